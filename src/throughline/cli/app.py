@@ -1,0 +1,80 @@
+"""The Typer application, its global options and the error edge."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from throughline.errors import InputError, ThroughlineError
+from throughline.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="throughline",
+    help="Find the binding go-to-market constraint in your own exports, then convene a "
+    "panel of advisors that writes an evidence-checked decision record.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    workspace: str = typer.Option(
+        None, "--workspace", help="Workspace folder (default ./.throughline, env THROUGHLINE_HOME)."
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help="Machine-readable output on stdout."
+    ),
+    backend: str = typer.Option(
+        None, "--backend",
+        help="Ibis connection URL (e.g. postgres://user@host/db); default: DuckDB file in "
+        "the workspace.",
+    ),
+) -> None:
+    ctx.obj = load_settings(workspace=workspace, backend=backend, json_output=json_output)
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Settings):  # pragma: no cover - callback always runs first
+        obj = load_settings()
+    return obj
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str, sort_keys=False) + "\n")
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI and translate errors into exit codes (0 ok, 1 failure, 2 bad input)."""
+    want_json = "--json" in argv
+    try:
+        app(args=argv, prog_name="throughline")
+        return 0
+    except SystemExit as exc:  # Typer's standalone mode: help, usage errors (2), Exit
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except ThroughlineError as exc:
+        if want_json:
+            payload: dict[str, Any] = (
+                exc.to_dict()
+                if isinstance(exc, InputError)
+                else {"error": exc.message, "hint": exc.hint}
+            )
+            payload["exit_code"] = exc.exit_code
+            emit_json(payload)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130

@@ -1,0 +1,1 @@
+"""`throughline demo`."""

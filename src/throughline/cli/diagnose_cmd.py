@@ -1,0 +1,1 @@
+"""`throughline diagnose` — filled in by the diagnose work."""

@@ -1,0 +1,1 @@
+"""`throughline library ...` — filled in by the research-library work."""

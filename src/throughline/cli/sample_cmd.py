@@ -1,0 +1,1 @@
+"""`throughline sample` — filled in by the sample-generator work."""

@@ -1,0 +1,121 @@
+"""One error hierarchy for the whole package.
+
+The library raises these; the CLI (and later the web app) translates them at the edge
+into exit codes and messages. Every message says what went wrong and what to do.
+"""
+
+from __future__ import annotations
+
+
+class ThroughlineError(Exception):
+    """Base class. ``exit_code`` is what the CLI returns for it."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class UsageError(ThroughlineError):
+    """The command was called wrongly (bad option, unknown scenario, ...)."""
+
+    exit_code = 2
+
+
+class ConfigError(ThroughlineError):
+    """Settings, mapping files or panel files are invalid."""
+
+    exit_code = 2
+
+
+class InputError(ThroughlineError):
+    """A user's file cannot be loaded as given.
+
+    Carries the location so a user can open the file and find the problem.
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        expected: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        self.value = value
+        self.expected = expected
+        parts = []
+        if file:
+            parts.append(str(file))
+        if row is not None:
+            parts.append(f"row {row}")
+        if column:
+            parts.append(f"column '{column}'")
+        where = ", ".join(parts)
+        text = f"{where}: {message}" if where else message
+        if value is not None:
+            shown = value if len(value) <= 80 else value[:77] + "..."
+            text += f" (got {shown!r}"
+            text += f"; expected {expected})" if expected else ")"
+        elif expected:
+            text += f" (expected {expected})"
+        super().__init__(text, hint=hint)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "error": self.message,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+            "hint": self.hint,
+        }
+
+
+class ValidationFailed(InputError):
+    """Several rows failed validation; ``problems`` holds each, the message the first few."""
+
+    def __init__(self, problems: list[InputError], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        first = problems[0]
+        lines = [str(p).split("\n  hint:")[0] for p in problems[:10]]
+        more = self.total - len(lines)
+        summary = f"{self.total} problem(s) found; nothing was loaded:\n  " + "\n  ".join(lines)
+        if more > 0:
+            summary += f"\n  ... and {more} more"
+        ThroughlineError.__init__(
+            self,
+            summary,
+            hint=first.hint
+            or "fix the rows above, or re-run with --skip-bad-rows to load the good rows "
+            "and quarantine the rest",
+        )
+        self.file, self.row, self.column = first.file, first.row, first.column
+        self.value, self.expected = first.value, first.expected
+
+
+class StoreError(ThroughlineError):
+    """The evidence store cannot be opened or written."""
+
+
+class NotMeasurable(ThroughlineError):
+    """A computation lacks the data it needs (diagnostics turn this into a finding)."""
+
+
+class ModelError(ThroughlineError):
+    """A model provider failed or is misconfigured."""
