@@ -1,0 +1,1 @@
+"""Diagnose: registered diagnostics → findings → the binding GTM constraint."""

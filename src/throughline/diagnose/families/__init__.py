@@ -1,0 +1,1 @@
+"""Built-in diagnostic families; importing this package registers them."""

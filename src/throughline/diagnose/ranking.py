@@ -1,0 +1,43 @@
+"""Types of the binding-constraint ranking (the scorer lives in ``constraint.py``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+HYPOTHESES: dict[str, str] = {
+    "distribution": "Distribution (channel instability masquerading as execution)",
+    "positioning": "Positioning (ICP drift masquerading as targeting)",
+    "messaging": "Messaging (attribution failure masquerading as measurement)",
+    "honesty": "Honesty (optimistic pipeline masquerading as a creative problem)",
+    "architecture": "Architecture (flat pipeline despite activity: push vs pull)",
+    "measurement_vacuum": "Measurement vacuum (engineering legible, GTM not)",
+    "inventory": "Inventory accumulation / product clarity",
+}
+
+
+class Contribution(BaseModel):
+    finding_id: str
+    signal: str
+    value: float = Field(description="Signal strength 0..1 as the finding reported it.")
+    weight: float = Field(description="How much this signal counts for the hypothesis.")
+    note: str = ""
+
+
+class HypothesisScore(BaseModel):
+    name: str
+    label: str
+    score: float = Field(description="0..1; comparable across hypotheses.")
+    raised_by: list[Contribution] = Field(default_factory=list)
+    lowered_by: list[Contribution] = Field(default_factory=list)
+    measurable: bool = True
+
+
+class ConstraintRanking(BaseModel):
+    scores: list[HypothesisScore] = Field(description="Highest score first; ties by name.")
+    binding: str | None = Field(description="Hypothesis name, or None for 'none found'.")
+    runner_up: str | None = None
+    threshold: float = Field(description="Score a hypothesis must reach to be named binding.")
+    margin: float = Field(default=0.0, description="Binding score minus runner-up score.")
+    rationale: str
+    order_of_operations: list[str] = Field(default_factory=list)
+    wrong_remedies: list[str] = Field(default_factory=list)
