@@ -1,0 +1,258 @@
+"""Charts for findings that carry a ``series``: Altair specs rendered to inline SVG.
+
+Why SVG and not the Vega JavaScript runtime: the report must be one file that opens
+offline, prints, and can be mailed. Embedding vega + vega-lite + vega-embed costs about
+900 KB of JavaScript per report before the first chart; a rendered chart costs 5–20 KB of
+SVG, needs no script at all, prints sharply, and renders the same on every run. What we
+give up is interactivity (hover tooltips), which a board document does not need.
+
+The chart is inferred from the shape of ``Finding.series`` (a list of flat dicts), so
+diagnostics only describe data, never drawing:
+
+* **x**: the first of ``month, period, week, quarter, date, day, days, t, time, tenure…,
+  stage, bucket`` present, else the first date-like column, else the first text column.
+  Date-like values (``2025-03``, ``2025-03-01``, dates) become a time axis.
+* **colour**: a text column other than x with 2–12 distinct values, preferring
+  ``channel, group, series, segment, motion, cohort, source, phase, measure…``.
+* **y**: a numeric column, preferring ``share, survival, value, rate, median…``. Without a
+  colour column, up to four numeric columns are drawn side by side (e.g. a stage's
+  ``stated_probability`` beside its ``realised_rate``).
+* ``low``/``high`` (or ``lower``/``upper``, ``ci_low``/``ci_high``) draw an interval band;
+  a y column named like ``survival`` draws step lines (Kaplan–Meier curves).
+* Shares, rates and probabilities whose values lie in [0, 1] get a percent axis.
+
+Series whose rows carry ``function`` and ``metrics`` (the legibility map) are tables, not
+charts, and get none. Values are rounded to four significant digits before drawing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+from throughline.diagnose.findings import Finding
+from throughline.diagnose.report import formatting as fmt
+
+PALETTE = ["#1f3a5f", "#c4622d", "#4f8a8b", "#c9a227", "#7a6c9d", "#8a8f98", "#5b8c5a",
+           "#b56576", "#2f6f9f", "#9c6b3f", "#3d405b", "#81b29a"]
+FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
+WIDTH, HEIGHT = 690, 210
+MAX_ROWS = 5000
+
+_X_NAMES = ("month", "period", "week", "quarter", "date", "day", "days", "t", "time",
+            "tenure", "tenure_days", "tenure_months", "months", "x", "stage", "bucket")
+_GROUP_NAMES = ("channel", "group", "series", "segment", "motion", "cohort", "stratum",
+                "source", "phase", "measure", "kind", "persona", "label", "name")
+_Y_HINTS = ("share", "survival", "value", "rate", "median", "p50", "cycle", "probability",
+            "realised", "realized", "actual", "count")
+_INTERVALS = (("low", "high"), ("lower", "upper"), ("ci_low", "ci_high"))
+_AUX = {"n", "n_at_risk", "at_risk", "events", "sample_size"}
+_PERCENTISH = ("share", "rate", "probability", "survival", "conversion", "pct", "ratio",
+               "retention", "churn", "grr", "nrr", "win")
+_X_TITLES = {"t": None, "days": "Days", "months": "Months", "tenure_days": "Tenure (days)",
+             "tenure_months": "Tenure (months)"}
+_IDENT_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T].*)?$")
+
+
+def chart_spec(finding: Finding) -> dict[str, Any] | None:
+    """A Vega-Lite spec (as a dict) for the finding's series, or None when not chartable."""
+    rows = [r for r in finding.series or [] if isinstance(r, dict)]
+    if len(rows) < 2 or len(rows) > MAX_ROWS:
+        return None
+    if all("function" in r and "metrics" in r for r in rows):
+        return None  # the legibility map: rendered as a table
+    kinds = _column_kinds(rows)
+    x = _pick_x(kinds)
+    if x is None:
+        return None
+    band = next(((lo, hi) for lo, hi in _INTERVALS
+                 if kinds.get(lo) == "number" and kinds.get(hi) == "number"), None)
+    taken = {x, *(band or ())}
+    group = _pick_group(rows, kinds, taken)
+    numeric = [k for k, kind in kinds.items() if kind == "number" and k not in taken
+               and k != group]
+    candidates = [k for k in numeric if k not in _AUX] or numeric
+    if not candidates:
+        return None
+    x_kind = kinds[x]
+    labels = [k for k in (x, group) if k is not None and kinds.get(k) == "text"]
+    data = [_clean_row(r, labels) for r in rows]
+    if group is None and len(candidates) > 1:
+        ys = candidates[:4]
+        data = [
+            {x: r.get(x), "measure": fmt.humanize(y), "value": r.get(y)}
+            for r in data for y in ys
+        ]
+        group, y, band = "measure", "value", None
+        y_title = ""
+        percentish = all(_is_percentish(y_name, rows) for y_name in ys)
+    else:
+        y = _pick_y(candidates)
+        y_title = fmt.humanize(y)
+        percentish = _is_percentish(y, rows)
+    return _spec(data, x=x, x_kind=x_kind, y=y, y_title=y_title, group=group, band=band,
+                 percentish=percentish, step="surviv" in y.lower())
+
+
+def render_svg(spec: dict[str, Any], *, ident: str = "c") -> str:
+    """Render a spec to an SVG string for inline use (ids namespaced by ``ident``)."""
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(spec)
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", ident)
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    svg = re.sub(r'(xlink:)?href="#([^"]+)"',
+                 lambda m: f'{m.group(1) or ""}href="#{prefix}-{m.group(2)}"', svg)
+    return svg
+
+
+def finding_svg(finding: Finding) -> str | None:
+    """The finding's chart as inline SVG, or None."""
+    spec = chart_spec(finding)
+    return None if spec is None else render_svg(spec, ident="chart-" + finding.id)
+
+
+# -- inference -------------------------------------------------------------------------
+
+
+def _column_kinds(rows: list[dict[str, Any]]) -> dict[str, str]:
+    keys: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in keys:
+                keys.append(k)
+    kinds: dict[str, str] = {}
+    for k in keys:
+        values = [r.get(k) for r in rows if r.get(k) is not None]
+        if not values:
+            continue
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            kinds[k] = "number"
+        elif all(isinstance(v, (date, datetime)) or (isinstance(v, str) and _DATE_RE.match(v))
+                 for v in values):
+            kinds[k] = "date"
+        elif all(isinstance(v, str) for v in values):
+            kinds[k] = "text"
+    return kinds
+
+
+def _pick_x(kinds: dict[str, str]) -> str | None:
+    for name in _X_NAMES:
+        if name in kinds:
+            return name
+    for wanted in ("date", "text"):
+        for k, kind in kinds.items():
+            if kind == wanted:
+                return k
+    return None
+
+
+def _pick_group(rows: list[dict[str, Any]], kinds: dict[str, str],
+                taken: set[str]) -> str | None:
+    texts = [k for k, kind in kinds.items() if kind == "text" and k not in taken]
+    ordered = [k for k in _GROUP_NAMES if k in texts] + [k for k in texts
+                                                         if k not in _GROUP_NAMES]
+    for k in ordered:
+        distinct = {r.get(k) for r in rows if r.get(k) is not None}
+        if 2 <= len(distinct) <= 12:
+            return k
+    return None
+
+
+def _pick_y(candidates: list[str]) -> str:
+    for hint in _Y_HINTS:
+        for k in candidates:
+            if hint in k.lower():
+                return k
+    return candidates[0]
+
+
+def _is_percentish(name: str, rows: list[dict[str, Any]]) -> bool:
+    if not any(h in name.lower() for h in _PERCENTISH):
+        return False
+    values = [r.get(name) for r in rows if isinstance(r.get(name), (int, float))]
+    return bool(values) and all(-1.0 <= float(v) <= 1.0 for v in values)  # type: ignore[arg-type]
+
+
+def _clean_row(row: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    """Round floats, ISO-format dates, and make identifier labels readable."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if k in labels and isinstance(v, str) and _IDENT_RE.match(v):
+            out[k] = fmt.humanize(v)
+        elif isinstance(v, float):
+            out[k] = None if not math.isfinite(v) else float(f"{v:.4g}")
+        elif isinstance(v, datetime):
+            out[k] = v.date().isoformat()
+        elif isinstance(v, date):
+            out[k] = v.isoformat()
+        elif isinstance(v, str) and _DATE_RE.match(v) and len(v) == 7:
+            out[k] = v + "-01"
+        else:
+            out[k] = v
+    return out
+
+
+# -- drawing ---------------------------------------------------------------------------
+
+
+def _spec(data: list[dict[str, Any]], *, x: str, x_kind: str, y: str, y_title: str,
+          group: str | None, band: tuple[str, str] | None, percentish: bool,
+          step: bool) -> dict[str, Any]:
+    import altair as alt
+
+    if x_kind == "date":
+        monthly = all(str(r.get(x, ""))[8:10] in ("", "01") for r in data)
+        x_enc = alt.X(f"{x}:T", title=None,
+                      timeUnit="utcyearmonth" if monthly else "utcyearmonthdate",
+                      axis=alt.Axis(format="%b %Y" if monthly else "%d %b %Y", labelAngle=0,
+                                    tickCount=6, grid=False))
+    elif x_kind == "number":
+        x_enc = alt.X(f"{x}:Q", title=_X_TITLES.get(x, fmt.humanize(x)),
+                      axis=alt.Axis(grid=False))
+    else:
+        x_enc = alt.X(f"{x}:N", title=None, sort=None,
+                      scale=alt.Scale(paddingInner=0.3, paddingOuter=0.2),
+                      axis=alt.Axis(labelAngle=0, labelLimit=120))
+    y_axis = alt.Axis(format=".0%") if percentish else alt.Axis(format="~s")
+    y_enc = alt.Y(f"{y}:Q", title=y_title or None, axis=y_axis)
+    color = (alt.Color(f"{group}:N", title=None, sort=None,
+                       scale=alt.Scale(range=PALETTE),
+                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=6,
+                                         symbolType="square" if x_kind == "text"
+                                         else "stroke", symbolStrokeWidth=3,
+                                         symbolOpacity=1))
+             if group else alt.value(PALETTE[0]))
+    base = alt.Chart(alt.Data(values=data))
+    if x_kind == "text":
+        chart: Any = base.mark_bar(cornerRadiusEnd=2).encode(
+            x=x_enc, y=y_enc, color=color,
+            **({"xOffset": alt.XOffset(f"{group}:N", sort=None)} if group else {}),
+        )
+    else:
+        points = len(data) / max(1, len({r.get(group) for r in data}) if group else 1)
+        line = base.mark_line(
+            interpolate="step-after" if step else "linear", strokeWidth=2,
+            point=alt.OverlayMarkDef(size=18, filled=True) if points <= 24 and not step
+            else False,
+        ).encode(x=x_enc, y=y_enc, color=color)
+        chart = line
+        if band:
+            area = base.mark_area(
+                opacity=0.14, interpolate="step-after" if step else "linear",
+            ).encode(x=x_enc, y=alt.Y(f"{band[0]}:Q"), y2=alt.Y2(f"{band[1]}:Q"),
+                     color=color)
+            chart = alt.layer(area, line)
+    height = HEIGHT - 30 if x_kind == "text" else HEIGHT
+    chart = chart.properties(width=WIDTH, height=height).configure(
+        font=FONT, background="white", aria=False,
+    ).configure_view(stroke=None).configure_axis(
+        labelColor="#4a5262", titleColor="#4a5262", domainColor="#c9ced6",
+        tickColor="#c9ced6", gridColor="#eceef2", labelFontSize=11, titleFontSize=11,
+        titleFontWeight="normal",
+    ).configure_legend(labelColor="#4a5262", labelFontSize=11, labelLimit=160)
+    return chart.to_dict()  # type: ignore[no-any-return]

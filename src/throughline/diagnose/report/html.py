@@ -1,0 +1,47 @@
+"""The HTML report: one self-contained, printable file (no scripts, no network).
+
+Layout and styling live in ``templates/report.html.j2``; content comes from
+:func:`~throughline.diagnose.report.view.build_view`. Jinja autoescaping is on, so every
+string from the data (statements, labels, SQL, caveats) is escaped. The only markup that
+is inserted unescaped is the chart SVG that vl-convert produced from our own spec (Vega's
+SVG renderer escapes the data text it draws).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+from markupsafe import Markup
+
+from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.report.charts import finding_svg
+from throughline.diagnose.report.view import ReportMeta, build_view
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("throughline.diagnose.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render_html(diagnosis: Diagnosis, meta: ReportMeta | None = None, *,
+                charts: bool = True) -> str:
+    """Render the diagnosis as one HTML document (``charts=False`` skips the SVGs)."""
+    view = build_view(diagnosis, meta)
+    chart_markup: dict[str, Markup] = {}
+    if charts:
+        for family in view.families:
+            for f in family.findings:
+                if f.measurable and f.series:
+                    svg = finding_svg(f.finding)
+                    if svg is not None:
+                        chart_markup[f.id] = Markup(svg)  # noqa: S704 - see module doc
+    return _environment().get_template("report.html.j2").render(v=view, charts=chart_markup)

@@ -1,0 +1,33 @@
+"""The JSON report: ``Diagnosis.model_dump(mode="json")`` plus a ``report`` block.
+
+The diagnosis fields stay at the top level, so ``Diagnosis.model_validate`` of the
+document without ``report`` gives the diagnosis back. ``report`` holds the metadata and
+the headline a consumer wants without re-deriving it (binding label, counts).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.report.view import ReportMeta, build_view
+
+
+def report_document(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> dict[str, Any]:
+    meta = meta or ReportMeta()
+    view = build_view(diagnosis, meta)
+    doc: dict[str, Any] = diagnosis.model_dump(mode="json")
+    doc["report"] = {
+        **meta.model_dump(mode="json"),
+        "binding": diagnosis.ranking.binding,
+        "binding_label": view.verdict.short,
+        "runner_up": diagnosis.ranking.runner_up,
+        "counts": view.counts,
+        "finding_ids": view.finding_ids,
+    }
+    return doc
+
+
+def render_json(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> str:
+    return json.dumps(report_document(diagnosis, meta), indent=2, ensure_ascii=False) + "\n"

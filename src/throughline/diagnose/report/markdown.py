@@ -1,0 +1,277 @@
+"""The Markdown report: the same content as the HTML, in the same order.
+
+Text from the data is escaped for Markdown viewers that pass HTML through (``<``, ``>``,
+``&``), table cells escape ``|`` and newlines, and SQL goes in fences longer than any run
+of backticks inside it. Charts are replaced by their data in a collapsible table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.report.view import (
+    EvidenceItem,
+    FindingView,
+    ReportMeta,
+    ReportView,
+    build_view,
+)
+
+_MAX_SERIES_ROWS = 60
+
+
+def render_markdown(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> str:
+    v = build_view(diagnosis, meta)
+    out: list[str] = []
+    _masthead(v, out)
+    _verdict(v, out)
+    _scores(v, out)
+    for fam in v.families:
+        out += ["", f"## {_t(fam.heading)}", ""]
+        if fam.question:
+            out += [f"*{_t(fam.question)}*", ""]
+        if not fam.findings:
+            out += ["_No diagnostic in this family ran._", ""]
+        for f in fam.findings:
+            _finding(f, out)
+        if fam.id == "legibility":
+            _legibility(v, out)
+    _cannot_see(v, out)
+    _footer(v, out)
+    return "\n".join(_collapse_blank(out)).strip() + "\n"
+
+
+# -- sections --------------------------------------------------------------------------
+
+
+def _masthead(v: ReportView, out: list[str]) -> None:
+    subject = f" — {_t(v.meta.subject)}" if v.meta.subject else ""
+    out.append(f"# {_t(v.meta.title)}{subject}")
+    out.append("")
+    verdict = v.verdict
+    if verdict.found:
+        out.append(f"**The binding constraint is {_t(verdict.short)}** — {_t(verdict.subtitle)}.")
+    else:
+        out.append(f"**{_t(verdict.short)}** — {_t(verdict.subtitle)}.")
+    out.append("")
+    c = v.counts
+    meta = [f"As of {v.as_of}",
+            f"{c['total']} findings: {c['problem']} problem, {c['watch']} watch, "
+            f"{c['info']} info, {c['not_measurable']} not measurable",
+            f"{len(v.tables)} tables, {v.total_rows} rows", _t(v.backend)]
+    if v.generated:
+        meta.append(f"generated {v.generated}")
+    out += [" · ".join(meta), ""]
+
+
+def _verdict(v: ReportView, out: list[str]) -> None:
+    d = v.verdict
+    out += ["## The finding", ""]
+    parts = [f"Score **{d.score}**"] if d.found else []
+    parts.append(f"threshold {d.threshold}")
+    if d.runner_up:
+        parts.append(f"runner-up {_t(d.runner_up.short)} {d.runner_up.score}")
+    if d.closest:
+        parts.append(f"closest {_t(d.closest.short)} {d.closest.score}")
+    if d.margin:
+        parts.append(f"margin {d.margin}")
+    line = " · ".join(parts)
+    out += [line[:1].upper() + line[1:], ""]
+    if d.rationale:
+        out += [_t(d.rationale), ""]
+    if d.evidence_for:
+        out += ["### The evidence behind it", ""]
+        for i, item in enumerate(d.evidence_for, start=1):
+            out += _evidence_item(item, f"{i}.")
+        out.append("")
+    if d.evidence_against:
+        out += ["### What counts against it", ""]
+        for item in d.evidence_against:
+            out += _evidence_item(item, "-")
+        out.append("")
+    if d.runner_up:
+        out += [f"### Runner-up: {_t(d.runner_up.short)} ({d.runner_up.score})", ""]
+        for item in d.runner_up_evidence:
+            out += _evidence_item(item, "-")
+        out.append("")
+    if d.closest:
+        out += [f"### Closest: {_t(d.closest.short)} ({d.closest.score}, below the threshold)",
+                ""]
+        for item in d.closest_evidence:
+            out += _evidence_item(item, "-")
+        out.append("")
+    if d.order_of_operations:
+        out += ["### Order of repairs", ""]
+        out += [f"{i}. {_t(s)}" for i, s in enumerate(d.order_of_operations, start=1)]
+        out.append("")
+    if d.wrong_remedies:
+        out += ["### Remedies that would be wrong", ""]
+        out += [f"- ✕ {_t(r)}" for r in d.wrong_remedies]
+        out.append("")
+
+
+def _evidence_item(item: EvidenceItem, bullet: str) -> list[str]:
+    signal = f"signal {_t(item.signal)} {item.strength} × weight {item.weight}"
+    if item.note:
+        signal += f" — {_t(item.note)}"
+    f = item.finding
+    if f is None:
+        return [f"{bullet} `{item.finding_id}` ({signal})"]
+    chips = "; ".join(f"{_t(m.label)} **{m.value}**" + (f" ({m.n})" if m.n else "")
+                      for m in f.metrics[:4])
+    lines = [f"{bullet} **[{f.badge}] {_t(f.title)}** — {_t(f.statement)}"]
+    pad = " " * (len(bullet) + 1)
+    if chips:
+        lines.append(f"{pad}{chips}")
+    lines.append(f"{pad}_{signal}_")
+    return lines
+
+
+def _scores(v: ReportView, out: list[str]) -> None:
+    out += ["## How each hypothesis scored", "",
+            f"Scores run from 0 to 1; a hypothesis is named binding only if it reaches "
+            f"{v.threshold}.", ""]
+    if not v.scores:
+        out += ["_No hypothesis was scored._", ""]
+    else:
+        out += ["| # | Hypothesis | Score | Status | Raised by | Lowered by |",
+                "|--:|---|--:|---|---|---|"]
+        for s in v.scores:
+            out.append(
+                f"| {s.rank} | **{_cell(s.short)}**"
+                + (f" — {_cell(s.subtitle)}" if s.subtitle else "") + f" | {s.score} | "
+                f"{s.status} | {_cell('; '.join(s.raised)) or '—'} | "
+                f"{_cell('; '.join(s.lowered)) or '—'} |"
+            )
+        out.append("")
+    out += ["### Findings by family", "",
+            "| Family | Problem | Watch | Info | Not measurable |", "|---|--:|--:|--:|--:|"]
+    for fam in v.families:
+        c = fam.counts
+        out.append(f"| {_cell(fam.heading)} | {c['problem']} | {c['watch']} | {c['info']} | "
+                   f"{c['not_measurable']} |")
+    out.append("")
+
+
+def _finding(f: FindingView, out: list[str]) -> None:
+    out += [f"### [{f.badge}] {_t(f.title)}", "", f"`{f.id}`", ""]
+    out += [_t(f.statement), ""]
+    if not f.measurable:
+        return
+    if f.comparison:
+        out += [f"*Compared:* {_t(f.comparison)}", ""]
+    if f.metrics:
+        out += ["| Metric | Value | Interval | Sample |", "|---|--:|--:|--:|"]
+        for m in f.metrics:
+            out.append(f"| {_cell(m.label)} | **{m.value}** | {m.interval or '—'} | "
+                       f"{m.n or '—'} |")
+        out.append("")
+    if f.significance:
+        out += [f"*Significance:* {_t(f.significance)}", ""]
+    if f.caveats:
+        out += [f"- *Caveat:* {_t(c)}" for c in f.caveats]
+        out.append("")
+    if f.series:
+        _series(f.series, out)
+    if f.evidence:
+        summary = ", ".join(f"{_t(e.table)} ({e.rows} rows)" for e in f.evidence)
+        out += ["<details>", f"<summary>Evidence: {summary}</summary>", ""]
+        for e in f.evidence:
+            where = f" · filter: `{e.filter}`" if e.filter else ""
+            out += [f"**{_t(e.table)}**{where} · {e.rows} rows", ""]
+            fence = "`" * max(3, _longest_backticks(e.query) + 1)
+            out += [f"{fence}sql", e.query, fence, ""]
+        out += ["</details>", ""]
+
+
+def _series(rows: list[dict[str, object]], out: list[str]) -> None:
+    keys: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in keys:
+                keys.append(k)
+    shown = rows[:_MAX_SERIES_ROWS]
+    more = len(rows) - len(shown)
+    out += ["<details>", f"<summary>Chart data ({len(rows)} rows)</summary>", ""]
+    out += ["| " + " | ".join(_cell(k) for k in keys) + " |",
+            "|" + "---|" * len(keys)]
+    for r in shown:
+        out.append("| " + " | ".join(_cell(_plain(r.get(k))) for k in keys) + " |")
+    if more > 0:
+        out += ["", f"… and {more} more rows (all in the JSON report)."]
+    out += ["", "</details>", ""]
+
+
+def _legibility(v: ReportView, out: list[str]) -> None:
+    out += ["### Legibility map", ""]
+    if not v.legibility:
+        out += ["_The legibility map was not computed._", ""]
+        return
+    out += ["| Function | What the data lets us measure | What it would need |",
+            "|---|---|---|"]
+    for row in v.legibility:
+        measured = ("**Nothing: a measurement vacuum**" if row.vacuum
+                    else _cell(", ".join(row.metrics)))
+        out.append(f"| {_cell(row.function)} | {measured} | "
+                   f"{_cell(', '.join(row.missing)) or '—'} |")
+    out.append("")
+
+
+def _cannot_see(v: ReportView, out: list[str]) -> None:
+    out += ["", "## What the data cannot see", ""]
+    if not v.cannot_see:
+        out += ["_Nothing recorded._", ""]
+        return
+    for b in v.cannot_see:
+        out.append(f"- **{_t(b.lead)}:** {_t(b.text)}" if b.lead else f"- {_t(b.text)}")
+    out.append("")
+
+
+def _footer(v: ReportView, out: list[str]) -> None:
+    version = f" {v.meta.version}" if v.meta.version else ""
+    line = (f"Produced by {_t(v.meta.generator)}{version} from the evidence store "
+            f"({_t(v.backend)}).")
+    if not v.meta.currency_symbol:
+        line += " Amounts are in the CRM's currency."
+    out += ["---", "", line, ""]
+    if v.tables:
+        out += ["| Table | Rows |", "|---|--:|"]
+        out += [f"| {_cell(name)} | {n} |" for name, n in v.tables]
+        out.append("")
+
+
+# -- escaping --------------------------------------------------------------------------
+
+
+def _t(text: str) -> str:
+    """Escape text from the data so Markdown viewers show it, not run it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(text: str) -> str:
+    return _t(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _plain(value: object) -> str:
+    from throughline.diagnose.report import formatting as fmt
+
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return fmt.statistic(value)
+    return str(value)
+
+
+def _longest_backticks(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(r) for r in runs), default=0)
+
+
+def _collapse_blank(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    return out

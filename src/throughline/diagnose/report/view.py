@@ -1,0 +1,399 @@
+"""The report's content, decided once: the HTML and Markdown renderers only lay it out.
+
+``build_view(diagnosis, meta)`` turns a :class:`Diagnosis` into plain, already-formatted
+pieces — the verdict, the scores, the families with their findings, what the data cannot
+see — so the two renderers cannot drift apart in what they say or in how they round.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from throughline.diagnose.diagnosis import Diagnosis, LegibilityRow
+from throughline.diagnose.findings import Finding, FindingKind, Severity
+from throughline.diagnose.ranking import HYPOTHESES, Contribution, HypothesisScore
+from throughline.diagnose.report import formatting as fmt
+
+REPORT_FORMAT_VERSION = 1
+
+
+class ReportMeta(BaseModel):
+    """What the report says about itself (also the ``report`` block of the JSON)."""
+
+    title: str = "Go-to-market diagnosis"
+    subject: str | None = Field(default=None, description="Company or workspace name.")
+    generated_at: datetime | None = None
+    generator: str = "throughline"
+    version: str = ""
+    format_version: int = REPORT_FORMAT_VERSION
+    currency_symbol: str = Field(
+        default="", description="Prefix for money; empty means 'the CRM's currency'."
+    )
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    id: str
+    heading: str
+    question: str
+
+
+FAMILIES: tuple[FamilyInfo, ...] = (
+    FamilyInfo("post_sale", "Post-sale truth",
+               "Which channels, segments and motions bring customers who stay and grow?"),
+    FamilyInfo("icp", "Stated vs revealed ICP",
+               "Do the customers we win look like the customers who retain, expand and "
+               "refer?"),
+    FamilyInfo("honesty", "Honesty of the pipeline",
+               "Do stages, probabilities and forecasts mean what they claim?"),
+    FamilyInfo("pipeline", "Pipeline mechanics",
+               "Win rate, cycle length, deal size and velocity, by channel and feature "
+               "cohort."),
+    FamilyInfo("push_pull", "Push vs pull",
+               "Is new pipeline pulled in by customers or pushed out by activity?"),
+    FamilyInfo("channels", "Channel stability",
+               "How volatile and how concentrated is the mix of pipeline sources?"),
+    FamilyInfo("attribution", "Attribution coverage",
+               "How much pipeline and revenue arrives with no known source?"),
+    FamilyInfo("handoff", "Handoff velocity & inventory",
+               "How fast do decisions become shipped, sellable features, and what ships "
+               "without a sales play?"),
+    FamilyInfo("legibility", "Engineering legibility",
+               "How fast does engineering deliver, and what can each function measure "
+               "about its own work?"),
+    FamilyInfo("feedback", "Feedback loops",
+               "Does win/loss and field feedback reach an owner and change anything?"),
+    FamilyInfo("promises", "Promise ledger",
+               "What was promised in deals, and can the product keep those promises?"),
+    FamilyInfo("messaging", "Messaging coherence",
+               "Do the website, deck, sequences and proposals make the same claims?"),
+)
+
+_SEVERITY_ORDER = {Severity.problem: 0, Severity.watch: 1, Severity.info: 2}
+
+
+@dataclass
+class MetricView:
+    label: str
+    value: str
+    interval: str
+    n: str
+
+
+@dataclass
+class EvidenceView:
+    table: str
+    filter: str
+    rows: str
+    query: str
+
+
+@dataclass
+class FindingView:
+    id: str
+    anchor: str
+    title: str
+    family: str
+    severity: str
+    badge: str
+    measurable: bool
+    statement: str
+    comparison: str
+    significance: str
+    metrics: list[MetricView]
+    caveats: list[str]
+    needs: list[str]
+    evidence: list[EvidenceView]
+    series: list[dict[str, object]] | None
+    finding: Finding
+
+
+@dataclass
+class FamilyView:
+    id: str
+    heading: str
+    question: str
+    anchor: str
+    findings: list[FindingView]
+    counts: dict[str, int]
+    assessed: bool
+
+
+@dataclass
+class EvidenceItem:
+    """One contribution to a hypothesis, with the finding behind it."""
+
+    signal: str
+    strength: str
+    weight: str
+    note: str
+    finding_id: str
+    finding: FindingView | None
+
+
+@dataclass
+class ScoreRow:
+    rank: int
+    name: str
+    label: str
+    short: str
+    subtitle: str
+    score: str
+    bar: float
+    status: str
+    measurable: bool
+    raised: list[str]
+    lowered: list[str]
+
+
+@dataclass
+class Verdict:
+    found: bool
+    name: str | None
+    short: str
+    subtitle: str
+    score: str
+    threshold: str
+    margin: str
+    rationale: str
+    evidence_for: list[EvidenceItem]
+    evidence_against: list[EvidenceItem]
+    runner_up: ScoreRow | None
+    runner_up_evidence: list[EvidenceItem]
+    closest: ScoreRow | None  # when none is binding: the highest-scoring measurable one
+    closest_evidence: list[EvidenceItem]
+    order_of_operations: list[str]
+    wrong_remedies: list[str]
+
+
+@dataclass
+class LegibilityView:
+    function: str
+    metrics: list[str]
+    missing: list[str]
+    vacuum: bool
+
+
+@dataclass
+class BlindSpot:
+    lead: str
+    text: str
+
+
+@dataclass
+class ReportView:
+    meta: ReportMeta
+    as_of: str
+    generated: str
+    backend: str
+    tables: list[tuple[str, str]]
+    total_rows: str
+    counts: dict[str, int]
+    verdict: Verdict
+    scores: list[ScoreRow]
+    threshold: str
+    threshold_pct: float
+    families: list[FamilyView]
+    legibility: list[LegibilityView]
+    cannot_see: list[BlindSpot]
+    finding_ids: list[str] = field(default_factory=list)
+
+
+def build_view(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> ReportView:
+    meta = meta or ReportMeta()
+    findings = [_finding_view(f, meta) for f in diagnosis.findings]
+    by_id = {v.id: v for v in findings}
+    scores = _score_rows(diagnosis)
+    families = _families(findings)
+    counts = {
+        "problem": sum(1 for f in findings if f.measurable and f.severity == "problem"),
+        "watch": sum(1 for f in findings if f.measurable and f.severity == "watch"),
+        "info": sum(1 for f in findings if f.measurable and f.severity == "info"),
+        "not_measurable": sum(1 for f in findings if not f.measurable),
+        "total": len(findings),
+    }
+    return ReportView(
+        meta=meta,
+        as_of=fmt.long_date(diagnosis.as_of),
+        generated=(meta.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+                   if meta.generated_at else ""),
+        backend=diagnosis.backend,
+        tables=[(name, fmt.integer(n)) for name, n in sorted(diagnosis.tables.items())],
+        total_rows=fmt.integer(sum(diagnosis.tables.values())),
+        counts=counts,
+        verdict=_verdict(diagnosis, scores, by_id),
+        scores=scores,
+        threshold=fmt.score(diagnosis.ranking.threshold),
+        threshold_pct=max(0.0, min(100.0, diagnosis.ranking.threshold * 100)),
+        families=families,
+        legibility=[_legibility(r) for r in diagnosis.legibility],
+        cannot_see=[_blind_spot(s) for s in diagnosis.cannot_see],
+        finding_ids=[f.id for f in diagnosis.findings],
+    )
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """'Honesty (optimistic pipeline ...)' → ('Honesty', 'optimistic pipeline ...')."""
+    m = re.match(r"^(.*?)\s*\((.*)\)\s*$", label)
+    return (m.group(1), m.group(2)) if m else (label, "")
+
+
+def anchor(prefix: str, ident: str) -> str:
+    return prefix + "-" + re.sub(r"[^A-Za-z0-9_-]+", "-", ident).strip("-")
+
+
+# -- pieces ----------------------------------------------------------------------------
+
+
+def _finding_view(f: Finding, meta: ReportMeta) -> FindingView:
+    measurable = f.kind is FindingKind.measured
+    sym = meta.currency_symbol
+    return FindingView(
+        id=f.id,
+        anchor=anchor("f", f.id),
+        title=f.title,
+        family=f.family,
+        severity=f.severity.value,
+        badge=f.severity.value if measurable else "not measurable",
+        measurable=measurable,
+        statement=f.statement,
+        comparison=f.comparison or "",
+        significance=fmt.significance(f.significance) if f.significance else "",
+        metrics=[
+            MetricView(
+                label=m.label or fmt.humanize(m.name or key),
+                value=fmt.metric_value(m, sym),
+                interval=fmt.metric_interval(m, sym),
+                n=fmt.sample(m.n),
+            )
+            for key, m in f.metrics.items()
+        ],
+        caveats=list(f.caveats),
+        needs=list(f.needs),
+        evidence=[
+            EvidenceView(table=e.table, filter=e.filter or "", rows=fmt.integer(e.row_count),
+                         query=e.query)
+            for e in f.evidence
+        ],
+        series=f.series,
+        finding=f,
+    )
+
+
+def _families(findings: list[FindingView]) -> list[FamilyView]:
+    known = {fam.id for fam in FAMILIES}
+    extra = sorted({f.family for f in findings} - known)
+    infos = list(FAMILIES) + [FamilyInfo(x, fmt.humanize(x), "") for x in extra]
+    out = []
+    for info in infos:
+        members = sorted(
+            (f for f in findings if f.family == info.id),
+            key=lambda f: (not f.measurable, _SEVERITY_ORDER[Severity(f.severity)]),
+        )
+        out.append(FamilyView(
+            id=info.id, heading=info.heading, question=info.question,
+            anchor=anchor("fam", info.id), findings=members,
+            counts={
+                "problem": sum(1 for f in members if f.measurable and f.severity == "problem"),
+                "watch": sum(1 for f in members if f.measurable and f.severity == "watch"),
+                "info": sum(1 for f in members if f.measurable and f.severity == "info"),
+                "not_measurable": sum(1 for f in members if not f.measurable),
+            },
+            assessed=any(f.measurable for f in members),
+        ))
+    return out
+
+
+def _score_rows(diagnosis: Diagnosis) -> list[ScoreRow]:
+    r = diagnosis.ranking
+    rows = []
+    for i, s in enumerate(r.scores, start=1):
+        short, subtitle = split_label(s.label or HYPOTHESES.get(s.name, s.name))
+        if not s.measurable:
+            status = "not measurable"
+        elif s.name == r.binding:
+            status = "binding"
+        elif s.name == r.runner_up:
+            status = "runner-up"
+        elif s.score >= r.threshold:
+            status = "above threshold"
+        else:
+            status = "below threshold"
+        rows.append(ScoreRow(
+            rank=i, name=s.name, label=s.label, short=short, subtitle=subtitle,
+            score=fmt.score(s.score),
+            bar=max(0.0, min(1.0, s.score)), status=status, measurable=s.measurable,
+            raised=_signals(s.raised_by), lowered=_signals(s.lowered_by),
+        ))
+    return rows
+
+
+def _signals(contribs: list[Contribution], limit: int = 3) -> list[str]:
+    top = sorted(contribs, key=lambda c: (-c.value * c.weight, c.signal, c.finding_id))
+    return [f"{fmt.humanize(c.signal)} {fmt.score(c.value)}" for c in top[:limit]]
+
+
+def _evidence(contribs: list[Contribution], by_id: dict[str, FindingView],
+              limit: int) -> list[EvidenceItem]:
+    top = sorted(contribs, key=lambda c: (-c.value * c.weight, c.signal, c.finding_id))
+    return [
+        EvidenceItem(signal=fmt.humanize(c.signal), strength=fmt.score(c.value),
+                     weight=fmt.score(c.weight), note=c.note, finding_id=c.finding_id,
+                     finding=by_id.get(c.finding_id))
+        for c in top[:limit]
+    ]
+
+
+def _verdict(diagnosis: Diagnosis, rows: list[ScoreRow],
+             by_id: dict[str, FindingView]) -> Verdict:
+    r = diagnosis.ranking
+    scores: dict[str, HypothesisScore] = {s.name: s for s in r.scores}
+    row_by = {row.name: row for row in rows}
+    binding = scores.get(r.binding) if r.binding else None
+    runner = row_by.get(r.runner_up) if r.runner_up else None
+    if binding is not None:
+        short, subtitle = split_label(binding.label or HYPOTHESES.get(binding.name,
+                                                                      binding.name))
+    else:
+        short, subtitle = "No binding constraint found", (
+            f"no hypothesis reached the threshold of {fmt.score(r.threshold)}")
+    runner_score = scores.get(r.runner_up) if r.runner_up else None
+    closest = None if binding is not None else next(
+        (row for row in rows if row.measurable and scores[row.name].score > 0), None)
+    return Verdict(
+        found=binding is not None,
+        name=binding.name if binding else None,
+        short=short,
+        subtitle=subtitle,
+        score=fmt.score(binding.score) if binding else "",
+        threshold=fmt.score(r.threshold),
+        margin=fmt.score(r.margin) if binding and runner else "",
+        rationale=r.rationale,
+        evidence_for=_evidence(binding.raised_by, by_id, 5) if binding else [],
+        evidence_against=_evidence(binding.lowered_by, by_id, 3) if binding else [],
+        runner_up=runner,
+        runner_up_evidence=(_evidence(runner_score.raised_by, by_id, 2)
+                            if runner_score else []),
+        closest=closest,
+        closest_evidence=(_evidence(scores[closest.name].raised_by, by_id, 2)
+                          if closest else []),
+        order_of_operations=list(r.order_of_operations),
+        wrong_remedies=list(r.wrong_remedies),
+    )
+
+
+def _legibility(row: LegibilityRow) -> LegibilityView:
+    return LegibilityView(function=fmt.humanize(row.function),
+                          metrics=[fmt.humanize(m) for m in row.metrics],
+                          missing=list(row.missing), vacuum=row.vacuum)
+
+
+def _blind_spot(text: str) -> BlindSpot:
+    lead, sep, rest = text.partition(": ")
+    if not sep or len(lead) > 120:
+        return BlindSpot(lead="", text=text)
+    return BlindSpot(lead=lead, text=rest)

@@ -1,0 +1,144 @@
+"""Write validated rows into the store in one transaction (all or nothing).
+
+Embedded DuckDB: the staging connection ATTACHes the store file and replaces rows by key
+inside ``BEGIN … COMMIT``; nothing touches the file before validation has passed. Any
+other Ibis backend: the staged tables are shipped as Arrow and merged with portable SQL
+inside the backend's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from throughline.errors import StoreError
+from throughline.evidence import SCHEMA
+from throughline.ingest.readers import ident, sql_str
+from throughline.ingest.report import TableReport
+
+QUARANTINE = "_quarantine"
+INGESTS = "_ingests"
+QUARANTINE_DDL = (
+    "ingest_id VARCHAR, file VARCHAR, row BIGINT, table_name VARCHAR, column_name VARCHAR, "
+    "value VARCHAR, reason VARCHAR, ingested_at TIMESTAMP"
+)
+INGESTS_DDL = (
+    "ingest_id VARCHAR, ingested_at TIMESTAMP, profiles VARCHAR, files VARCHAR, "
+    "rows_loaded BIGINT, rows_rejected BIGINT"
+)
+
+
+def _key_join(table: str, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{ident(k)} = {right}.{ident(k)}" for k in SCHEMA[table].key)
+
+
+def apply_embedded(
+    con: duckdb.DuckDBPyConnection,
+    store_path: Path,
+    staged: dict[str, str],
+    ingest_id: str,
+    meta: dict[str, Any],
+    quarantine_sql: str | None,
+) -> list[TableReport]:
+    """Merge staged tables into the DuckDB store file atomically."""
+    created = not store_path.exists()
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    reports: list[TableReport] = []
+    try:
+        con.execute(f"ATTACH {sql_str(str(store_path))} AS store")
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"cannot open the store {store_path} for writing: {exc}",
+            hint="is another throughline process using this workspace?",
+        ) from exc
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for table, stg in sorted(staged.items()):
+            t = SCHEMA[table]
+            con.execute(t.ddl(f"store.main.{ident(table)}"))
+            cols = ", ".join(ident(c) for c in t.column_names)
+            rows = con.execute(f"SELECT count(*) FROM {ident(stg)}").fetchone()[0]
+            replaced = con.execute(
+                f"DELETE FROM store.main.{ident(table)} AS s USING {ident(stg)} AS n "
+                f"WHERE {_key_join(table, 's', 'n')}"
+            ).fetchone()[0]
+            con.execute(f"INSERT INTO store.main.{ident(table)} ({cols}) "
+                        f"SELECT {cols} FROM {ident(stg)}")
+            total = con.execute(f"SELECT count(*) FROM store.main.{ident(table)}").fetchone()[0]
+            reports.append(TableReport(table=table, rows_read=int(rows),
+                                       inserted=int(rows) - int(replaced),
+                                       replaced=int(replaced), total_after=int(total)))
+        con.execute(f"CREATE TABLE IF NOT EXISTS store.main.{QUARANTINE} ({QUARANTINE_DDL})")
+        if quarantine_sql:
+            con.execute(f"INSERT INTO store.main.{QUARANTINE} {quarantine_sql}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS store.main.{INGESTS} ({INGESTS_DDL})")
+        con.execute(
+            f"INSERT INTO store.main.{INGESTS} VALUES (?, ?, ?, ?, ?, ?)",
+            [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), meta["profiles"],
+             meta["files"], meta["rows"], meta["rejected"]],
+        )
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT store")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        con.execute("DETACH store")
+        if created:
+            for suffix in ("", ".wal"):
+                Path(str(store_path) + suffix).unlink(missing_ok=True)
+        raise
+    con.execute("DETACH store")
+    return reports
+
+
+def apply_ibis(
+    con: duckdb.DuckDBPyConnection,
+    backend: Any,
+    staged: dict[str, str],
+    ingest_id: str,
+    meta: dict[str, Any],
+) -> list[TableReport]:
+    """Merge staged tables into any Ibis SQL backend (Postgres, …) in one transaction."""
+    import ibis
+
+    reports: list[TableReport] = []
+    present = set(backend.list_tables())
+    arrow = {t: con.execute(f"SELECT * EXCLUDE (_err0) FROM {ident(s)}").fetch_arrow_table()
+             if "_err0" in [d[0] for d in con.execute(f"DESCRIBE {ident(s)}").fetchall()]
+             else con.execute(f"SELECT * FROM {ident(s)}").fetch_arrow_table()
+             for t, s in staged.items()}
+    for table in sorted(staged):
+        schema = ibis.schema({c.name: _ibis_type(c.type.value) for c in SCHEMA[table].columns})
+        if table not in present:
+            backend.create_table(table, schema=schema)
+    for table in sorted(staged):
+        tmp = f"_stg_{ingest_id[:8]}_{table}"
+        backend.create_table(tmp, obj=arrow[table].select(SCHEMA[table].column_names),
+                             overwrite=True)
+        try:
+            keys = SCHEMA[table].key
+            cond = " AND ".join(f"t.{ident(k)} = s.{ident(k)}" for k in keys)
+            cols = ", ".join(ident(c) for c in SCHEMA[table].column_names)
+            before = int(backend.table(table).count().execute())
+            with backend.begin() as cur:
+                cur.execute(f"DELETE FROM {ident(table)} t WHERE EXISTS "
+                            f"(SELECT 1 FROM {ident(tmp)} s WHERE {cond})")
+                cur.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} FROM {ident(tmp)}")
+            after = int(backend.table(table).count().execute())
+        finally:
+            backend.drop_table(tmp, force=True)
+        rows = arrow[table].num_rows
+        replaced = before + rows - after
+        reports.append(TableReport(table=table, rows_read=rows, inserted=rows - replaced,
+                                   replaced=replaced, total_after=after))
+    return reports
+
+
+def _ibis_type(t: str) -> str:
+    return {"string": "string", "integer": "int64", "decimal": "float64", "boolean": "boolean",
+            "date": "date", "timestamp": "timestamp"}[t]

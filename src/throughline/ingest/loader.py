@@ -1,0 +1,581 @@
+"""`ingest`: files → staged, typed, validated tables → the store, all or nothing.
+
+1. Each file is opened (``readers``) and recognised (``detect``) as one or more mapping
+   sources.
+2. Each (file, source) is compiled (``transform``) into one SELECT that types every value
+   and sets error bits; it runs once into an in-memory staging table.
+3. Checks: per-column error counts from the bits, dates whose format is not ISO are
+   detected (ambiguous day/month is an error unless the mapping gives a format), keys are
+   unique, enforced references resolve (against this call's rows and the store's).
+4. Any problem → ``ValidationFailed`` naming file, row, column, value and what was
+   expected; the store file was never opened for writing. With ``skip_bad_rows`` the bad
+   rows go to the ``_quarantine`` table instead.
+5. ``apply`` merges the staged tables into the store in one transaction (replace by key,
+   so re-ingesting the same data does not duplicate rows).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from throughline.errors import InputError, ValidationFailed
+from throughline.evidence import SCHEMA
+from throughline.ingest.apply import apply_embedded, apply_ibis
+from throughline.ingest.detect import expand_paths, match_file
+from throughline.ingest.mapping import Mapping, Source, resolve_profile
+from throughline.ingest.readers import OpenedFile, ident, make_workdir, open_file, sql_str
+from throughline.ingest.report import FileReport, LoadReport, QuarantinedRow, TableReport
+from throughline.ingest.transform import Compiled, compile_source
+from throughline.settings import Settings
+
+MAX_EXAMPLES = 5
+DATE_CANDIDATES = [
+    "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%m/%d/%y",
+    "%d/%m/%y", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%Y%m%d", "%Y-%m-%d",
+]
+TIME_SUFFIXES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p"]
+
+EventFn = Callable[[str], None]
+
+
+@dataclass
+class Part:
+    """One file feeding one table through one mapping source."""
+
+    opened: OpenedFile
+    mapping: Mapping
+    source: Source
+    staged: str = ""
+    compiled: Compiled | None = None
+    rows: int = 0
+    bad: int = 0
+    date_formats: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _staging(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"memory_limit": settings.duckdb_memory_limit,
+                                 "temp_directory": str(workdir / "spill"),
+                                 "preserve_insertion_order": True})
+    if settings.duckdb_threads:
+        con.execute(f"SET threads = {int(settings.duckdb_threads)}")
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def ingest(
+    paths: list[str | Path],
+    settings: Settings,
+    *,
+    profile: str | None = None,
+    skip_bad_rows: bool = False,
+    on_event: EventFn | None = None,
+) -> LoadReport:
+    """Load exports into the evidence store; raises ``InputError`` and changes nothing on bad
+    input (unless ``skip_bad_rows``)."""
+    started = time.perf_counter()
+    say = on_event or (lambda _msg: None)
+    mappings = resolve_profile(profile)
+    files, walked = expand_paths(paths)
+    if not files:
+        raise InputError("no files to ingest", hint="pass export files or folders holding them")
+    settings.workspace.mkdir(parents=True, exist_ok=True)
+    workdir = make_workdir(settings.workspace)
+    con = _staging(settings, workdir)
+    try:
+        return _run(con, workdir, files, walked, mappings, settings, skip_bad_rows, say,
+                    started, profile)
+    finally:
+        con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, workdir: Path, files: list[Path], walked: set[Path],
+    mappings: list[Mapping], settings: Settings, skip_bad_rows: bool, say: EventFn,
+    started: float, profile: str | None,
+) -> LoadReport:
+    ingest_id = uuid.uuid4().hex
+    file_reports: list[FileReport] = []
+    parts: list[Part] = []
+    lookups: dict[str, str] = {}
+    lookup_parts: list[Part] = []
+    for i, path in enumerate(files):
+        say(f"reading {path}")
+        hints = _read_hints(mappings, path)
+        opened = open_file(con, path, workdir=workdir, view_name=f"f{i}",
+                           max_field_bytes=settings.max_field_bytes, **hints)
+        match = match_file(opened, mappings)
+        if match is None:
+            if path in walked:
+                file_reports.append(FileReport(path=str(path), format=opened.format,
+                                               profile=None, skipped=True,
+                                               notes=["not recognised by any profile; skipped"]))
+                continue
+            raise InputError(
+                "cannot tell which kind of export this is",
+                file=str(path),
+                hint=("its columns are: " + ", ".join(opened.columns[:30])
+                      + " — pass --profile salesforce|hubspot|github|canonical or a "
+                      "MAPPING.yaml"),
+            )
+        report = FileReport(path=str(path), format=opened.format, profile=match.mapping.name,
+                            sources=[s.name for s in match.sources],
+                            tables=sorted({s.table for s in match.sources if s.table}),
+                            notes=list(opened.notes))
+        if opened.sheet:
+            report.notes.append(f"sheet {opened.sheet}")
+        file_reports.append(report)
+        for source in match.sources:
+            part = Part(opened, match.mapping, source)
+            if source.table is None:
+                lookup_parts.append(part)
+            else:
+                parts.append(part)
+
+    for j, part in enumerate(lookup_parts):
+        name = f"lk_{j}"
+        cols = ", ".join(f"NULLIF(TRIM(CAST({ident(c)} AS VARCHAR)), '') AS {ident(c)}"
+                         for c in part.opened.columns)
+        con.execute(f"CREATE TEMP TABLE {ident(name)} AS SELECT {cols} FROM "
+                    f"{part.opened.relation}")
+        lookups[part.source.name] = name
+    for part in parts:
+        for spec in part.source.columns.values():
+            if spec.lookup and spec.lookup.source not in lookups:
+                src = part.mapping.source(spec.lookup.source)
+                raise InputError(
+                    f"the mapping looks values up in source '{src.name}', but no file of "
+                    "this call matched it",
+                    hint="add the file (" + ", ".join(src.files or src.headers) + ")",
+                )
+
+    problems: list[InputError] = []
+    total_problems = 0
+    for k, part in enumerate(parts):
+        part.staged = f"stg_{k}"
+        say(f"typing {part.opened.path.name} → {part.source.table}")
+        n, errs = _stage(con, part, lookups, skip_bad_rows)
+        total_problems += n
+        problems.extend(errs)
+    if not problems:
+        for part in parts:
+            if part.rows == 0 and part.bad == 0:
+                problems.append(InputError("the file has a header but no data rows",
+                                           file=str(part.opened.path),
+                                           expected="at least one row"))
+                total_problems += 1
+
+    staged_tables, dup_problems, dup_count = _combine(con, parts, skip_bad_rows)
+    problems.extend(dup_problems)
+    total_problems += dup_count
+    ref_problems, ref_count = _check_references(con, parts, staged_tables, settings,
+                                                skip_bad_rows)
+    problems.extend(ref_problems)
+    total_problems += ref_count
+
+    if problems and not skip_bad_rows:
+        raise ValidationFailed(problems, total_problems)
+
+    rejected = sum(p.bad for p in parts)
+    quarantine_sql = _quarantine_sql(con, parts, ingest_id) if skip_bad_rows and rejected else None
+    meta = {
+        "profiles": ",".join(sorted({p.mapping.name for p in parts})),
+        "files": ";".join(str(f) for f in files),
+        "rows": sum(p.rows for p in parts),
+        "rejected": rejected,
+    }
+    say("writing to the store")
+    if settings.is_embedded:
+        store_path = Path(settings.backend_url[len("duckdb://"):])
+        tables = apply_embedded(con, store_path, staged_tables, ingest_id, meta, quarantine_sql)
+    else:
+        from throughline.store import open_store
+
+        store = open_store(settings, read_only=False)
+        try:
+            tables = apply_ibis(con, store.con, staged_tables, ingest_id, meta)
+        finally:
+            store.close()
+    rejected_by_table: dict[str, int] = {}
+    for part in parts:
+        rejected_by_table[part.source.table or ""] = (
+            rejected_by_table.get(part.source.table or "", 0) + part.bad)
+    for t in tables:
+        t.rejected = rejected_by_table.get(t.table, 0)
+    for fr in file_reports:
+        fr.rows = sum(p.rows for p in parts if str(p.opened.path) == fr.path)
+        fr.rejected = sum(p.bad for p in parts if str(p.opened.path) == fr.path)
+    examples = _quarantine_examples(con, quarantine_sql) if quarantine_sql else []
+    return LoadReport(
+        ingest_id=ingest_id,
+        store=_safe_url(settings.backend_url),
+        profiles=sorted({fr.profile for fr in file_reports if fr.profile}) or [profile or ""],
+        files=file_reports,
+        tables=tables,
+        rejected=rejected,
+        quarantine_table="_quarantine" if rejected else None,
+        quarantined_examples=examples,
+        duration_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def _safe_url(url: str) -> str:
+    from throughline.store.connection import _redact
+
+    return _redact(url)
+
+
+def _read_hints(mappings: list[Mapping], path: Path) -> dict[str, object]:
+    """Reader options (sheet, delimiter, encoding, format, records) a user mapping gives."""
+    if len(mappings) != 1:
+        return {}
+    from throughline.ingest.detect import _name_matches
+
+    for s in mappings[0].sources:
+        if _name_matches(s, path) or len(mappings[0].sources) == 1:
+            return {"sheet": s.sheet, "delimiter": s.delimiter, "encoding": s.encoding,
+                    "forced_format": s.format if s.format not in ("json",) else None,
+                    "records": s.records}
+    return {}
+
+
+# ---------------------------------------------------------------- staging and checks
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, part: Part, lookups: dict[str, str], skip: bool
+) -> tuple[int, list[InputError]]:
+    table = SCHEMA[part.source.table or ""]
+    compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
+    counts = _run_stage(con, part, compiled, skip)
+    retry = _detect_date_formats(con, part, compiled, counts)
+    if retry:
+        compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
+        counts = _run_stage(con, part, compiled, skip)
+    part.compiled = compiled
+    mask_filter = " OR ".join(f"_err{m} <> 0" for m in range(compiled.masks))
+    part.bad = int(con.execute(
+        f"SELECT count(*) FROM {ident(part.staged)} WHERE {mask_filter}").fetchone()[0])
+    part.rows = int(con.execute(f"SELECT count(*) FROM {ident(part.staged)}").fetchone()[0])
+    if part.bad == 0:
+        return 0, []
+    if skip:
+        part.rows -= part.bad
+        return part.bad, []
+    return part.bad, _examples(con, part, compiled, counts)
+
+
+def _run_stage(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
+               with_rows: bool) -> list[int]:
+    select = compiled.select_sql
+    if with_rows:  # --skip-bad-rows keeps row numbers and raw text for the quarantine
+        raws = "".join(f"CAST({c.raw_sql} AS VARCHAR) AS {ident('_raw_' + c.column)}, "
+                       for c in {c.column: c for c in compiled.checks}.values())
+        select = select.replace("SELECT ", f"SELECT row_number() OVER () AS _row, {raws}", 1)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(part.staged)} AS {select}")
+    except duckdb.Error as exc:
+        from throughline.ingest.readers import duckdb_error
+
+        raise duckdb_error(part.opened.path, exc, part.opened.format.upper()) from exc
+    if not compiled.checks:
+        return []
+    sums = ", ".join(f"count(*) FILTER ((_err{c.mask} >> {c.bit}) & 1 = 1)"
+                     for c in compiled.checks)
+    return [int(x) for x in con.execute(f"SELECT {sums} FROM {ident(part.staged)}").fetchone()]
+
+
+def _detect_date_formats(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
+                         counts: list[int]) -> bool:
+    """Find the format of date columns that are not ISO; True when a re-run is needed."""
+    changed = False
+    for check, n in zip(compiled.checks, counts):
+        if n == 0 or check.kind != "type" or check.column not in compiled.date_columns:
+            continue
+        spec = part.source.columns[check.column]
+        if spec.formats or check.column in part.date_formats:
+            continue
+        v = check.raw_sql
+        cands = [d + t for d in DATE_CANDIDATES for t in TIME_SUFFIXES]
+        parsed = ", ".join(f"count(try_strptime(v, {sql_str(f)}))" for f in cands)
+        row = con.execute(
+            f"SELECT count(v), {parsed} FROM (SELECT {v} AS v FROM {part.opened.relation}) "
+            "WHERE v IS NOT NULL").fetchone()
+        total, hits = row[0], list(row[1:])
+        if total == 0 or max(hits) == 0:
+            continue
+        complete = [f for f, h in zip(cands, hits) if h == total]
+        if not complete:
+            best = max(range(len(cands)), key=lambda i: (hits[i], -i))
+            part.date_formats[check.column] = [cands[best]]
+            changed = True
+            continue
+        ambiguous = _ambiguous(con, part, v, complete)
+        if ambiguous:
+            fa, fb, example = ambiguous
+            raise InputError(
+                f"ambiguous dates: {example!r} reads as {fa} and as {fb}",
+                file=str(part.opened.path), column=check.source_column,
+                hint=f"say which in a mapping: `{check.column}: {{from: {check.source_column}, "
+                f"format: \"{fa}\"}}`",
+            )
+        part.date_formats[check.column] = [complete[0]]
+        changed = True
+    return changed
+
+
+def _ambiguous(con: duckdb.DuckDBPyConnection, part: Part, v: str,
+               complete: list[str]) -> tuple[str, str, str] | None:
+    for i, fa in enumerate(complete):
+        for fb in complete[i + 1:]:
+            row = con.execute(
+                f"SELECT any_value(v) FROM (SELECT {v} AS v FROM {part.opened.relation}) "
+                f"WHERE v IS NOT NULL AND try_strptime(v, {sql_str(fa)}) "
+                f"<> try_strptime(v, {sql_str(fb)})").fetchone()
+            if row and row[0] is not None:
+                return fa, fb, str(row[0])
+    return None
+
+
+def _examples(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
+              counts: list[int]) -> list[InputError]:
+    """Re-scan the file with row numbers, only to name the first failing rows."""
+    failing = [(c, n) for c, n in zip(compiled.checks, counts) if n]
+    raws = ", ".join(f"{c.raw_sql} AS r{i}" for i, (c, _) in enumerate(failing))
+    numbered = f"(SELECT row_number() OVER () AS _row, * FROM {part.opened.relation})"
+    inner = compiled.select_sql.replace(f"FROM {part.opened.relation}", f"FROM {numbered}", 1)
+    inner = inner.replace("SELECT ", f"SELECT _row, {raws}, ", 1)
+    out: list[InputError] = []
+    for i, (check, n) in enumerate(failing):
+        rows = con.execute(
+            f"SELECT _row, r{i} FROM ({inner}) WHERE (_err{check.mask} >> {check.bit}) & 1 = 1 "
+            f"ORDER BY _row LIMIT {MAX_EXAMPLES}").fetchall()
+        for row_no, raw in rows:
+            what = {
+                "type": "not a valid " + _type_name(part, check.column),
+                "required": "required value is blank",
+                "non_negative": "negative value",
+                "range": "value out of range",
+                "allowed": "value not allowed",
+            }[check.kind]
+            out.append(InputError(
+                what + (f" ({n} rows in all)" if n > 1 and not out else ""),
+                file=str(part.opened.path), row=int(row_no), column=check.source_column,
+                value=None if raw is None else str(raw), expected=check.expected,
+            ))
+    return out
+
+
+def _type_name(part: Part, column: str) -> str:
+    return SCHEMA[part.source.table or ""].column(column).type.value
+
+
+def _locate(con: duckdb.DuckDBPyConnection, parts: list[Part], table: str,
+            columns: tuple[str, ...], values: tuple[object, ...]) -> tuple[str, list[int]]:
+    """File and row numbers (1 = first data row) of rows with these typed values."""
+    for p in parts:
+        if p.source.table != table or p.compiled is None:
+            continue
+        numbered = f"(SELECT row_number() OVER () AS _row, * FROM {p.opened.relation})"
+        inner = p.compiled.select_sql.replace(f"FROM {p.opened.relation}", f"FROM {numbered}", 1)
+        inner = inner.replace("SELECT ", "SELECT _row, ", 1)
+        cond = " AND ".join(f"{ident(c)} = ?" for c in columns)
+        rows = [int(r[0]) for r in con.execute(
+            f"SELECT _row FROM ({inner}) WHERE {cond} ORDER BY _row LIMIT 3", list(values)
+        ).fetchall()]
+        if rows:
+            return str(p.opened.path), rows
+    return "", []
+
+
+def _combine(con: duckdb.DuckDBPyConnection, parts: list[Part], skip: bool
+             ) -> tuple[dict[str, str], list[InputError], int]:
+    """One staged table per canonical table; keys must be unique within the call."""
+    by_table: dict[str, list[Part]] = {}
+    for p in parts:
+        by_table.setdefault(p.source.table or "", []).append(p)
+    staged: dict[str, str] = {}
+    problems: list[InputError] = []
+    count = 0
+    for table, tparts in sorted(by_table.items()):
+        t = SCHEMA[table]
+        cols = ", ".join(ident(c) for c in t.column_names)
+        selects = []
+        for k, p in enumerate(tparts):
+            assert p.compiled is not None
+            ok = " AND ".join(f"_err{m} = 0" for m in range(p.compiled.masks))
+            rowcol = "_row" if skip else "NULL::BIGINT AS _row"
+            selects.append(f"SELECT {cols}, {k} AS _part, {rowcol} FROM {ident(p.staged)} "
+                           f"WHERE {ok}")
+        name = f"tbl_{table}"
+        con.execute(f"CREATE TEMP TABLE {ident(name)} AS {' UNION ALL '.join(selects)}")
+        keys = ", ".join(ident(k) for k in t.key)
+        dups = con.execute(
+            f"SELECT {keys}, count(*) AS n FROM {ident(name)} GROUP BY ALL HAVING count(*) > 1 "
+            f"ORDER BY n DESC, {keys} LIMIT {MAX_EXAMPLES}").fetchall()
+        if dups:
+            ndup = int(con.execute(
+                f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {ident(name)} "
+                f"GROUP BY {keys} HAVING count(*) > 1)").fetchone()[0])
+            if skip:
+                _drop_duplicates(con, name, t.key, tparts)
+            else:
+                count += ndup
+                for d in dups:
+                    key_text = ", ".join(f"{k}={v}" for k, v in zip(t.key, d[:-1]))
+                    file, rows = _locate(con, tparts, table, t.key, tuple(d[:-1]))
+                    problems.append(InputError(
+                        f"duplicate key {key_text} appears {d[-1]} times"
+                        + (f" (rows {', '.join(map(str, rows))})" if rows else "")
+                        + f"; {ndup} extra rows in all",
+                        file=file or None, row=rows[0] if rows else None,
+                        column=", ".join(t.key), expected="each key once",
+                    ))
+        staged[table] = name
+    return staged, problems, count
+
+
+def _drop_duplicates(con: duckdb.DuckDBPyConnection, name: str, key: tuple[str, ...],
+                     tparts: list[Part]) -> None:
+    keys = ", ".join(ident(k) for k in key)
+    con.execute(
+        f"CREATE TEMP TABLE {ident(name + '_dups')} AS SELECT * FROM (SELECT *, row_number() "
+        f"OVER (PARTITION BY {keys} ORDER BY _part, _row) AS _k FROM {ident(name)}) WHERE _k > 1")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * EXCLUDE (_k) FROM (SELECT *, "
+        f"row_number() OVER (PARTITION BY {keys} ORDER BY _part, _row) AS _k FROM "
+        f"{ident(name)}) WHERE _k = 1")
+    for k, p in enumerate(tparts):
+        n = con.execute(f"SELECT count(*) FROM {ident(name + '_dups')} WHERE _part = {k}"
+                        ).fetchone()[0]
+        p.bad += int(n)
+        p.rows -= int(n)
+
+
+def _check_references(con: duckdb.DuckDBPyConnection, parts: list[Part], staged: dict[str, str],
+                      settings: Settings, skip: bool) -> tuple[list[InputError], int]:
+    problems: list[InputError] = []
+    count = 0
+    store_tables = _attach_read_only(con, settings)
+    try:
+        for table, name in sorted(staged.items()):
+            for ref in SCHEMA[table].references:
+                if not ref.enforced:
+                    continue
+                parents = []
+                if ref.table in staged:
+                    parents.append(f"SELECT {', '.join(ident(c) for c in ref.target_columns)} "
+                                   f"FROM {ident(staged[ref.table])}")
+                if ref.table in store_tables:
+                    parents.append(f"SELECT {', '.join(ident(c) for c in ref.target_columns)} "
+                                   f"FROM ro.main.{ident(ref.table)}")
+                cond = " AND ".join(f"c.{ident(a)} = p.{ident(b)}"
+                                    for a, b in zip(ref.columns, ref.target_columns))
+                parent_sql = " UNION ALL ".join(parents) if parents else (
+                    "SELECT " + ", ".join(f"NULL::VARCHAR AS {ident(c)}"
+                                          for c in ref.target_columns) + " WHERE false")
+                dangling = (f"FROM {ident(name)} c WHERE NOT EXISTS (SELECT 1 FROM "
+                            f"({parent_sql}) p WHERE {cond})")
+                n = int(con.execute(f"SELECT count(*) {dangling}").fetchone()[0])
+                if n == 0:
+                    continue
+                if skip:
+                    con.execute(f"CREATE TEMP TABLE {ident(name + '_dangling')} AS "
+                                f"SELECT * {dangling}")
+                    con.execute(f"DELETE FROM {ident(name)} c WHERE NOT EXISTS (SELECT 1 FROM "
+                                f"({parent_sql}) p WHERE {cond})")
+                    for k, p in enumerate(x for x in parts if x.source.table == table):
+                        m = int(con.execute(f"SELECT count(*) FROM {ident(name + '_dangling')} "
+                                            f"WHERE _part = {k}").fetchone()[0])
+                        p.bad += m
+                        p.rows -= m
+                    continue
+                count += n
+                cols = ", ".join(f"c.{ident(a)}" for a in ref.columns)
+                examples = con.execute(f"SELECT DISTINCT {cols} {dangling} ORDER BY 1 "
+                                       f"LIMIT {MAX_EXAMPLES}").fetchall()
+                for ex in examples:
+                    file, rows = _locate(con, parts, table, ref.columns, tuple(ex))
+                    problems.append(InputError(
+                        f"{n} {table} row(s) point to a missing {ref.table} row",
+                        file=file or None, row=rows[0] if rows else None,
+                        column=", ".join(ref.columns),
+                        value=", ".join(str(v) for v in ex),
+                        expected=f"an existing {ref.table}.{', '.join(ref.target_columns)} "
+                        "(in this call or already ingested)",
+                    ))
+    finally:
+        if store_tables is not None:
+            con.execute("DETACH ro")
+    return problems, count
+
+
+def _attach_read_only(con: duckdb.DuckDBPyConnection, settings: Settings) -> set[str]:
+    """The store's canonical tables, attached read-only as ``ro`` for reference checks."""
+    if not settings.is_embedded:
+        from throughline.store import open_store
+
+        store = open_store(settings)
+        try:
+            return set()  # references to rows already in a warehouse are not re-checked
+        finally:
+            store.close()
+    path = Path(settings.backend_url[len("duckdb://"):])
+    if not path.exists():
+        con.execute("ATTACH ':memory:' AS ro")
+        return set()
+    con.execute(f"ATTACH {sql_str(str(path))} AS ro (READ_ONLY)")
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'ro'").fetchall()}
+
+
+def _quarantine_sql(con: duckdb.DuckDBPyConnection, parts: list[Part], ingest_id: str) -> str:
+    """Rows rejected with their reasons, as a SELECT over the staging tables."""
+    selects = []
+    for p in parts:
+        assert p.compiled is not None
+        for c in p.compiled.checks:
+            reason = {"type": "expected " + c.expected, "required": "required value is blank",
+                      "non_negative": "negative value", "range": "expected " + c.expected,
+                      "allowed": "expected " + c.expected}[c.kind]
+            selects.append(
+                f"SELECT {sql_str(ingest_id)}, {sql_str(str(p.opened.path))}, _row, "
+                f"{sql_str(p.source.table or '')}, {sql_str(c.source_column)}, "
+                f"CAST({_raw_for_row(p, c.column)} AS VARCHAR), {sql_str(reason)}, "
+                f"now()::TIMESTAMP FROM {ident(p.staged)} s "
+                f"WHERE (_err{c.mask} >> {c.bit}) & 1 = 1")
+        table = p.source.table or ""
+        t = SCHEMA[table]
+        for suffix, reason in (("_dups", "duplicate key"),
+                               ("_dangling", "points to a missing parent row")):
+            name = f"tbl_{table}{suffix}"
+            exists = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0]
+            if exists:
+                k = [x for x in parts if x.source.table == table].index(p)
+                selects.append(
+                    f"SELECT {sql_str(ingest_id)}, {sql_str(str(p.opened.path))}, _row, "
+                    f"{sql_str(table)}, {sql_str(', '.join(t.key))}, "
+                    f"CAST({ident(t.key[0])} AS VARCHAR), {sql_str(reason)}, now()::TIMESTAMP "
+                    f"FROM {ident(name)} WHERE _part = {k}")
+    return " UNION ALL ".join(selects) if selects else ""
+
+
+def _raw_for_row(part: Part, column: str) -> str:
+    """The typed value is NULL for a failed cast, so show what we can: the column itself."""
+    return f"s.{ident('_raw_' + column)}"
+
+
+def _quarantine_examples(con: duckdb.DuckDBPyConnection, sql: str) -> list[QuarantinedRow]:
+    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 2, 3 LIMIT 10").fetchall()
+    return [QuarantinedRow(file=r[1], row=r[2], table=r[3], column=r[4], value=r[5],
+                           reason=r[6]) for r in rows]
+
+
+__all__ = ["ingest", "LoadReport", "TableReport"]

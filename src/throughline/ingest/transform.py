@@ -1,0 +1,246 @@
+"""Compile a mapping source into one SQL SELECT that types and checks every row.
+
+The SELECT reads the opened file, applies renames, value maps, lookups, regexes, bands and
+date formats, casts each value to its canonical type, and sets one bit per failed check in
+``_err`` masks — so the engine types and validates a whole file in a single scan. Row
+numbers and raw values are only computed again for the few rows that failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from throughline.errors import InputError
+from throughline.evidence.schema import Column, ColumnType, Table
+from throughline.ingest.mapping import ColumnSpec, Source
+from throughline.ingest.readers import OpenedFile, ident, sql_str
+
+BLANK = "NULLIF(TRIM(CAST({x} AS VARCHAR)), '')"
+NUM_CLEAN = (
+    "CASE WHEN regexp_full_match({v}, '[-+]?[$€£]?\\s*[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?') "
+    "THEN replace(regexp_replace({v}, '[$€£\\s]', '', 'g'), ',', '') "
+    "ELSE regexp_replace({v}, '^([-+]?)[$€£]\\s*', '\\1') END"
+)
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
+
+
+@dataclass
+class Check:
+    """One bit of the error mask: a column and what it expects."""
+
+    column: str
+    source_column: str
+    kind: str  # type | required | non_negative | range | allowed | unmapped
+    expected: str
+    raw_sql: str
+    mask: int
+    bit: int
+
+
+@dataclass
+class Compiled:
+    select_sql: str
+    raw_sql: dict[str, str]  # target column -> SQL of the raw (text) value
+    checks: list[Check] = field(default_factory=list)
+    masks: int = 1
+    present: list[str] = field(default_factory=list)
+    date_columns: list[str] = field(default_factory=list)
+
+
+def literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "'true'" if value else "'false'"
+    return sql_str(str(value))
+
+
+def _path_sql(opened: OpenedFile, path: str, aggregate: str | None) -> str | None:
+    """'a.b' → struct access; 'a[].b' → list of b over a, reduced by ``aggregate``."""
+    if "[]" in path:
+        root, _, rest = path.partition("[]")
+        col = opened.resolve(root)
+        if col is None:
+            return None
+        inner = "e" + "".join(f".{ident(p)}" for p in rest.strip(".").split(".") if p)
+        lst = f"list_transform({ident(col)}, e -> {inner})"
+        fn = {"min": "list_min", "max": "list_max", "count": "len", "first": "list_first"}[
+            aggregate or "first"
+        ]
+        return f"{fn}({lst})"
+    head, *rest = path.split(".")
+    col = opened.resolve(head)
+    if col is None:
+        return None
+    return ident(col) + "".join(f".{ident(p)}" for p in rest)
+
+
+def raw_expression(
+    opened: OpenedFile, target: str, spec: ColumnSpec, lookups: dict[str, str]
+) -> tuple[str, str]:
+    """SQL of the text value for ``target`` before typing, and the source column's name."""
+    if spec.constant is not None:
+        return literal(spec.constant), "(constant)"
+    if spec.path is not None:
+        expr = _path_sql(opened, spec.path, spec.aggregate)
+        if expr is None:
+            if spec.optional:
+                return "NULL", spec.path
+            raise InputError(
+                f"column '{spec.path.split('.')[0].split('[')[0]}' is missing",
+                file=str(opened.path), expected="it for " + target,
+            )
+        value, src = BLANK.format(x=expr), spec.path
+    elif spec.source_columns:
+        found = [opened.resolve(c) for c in spec.source_columns]
+        present = [c for c in found if c is not None]
+        if not present:
+            if spec.optional:
+                value, src = "NULL", spec.source_columns[0]
+            else:
+                raise InputError(
+                    f"required column '{spec.source_columns[0]}' is missing "
+                    f"(it fills {target})",
+                    file=str(opened.path),
+                    hint="the file's columns are: " + ", ".join(opened.columns[:40]),
+                )
+        else:
+            parts = [BLANK.format(x=ident(c)) for c in present]
+            value = parts[0] if len(parts) == 1 else f"COALESCE({', '.join(parts)})"
+            src = present[0]
+    else:
+        return literal(spec.default), "(default)"
+    if spec.regex:
+        if spec.replace is not None:
+            value = f"NULLIF(regexp_replace({value}, {sql_str(spec.regex)}, " \
+                    f"{sql_str(spec.replace)}), '')"
+        else:
+            value = f"NULLIF(regexp_extract({value}, {sql_str(spec.regex)}, 1), '')"
+    if spec.lookup:
+        lk = lookups[spec.lookup.source]
+        value = (f"(SELECT ANY_VALUE(l.{ident(spec.lookup.value)}) FROM {ident(lk)} l "
+                 f"WHERE l.{ident(spec.lookup.key)} = {value})")
+    return value, src
+
+
+def mapped_expression(spec: ColumnSpec, value: str) -> str:
+    """Apply lower-casing and the value map (keys compared case-insensitively)."""
+    if spec.lower:
+        value = f"lower({value})"
+    if spec.map:
+        whens = []
+        null_target = spec.map.get("", spec.default)
+        for key, target in spec.map.items():
+            if key == "":
+                continue
+            whens.append(f"WHEN {sql_str(str(key).strip().lower())} THEN {literal(target)}")
+        fallback = literal(spec.default) if spec.default is not None else value
+        value = (f"CASE WHEN {value} IS NULL THEN {literal(null_target)} "
+                 f"ELSE (CASE lower({value}) {' '.join(whens)} ELSE {fallback} END) END"
+                 if whens else f"COALESCE({value}, {literal(null_target)})")
+    elif spec.default is not None and (spec.source_columns or spec.path):
+        value = f"COALESCE({value}, {literal(spec.default)})"
+    return value
+
+
+def typed_expression(col: Column, spec: ColumnSpec, v: str, formats: list[str]) -> str:
+    t = col.type
+    if spec.bands and t == ColumnType.string:
+        num = f"TRY_CAST({NUM_CLEAN.format(v=v)} AS DOUBLE)"
+        cases = " ".join(f"WHEN {num} <= {float(ub)!r} THEN {sql_str(label)}"
+                         for ub, label in spec.bands)
+        return f"(CASE {cases} END)"
+    if t == ColumnType.string:
+        return v
+    if t in (ColumnType.integer, ColumnType.decimal):
+        num = f"TRY_CAST({NUM_CLEAN.format(v=v)} AS DOUBLE)"
+        if spec.multiply is not None:
+            num = f"({num} * {float(spec.multiply)!r})"
+        if t == ColumnType.integer:
+            return f"(CASE WHEN {num} = floor({num}) THEN CAST({num} AS BIGINT) END)"
+        return f"(CASE WHEN isfinite({num}) THEN {num} END)"
+    if t == ColumnType.boolean:
+        lv = f"lower({v})"
+        trues = ", ".join(sql_str(w) for w in TRUE_WORDS)
+        falses = ", ".join(sql_str(w) for w in FALSE_WORDS)
+        return f"(CASE WHEN {lv} IN ({trues}) THEN true WHEN {lv} IN ({falses}) THEN false END)"
+    # dates and timestamps
+    if formats:
+        parsed = [f"try_strptime({v}, {sql_str(f)})" for f in formats]
+        ts = parsed[0] if len(parsed) == 1 else f"COALESCE({', '.join(parsed)})"
+        ts = f"CAST({ts} AS TIMESTAMP)"
+    else:
+        ts = f"timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ))"
+    return f"CAST({ts} AS DATE)" if t == ColumnType.date else ts
+
+
+def compile_source(
+    opened: OpenedFile,
+    source: Source,
+    table: Table,
+    lookups: dict[str, str],
+    date_formats: dict[str, list[str]],
+) -> Compiled:
+    """Build the typed, checked SELECT for one file feeding one table."""
+    selects: list[str] = []
+    raw_sql: dict[str, str] = {}
+    checks: list[Check] = []
+    present: list[str] = []
+    date_cols: list[str] = []
+    mask_terms: dict[int, list[str]] = {}
+
+    def add_check(column: str, src: str, kind: str, expected: str, cond: str, raw: str) -> None:
+        idx = len(checks)
+        mask, bit = divmod(idx, 62)
+        checks.append(Check(column, src, kind, expected, raw, mask, bit))
+        mask_terms.setdefault(mask, []).append(
+            f"(CASE WHEN {cond} THEN {1 << bit} ELSE 0 END)"
+        )
+
+    for col in table.columns:
+        spec = source.columns.get(col.name)
+        if spec is None:
+            if col.required:
+                raise InputError(
+                    f"the mapping gives no column for required '{col.name}' of {table.name}",
+                    file=str(opened.path),
+                )
+            selects.append(f"CAST(NULL AS {col.type.sql}) AS {ident(col.name)}")
+            continue
+        raw, src = raw_expression(opened, col.name, spec, lookups)
+        raw_sql[col.name] = raw
+        v = mapped_expression(spec, raw)
+        if raw != "NULL":
+            present.append(col.name)
+        if col.type in (ColumnType.date, ColumnType.timestamp):
+            date_cols.append(col.name)
+        fmts = spec.formats or date_formats.get(col.name, [])
+        typed = typed_expression(col, spec, v, fmts)
+        selects.append(f"{typed} AS {ident(col.name)}")
+        if col.type != ColumnType.string or spec.bands:
+            expected = col.type.expected
+            if fmts:
+                expected += " in the format " + " or ".join(fmts)
+            add_check(col.name, src, "type", expected, f"({v}) IS NOT NULL AND ({typed}) IS NULL",
+                      raw)
+        if col.required:
+            add_check(col.name, src, "required", "a value (this column is required)",
+                      f"({typed}) IS NULL AND ({v}) IS NULL", raw)
+        if col.non_negative:
+            add_check(col.name, src, "non_negative", "a number ≥ 0", f"({typed}) < 0", raw)
+        if col.range:
+            lo, hi = col.range
+            add_check(col.name, src, "range", f"a value between {lo:g} and {hi:g}",
+                      f"({typed}) < {lo!r} OR ({typed}) > {hi!r}", raw)
+        if col.allowed:
+            allowed = ", ".join(sql_str(a) for a in col.allowed)
+            add_check(col.name, src, "allowed", "one of " + ", ".join(col.allowed),
+                      f"lower({typed}) NOT IN ({allowed})", raw)
+
+    n_masks = max(1, len(mask_terms))
+    for m in range(n_masks):
+        terms = mask_terms.get(m, ["0"])
+        selects.append(f"CAST({' + '.join(terms)} AS BIGINT) AS _err{m}")
+    sql = f"SELECT {', '.join(selects)} FROM {opened.relation}"
+    return Compiled(sql, raw_sql, checks, n_masks, present, date_cols)
