@@ -51,9 +51,11 @@ class InputError(ThroughlineError):
         value: str | None = None,
         expected: str | None = None,
         hint: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.file = file
         self.row = row
+        self.line = line
         self.column = column
         self.value = value
         self.expected = expected
@@ -62,6 +64,8 @@ class InputError(ThroughlineError):
             parts.append(str(file))
         if row is not None:
             parts.append(f"row {row}")
+        if line is not None:
+            parts.append(f"line {line}")
         if column:
             parts.append(f"column '{column}'")
         where = ", ".join(parts)
@@ -79,6 +83,7 @@ class InputError(ThroughlineError):
             "error": self.message,
             "file": self.file,
             "row": self.row,
+            "line": self.line,
             "column": self.column,
             "value": self.value,
             "expected": self.expected,
@@ -106,7 +111,7 @@ class ValidationFailed(InputError):
             "and quarantine the rest",
         )
         self.file, self.row, self.column = first.file, first.row, first.column
-        self.value, self.expected = first.value, first.expected
+        self.value, self.expected, self.line = first.value, first.expected, first.line
 
 
 class StoreError(ThroughlineError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -36,26 +36,26 @@ class Format(str, Enum):
 @app.command("diagnose")
 def diagnose_command(
     ctx: typer.Context,
-    format: Format | None = typer.Option(  # noqa: A002 - the option's public name
-        None, "--format", "-f",
+    format: Annotated[Format | None, typer.Option(
+        "--format", "-f",
         help="Report format: html (one self-contained file), md or json. Default: from "
         "--out's extension, else html.",
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Report file (default: <workspace>/reports/diagnosis.<ext>)."
-    ),
-    as_of: datetime | None = typer.Option(
-        None, "--as-of", formats=["%Y-%m-%d"],
+    )] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Report file (default: <workspace>/reports/diagnosis.<ext>).",
+    )] = None,
+    as_of: Annotated[datetime | None, typer.Option(
+        "--as-of", formats=["%Y-%m-%d"],
         help="Date the analysis is as of (YYYY-MM-DD). Default: the latest event in the data.",
-    ),
-    change_date: datetime | None = typer.Option(
-        None, "--change-date", formats=["%Y-%m-%d"],
+    )] = None,
+    change_date: Annotated[datetime | None, typer.Option(
+        "--change-date", formats=["%Y-%m-%d"],
         help="A date to compare before/after, e.g. an AI tooling rollout (YYYY-MM-DD).",
-    ),
-    currency: str = typer.Option(
-        "", "--currency", help="Symbol printed before amounts, e.g. '$' or '€' "
+    )] = None,
+    currency: Annotated[str, typer.Option(
+        "--currency", help="Symbol printed before amounts, e.g. '$' or '€' "
         "(default: none; amounts are in the CRM's currency).",
-    ),
+    )] = "",
 ) -> None:
     """Find the binding go-to-market constraint and write the evidence as a report."""
     settings = settings_from(ctx)
@@ -67,7 +67,7 @@ def diagnose_command(
     )
     with _progress(quiet=settings.json_output) as on_event:
         diagnosis = run_diagnose(settings, options, on_event=on_event)
-    meta = ReportMeta(generated_at=datetime.now(timezone.utc), version=__version__,
+    meta = ReportMeta(generated_at=datetime.now(UTC), version=__version__,
                       currency_symbol=currency)
     write_report(diagnosis, path, fmt, meta)
     if settings.json_output:

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -299,7 +300,7 @@ def blind_spots(
 
 def _ordered(units: Sequence[Diagnostic]) -> list[Diagnostic]:
     ordered = sorted(units, key=lambda d: d.id)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if a.id == b.id:
             raise ThroughlineError(f"two diagnostics share the id {a.id!r}")
     return ordered

@@ -114,3 +114,142 @@ def prob_crossing(
     z = (slope_per_month - needed) / slope_se
     p = float(_st.norm.cdf(z))
     return p if above else 1.0 - p
+
+
+# -- added for the post-sale, ICP, honesty, pipeline and distribution families ----------
+
+
+def gated_strength(
+    effect: float | None, reference: float, p_value: float | None, alpha: float = 0.01
+) -> float:
+    """A signal strength in 0..1: 0 unless ``p_value < alpha`` and ``effect > 0``; then
+    ``min(1, effect / reference)``. ``reference`` is the effect that counts as full strength."""
+    if effect is None or p_value is None or not math.isfinite(effect) or reference <= 0:
+        return 0.0
+    if p_value >= alpha or effect <= 0:
+        return 0.0
+    return float(min(1.0, effect / reference))
+
+
+def binomial_test_greater(successes: int, n: int, p0: float) -> float:
+    """One-sided exact binomial p-value that the true rate is above ``p0``."""
+    if n == 0:
+        return 1.0
+    return float(_st.binomtest(successes, n, p0, alternative="greater").pvalue)
+
+
+def ratio_of_sums_interval(
+    n: int, sum_x: float, sum_y: float, sum_xx: float, sum_yy: float, sum_xy: float,
+    confidence: float = 0.95,
+) -> tuple[float, float] | None:
+    """Delta-method (linearisation) interval for R = Σy / Σx over n units, from sums.
+
+    The engine returns the five sums per group (e.g. starting and ending MRR per account),
+    so retention ratios get an interval without bringing accounts back. None when n < 2.
+    """
+    if n < 2 or sum_x <= 0:
+        return None
+    r = sum_y / sum_x
+    s2 = max(0.0, (sum_yy - 2 * r * sum_xy + r * r * sum_xx) / (n - 1))
+    se = math.sqrt(n * s2) / sum_x
+    z = float(_st.norm.ppf(1 - (1 - confidence) / 2))
+    return (r - z * se, r + z * se)
+
+
+def nps_interval(
+    promoters: int, passives: int, detractors: int, confidence: float = 0.95
+) -> tuple[float, float, float] | None:
+    """NPS (in points, −100..100) with a normal-approximation interval:
+    var = (p_pro + p_det − (p_pro − p_det)²) / n. None when there are no answers."""
+    n = promoters + passives + detractors
+    if n <= 0:
+        return None
+    pp, pd = promoters / n, detractors / n
+    nps = pp - pd
+    se = math.sqrt(max(0.0, pp + pd - nps * nps) / n)
+    z = float(_st.norm.ppf(1 - (1 - confidence) / 2))
+    return (100 * nps, max(-100.0, 100 * (nps - z * se)), min(100.0, 100 * (nps + z * se)))
+
+
+def mean_from_sums(n: int, sum_x: float, sum_xx: float) -> tuple[float, float]:
+    """Mean and its standard error from n, Σx and Σx² (SE is inf when n < 2)."""
+    if n <= 0:
+        return (0.0, float("inf"))
+    mean = sum_x / n
+    if n < 2:
+        return (mean, float("inf"))
+    var = max(0.0, (sum_xx - n * mean * mean) / (n - 1))
+    return (mean, math.sqrt(var / n))
+
+
+def t_test_greater(mean: float, se: float, n: int, mu: float = 0.0) -> float:
+    """One-sided one-sample t-test p-value that the true mean exceeds ``mu``."""
+    if n < 2 or not math.isfinite(se):
+        return 1.0
+    if se == 0:
+        return 0.0 if mean > mu else 1.0
+    return float(_st.t.sf((mean - mu) / se, df=n - 1))
+
+
+def slope_difference_test(
+    slope_a: float, se_a: float, slope_b: float, se_b: float
+) -> tuple[float, float]:
+    """z and one-sided p that slope_a > slope_b (independent estimates with SEs)."""
+    se = math.sqrt(se_a * se_a + se_b * se_b)
+    if not math.isfinite(se) or se == 0:
+        return (0.0, 1.0)
+    z = (slope_a - slope_b) / se
+    return (float(z), float(_st.norm.sf(z)))
+
+
+# -- added for the handoff / legibility / feedback / promises families -----------------
+
+
+def wilson_lower(successes: int, n: int, confidence: float = 0.95) -> float:
+    """One-sided lower confidence bound of a proportion (Wilson), 0 when ``n`` is 0.
+
+    Used as a signal strength: the share we are ``confidence`` sure is at least this high.
+    """
+    if n <= 0:
+        return 0.0
+    return wilson_interval(successes, n, 2 * confidence - 1)[0]
+
+
+def mann_whitney_from_ranks(
+    rank_sum_2: float, n1: int, n2: int, tie_term: float = 0.0
+) -> tuple[float, float, float, float]:
+    """Mann–Whitney U from group 2's sum of mid-ranks, as an engine can compute it.
+
+    ``tie_term`` is Σ(t³ − t) over groups of tied values (equivalently Σ(t² − 1) over
+    rows, t being each row's tie-group size). Normal approximation with tie and continuity
+    corrections (scipy's ``method="asymptotic"``). Returns (U₂, z, two-sided p,
+    rank-biserial r = 2·U₂/(n₁n₂) − 1, positive when group 2 tends to be larger).
+    """
+    if n1 <= 0 or n2 <= 0:
+        return (0.0, 0.0, 1.0, 0.0)
+    n = n1 + n2
+    u2 = rank_sum_2 - n2 * (n2 + 1) / 2
+    mean = n1 * n2 / 2
+    var = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)))
+    r = 2 * u2 / (n1 * n2) - 1
+    if var <= 0:
+        return (float(u2), 0.0, 1.0, float(r))
+    diff = u2 - mean
+    z = (diff - math.copysign(0.5, diff)) / math.sqrt(var) if diff != 0 else 0.0
+    p = float(min(1.0, 2 * _st.norm.sf(abs(z))))
+    return (float(u2), float(z), p, float(r))
+
+
+def ratio_lower_bound(mean_log: float, sd_log: float, n: int, confidence: float = 0.95) -> float:
+    """One-sided lower bound of a geometric-mean ratio from paired log ratios (t interval)."""
+    if n < 2 or not math.isfinite(sd_log):
+        return 0.0
+    t = float(_st.t.ppf(confidence, n - 1))
+    return math.exp(mean_log - t * sd_log / math.sqrt(n))
+
+
+def ratio_strength(ratio: float) -> float:
+    """Map a ratio (1 = no effect) to 0..1 as 1 − 1/ratio: 2× → 0.5, 4× → 0.75."""
+    if math.isnan(ratio) or ratio <= 1:
+        return 0.0
+    return 1.0 - 1.0 / ratio  # inf → 1.0

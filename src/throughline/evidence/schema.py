@@ -167,8 +167,9 @@ _TABLES: tuple[Table, ...] = (
                    example=True),
             Column(name="is_won", type=B, required=True, description="Deal is won.",
                    example=True),
-            Column(name="created_date", type=DT, required=True, description="Opportunity "
-                   "created.", example="2025-01-14"),
+            Column(name="created_date", type=DT, description="Opportunity created (some "
+                   "CRMs leave it blank for early-stage deals; cycle metrics skip those).",
+                   example="2025-01-14"),
             Column(name="close_date", type=DT, description="Close date (expected while "
                    "open, actual once closed).", example="2025-03-02"),
             Column(name="loss_reason", type=S, description="Why it was lost.",

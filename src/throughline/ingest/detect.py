@@ -84,8 +84,10 @@ def match_file(opened: OpenedFile, mappings: list[Mapping]) -> Match | None:
         )
         per_table: dict[str, Source] = {}
         lookups: list[Source] = []
+        top = hits[0][0] if hits else 0
         for score, _, source in hits:
-            if score <= 0:
+            # the best fit always; other sources only when the file's name is theirs too
+            if score <= 0 or (score < top and not _name_matches(source, opened.path)):
                 continue
             if source.table is None:
                 lookups.append(source)
@@ -93,7 +95,6 @@ def match_file(opened: OpenedFile, mappings: list[Mapping]) -> Match | None:
                 per_table.setdefault(source.table, source)
         if not per_table and not lookups:
             continue
-        top = hits[0][0]
         m = Match(mapping, list(per_table.values()) + lookups, top)
         if best is None or m.score > best.score:
             best, tie = m, []

@@ -112,6 +112,8 @@ def _run(
         opened = open_file(con, path, workdir=workdir, view_name=f"f{i}",
                            max_field_bytes=settings.max_field_bytes, **hints)
         match = match_file(opened, mappings)
+        if match is None and path not in walked:
+            _explain_mismatch(opened, mappings)
         if match is None:
             if path in walked:
                 file_reports.append(FileReport(path=str(path), format=opened.format,
@@ -139,9 +141,12 @@ def _run(
             else:
                 parts.append(part)
 
+    wanted = {spec.lookup.source for m in mappings for src in m.sources
+              for spec in src.columns.values() if spec.lookup}
+    lookup_parts += [p for p in parts if p.source.name in wanted]
     for j, part in enumerate(lookup_parts):
         name = f"lk_{j}"
-        cols = ", ".join(f"NULLIF(TRIM(CAST({ident(c)} AS VARCHAR)), '') AS {ident(c)}"
+        cols = ", ".join(f"NULLIF(TRIM(CAST({ident(c)} AS VARCHAR)), '') AS {ident('lk__' + c)}"
                          for c in part.opened.columns)
         con.execute(f"CREATE TEMP TABLE {ident(name)} AS SELECT {cols} FROM "
                     f"{part.opened.relation}")
@@ -175,6 +180,8 @@ def _run(
     staged_tables, dup_problems, dup_count = _combine(con, parts, skip_bad_rows)
     problems.extend(dup_problems)
     total_problems += dup_count
+    if problems and not skip_bad_rows:  # dangling rows would only echo the rows above
+        raise ValidationFailed(problems, total_problems)
     ref_problems, ref_count = _check_references(con, parts, staged_tables, settings,
                                                 skip_bad_rows)
     problems.extend(ref_problems)
@@ -224,6 +231,26 @@ def _run(
         quarantined_examples=examples,
         duration_s=round(time.perf_counter() - started, 3),
     )
+
+
+def _explain_mismatch(opened: OpenedFile, mappings: list[Mapping]) -> None:
+    """A file named like a known export but lacking its columns: say which are missing."""
+    from throughline.ingest.detect import _name_matches
+
+    for mapping in mappings:
+        for source in mapping.sources:
+            if source.headers and _name_matches(source, opened.path):
+                missing = [h for h in source.headers if opened.resolve(h) is None]
+                if missing:
+                    found = ", ".join(opened.columns[:12])
+                    hint = f"the file's columns are: {found}"
+                    if len(opened.columns) == 1 and any(d in opened.columns[0] for d in "|;\t,"):
+                        hint += " — one column only: is the delimiter right?"
+                    raise InputError(
+                        f"looks like {mapping.name} {source.name} by its name, but required "
+                        f"column(s) {', '.join(missing)} are missing",
+                        file=str(opened.path), column=missing[0], hint=hint,
+                    )
 
 
 def _safe_url(url: str) -> str:
@@ -305,11 +332,11 @@ def _detect_date_formats(con: duckdb.DuckDBPyConnection, part: Part, compiled: C
         cands = [d + t for d in DATE_CANDIDATES for t in TIME_SUFFIXES]
         parsed = ", ".join(f"count(try_strptime(v, {sql_str(f)}))" for f in cands)
         row = con.execute(
-            f"SELECT count(v), {parsed} FROM (SELECT {v} AS v FROM {part.opened.relation}) "
-            "WHERE v IS NOT NULL").fetchone()
-        total, hits = row[0], list(row[1:])
-        if total == 0 or max(hits) == 0:
-            continue
+            f"SELECT count(v), count(TRY_CAST(v AS TIMESTAMPTZ)), {parsed} FROM "
+            f"(SELECT {v} AS v FROM {part.opened.relation}) WHERE v IS NOT NULL").fetchone()
+        total, iso, hits = row[0], row[1], list(row[2:])
+        if total == 0 or max(hits) <= iso:
+            continue  # ISO reads the most values: the rest are plain bad values
         complete = [f for f, h in zip(cands, hits) if h == total]
         if not complete:
             best = max(range(len(cands)), key=lambda i: (hits[i], -i))

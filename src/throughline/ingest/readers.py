@@ -180,9 +180,19 @@ def duckdb_error(path: Path, exc: Exception, what: str) -> InputError:
     m = re.search(r"[Ll]ine:?\s*(\d+)", text)
     if m:
         line = int(m.group(1))
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    first = re.sub(r"^[A-Za-z ]*Error:\s*", "", first)
-    return InputError(f"cannot read as {what}: {first}", file=str(path), row=line)
+    keep = []
+    for raw in text.strip().splitlines():
+        ln = raw.strip()
+        if not ln or ln.lower().startswith(("possible fixes", "* ", "file:", "the search space")):
+            if ln.lower().startswith("possible fixes"):
+                break
+            continue
+        ln = re.sub(r"^[A-Za-z ]*Error:\s*", "", ln)
+        keep.append(ln)
+    detail = "; ".join(keep[:3]) or type(exc).__name__
+    if len(detail) > 400:
+        detail = detail[:397] + "..."
+    return InputError(f"cannot read as {what}: {detail}", file=str(path), line=line)
 
 
 def _open_csv(
@@ -206,9 +216,42 @@ def _open_csv(
     except duckdb.Error as exc:
         raise duckdb_error(path, exc, "CSV") from exc
     cols = [c.replace("\ufeff", "").strip() for c in cols]
+    if len(cols) == 1 and enc.lower() != "utf-16":
+        explicit = _explicit_dialect(source, delim, max_field_bytes)
+        if explicit is not None:
+            relation, cols, delim = explicit
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(view_name)} AS "
+                        f"SELECT * FROM {relation}")
+            sniff = (delim,)
     notes = [] if enc == "utf-8" else [f"decoded as {enc}"]
     return OpenedFile(path=path, format=fmt, relation=relation, columns=cols, encoding=enc,
                       delimiter=sniff[0] if sniff else delim, notes=notes)
+
+
+def _explicit_dialect(source: Path, delim: str | None, max_field_bytes: int
+                      ) -> tuple[str, list[str], str] | None:
+    """When the sniffer gives up (one column), read with the header's own delimiter.
+
+    DuckDB's sniffer falls back to a single column when some rows are ragged or a quote is
+    never closed; reading strictly with the delimiter the header uses turns that into a
+    precise error with its line number instead.
+    """
+    import csv
+    import io
+
+    with source.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+        first = fh.readline().lstrip("\ufeff")
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    d = delim or max(counts, key=lambda k: counts[k])
+    if counts.get(d, 0) == 0:
+        return None
+    header = next(csv.reader(io.StringIO(first), delimiter=d))
+    names = _dedupe([h.strip() or f"column{i}" for i, h in enumerate(header)])
+    columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    relation = (f"read_csv({sql_str(str(source))}, header=true, auto_detect=false, "
+                f"delim={sql_str(d)}, quote='\"', escape='\"', columns={columns}, "
+                f"strict_mode=true, max_line_size={max(max_field_bytes, 2_097_152)})")
+    return relation, names, d
 
 
 def _open_json(

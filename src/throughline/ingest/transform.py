@@ -64,7 +64,7 @@ def _path_sql(opened: OpenedFile, path: str, aggregate: str | None) -> str | Non
         if col is None:
             return None
         inner = "e" + "".join(f".{ident(p)}" for p in rest.strip(".").split(".") if p)
-        lst = f"list_transform({ident(col)}, e -> {inner})"
+        lst = f"list_transform({ident(col)}, lambda e: {inner})"
         fn = {"min": "list_min", "max": "list_max", "count": "len", "first": "list_first"}[
             aggregate or "first"
         ]
@@ -99,11 +99,12 @@ def raw_expression(
             if spec.optional:
                 value, src = "NULL", spec.source_columns[0]
             else:
+                hint = "the file's columns are: " + ", ".join(opened.columns[:40])
+                if len(opened.columns) == 1 and any(d in opened.columns[0] for d in ",;\t|"):
+                    hint += " — only one column was found: is the delimiter right?"
                 raise InputError(
                     f"required column '{spec.source_columns[0]}' is missing "
-                    f"(it fills {target})",
-                    file=str(opened.path),
-                    hint="the file's columns are: " + ", ".join(opened.columns[:40]),
+                    f"(it fills {target})", file=str(opened.path), hint=hint,
                 )
         else:
             parts = [BLANK.format(x=ident(c)) for c in present]
@@ -119,8 +120,9 @@ def raw_expression(
             value = f"NULLIF(regexp_extract({value}, {sql_str(spec.regex)}, 1), '')"
     if spec.lookup:
         lk = lookups[spec.lookup.source]
-        value = (f"(SELECT ANY_VALUE(l.{ident(spec.lookup.value)}) FROM {ident(lk)} l "
-                 f"WHERE l.{ident(spec.lookup.key)} = {value})")
+        # lookup columns carry a prefix so they never capture the file's own column names
+        value = (f"(SELECT ANY_VALUE(l.{ident('lk__' + spec.lookup.value)}) FROM {ident(lk)} l "
+                 f"WHERE l.{ident('lk__' + spec.lookup.key)} = {value})")
     return value, src
 
 

@@ -108,8 +108,9 @@ def build_store(path: Path) -> Path:
             rows.append(
                 f"('o{i}', 'a{1 + i % 2}', 'Deal {i}', 'Webinar', "
                 f"'{['events', 'referral', 'outbound'][i % 3]}', 'inbound', "
-                f"'{'Closed Won' if won else 'Closed Lost'}', {1000 * (i + 1)}, true, {str(won).lower()}, "
-                f"DATE '2025-01-01' + INTERVAL {i * 9} DAY, DATE '2025-03-01' + INTERVAL {i * 9} DAY)"
+                f"'{'Closed Won' if won else 'Closed Lost'}', {1000 * (i + 1)}, true, "
+                f"{str(won).lower()}, DATE '2025-01-01' + INTERVAL {i * 9} DAY, "
+                f"DATE '2025-03-01' + INTERVAL {i * 9} DAY)"
             )
         con.execute(
             "INSERT INTO opportunities (opportunity_id, account_id, name, lead_source, channel, "
@@ -155,7 +156,7 @@ def _km_curves() -> list[dict[str, object]]:
     hazards = {"paid_social": 0.042, "outbound": 0.021, "referral": 0.009}
     rows: list[dict[str, object]] = []
     for channel, h in hazards.items():
-        for t in range(0, 13):
+        for t in range(13):
             s = math.exp(-h * t)
             rows.append({"channel": channel, "t": t, "survival": s,
                          "low": max(0.0, s - 0.02 - 0.004 * t),
@@ -200,8 +201,8 @@ def realistic_findings(statement_override: str | None = None) -> list[Finding]:
             significance=Significance(test="exact binomial, one-sided", p_value=1.2e-38, n=214,
                                       interval=(0.406, 0.539)),
             evidence=_ev("stage_history", 1893, "stage = 'Commit'"),
-            caveats=["Stage probabilities were read from the current CRM configuration; "
-                     "earlier settings may have differed."],
+            caveats=[("Stage probabilities were read from the current CRM configuration; "
+                     "earlier settings may have differed.")],
             signals={"honesty": 0.86},
             series=_stage_honesty(),
         ),
@@ -265,8 +266,8 @@ def realistic_findings(statement_override: str | None = None) -> list[Finding]:
         ),
         not_measurable(diagnostic="post_sale.time_to_value", family="post_sale",
                        title="Time to value by channel", missing=["time_to_value"],
-                       needs=["a time_to_value export (signed date and first-value date "
-                              "per account)"]),
+                       needs=[("a time_to_value export (signed date and first-value date "
+                              "per account)")]),
         Finding(
             id="icp.divergence.segment", diagnostic="icp.divergence", family="icp",
             title="Wins skew to SMB; retained customers are mid-market",
@@ -399,8 +400,8 @@ def realistic_findings(statement_override: str | None = None) -> list[Finding]:
         ),
         not_measurable(diagnostic="promises.ledger", family="promises",
                        title="Promise ledger", missing=["commitments"],
-                       needs=["a commitments export (promise, made by, engineering sign-off, "
-                              "due date)"]),
+                       needs=[("a commitments export (promise, made by, engineering sign-off, "
+                              "due date)")]),
         not_measurable(diagnostic="messaging.coherence", family="messaging",
                        title="Messaging coherence", missing=["messaging_artifacts"],
                        needs=["the text of the website, deck, email sequence and a proposal"]),
@@ -457,8 +458,8 @@ def realistic_ranking() -> ConstraintRanking:
                   "mean what they say, every other number built on the pipeline inherits the "
                   "optimism.",
         order_of_operations=[
-            "Redefine stage exit criteria so each stage is a buyer action, and recalibrate "
-            "stage probabilities to realised conversion.",
+            ("Redefine stage exit criteria so each stage is a buyer action, and recalibrate "
+            "stage probabilities to realised conversion."),
             "Review every Commit deal weekly against evidence of a buyer decision.",
             "Then stabilise channel mix: the runner-up constraint.",
             "Re-run the diagnosis after one full quarter.",

@@ -102,11 +102,18 @@ def render_svg(spec: dict[str, Any], *, ident: str = "c") -> str:
     import vl_convert as vlc
 
     svg = vlc.vegalite_to_svg(spec)
+    # Vega numbers clip paths with a process-wide counter (clip1, clip7...): rename every
+    # id in order of appearance so the SVG is the same on every run and unique in the page.
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", ident)
-    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
-    svg = re.sub(r'(xlink:)?href="#([^"]+)"',
-                 lambda m: f'{m.group(1) or ""}href="#{prefix}-{m.group(2)}"', svg)
+    names: dict[str, str] = {}
+    for old in re.findall(r'\bid="([^"]+)"', svg):
+        names.setdefault(old, f"{prefix}-{len(names) + 1}")
+    if names:
+        svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{names[m.group(1)]}"', svg)
+        svg = re.sub(r"url\(#([^)]+)\)",
+                     lambda m: f"url(#{names.get(m.group(1), m.group(1))})", svg)
+        svg = re.sub(r'((?:xlink:)?href)="#([^"]+)"',
+                     lambda m: f'{m.group(1)}="#{names.get(m.group(2), m.group(2))}"', svg)
     return svg
 
 

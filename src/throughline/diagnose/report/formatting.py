@@ -22,7 +22,7 @@ _UNIT_WORDS = {
 }
 
 
-def number(value: float | int | None, *, digits: int = 1) -> str:
+def number(value: float | None, *, digits: int = 1) -> str:
     """A plain number: separators, at most ``digits`` decimals, trailing zeros dropped;
     small magnitudes keep three significant digits."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -34,10 +34,10 @@ def number(value: float | int | None, *, digits: int = 1) -> str:
         return f"{v:,.0f}"
     if abs(v) >= 1:
         return _trim(f"{v:,.{digits}f}")
-    return _trim(f"{v:.{max(digits, 2 - int(math.floor(math.log10(abs(v)))))}f}")
+    return _trim(f"{v:.{max(digits, 2 - math.floor(math.log10(abs(v))))}f}")
 
 
-def integer(value: float | int | None) -> str:
+def integer(value: float | None) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return DASH
     return f"{round(float(value)):,}"
@@ -56,7 +56,7 @@ def currency(value: float | None, symbol: str = "") -> str:
         return DASH
     sign = "-" if value < 0 else ""
     v = abs(value)
-    body = f"{v:,.0f}" if v >= 100 else _trim(f"{v:,.2f}")
+    body = f"{v:,.0f}" if v >= 100 or float(v).is_integer() else f"{v:,.2f}"
     return f"{sign}{symbol}{body}"
 
 
@@ -93,7 +93,7 @@ def statistic(v: float | None) -> str:
         return "0"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
-    return _trim(f"{v:.{max(0, 2 - int(math.floor(math.log10(abs(v)))))}f}")
+    return _trim(f"{v:.{max(0, 2 - math.floor(math.log10(abs(v))))}f}")
 
 
 def p_value(p: float | None) -> str:

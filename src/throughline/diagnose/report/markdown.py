@@ -57,8 +57,8 @@ def _masthead(v: ReportView, out: list[str]) -> None:
     out.append("")
     c = v.counts
     meta = [f"As of {v.as_of}",
-            f"{c['total']} findings: {c['problem']} problem, {c['watch']} watch, "
-            f"{c['info']} info, {c['not_measurable']} not measurable",
+            (f"{c['total']} findings: {c['problem']} problem, {c['watch']} watch, "
+            f"{c['info']} info, {c['not_measurable']} not measurable"),
             f"{len(v.tables)} tables, {v.total_rows} rows", _t(v.backend)]
     if v.generated:
         meta.append(f"generated {v.generated}")
@@ -130,8 +130,8 @@ def _evidence_item(item: EvidenceItem, bullet: str) -> list[str]:
 
 def _scores(v: ReportView, out: list[str]) -> None:
     out += ["## How each hypothesis scored", "",
-            f"Scores run from 0 to 1; a hypothesis is named binding only if it reaches "
-            f"{v.threshold}.", ""]
+            (f"Scores run from 0 to 1; a hypothesis is named binding only if it reaches "
+            f"{v.threshold}."), ""]
     if not v.scores:
         out += ["_No hypothesis was scored._", ""]
     else:

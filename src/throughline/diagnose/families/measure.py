@@ -1,0 +1,166 @@
+"""Building measured findings: metric wording, small-sample handling, not-measurable.
+
+Statements are assembled from the metrics they cite, through the formatters below, so a
+statement never carries a number its metrics do not hold: ratios as percentages with one
+decimal (0.4167 → "41.7%"), currency with thousands separators, counts as integers,
+days and points with at most one decimal. Category labels are quoted ('webinar').
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from throughline.diagnose.findings import (
+    Evidence,
+    Finding,
+    Metric,
+    Severity,
+    Significance,
+    Unit,
+    not_measurable,
+)
+from throughline.diagnose.registry import DiagnoseContext
+
+SMALL_SAMPLE = ("The sample is below the minimum size set for verdicts (min_n): read the "
+                "interval, not the point value, and treat this as indicative.")
+
+
+# -- wording ----------------------------------------------------------------------------
+
+
+def pct(v: float) -> str:
+    """A fraction as a percentage with one decimal."""
+    return f"{v * 100:.1f}%"
+
+
+def pp(v: float) -> str:
+    """A difference of fractions as percentage points with one decimal."""
+    return f"{v * 100:.1f} percentage points"
+
+
+def money(v: float) -> str:
+    """Currency with thousands separators; cents only below 100."""
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if a >= 100:
+        return f"{sign}{a:,.0f}"
+    return sign + _trim(f"{a:,.2f}")
+
+
+def count(v: float) -> str:
+    return f"{int(round(v)):,}"
+
+
+def num(v: float) -> str:
+    """A plain number with at most one decimal and separators."""
+    return _trim(f"{v:,.1f}")
+
+
+def days(v: float) -> str:
+    text = num(v)
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def show(m: Metric) -> str:
+    """A metric's value as statements print it."""
+    v = m.value
+    if v is None:
+        return "n/a"
+    if m.unit in ("ratio", "probability"):
+        return pct(v)
+    if m.unit == "percent":
+        return num(v)
+    if m.unit == "currency":
+        return money(v)
+    if m.unit == "currency_per_day":
+        return money(v) + " per day"
+    if m.unit == "count":
+        return count(v)
+    if m.unit == "days":
+        return days(v)
+    if m.unit == "per_month":
+        return num(v) + " per month"
+    return num(v)
+
+
+def quote(text: object) -> str:
+    return f"'{text}'"
+
+
+def slug(text: object) -> str:
+    """An id-safe slug of a label ('Closed Won' → 'closed_won')."""
+    s = re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+    return s or "blank"
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# -- metrics and findings ---------------------------------------------------------------
+
+
+def metric(
+    name: str, value: float | None, unit: Unit, n: int | None = None,
+    low: float | None = None, high: float | None = None, label: str | None = None,
+) -> Metric:
+    def _f(x: float | None) -> float | None:
+        return None if x is None else float(x)
+
+    return Metric(name=name, value=_f(value), unit=unit, n=None if n is None else int(n),
+                  low=_f(low), high=_f(high), label=label)
+
+
+def finding(
+    ctx: DiagnoseContext,
+    *,
+    diagnostic: str,
+    family: str,
+    slug: str,
+    title: str,
+    statement: str,
+    metrics: Sequence[Metric],
+    n: int | None,
+    severity: Severity = Severity.info,
+    comparison: str | None = None,
+    significance: Significance | None = None,
+    evidence: Iterable[Evidence] = (),
+    caveats: Iterable[str] = (),
+    signals: dict[str, float] | None = None,
+    series: list[dict[str, object]] | None = None,
+) -> Finding:
+    """A measured finding; below ``ctx.options.min_n`` the severity drops to ``info`` and
+    a small-sample caveat is added (an interval, not a verdict)."""
+    notes = list(caveats)
+    if n is not None and n < ctx.options.min_n:
+        severity = Severity.info
+        notes.append(SMALL_SAMPLE)
+    return Finding(
+        id=f"{diagnostic}.{slug}",
+        diagnostic=diagnostic,
+        family=family,
+        title=title,
+        severity=severity,
+        statement=statement,
+        metrics={m.name: m for m in metrics},
+        comparison=comparison,
+        significance=significance,
+        evidence=list(evidence),
+        caveats=notes,
+        signals={k: round(float(v), 4) for k, v in (signals or {}).items()},
+        series=series,
+    )
+
+
+def unmeasurable(
+    *, diagnostic: str, family: str, title: str, reason: str, needs: Sequence[str]
+) -> list[Finding]:
+    """The one-finding answer of a diagnostic that lacks its data."""
+    return [not_measurable(diagnostic=diagnostic, family=family, title=title, missing=[],
+                           needs=list(needs), reason=reason)]
+
+
+def worst(*severities: Severity) -> Severity:
+    order = [Severity.info, Severity.watch, Severity.problem]
+    return max(severities, key=order.index)

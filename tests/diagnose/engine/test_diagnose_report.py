@@ -1,0 +1,240 @@
+"""Renderers: self-contained HTML, escaping, sections, and MD/JSON parity."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.diagnose.engine.diagnose_fakes import healthy_diagnosis, realistic_diagnosis
+from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.findings import Finding
+from throughline.diagnose.report import formatting as fmt
+from throughline.diagnose.report import render, write_report
+from throughline.diagnose.report.charts import chart_spec, finding_svg
+from throughline.diagnose.report.view import FAMILIES, ReportMeta
+
+META = ReportMeta(subject="Northwind", generated_at=datetime(2025, 7, 1, 9, 30,
+                                                             tzinfo=UTC),
+                  version="0.1.0")
+EVIL = "<script>alert('owned')</script> Commit closed won 47.2% (n = 214)."
+
+
+@pytest.fixture(scope="module")
+def diagnosis() -> Diagnosis:
+    return realistic_diagnosis(statement_override=EVIL)
+
+
+@pytest.fixture(scope="module")
+def html(diagnosis: Diagnosis) -> str:
+    return render(diagnosis, "html", META)
+
+
+@pytest.fixture(scope="module")
+def markdown(diagnosis: Diagnosis) -> str:
+    return render(diagnosis, "md", META)
+
+
+@pytest.fixture(scope="module")
+def document(diagnosis: Diagnosis) -> dict[str, object]:
+    return json.loads(render(diagnosis, "json", META))  # type: ignore[no-any-return]
+
+
+def _visible_text(html: str) -> str:
+    no_svg = re.sub(r"<svg.*?</svg>", " ", html, flags=re.DOTALL)
+    no_style = re.sub(r"<style.*?</style>", " ", no_svg, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", no_style)
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained(html: str) -> None:
+    assert "<script" not in html.lower()  # no scripts at all, inline or remote
+    assert not re.search(r"<link\b", html, re.IGNORECASE)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", html, re.IGNORECASE)
+    # the only URLs are SVG namespace declarations
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+def test_html_escapes_data(html: str) -> None:
+    assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+
+
+def test_html_opens_with_the_finding(html: str) -> None:
+    text = _visible_text(html)
+    order = [text.index(s) for s in (
+        "The binding constraint is", "Honesty", "The evidence behind it",
+        "Runner-up: Distribution", "Order of repairs", "Remedies that would be wrong",
+        "How each hypothesis scored", "Post-sale truth", "What the data cannot see")]
+    assert order == sorted(order)
+
+
+def test_html_has_every_family_and_the_cannot_see_section(html: str,
+                                                          diagnosis: Diagnosis) -> None:
+    for family in FAMILIES:
+        assert f"<h2>{family.heading.replace('&', '&amp;')}</h2>" in html
+    assert 'id="cannot-see"' in html and "What the data cannot see" in html
+    assert "Legibility map" in html and "Nothing: a measurement vacuum" in html
+    for f in diagnosis.findings:
+        assert f'id="f-{f.id.replace(".", "-")}"' in html
+
+
+def test_html_formats_numbers(html: str) -> None:
+    text = _visible_text(html)
+    for shown in ("47.2%", "9,874/day", "28,450", "34 days", "p &lt; 0.001", "n = 1,240",
+                  "40.6%–53.9%", "0.74", "1,184,500"):
+        assert shown in text, shown
+    for raw in ("0.4719626", "9874.41666", "28450.333", "0.22413793", "0.96834"):
+        assert raw not in html, raw
+
+
+def test_html_has_charts_for_series(html: str, diagnosis: Diagnosis) -> None:
+    charted = [f for f in diagnosis.findings if f.series and chart_spec(f) is not None]
+    assert len(charted) >= 6
+    assert html.count("<figure class=\"chart\"") == len(charted)
+    assert html.count("<svg") == len(charted)
+
+
+def test_html_is_deterministic(diagnosis: Diagnosis, html: str) -> None:
+    assert render(diagnosis, "html", META) == html
+
+
+def test_html_none_found() -> None:
+    out = render(healthy_diagnosis(), "html", META)
+    assert "No binding constraint found" in out
+    assert "Closest: Honesty" in out
+
+
+def test_html_prints(html: str) -> None:
+    assert "@media print" in html and "@page" in html
+
+
+# -- Markdown and JSON -----------------------------------------------------------------
+
+
+def test_markdown_and_json_carry_the_same_content(markdown: str, document: dict,
+                                                  diagnosis: Diagnosis) -> None:
+    ids = [f.id for f in diagnosis.findings]
+    assert document["report"]["finding_ids"] == ids  # type: ignore[index]
+    assert [f["id"] for f in document["findings"]] == ids  # type: ignore[index,union-attr]
+    for fid in ids:
+        assert f"`{fid}`" in markdown
+    assert document["ranking"]["binding"] == "honesty"  # type: ignore[index]
+    assert document["report"]["binding_label"] == "Honesty"  # type: ignore[index]
+    assert "**The binding constraint is Honesty**" in markdown
+    assert "Runner-up: Distribution" in markdown
+    for family in FAMILIES:
+        assert f"## {family.heading.replace('&', '&amp;')}" in markdown
+    assert "## What the data cannot see" in markdown
+    for line in diagnosis.cannot_see:
+        lead = line.partition(": ")[0]
+        assert lead.replace("&", "&amp;") in markdown
+
+
+def test_json_round_trips_to_the_diagnosis(document: dict, diagnosis: Diagnosis) -> None:
+    body = {k: v for k, v in document.items() if k != "report"}
+    assert Diagnosis.model_validate(body) == diagnosis
+    assert document["report"]["generated_at"] == "2025-07-01T09:30:00Z"  # type: ignore[index]
+
+
+def test_markdown_escapes_data(markdown: str) -> None:
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;" in markdown
+
+
+def test_markdown_formats_numbers_and_fences_sql(markdown: str) -> None:
+    assert "47.2%" in markdown and "9,874/day" in markdown and "0.4719626" not in markdown
+    assert "```sql" in markdown
+
+
+def test_markdown_none_found() -> None:
+    assert "**No binding constraint found**" in render(healthy_diagnosis(), "md", META)
+
+
+def test_write_report_writes_each_format(tmp_path: Path, diagnosis: Diagnosis) -> None:
+    for f in ("html", "md", "json"):
+        path = write_report(diagnosis, tmp_path / "out" / f"d.{f}", f, META)  # type: ignore[arg-type]
+        assert path.read_text(encoding="utf-8").strip()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["d.html", "d.json",
+                                                                    "d.md"]
+    with pytest.raises(ValueError, match="unknown report format"):
+        render(diagnosis, "pdf")  # type: ignore[arg-type]
+
+
+# -- charts and formatting -------------------------------------------------------------
+
+
+def _f(diagnosis: Diagnosis, fid: str) -> Finding:
+    return diagnosis.finding(fid)
+
+
+def test_chart_inference(diagnosis: Diagnosis) -> None:
+    shares = chart_spec(_f(diagnosis, "channels.volatility.share"))
+    assert shares is not None
+    assert shares["mark"]["type"] == "line"
+    assert shares["encoding"]["x"]["type"] == "temporal"
+    assert shares["encoding"]["color"]["field"] == "channel"
+    assert shares["encoding"]["y"]["axis"]["format"] == ".0%"
+
+    km = chart_spec(_f(diagnosis, "post_sale.survival.channel"))
+    assert km is not None
+    assert [layer["mark"]["type"] for layer in km["layer"]] == ["area", "line"]
+    assert km["layer"][1]["mark"]["interpolate"] == "step-after"
+
+    stages = chart_spec(_f(diagnosis, "honesty.stage_optimism.commit"))
+    assert stages is not None and stages["mark"]["type"] == "bar"
+    assert stages["encoding"]["color"]["field"] == "measure"  # stated vs realised
+
+    assert chart_spec(_f(diagnosis, "legibility.map")) is None  # a table, not a chart
+    assert chart_spec(_f(diagnosis, "pipeline.win_rate.overall")) is None  # no series
+
+
+def test_chart_svg_escapes_labels() -> None:
+    f = Finding(id="x.y", diagnostic="x", family="channels", title="t", statement="s",
+                series=[{"month": "2025-01", "channel": "<script>x</script>", "share": 0.5},
+                        {"month": "2025-02", "channel": "<script>x</script>", "share": 0.4},
+                        {"month": "2025-01", "channel": "web", "share": 0.5},
+                        {"month": "2025-02", "channel": "web", "share": 0.6}])
+    svg = finding_svg(f)
+    assert svg is not None and svg.startswith("<svg")
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    (0.41666667, "ratio", "41.7%"),
+    (0.5, "probability", "50.0%"),
+    (90.0, "percent", "90.0%"),
+    (1234567.891, "currency", "1,234,568"),
+    (42.5, "currency", "42.50"),
+    (9874.41666, "currency_per_day", "9,874/day"),
+    (34.0, "days", "34 days"),
+    (1.0, "days", "1 day"),
+    (38.26, "hours", "38.3 hours"),
+    (1240, "count", "1,240"),
+    (2.5, "count", "2.5"),
+    (0.0812345, "statistic", "0.0812"),
+    (24.6133, "statistic", "24.6"),
+    (143.5, "per_month", "144/month"),
+    (32.0, "score", "32"),
+    (None, "ratio", "—"),
+    (float("nan"), "ratio", "—"),
+])
+def test_value_formatting(value: float | None, unit: str, shown: str) -> None:
+    assert fmt.value(value, unit) == shown
+
+
+def test_other_formatting() -> None:
+    assert fmt.value(1234.5, "currency", currency_symbol="€") == "€1,234"
+    assert fmt.p_value(0.0004) == "p < 0.001"
+    assert fmt.p_value(0.0342) == "p = 0.034"
+    assert fmt.p_value(0.42) == "p = 0.42"
+    assert fmt.number(0.41666667) == "0.417"
+    assert fmt.humanize("nrr_by_channel") == "NRR by channel"
+    assert fmt.score(0.7416) == "0.74"
