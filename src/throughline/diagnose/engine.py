@@ -133,7 +133,8 @@ def diagnose(
     started = time.perf_counter()
     emit = on_event or (lambda _event: None)
     opts = options or DiagnoseOptions()
-    opts = replace(opts, as_of=opts.as_of or resolve_as_of(store))
+    as_of = opts.as_of or resolve_as_of(store)
+    opts = replace(opts, as_of=as_of)
     units = _ordered(registered_diagnostics() if diagnostics is None else diagnostics)
     total = len(units)
     ctx = DiagnoseContext(store=store, options=opts)
@@ -165,7 +166,7 @@ def diagnose(
 
     legibility = legibility_map(findings)
     diagnosis = Diagnosis(
-        as_of=opts.as_of,
+        as_of=as_of,
         backend=store.backend_name,
         tables=store.row_counts(),
         findings=findings,

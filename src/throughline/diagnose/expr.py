@@ -80,6 +80,32 @@ def month(col: ir.Value) -> ir.Value:
     return col.cast("date").truncate("M")
 
 
+def fsum(col: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+    """Aggregate: the sum of a float column, added up exactly (as DECIMAL(38, 6)) so the
+    result does not depend on the order parallel engines add rows in; null when no rows."""
+    return col.cast("decimal(38, 6)").sum(where=where).cast("float64")
+
+
+def fmean(col: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+    """Aggregate: the mean of the non-null values, from ``fsum`` (order-independent)."""
+    filled = col.notnull() if where is None else (col.notnull() & where)
+    return fsum(col, where=filled) / col.count(where=filled).nullif(0).cast("float64")
+
+
+# Backends whose Ibis compiler has no exact median / quantile; they get the approximate ones.
+APPROXIMATE_QUANTILES = frozenset({"trino", "bigquery", "druid", "impala"})
+
+
+def quantile(ctx: DiagnoseContext, col: ir.NumericValue, q: float,
+             where: ir.BooleanValue | None = None) -> ir.NumericScalar:
+    """Aggregate: the exact q-quantile (continuous), or the approximate one on backends
+    listed in ``APPROXIMATE_QUANTILES``."""
+    if ctx.store.backend_name in APPROXIMATE_QUANTILES:
+        return col.approx_quantile(q, where=where) if q != 0.5 else \
+            col.approx_median(where=where)
+    return col.median(where=where) if q == 0.5 else col.quantile(q, where=where)
+
+
 # -- dates (Python constants fed to expressions) -------------------------------------------
 
 
@@ -109,6 +135,16 @@ def first_of_month(d: date) -> date:
 def first_incomplete_month(as_of_date: date) -> date:
     """The first month not fully observed by ``as_of`` (its month, unless as-of is its last day)."""
     return first_of_month(as_of_date + timedelta(days=1))
+
+
+def complete_months(as_of_date: date, months: int) -> tuple[date, date]:
+    """[start, end) covering the last ``months`` complete months before ``as_of``."""
+    end = first_incomplete_month(as_of_date)
+    return add_months(end, -months), end
+
+
+def month_index(d: date, origin: date) -> int:
+    return (d.year - origin.year) * 12 + d.month - origin.month
 
 
 def to_date(value: Any) -> date | None:
@@ -148,7 +184,7 @@ def active_on(subs: ir.Table, d: date) -> ir.BooleanValue:
 
 def mrr_at(subs: ir.Table, d: date) -> ir.FloatingValue:
     """Aggregate: MRR at day d (use inside ``group_by(...).aggregate``); 0 when none."""
-    return subs.mrr.sum(where=active_on(subs, d)).fill_null(0.0)
+    return fsum(subs.mrr, where=active_on(subs, d)).fill_null(0.0)
 
 
 # -- accounts ---------------------------------------------------------------------------
@@ -230,6 +266,32 @@ def attach_profile(t: ir.Table, profile: ir.Table) -> ir.Table:
     p = profile.select(_pid=profile.account_id, **{f"by_{c}": profile[c] for c in cols})
     j = t.left_join(p, t.account_id == p._pid)
     return j.mutate(**{f"by_{c}": j[f"by_{c}"].fill_null(UNKNOWN) for c in cols}).drop("_pid")
+
+
+def monthly(
+    ctx: DiagnoseContext, t: ir.Table, date_col: str, start: date, end: date,
+    key: ir.Value | None = None, value: ir.NumericValue | None = None,
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Rows of ``t`` with ``date_col`` in [start, end) counted (or ``value`` summed) per
+    month and optional key: (expression, rows with month as a date, key, n, total)."""
+    col = t[date_col]
+    lit0, lit1 = ibis.literal(start, type="date"), ibis.literal(end, type="date")
+    f = t.filter(col.notnull() & (col.cast("date") >= lit0) & (col.cast("date") < lit1))
+    groups: dict[str, Any] = {"month": month(f[date_col])}
+    if key is not None:
+        groups["key"] = key
+    aggs: dict[str, Any] = {"n": f.count()}
+    if value is not None:
+        aggs["total"] = value.sum()
+    expr = f.group_by(**groups).aggregate(**aggs)
+    rows = records(ctx.execute(expr))
+    for r in rows:
+        r["month"] = to_date(r["month"])
+        r["n"] = int(r["n"] or 0)
+        if "key" in r:
+            r["key"] = str(r["key"])
+    rows.sort(key=lambda r: (r["month"], r.get("key", "")))
+    return expr, rows
 
 
 # -- checks -----------------------------------------------------------------------------

@@ -124,7 +124,9 @@ def gated_strength(
 ) -> float:
     """A signal strength in 0..1: 0 unless ``p_value < alpha`` and ``effect > 0``; then
     ``min(1, effect / reference)``. ``reference`` is the effect that counts as full strength."""
-    if effect is None or p_value is None or not math.isfinite(effect) or reference <= 0:
+    if effect is None or p_value is None or reference <= 0:
+        return 0.0
+    if not math.isfinite(effect) or not math.isfinite(p_value):
         return 0.0
     if p_value >= alpha or effect <= 0:
         return 0.0
@@ -253,3 +255,15 @@ def ratio_strength(ratio: float) -> float:
     if math.isnan(ratio) or ratio <= 1:
         return 0.0
     return 1.0 - 1.0 / ratio  # inf → 1.0
+
+
+def flat_safe_trend(x: Sequence[float], y: Sequence[float]) -> tuple[float, float, float]:
+    """``linear_trend``, except that a perfectly flat series gives (0, 0, 1) instead of
+    SciPy's NaN standard error and p-value."""
+    ya = np.asarray(y, dtype=float)
+    if ya.size >= 3 and np.ptp(ya) == 0 and np.ptp(np.asarray(x, dtype=float)) > 0:
+        return (0.0, 0.0, 1.0)
+    slope, se, p = linear_trend(x, y)
+    if not math.isfinite(se):
+        return (slope, float("inf"), 1.0)
+    return (slope, se, p if math.isfinite(p) else 1.0)

@@ -238,3 +238,12 @@ def test_other_formatting() -> None:
     assert fmt.number(0.41666667) == "0.417"
     assert fmt.humanize("nrr_by_channel") == "NRR by channel"
     assert fmt.score(0.7416) == "0.74"
+
+
+def test_nothing_measured_is_not_called_healthy() -> None:
+    d = healthy_diagnosis()
+    d = d.model_copy(update={"findings": [f for f in d.findings
+                                          if f.kind.value == "not_measurable"]})
+    out = render(d, "html", META)
+    assert "Not enough data to name a constraint" in out
+    assert "No binding constraint found" not in out

@@ -1,34 +1,26 @@
-"""Portable Ibis building blocks for the handoff, legibility, feedback and promises families.
+"""Portable Ibis pieces for the handoff, legibility, feedback and promises families.
 
-Everything here builds expressions that compile for any Ibis backend (checked against the
-DuckDB and PostgreSQL dialects); nothing reads rows into Python. ``one_row`` runs an
-aggregate and hands back its single row as plain Python values.
+Complements :mod:`throughline.diagnose.expr` (labels, channels, as-of date, day
+differences, evidence), which these families also use. Everything compiles for any Ibis
+backend (checked against the DuckDB and PostgreSQL dialects); nothing reads rows into
+Python except ``one_row``/``rows``, which run an aggregate and return its few rows.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose.findings import Evidence
 from throughline.diagnose.registry import DiagnoseContext
 from throughline.diagnose.stats import wilson_interval
-
-UNKNOWN_LABELS = ("", "unknown", "other", "none", "n/a", "null")
-
 
 def blank(col: ir.StringValue) -> ir.BooleanValue:
     """True where a text column is null or only whitespace."""
     return col.isnull() | (col.strip() == "")
-
-
-def known_label(col: ir.StringValue) -> ir.BooleanValue:
-    """True where a label is present and not a placeholder such as 'unknown' or 'other'."""
-    return col.notnull() & ~col.strip().lower().isin(UNKNOWN_LABELS)
 
 
 def norm(col: ir.StringValue) -> ir.StringValue:
@@ -39,11 +31,6 @@ def norm(col: ir.StringValue) -> ir.StringValue:
 def truthy(col: ir.BooleanValue) -> ir.BooleanValue:
     """A boolean column with nulls read as false."""
     return col.fill_null(False)
-
-
-def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
-    """Whole days from ``earlier`` to ``later`` (date columns or date literals)."""
-    return later.delta(earlier, unit="day")
 
 
 def hours_between(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
@@ -98,27 +85,6 @@ def as_int(value: Any) -> int:
     return 0 if value is None else int(value)
 
 
-def resolve_as_of(ctx: DiagnoseContext, t: ir.Table, *columns: str) -> date | None:
-    """The context's as-of date, or (outside the engine) the latest of ``columns``."""
-    if ctx.options.as_of is not None:
-        return ctx.options.as_of
-    row = one_row(ctx, t.aggregate(**{f"m{i}": t[c].max() for i, c in enumerate(columns)}))
-    found = [v.date() if hasattr(v, "date") and callable(v.date) else v
-             for v in row.values() if v is not None]
-    return max(found) if found else None
-
-
-def minus_days(d: date, days: int) -> date:
-    return d - timedelta(days=days)
-
-
-def evidence(
-    ctx: DiagnoseContext, table: str, expr: ir.Expr, row_count: int, filter: str | None = None
-) -> Evidence:
-    """An evidence record carrying the SQL the backend ran for ``expr``."""
-    return Evidence(table=table, filter=filter, row_count=int(row_count), query=ctx.sql(expr))
-
-
 def share_interval(k: int, n: int) -> tuple[float | None, float | None, float | None]:
     """(share, 95% Wilson low, high) or Nones when n is 0."""
     if n <= 0:
@@ -137,3 +103,28 @@ def median_levels(n: int, confidence: float = 0.95) -> tuple[float, float]:
     z = float(_norm.ppf(1 - (1 - confidence) / 2))
     half = z * 0.5 / math.sqrt(n)
     return (max(0.0, 0.5 - half), min(1.0, 0.5 + half))
+
+
+def median_interval(
+    ctx: DiagnoseContext, t: ir.Table, column: str
+) -> tuple[float | None, float | None, float | None, int]:
+    """Median of ``t[column]`` (non-null values) with an approximate 95% order-statistic
+    interval, computed in the engine: (median, low, high, n)."""
+    col = t[column]
+    n = as_int(one_row(ctx, t.aggregate(n=col.count()))["n"])
+    if n == 0:
+        return (None, None, None, 0)
+    lo_q, hi_q = median_levels(n)
+    row = one_row(ctx, t.aggregate(m=col.median(), lo=col.quantile(lo_q),
+                                   hi=col.quantile(hi_q)))
+    return (_f(row["m"]), _f(row["lo"]), _f(row["hi"]), n)
+
+
+def _f(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 feature', '3 features' (thousands separators as the statements use)."""
+    word = singular if n == 1 else (plural or singular + "s")
+    return f"{int(n):,} {word}"

@@ -8,6 +8,7 @@ days and points with at most one decimal. Category labels are quoted ('webinar')
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 
@@ -101,12 +102,23 @@ def _trim(text: str) -> str:
 # -- metrics and findings ---------------------------------------------------------------
 
 
+Interval = tuple[float | None, float | None]
+
+
 def metric(
     name: str, value: float | None, unit: Unit, n: int | None = None,
     low: float | None = None, high: float | None = None, label: str | None = None,
+    *, ci: Interval | None = None,
 ) -> Metric:
+    """A metric; ``ci`` = (low, high) is a shorthand for the interval. Non-finite numbers
+    become None (no interval is better than an infinite one)."""
+    if ci is not None:
+        low, high = ci
     def _f(x: float | None) -> float | None:
-        return None if x is None else float(x)
+        if x is None:
+            return None
+        v = float(x)
+        return v if math.isfinite(v) else None
 
     return Metric(name=name, value=_f(value), unit=unit, n=None if n is None else int(n),
                   low=_f(low), high=_f(high), label=label)
@@ -159,6 +171,16 @@ def unmeasurable(
     """The one-finding answer of a diagnostic that lacks its data."""
     return [not_measurable(diagnostic=diagnostic, family=family, title=title, missing=[],
                            needs=list(needs), reason=reason)]
+
+
+def severity_for(strength: float) -> Severity:
+    """Severity of a finding that carries a symptom signal: problem from 0.5, watch from 0.2
+    (weaker signals are reported, not flagged)."""
+    if strength >= 0.5:
+        return Severity.problem
+    if strength >= 0.2:
+        return Severity.watch
+    return Severity.info
 
 
 def worst(*severities: Severity) -> Severity:

@@ -39,13 +39,15 @@ from throughline.diagnose.expr import (
     UNKNOWN,
     account_profile,
     add_months,
+    as_of,
     attach_profile,
     clean,
-    as_of,
     days_between,
     evidence,
     filled_counts,
+    fsum,
     mrr_at,
+    quantile,
     records,
 )
 from throughline.diagnose.families.measure import (
@@ -87,7 +89,7 @@ def _movements(subs: ir.Table, d0: date, d1: date) -> ir.Table:
     g = s.group_by("account_id").aggregate(
         start=mrr_at(s, d0),
         end=mrr_at(s, d1),
-        before=s.mrr.sum(where=(s.start_date < ibis.literal(d0, type="date")) & (s.mrr > 0))
+        before=fsum(s.mrr, where=(s.start_date < ibis.literal(d0, type="date")) & (s.mrr > 0))
         .fill_null(0.0),
     )
     in_cohort = g.start > 0
@@ -113,20 +115,20 @@ def _retention_sums(m: ir.Table) -> dict[str, Any]:
     return dict(
         starting_accounts=m.cohort.sum(),
         churned_accounts=m.lost.sum(),
-        starting_mrr=m.start.sum(where=m.cohort),
-        churned_mrr=m.churned.sum(),
-        contraction_mrr=m.contraction.sum(),
-        expansion_mrr=m.expansion.sum(),
-        reactivation_mrr=m.reactivation.sum(),
-        new_mrr=m.new.sum(),
+        starting_mrr=fsum(m.start, where=m.cohort),
+        churned_mrr=fsum(m.churned),
+        contraction_mrr=fsum(m.contraction),
+        expansion_mrr=fsum(m.expansion),
+        reactivation_mrr=fsum(m.reactivation),
+        new_mrr=fsum(m.new),
         nrr_n=m.nrr_unit.sum(),
-        sxx=(x * x).sum(where=m.nrr_unit),
-        sy=m.nrr_y.sum(where=m.nrr_unit),
-        syy=(m.nrr_y * m.nrr_y).sum(where=m.nrr_unit),
-        sxy=(x * m.nrr_y).sum(where=m.nrr_unit),
-        sk=m.kept.sum(where=m.cohort),
-        skk=(m.kept * m.kept).sum(where=m.cohort),
-        sxk=(x * m.kept).sum(where=m.cohort),
+        sxx=fsum((x * x), where=m.nrr_unit),
+        sy=fsum(m.nrr_y, where=m.nrr_unit),
+        syy=fsum((m.nrr_y * m.nrr_y), where=m.nrr_unit),
+        sxy=fsum((x * m.nrr_y), where=m.nrr_unit),
+        sk=fsum(m.kept, where=m.cohort),
+        skk=fsum((m.kept * m.kept), where=m.cohort),
+        sxk=fsum((x * m.kept), where=m.cohort),
     )
 
 
@@ -151,10 +153,6 @@ def _retention_values(row: dict[str, Any]) -> dict[str, Any]:
     for k in ("churned_mrr", "contraction_mrr", "expansion_mrr", "reactivation_mrr", "new_mrr"):
         out[k] = r[k]
     return out
-
-
-def _ci(pair: tuple[float, float] | None) -> dict[str, float]:
-    return {} if pair is None else {"low": pair[0], "high": pair[1]}
 
 
 def _subs_usable(ctx: DiagnoseContext, diagnostic: str, title: str) -> list[Finding] | None:
@@ -197,9 +195,9 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
     ev = [evidence(ctx, "subscriptions", overall_expr, n_lines,
                    f"MRR per account on {d0.isoformat()} and {d1.isoformat()}")]
     metrics = [
-        metric("nrr", v["nrr"], "ratio", int(total["nrr_n"] or 0), **_ci(v["nrr_ci"])),
-        metric("grr", v["grr"], "ratio", v["n"], **_ci(v["grr_ci"])),
-        metric("logo_churn", v["logo_churn"], "ratio", v["n"], *v["logo_churn_ci"]),
+        metric("nrr", v["nrr"], "ratio", int(total["nrr_n"] or 0), ci=v["nrr_ci"]),
+        metric("grr", v["grr"], "ratio", v["n"], ci=v["grr_ci"]),
+        metric("logo_churn", v["logo_churn"], "ratio", v["n"], ci=v["logo_churn_ci"]),
         metric("expansion_rate", v["expansion_rate"], "ratio", v["n"]),
         metric("starting_mrr", v["starting_mrr"], "currency", v["n"]),
         metric("starting_accounts", v["n"], "count"),
@@ -235,6 +233,7 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
                                    "by channel, segment, persona or motion.")
         return findings
     joined = attach_profile(moves, profile)
+    skipped: list[str] = []
     for dim in DIMENSIONS:
         if dim not in profile.columns:
             continue
@@ -245,9 +244,10 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
         if f is not None:
             findings.append(f)
         else:
-            findings[0].caveats.append(
-                f"Retention by {DIMENSION_WORDS[dim]} is not shown: fewer than two known "
-                f"{DIMENSION_WORDS[dim]} values among starting accounts.")
+            skipped.append(DIMENSION_WORDS[dim])
+    if skipped:
+        findings[0].caveats.append("Not cut by " + ", ".join(skipped) + ": fewer than two "
+                                   "known values among starting accounts.")
     return findings
 
 
@@ -267,11 +267,11 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
     for g, v in groups:
         s = slug(g)
         metrics += [
-            metric(f"logo_churn_{s}", v["logo_churn"], "ratio", v["n"], *v["logo_churn_ci"],
+            metric(f"logo_churn_{s}", v["logo_churn"], "ratio", v["n"], ci=v["logo_churn_ci"],
                    label=f"Logo churn, {g}"),
-            metric(f"nrr_{s}", v["nrr"], "ratio", v["n"], **_ci(v["nrr_ci"]),
+            metric(f"nrr_{s}", v["nrr"], "ratio", v["n"], ci=v["nrr_ci"],
                    label=f"NRR, {g}"),
-            metric(f"grr_{s}", v["grr"], "ratio", v["n"], **_ci(v["grr_ci"]),
+            metric(f"grr_{s}", v["grr"], "ratio", v["n"], ci=v["grr_ci"],
                    label=f"GRR, {g}"),
             metric(f"expansion_rate_{s}", v["expansion_rate"], "ratio", v["n"],
                    label=f"Expansion rate, {g}"),
@@ -438,15 +438,16 @@ TTV_NEEDS = ("onboarding dates per account (contract signed, first value reached
              "motion")
 
 
-def _ttv_aggs(t: ir.Table, d1: date) -> dict[str, Any]:
+def _ttv_aggs(ctx: DiagnoseContext, t: ir.Table, d1: date) -> dict[str, Any]:
     lit = ibis.literal(d1, type="date")
     reached = t.first_value_at.notnull() & (t.first_value_at <= lit)
+    days = days_between(t.first_value_at, t.signed_at)
     return dict(
         accounts=t.count(),
         reached=reached.sum(),
-        median_days=days_between(t.first_value_at, t.signed_at).median(where=reached),
-        p25_days=days_between(t.first_value_at, t.signed_at).quantile(0.25, where=reached),
-        p75_days=days_between(t.first_value_at, t.signed_at).quantile(0.75, where=reached),
+        median_days=quantile(ctx, days, 0.5, where=reached),
+        p25_days=quantile(ctx, days, 0.25, where=reached),
+        p75_days=quantile(ctx, days, 0.75, where=reached),
     )
 
 
@@ -465,7 +466,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
                             reason="no account has a signed date", needs=TTV_NEEDS)
     base = t.filter(t.signed_at.notnull() & (t.signed_at <= ibis.literal(d1, type="date"))
                     & (t.first_value_at.isnull() | (t.first_value_at >= t.signed_at)))
-    expr = base.aggregate(**_ttv_aggs(base, d1))
+    expr = base.aggregate(**_ttv_aggs(ctx, base, d1))
     r = records(ctx.execute(expr))[0]
     accounts, reached = int(r["accounts"] or 0), int(r["reached"] or 0)
     if reached == 0:
@@ -483,7 +484,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
         metrics=[metric("median_ttv_days", med, "days", reached, r["p25_days"], r["p75_days"]),
                  metric("reached", reached, "count"), metric("censored", censored, "count"),
                  metric("reached_share", reached / accounts, "ratio", accounts,
-                        *stats.wilson_interval(reached, accounts))],
+                        ci=stats.wilson_interval(reached, accounts))],
         comparison="signed → first value; the interval shown is the interquartile range",
         evidence=[evidence(ctx, "time_to_value", expr, accounts,
                            f"signed on or before {d1.isoformat()}")],
@@ -497,7 +498,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
     for dim in DIMENSIONS:
         if dim not in profile.columns:
             continue
-        gexpr = j.group_by(group=j[f"by_{dim}"]).aggregate(**_ttv_aggs(j, d1))
+        gexpr = j.group_by(group=j[f"by_{dim}"]).aggregate(**_ttv_aggs(ctx, j, d1))
         groups = sorted(records(ctx.execute(gexpr)), key=lambda x: str(x["group"]))
         groups = [g for g in groups if int(g["reached"] or 0) > 0]
         if len([g for g in groups if g["group"] != UNKNOWN]) < 2:
@@ -599,6 +600,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
                    f"one row per account billed on or before {d1.isoformat()}")]
     events = int(df["event"].sum())
     metrics = [metric("survival_12m", s_all, "ratio", n, lo_all, hi_all),
+               metric("horizon_months", 12, "months"),
                metric("accounts", n, "count"), metric("ended", events, "count")]
     counts = df.groupby("channel").size()
     groups = sorted(g for g, k in counts.items() if k >= MIN_GROUP)

@@ -355,9 +355,14 @@ def _verdict(diagnosis: Diagnosis, rows: list[ScoreRow],
     row_by = {row.name: row for row in rows}
     binding = scores.get(r.binding) if r.binding else None
     runner = row_by.get(r.runner_up) if r.runner_up else None
+    measured = any(f.kind is FindingKind.measured for f in diagnosis.findings)
     if binding is not None:
         short, subtitle = split_label(binding.label or HYPOTHESES.get(binding.name,
                                                                       binding.name))
+    elif not measured:
+        short, subtitle = "Not enough data to name a constraint", (
+            "no diagnostic could measure anything with the tables ingested; see what the "
+            "data cannot see")
     else:
         short, subtitle = "No binding constraint found", (
             f"no hypothesis reached the threshold of {fmt.score(r.threshold)}")

@@ -1,0 +1,469 @@
+"""The binding constraint: score every hypothesis from the signals the findings carry.
+
+Signals
+-------
+A measured finding may carry ``signals``: named strengths in 0..1. Each family documents
+its formula next to the signal; the common contract is *effect size scaled to 0..1 and
+discounted by sampling uncertainty* (typically a one-sided 95% lower bound mapped to
+0..1), so a signal is 0 when the data do not show the effect at all. A signal named after
+a hypothesis (``{"honesty": 0.8}``) is a family's own composed judgement of it: the score
+is at least that value. Counter-signals say "measured and clean": ``healthy_<x>``
+counters signal ``<x>`` (or the whole hypothesis ``<x>``); the families' own counter
+names are mapped in ``COUNTERS``. When several findings carry the same signal, the
+strongest one counts (the others mostly re-measure the same effect).
+
+Which signal feeds which hypothesis (formulas live next to each signal in its family)
+--------------------------------------------------------------------------------------
+================== ================================================= ===================
+hypothesis         primary (weight 1)                                corroborating (0.5)
+================== ================================================= ===================
+distribution       channel_volatility, channel_dependency            channel_churn
+positioning        icp_drift, icp_divergence, stated_vs_revealed     —
+messaging          attribution_gap, messaging_incoherence            attribution_gap_trend,
+                                                                     messaging_unbacked_claims
+honesty            stage_optimism, commit_slippage,                  positive_notes_stall,
+                   close_date_pushes, forecast_optimism              promises_unbacked,
+                                                                     feedback_loop_open,
+                                                                     stated_vs_revealed
+architecture       activity_pipeline_divergence, pull_share_low      pull_share_declining
+measurement_vacuum gtm_illegible (requires engineering_legible)      —
+inventory          inventory_accumulation, slow_decided_to_spec      feature_pipeline_divergence
+================== ================================================= ===================
+
+``feedback_loop_open`` and ``promises_unbacked`` corroborate *honesty*: a pipeline whose
+losses nobody reads, and deals sold on capabilities nobody signed off, are the mechanisms
+by which optimism goes uncorrected — but neither shows optimism by itself, so neither is
+primary. ``stated_vs_revealed`` is primary for positioning and, per the DIAGNOSTICS table
+("stated ≠ revealed"), corroborates honesty.
+
+Scoring rule
+------------
+Per hypothesis, from the strongest value of each of its signals:
+
+* ``P`` = the strongest **primary** signal — the primary evidence of the seed-003 table
+  (and the seed-002 patterns) in ``DIAGNOSTICS.md``.
+* ``C`` = noisy-OR of the *other* signals, each weighted: other primary signals 1.0,
+  corroborating signals 0.5 — ``C = 1 − Π(1 − wᵢ·sᵢ)``.
+* ``score = 1 − (1 − P)·(1 − P·C)``: a noisy-OR of the primary evidence and of the
+  corroboration, where corroboration counts only as far as the primary evidence holds.
+  So a hypothesis without primary evidence scores 0 whatever else is seen; P alone gives
+  P; a P of 0.6 fully corroborated reaches 0.84.
+* Required co-signals (the measurement vacuum needs legible engineering) multiply the
+  score by their strength.
+* Counter-signals multiply it by ``Π(1 − wₖ·sₖ)``. A counter of the whole hypothesis
+  has wₖ = 1; a counter of one signal cancels that signal's share of the primary
+  evidence: wₖ = (its weight) / (number of primary signals) — a clean channel-volatility
+  reading halves a distribution score that rests on volatility and dependency, but
+  cannot erase a real one-channel dependency.
+
+Decision
+--------
+The top hypothesis is **binding** when its score is at least ``THRESHOLD`` (0.5) and it
+leads the runner-up by at least ``MARGIN`` (0.1); otherwise "none found".
+
+* 0.5 because signals are mapped so that 0.5 is a clear, moderate problem that survives
+  the sampling uncertainty: half of the items broken at the lower confidence bound
+  (Wilson), a ratio of 2 at its lower bound (1 − 1/ratio — the seed's own threshold for
+  an imbalance), or half the reference effect at p < 0.01 (``stats.gated_strength``). A
+  binding constraint must be at least that.
+* 0.1 because that is the half-width of a 95% interval of a proportion at about 100
+  observations (1.96·√(0.25/100) ≈ 0.098), the size of a typical deal or feature sample:
+  scores closer than that are not distinguishable, and naming one over the other would
+  overstate what the data say.
+
+Equal scores (two saturated hypotheses, say) sort by the weight of evidence behind them —
+Σ value × weight over the signals that raised each — then by name; the margin rule still
+names neither. Every score lists the contributions that raised it (with
+the score it would have without each) and those that lowered it, so a reader can
+disagree with the ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from throughline.diagnose.findings import Finding, FindingKind
+from throughline.diagnose.ranking import (
+    HYPOTHESES,
+    ConstraintRanking,
+    Contribution,
+    HypothesisScore,
+)
+
+THRESHOLD = 0.5
+MARGIN = 0.1
+PRIMARY_WEIGHT = 1.0
+SUPPORT_WEIGHT = 0.5
+HEALTHY = "healthy_"
+
+# Counter-signals whose names do not follow ``healthy_<signal>``: name → (hypothesis,
+# signal it counters).
+COUNTERS: dict[str, tuple[str, str]] = {
+    "healthy_channel_stability": ("distribution", "channel_volatility"),
+    "healthy_icp_alignment": ("positioning", "stated_vs_revealed"),
+    "healthy_attribution": ("messaging", "attribution_gap"),
+    "healthy_stage_calibration": ("honesty", "stage_optimism"),
+}
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """How one hypothesis reads the signals, and what to do (and not do) about it."""
+
+    primary: tuple[str, ...]
+    support: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    order_of_operations: tuple[str, ...] = ()
+    wrong_remedies: tuple[str, ...] = ()
+
+    def weight(self, signal: str) -> float | None:
+        if signal in self.primary:
+            return PRIMARY_WEIGHT
+        if signal in self.support:
+            return SUPPORT_WEIGHT
+        return None
+
+
+SPECS: dict[str, Hypothesis] = {
+    "distribution": Hypothesis(
+        primary=("channel_volatility", "channel_dependency"),
+        support=("channel_churn",),
+        families=("channels",),
+        order_of_operations=(
+            "Map where new pipeline really came from month by month and name the channels "
+            "that carry it.",
+            "Build a second dependable channel before scaling spend in the dominant one: "
+            "stabilise the mix before optimising inside it.",
+            "Only then tune execution — sequences, rep capacity, conversion — inside the "
+            "channels that hold.",
+        ),
+        wrong_remedies=(
+            "Hiring reps or tightening sales execution: the motion is not what swings, the "
+            "channels under it are.",
+            "Pouring budget into whichever channel spiked last month, which deepens the "
+            "dependency and the swings.",
+        ),
+    ),
+    "positioning": Hypothesis(
+        primary=("icp_drift", "icp_divergence", "stated_vs_revealed"),
+        families=("icp", "post_sale"),
+        order_of_operations=(
+            "Profile the customers who retain, expand and refer, and set that revealed "
+            "profile beside the profile of recent wins.",
+            "Rewrite the ICP and positioning around the revealed profile; stop pursuing "
+            "the segments that churn.",
+            "Only then rebuild target lists, scoring and enrichment on the new ICP.",
+        ),
+        wrong_remedies=(
+            "A lead-scoring model trained on closed-won deals: it learns who you could "
+            "convince, not who you serve well.",
+            "Sharper targeting data for the current segments: precision aimed at the wrong "
+            "profile makes the drift faster.",
+        ),
+    ),
+    "messaging": Hypothesis(
+        primary=("attribution_gap", "messaging_incoherence"),
+        support=("attribution_gap_trend", "messaging_unbacked_claims"),
+        families=("attribution", "messaging"),
+        order_of_operations=(
+            "Agree one message architecture: the few claims every artifact must carry, each "
+            "backed by a capability that is GA.",
+            "Rewrite website, deck, sequences and proposals from it, removing claims about "
+            "what is not generally available.",
+            "Then make source capture mandatory on every deal and read attribution again.",
+        ),
+        wrong_remedies=(
+            "Buying an attribution tool or a multi-touch model: unknown sources are a "
+            "symptom of buyers meeting several stories, not of missing tracking.",
+            "Producing more content in the current, inconsistent voices.",
+        ),
+    ),
+    "honesty": Hypothesis(
+        primary=("stage_optimism", "commit_slippage", "close_date_pushes",
+                 "forecast_optimism"),
+        support=("positive_notes_stall", "promises_unbacked", "feedback_loop_open",
+                 "stated_vs_revealed"),
+        families=("honesty", "promises", "feedback"),
+        order_of_operations=(
+            "Redefine stages with exit criteria the buyer verifies, and let commit mean a "
+            "signed path to close.",
+            "Re-baseline stage probabilities and the forecast on realised conversion.",
+            "Close the loss-review loop: a named owner and an answer within two weeks for "
+            "every loss, and no promise of a capability engineering has not signed off.",
+            "Only then add signal volume, enrichment or automation.",
+        ),
+        wrong_remedies=(
+            "Adding signal volume — enrichment, intent data, more sequences — feeds more "
+            "flattering inputs into a pipeline that already overstates itself.",
+            "Reworking messaging or creative: the words are not what misleads, the "
+            "feedback is.",
+            "Hiring more pipeline generation before the forecast can be trusted.",
+        ),
+    ),
+    "architecture": Hypothesis(
+        primary=("activity_pipeline_divergence", "pull_share_low"),
+        support=("pull_share_declining",),
+        families=("push_pull",),
+        order_of_operations=(
+            "Measure which motions compound with the installed base (referral, partner, "
+            "product-led) and which only grow with effort.",
+            "Give one pull loop an owner and a budget — referrals, integrations and "
+            "partners, or in-product sharing.",
+            "Then rebalance push effort toward seeding pull rather than replacing it.",
+        ),
+        wrong_remedies=(
+            "More activity — sequences, SDRs, touches: activity is already up while "
+            "pipeline stays flat.",
+            "Optimising outbound conversion: a better push machine still grows only in "
+            "proportion to the effort fed into it.",
+        ),
+    ),
+    "measurement_vacuum": Hypothesis(
+        primary=("gtm_illegible",),
+        requires=("engineering_legible",),
+        families=("legibility",),
+        order_of_operations=(
+            "Instrument the dark functions with a minimum set: pipeline by source, win "
+            "rate, retention and handoff dates.",
+            "Review those measures beside engineering's, in the same meeting, with named "
+            "owners on both sides.",
+            "Only then decide where the engineering productivity gain is reinvested.",
+        ),
+        wrong_remedies=(
+            "Reading engineering's improving numbers as company progress: what can be "
+            "measured is not thereby what creates value.",
+            "Reinvesting the engineering dividend in still more engineering velocity while "
+            "the rest of the company cannot be seen.",
+        ),
+    ),
+    "inventory": Hypothesis(
+        primary=("inventory_accumulation", "slow_decided_to_spec"),
+        support=("feature_pipeline_divergence",),
+        families=("handoff",),
+        order_of_operations=(
+            "Limit work in progress: start no new feature until shipped ones have a sales "
+            "play.",
+            "Clear the shipped-but-unsold backlog with enablement and a narrative per "
+            "feature.",
+            "Shorten decided → spec with a named product owner and a decision deadline.",
+            "Only then push engineering throughput further.",
+        ),
+        wrong_remedies=(
+            "Shipping faster: engineering speed is not the bottleneck, and more output "
+            "only adds to the unsold pile.",
+            "More demand generation for features the sales team cannot yet explain.",
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Seen:
+    value: float
+    finding_id: str
+    findings: int
+
+
+def _collect(findings: Iterable[Finding]) -> tuple[dict[str, _Seen], set[str]]:
+    """Strongest value of each signal (ties: first finding id) and the measured families."""
+    best: dict[str, _Seen] = {}
+    families: set[str] = set()
+    for f in sorted(findings, key=lambda f: f.id):
+        if f.kind is not FindingKind.measured:
+            continue
+        families.add(f.family)
+        for name, raw in sorted(f.signals.items()):
+            value = min(1.0, max(0.0, float(raw))) if raw == raw else 0.0  # NaN → 0
+            seen = best.get(name)
+            if seen is None:
+                best[name] = _Seen(value, f.id, 1)
+            elif value > seen.value:
+                best[name] = _Seen(value, f.id, seen.findings + 1)
+            else:
+                best[name] = _Seen(seen.value, seen.finding_id, seen.findings + 1)
+    return best, families
+
+
+def _roles(name: str, spec: Hypothesis) -> dict[str, float]:
+    """Signals that raise the hypothesis and their weights (its own name: composed)."""
+    roles = {s: PRIMARY_WEIGHT for s in spec.primary}
+    roles.update({s: SUPPORT_WEIGHT for s in spec.support})
+    roles[name] = PRIMARY_WEIGHT
+    return roles
+
+
+def _counter_weight(signal: str, name: str, spec: Hypothesis) -> float | None:
+    """How much a counter-signal can cancel of hypothesis ``name`` (None: not its counter)."""
+    if signal in COUNTERS:
+        hypothesis, target = COUNTERS[signal]
+        if hypothesis != name:
+            return None
+    elif signal.startswith(HEALTHY):
+        target = signal[len(HEALTHY):]
+    else:
+        return None
+    if target == name:
+        return PRIMARY_WEIGHT
+    weight = spec.weight(target)
+    return None if weight is None else weight / max(1, len(spec.primary))
+
+
+def combine(
+    primary: Mapping[str, float],
+    others: Mapping[str, tuple[float, float]],
+    requires: Mapping[str, float] | None = None,
+    counters: Mapping[str, tuple[float, float]] | None = None,
+    composed: float | None = None,
+) -> float:
+    """The scoring rule (module docstring) on plain numbers.
+
+    ``primary``: primary signal → value; ``others``: signal → (value, weight);
+    ``requires``: required co-signal → value; ``counters``: signal → (value, weight);
+    ``composed``: the value of a signal named after the hypothesis, if any.
+    """
+    score = 0.0
+    if primary:
+        strongest = max(primary.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        p = primary[strongest]
+        rest = {k: (v, PRIMARY_WEIGHT) for k, v in primary.items() if k != strongest}
+        rest.update(others)
+        keep = 1.0
+        for value, weight in rest.values():
+            keep *= 1.0 - weight * value
+        c = 1.0 - keep
+        score = 1.0 - (1.0 - p) * (1.0 - p * c)
+        for value in (requires or {}).values():
+            score *= value
+    if composed is not None:
+        score = max(score, composed)
+    for value, weight in (counters or {}).values():
+        score *= 1.0 - weight * value
+    return max(0.0, min(1.0, score))
+
+
+def _score(name: str, spec: Hypothesis, seen: Mapping[str, _Seen],
+           families: set[str]) -> tuple[HypothesisScore, str | None]:
+    roles = _roles(name, spec)
+    primary_names = set(spec.primary)
+    primary = {s: seen[s].value for s in spec.primary if s in seen}
+    others = {s: (seen[s].value, roles[s]) for s in spec.support if s in seen}
+    composed = seen[name].value if name in seen else None
+    requires = {s: (seen[s].value if s in seen else 0.0) for s in spec.requires}
+    counters: dict[str, tuple[float, float]] = {}
+    for s in sorted(seen):
+        w = _counter_weight(s, name, spec)
+        if w is not None:
+            counters[s] = (seen[s].value, w)
+    score = combine(primary, others, requires, counters, composed)
+
+    def without(signal: str) -> float:
+        return combine({k: v for k, v in primary.items() if k != signal},
+                       {k: v for k, v in others.items() if k != signal},
+                       {k: (1.0 if k == signal else v) for k, v in requires.items()},
+                       {k: v for k, v in counters.items() if k != signal},
+                       None if signal == name else composed)
+
+    raised: list[Contribution] = []
+    lowered: list[Contribution] = []
+    candidates = {**primary, **({name: composed} if composed is not None else {})}
+    strongest = (max(candidates.items(), key=lambda kv: (kv[1], kv[0]))[0]
+                 if candidates else None)
+    for s in sorted(roles):
+        if s not in seen:
+            continue
+        role = ("the family's own judgement of this hypothesis" if s == name else
+                "primary" if s in primary_names else "corroborating")
+        if s == strongest and s != name:
+            role = "primary (strongest)"
+        note = f"{role}; score without it {without(s):.2f}"
+        if seen[s].findings > 1:
+            note += f"; strongest of {seen[s].findings} findings"
+        if seen[s].value == 0:
+            note = f"{role}; measured, no evidence (0)"
+        raised.append(Contribution(finding_id=seen[s].finding_id, signal=s,
+                                   value=seen[s].value, weight=roles[s], note=note))
+    for s, value in sorted(requires.items()):
+        note = f"required co-signal: multiplies the score by {value:.2f}"
+        if s not in seen:
+            if not primary:
+                continue  # nothing to multiply: do not clutter a silent hypothesis
+            lowered.append(Contribution(finding_id="(no finding)", signal=s, value=0.0,
+                                        weight=1.0, note="required co-signal absent: the "
+                                        "pattern needs it, so the score is 0"))
+        elif value < 1.0:
+            lowered.append(Contribution(finding_id=seen[s].finding_id, signal=s, value=value,
+                                        weight=1.0, note=note))
+        else:
+            raised.append(Contribution(finding_id=seen[s].finding_id, signal=s, value=value,
+                                       weight=1.0, note=note))
+    for s, (value, weight) in sorted(counters.items()):
+        lowered.append(Contribution(
+            finding_id=seen[s].finding_id, signal=s, value=value, weight=weight,
+            note=f"counter-evidence: multiplies the score by {1.0 - weight * value:.2f}"))
+    measurable = bool(set(seen) & (set(roles) | set(spec.requires) | set(counters))) or bool(
+        families & set(spec.families))
+    return (HypothesisScore(name=name, label=HYPOTHESES[name], score=round(score, 4),
+                            raised_by=raised, lowered_by=lowered, measurable=measurable),
+            strongest)
+
+
+def rank(findings: list[Finding]) -> ConstraintRanking:
+    """Score every hypothesis in ``ranking.HYPOTHESES`` and name the binding one, if any."""
+    seen, families = _collect(findings)
+    scored: list[HypothesisScore] = []
+    strongest: dict[str, str | None] = {}
+    for name in HYPOTHESES:
+        spec = SPECS.get(name, Hypothesis(primary=(name,)))
+        hs, top_signal = _score(name, spec, seen, families)
+        scored.append(hs)
+        strongest[name] = top_signal
+    scored.sort(key=lambda s: (-s.score, -_evidence_mass(s), s.name))
+    top, second = scored[0], scored[1]
+    margin = round(top.score - second.score, 4)
+    binding = top.name if top.score >= THRESHOLD and margin >= MARGIN else None
+    rationale = _rationale(top, second, margin, binding, strongest.get(top.name), seen)
+    spec = SPECS.get(binding) if binding else None
+    return ConstraintRanking(
+        scores=scored,
+        binding=binding,
+        runner_up=second.name if binding and second.score > 0 else None,
+        threshold=THRESHOLD,
+        margin=margin,
+        rationale=rationale,
+        order_of_operations=list(spec.order_of_operations) if spec else [],
+        wrong_remedies=list(spec.wrong_remedies) if spec else [],
+    )
+
+
+def _evidence_mass(score: HypothesisScore) -> float:
+    """Σ value × weight of the signals that raised a hypothesis (a tie-breaker only)."""
+    return round(sum(c.value * c.weight for c in score.raised_by
+                     if not c.note.startswith("required")), 6)
+
+
+def _rationale(top: HypothesisScore, second: HypothesisScore, margin: float,
+               binding: str | None, top_signal: str | None,
+               seen: Mapping[str, _Seen]) -> str:
+    def short(h: HypothesisScore) -> str:
+        return h.name.replace("_", " ").capitalize()
+
+    if top.score == 0:
+        return ("None found: no finding carries evidence for any hypothesis (every score is "
+                "0.00).")
+    evidence = ""
+    if top_signal and top_signal in seen:
+        s = seen[top_signal]
+        evidence = (f"; its strongest evidence is {top_signal} at {s.value:.2f} "
+                    f"({s.finding_id})")
+    if binding:
+        return (f"{short(top)} is binding: it scores {top.score:.2f} against a threshold of "
+                f"{THRESHOLD:.2f} and leads {short(second).lower()} ({second.score:.2f}) by "
+                f"{margin:.2f}{evidence}.")
+    if top.score < THRESHOLD:
+        return (f"None found: the highest score is {short(top).lower()} at {top.score:.2f}, "
+                f"below the {THRESHOLD:.2f} a binding constraint needs{evidence}.")
+    return (f"None found: {short(top).lower()} ({top.score:.2f}) and {short(second).lower()} "
+            f"({second.score:.2f}) are within the {MARGIN:.2f} margin, so the data do not "
+            f"single out one constraint; treat both as candidates{evidence}.")

@@ -1,0 +1,556 @@
+"""Stated vs revealed ICP: who we could convince against who we serve.
+
+Cohorts (d1 = as-of, d0 = d1 − 12 months):
+
+* **won cohort** — accounts with a won deal closed by as-of (without opportunities: every
+  billed account);
+* **mature** — won accounts first billed on or before d0 (old enough to judge);
+* **revealed cohort** — mature accounts still billed at d1 with MRR(d1) ≥ MRR(d0): they
+  retained at full value or expanded.
+
+Per attribute (segment, industry, size_band, region from ``accounts``; persona and channel
+from the first won deal) we compare each value's share of the won cohort with its share of
+the revealed cohort (Jensen–Shannon divergence, base 2) and test, among mature accounts,
+whether being revealed depends on the attribute (chi-square, Cramér's V).
+
+Signals (``gated_strength``: 0 unless p < 0.01 and the effect is positive, then
+min(1, effect / reference)):
+
+* ``icp_divergence`` — max over attributes of gated_strength(JS, 0.05, p_chi × k) with k
+  attributes tested (Bonferroni). JS = 0.05 bits is about two equal halves of the won
+  cohort, one retaining three times as often as the other.
+* ``icp_drift`` — for each attribute whose divergence is significant (p_chi < 0.05), the
+  ICP-fit values are those whose revealed rate is at least the overall rate; effect = share
+  of wins in fit values before the last 12 months − share in the last 12 months,
+  two-proportion z-test; max over attributes of gated_strength(effect, 0.20, p × k).
+* ``stated_vs_revealed`` — per function and attribute in ``stated_icp``: revealed rate of
+  mature accounts outside the stated values − inside them (stated values retain worse),
+  two-proportion z-test; max of gated_strength(effect, 0.20, p × m) over the m pairs.
+  Counter-signal ``healthy_icp_alignment`` = 1 when no pair shows a significant gap
+  (p ≥ 0.05) and the revealed top value is in every stated set.
+
+``icp.network_concentration`` warns (no signal) when wins concentrate in warm-intro /
+founder-network sources: the won cohort then maps a network, not a market.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from throughline.diagnose import stats
+from throughline.diagnose.expr import (
+    ACCOUNT_ATTRIBUTES,
+    UNKNOWN,
+    account_profile,
+    add_months,
+    as_of,
+    clean,
+    evidence,
+    filled_counts,
+    label,
+    mrr_at,
+    records,
+)
+from throughline.diagnose.families.measure import (
+    count,
+    finding,
+    metric,
+    pct,
+    quote,
+    slug,
+    unmeasurable,
+)
+from throughline.diagnose.findings import Finding, Severity, Significance
+from throughline.diagnose.registry import DiagnoseContext, register
+
+FAMILY = "icp"
+ATTRIBUTES = (*ACCOUNT_ATTRIBUTES, "persona", "channel")
+ATTRIBUTE_WORDS = {"segment": "segment", "industry": "industry", "size_band": "size band",
+                   "region": "region", "persona": "buyer persona",
+                   "channel": "acquisition channel"}
+ALPHA = 0.01
+JS_REFERENCE = 0.05
+DRIFT_REFERENCE = 0.20
+STATED_REFERENCE = 0.20
+MIN_GROUP = 5
+NETWORK_MARKERS = ("warm", "intro", "founder", "network", "personal", "friend", "investor",
+                   "board member", "relationship", "exec connection")
+NETWORK_WATCH_SHARE = 0.4
+
+REVEALED_NEEDS = (
+    "billing subscriptions reaching back at least 12 months (who retains and expands)",
+    "won opportunities with channel and persona, and accounts with segment, industry, size "
+    "band and region",
+)
+
+
+def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
+    """One row per won account: attributes, won date, mature and revealed flags; or the
+    reason it cannot be built."""
+    subs = ctx.table("subscriptions")
+    profile = account_profile(ctx)
+    if subs is None:
+        return "no billing subscriptions"
+    rows, filled = filled_counts(ctx, subs, ["account_id", "mrr", "start_date"])
+    if rows == 0 or min(filled.values()) == 0:
+        return "no usable billing subscriptions"
+    d1 = as_of(ctx)
+    d0 = add_months(d1, -12)
+    s = subs.filter(subs.account_id.notnull() & subs.mrr.notnull() & subs.start_date.notnull())
+    acct = s.group_by(_aid=s.account_id).aggregate(
+        first_start=s.start_date.min(), start=mrr_at(s, d0), end=mrr_at(s, d1))
+    lit0 = ibis.literal(d0, type="date")
+    acct = acct.mutate(mature=acct.first_start <= lit0,
+                       revealed=(acct.first_start <= lit0) & (acct.end > 0)
+                       & (acct.end >= acct.start))
+    has_wins = profile is not None and "won_date" in profile.columns and \
+        ctx.table("opportunities") is not None
+    if has_wins:
+        assert profile is not None
+        won = profile.filter(profile.won_date.notnull()
+                             & (profile.won_date <= ibis.literal(d1, type="date")))
+        attrs = [a for a in ATTRIBUTES if a in won.columns]
+        j = won.left_join(acct, won.account_id == acct._aid)
+        base = j.select(
+            account_id=j.account_id, won_date=j.won_date,
+            mature=j.mature.fill_null(False), revealed=j.revealed.fill_null(False),
+            **{a: j[a] for a in attrs})
+    else:
+        attrs = []
+        if profile is not None:
+            attrs = [a for a in ACCOUNT_ATTRIBUTES if a in profile.columns]
+            j = acct.left_join(profile, acct._aid == profile.account_id)
+            base = j.select(account_id=j._aid, won_date=j.first_start, mature=j.mature,
+                            revealed=j.revealed,
+                            **{a: j[a].fill_null(UNKNOWN) for a in attrs})
+        else:
+            base = acct.select(account_id=acct._aid, won_date=acct.first_start,
+                               mature=acct.mature, revealed=acct.revealed)
+    if not attrs:
+        return "no account attributes (segment, industry, size band, region, persona, channel)"
+    return base, attrs
+
+
+def _attribute_table(ctx: DiagnoseContext, base: ir.Table, attr: str,
+                     ) -> tuple[Any, list[dict[str, Any]]]:
+    expr = base.group_by(value=base[attr]).aggregate(
+        won=base.count(), mature=base.mature.sum(), revealed=base.revealed.sum())
+    rows = sorted(records(ctx.execute(expr)), key=lambda r: str(r["value"]))
+    for r in rows:
+        r["value"] = str(r["value"])
+        for k in ("won", "mature", "revealed"):
+            r[k] = int(r[k] or 0)
+    return expr, rows
+
+
+def divergence(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Shares, JS divergence and the chi-square test for one attribute's value counts."""
+    won_total = sum(r["won"] for r in rows)
+    rev_total = sum(r["revealed"] for r in rows)
+    mature_total = sum(r["mature"] for r in rows)
+    won_sh = [r["won"] / won_total if won_total else 0.0 for r in rows]
+    rev_sh = [r["revealed"] / rev_total if rev_total else 0.0 for r in rows]
+    js = stats.js_divergence(won_sh, rev_sh) if rev_total else 0.0
+    chi2, p, dof, v = stats.chi_square([[r["revealed"], r["mature"] - r["revealed"]]
+                                        for r in rows])
+    overall = rev_total / mature_total if mature_total else None
+    return {"won_share": won_sh, "revealed_share": rev_sh, "js": js, "chi2": chi2, "p": p,
+            "cramer_v": v, "won_total": won_total, "revealed_total": rev_total,
+            "mature_total": mature_total, "overall_rate": overall}
+
+
+def _needs_ok(ctx: DiagnoseContext, diag: str, title: str
+              ) -> tuple[ir.Table, list[str]] | list[Finding]:
+    built = cohorts(ctx)
+    if isinstance(built, str):
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title, reason=built,
+                            needs=REVEALED_NEEDS)
+    return built
+
+
+@register(
+    "icp.won_vs_retained", family=FAMILY,
+    title="Won cohort against the accounts that retain and expand",
+    needs=("subscriptions",), optional=("accounts", "opportunities"),
+    needs_text=REVEALED_NEEDS,
+)
+def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
+    diag, title = "icp.won_vs_retained", "Who we win against who we keep"
+    built = _needs_ok(ctx, diag, title)
+    if isinstance(built, list):
+        return built
+    base, attrs = built
+    tables = {a: _attribute_table(ctx, base, a) for a in attrs}
+    results = {}
+    for a, (_expr, rows) in tables.items():
+        known = [r for r in rows if r["value"] != UNKNOWN]
+        if len(known) >= 2:
+            results[a] = divergence(rows)
+    if not results:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no attribute has two known values among won accounts",
+                            needs=REVEALED_NEEDS)
+    any_res = next(iter(results.values()))
+    if any_res["mature_total"] == 0:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no won account has been billed for 12 months yet",
+                            needs=REVEALED_NEEDS[:1])
+    k = len(results)
+    findings: list[Finding] = []
+    best: tuple[float, str] = (0.0, "")
+    n_rows = int(ctx.execute(base.count()))
+    for a in attrs:
+        if a not in results:
+            continue
+        res = results[a]
+        expr, rows = tables[a]
+        strength = stats.gated_strength(res["js"], JS_REFERENCE, min(1.0, res["p"] * k), ALPHA)
+        if strength > best[0] or not best[1]:
+            best = (strength, a)
+        findings.append(_attribute_finding(ctx, diag, a, rows, res, expr, n_rows, strength))
+    strength, top = best
+    res = results[top]
+    summary_metrics = [metric(f"js_{a}", results[a]["js"], "statistic",
+                              results[a]["mature_total"]) for a in results]
+    summary_metrics += [metric("revealed_accounts", res["revealed_total"], "count"),
+                        metric("mature_accounts", res["mature_total"], "count"),
+                        metric("won_accounts", res["won_total"], "count"),
+                        metric("revealed_rate", res["overall_rate"], "ratio",
+                               res["mature_total"])]
+    word = ATTRIBUTE_WORDS[top]
+    over, under = _extremes(tables[top][1], res)
+    summary_metrics += [metric("won_share_top", over[2], "ratio", res["won_total"],
+                               label=f"Share of won accounts, {over[1]}"),
+                        metric("retained_share_top", over[3], "ratio", res["revealed_total"],
+                               label=f"Share of retained or expanding accounts, {over[1]}")]
+    if strength > 0:
+        lead = f"Who we win and who we keep differ most by {word}"
+    elif res["p"] < 0.05:
+        lead = (f"Who we win and who we keep differ most by {word}, though not strongly enough "
+                "to count as a signal")
+    else:
+        lead = "Who we win and who we keep look alike"
+    statement = (f"{lead}: {quote(over[1])} is {pct(over[2])} of won accounts but "
+                 f"{pct(over[3])} of those that retain or expand; {pct(res['overall_rate'])} of "
+                 f"{count(res['mature_total'])} won accounts old enough to judge retained or "
+                 "expanded.")
+    signals = {"icp_divergence": strength}
+    findings.insert(0, finding(
+        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        metrics=summary_metrics, n=res["mature_total"],
+        severity=Severity.watch if strength >= 0.5 else Severity.info,
+        comparison="per attribute: shares in the won cohort against shares among accounts "
+                   "that retained at full value or expanded over the last 12 months",
+        significance=Significance(test="chi-square (revealed vs not, among mature won "
+                                  "accounts), Bonferroni over attributes",
+                                  statistic=res["chi2"], p_value=min(1.0, res["p"] * k),
+                                  n=res["mature_total"], effect_size=res["js"],
+                                  effect_measure="Jensen–Shannon divergence (bits)"),
+        evidence=[evidence(ctx, "subscriptions", tables[top][0], n_rows,
+                           f"won accounts by {word}")],
+        signals=signals,
+    ))
+    return findings
+
+
+def _extremes(rows: list[dict[str, Any]], res: dict[str, Any],
+              ) -> tuple[tuple[float, str, float, float], tuple[float, str, float, float]]:
+    """The known values most over- and under-represented among wins relative to the
+    retained cohort: (won − retained share, value, won share, retained share)."""
+    diffs = [(ws - rs, r["value"], ws, rs) for r, ws, rs in
+             zip(rows, res["won_share"], res["revealed_share"]) if r["value"] != UNKNOWN]
+    return (max(diffs, key=lambda d: (d[0], d[1])), min(diffs, key=lambda d: (d[0], d[1])))
+
+
+def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[dict[str, Any]],
+                       res: dict[str, Any], expr: Any, n_rows: int, strength: float) -> Finding:
+    word = ATTRIBUTE_WORDS[attr]
+    series = []
+    metrics = [metric("js_divergence", res["js"], "statistic", res["mature_total"]),
+               metric("chi_square_p", res["p"], "statistic", res["mature_total"])]
+    for r, ws, rs in zip(rows, res["won_share"], res["revealed_share"]):
+        v = r["value"]
+        rate = r["revealed"] / r["mature"] if r["mature"] else None
+        series.append({attr: v, "won_share": ws, "retained_share": rs, "won": r["won"],
+                       "mature": r["mature"], "revealed": r["revealed"],
+                       "revealed_rate": rate})
+        metrics.append(metric(f"won_share_{slug(v)}", ws, "ratio", res["won_total"],
+                              label=f"Share of won accounts, {v}"))
+        metrics.append(metric(f"retained_share_{slug(v)}", rs, "ratio", res["revealed_total"],
+                              label=f"Share of retained or expanding accounts, {v}"))
+    over, under = _extremes(rows, res)
+    verdict = "beyond chance" if res["p"] < 0.05 else "within what chance allows"
+    statement = (f"By {word}, {quote(over[1])} is {pct(over[2])} of won accounts but "
+                 f"{pct(over[3])} of those that retain or expand, while {quote(under[1])} is "
+                 f"{pct(under[2])} of won and {pct(under[3])} of retained ({verdict}).")
+    return finding(
+        ctx, diagnostic=diag, family=FAMILY, slug=attr, title=f"Won vs retained by {word}",
+        statement=statement, metrics=metrics, n=res["mature_total"],
+        severity=Severity.watch if strength > 0 else Severity.info,
+        comparison="share of won accounts against share of accounts that retain or expand",
+        significance=Significance(test="chi-square, revealed vs not among mature won accounts",
+                                  statistic=res["chi2"], p_value=res["p"],
+                                  n=res["mature_total"], effect_size=res["js"],
+                                  effect_measure="Jensen–Shannon divergence (bits)"),
+        evidence=[evidence(ctx, "accounts", expr, n_rows, f"won accounts grouped by {word}")],
+        series=series,
+    )
+
+
+# -- drift ------------------------------------------------------------------------------
+
+
+@register(
+    "icp.drift", family=FAMILY, title="Won mix drifting away from the revealed ICP",
+    needs=("subscriptions", "opportunities"), optional=("accounts",),
+    needs_text=REVEALED_NEEDS,
+)
+def drift(ctx: DiagnoseContext) -> list[Finding]:
+    diag, title = "icp.drift", "ICP drift"
+    built = _needs_ok(ctx, diag, title)
+    if isinstance(built, list):
+        return built
+    base, attrs = built
+    d1 = as_of(ctx)
+    split = ibis.literal(add_months(d1, -12), type="date")
+    candidates = []
+    for a in attrs:
+        expr, rows = _attribute_table(ctx, base, a)
+        if len([r for r in rows if r["value"] != UNKNOWN]) < 2:
+            continue
+        res = divergence(rows)
+        if res["p"] >= 0.05 or not res["overall_rate"]:
+            continue
+        fit = sorted(r["value"] for r in rows if r["mature"] and r["value"] != UNKNOWN
+                     and r["revealed"] / r["mature"] >= res["overall_rate"])
+        if not fit or len(fit) == len([r for r in rows if r["value"] != UNKNOWN]):
+            continue
+        candidates.append((a, fit, res))
+    if not candidates:
+        n_base = int(ctx.execute(base.count()))
+        return [finding(
+            ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title,
+            statement="No attribute separates the accounts that retain or expand from the rest "
+                      "of the won cohort, so there is no revealed ICP for wins to drift from.",
+            metrics=[metric("won_accounts", n_base, "count"),
+                     metric("attributes_tested", len(attrs), "count")], n=n_base,
+            comparison="won-vs-retained divergence per attribute (chi-square p < 0.05 needed "
+                       "to define a revealed ICP)",
+            evidence=[evidence(ctx, "subscriptions", base.count(), n_base, "won accounts")],
+            signals={"icp_drift": 0.0},
+        )]
+    k = len(candidates)
+    best = None
+    for a, fit, _res in candidates:
+        in_fit = base[a].isin(fit)
+        recent = base.won_date > split
+        expr = base.aggregate(
+            early=(~recent).sum(), early_fit=(in_fit & ~recent).sum(),
+            late=recent.sum(), late_fit=(in_fit & recent).sum())
+        r = {key: int(v or 0) for key, v in records(ctx.execute(expr))[0].items()}
+        if r["early"] == 0 or r["late"] == 0:
+            continue
+        e_sh, l_sh = r["early_fit"] / r["early"], r["late_fit"] / r["late"]
+        z, p = stats.two_proportion_test(r["early_fit"], r["early"], r["late_fit"], r["late"])
+        strength = stats.gated_strength(e_sh - l_sh, DRIFT_REFERENCE, min(1.0, p * k), ALPHA)
+        item = (strength, a, fit, r, e_sh, l_sh, p, z, expr)
+        if best is None or strength > best[0]:
+            best = item
+    if best is None:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="wins do not span both the last 12 months and before",
+                            needs=["won deals over more than a year"])
+    strength, a, fit, r, e_sh, l_sh, p, z, expr = best
+    word = ATTRIBUTE_WORDS[a]
+    direction = "fell" if l_sh < e_sh else "rose"
+    statement = (f"Wins in the {word} values that retain best "
+                 f"({', '.join(quote(v) for v in fit)}) {direction} from {pct(e_sh)} of "
+                 f"{count(r['early'])} earlier won accounts to {pct(l_sh)} of "
+                 f"{count(r['late'])} in the last year.")
+    return [finding(
+        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        n=r["early"] + r["late"],
+        metrics=[metric("fit_share_earlier", e_sh, "ratio", r["early"],
+                        ci=stats.wilson_interval(r["early_fit"], r["early"])),
+                 metric("fit_share_recent", l_sh, "ratio", r["late"],
+                        ci=stats.wilson_interval(r["late_fit"], r["late"])),
+                 metric("drift", e_sh - l_sh, "ratio", r["early"] + r["late"])],
+        severity=Severity.watch if strength >= 0.5 else Severity.info,
+        comparison=f"won accounts before and within the last 12 months, share in the {word} "
+                   "values whose retain-or-expand rate is at least the overall rate",
+        significance=Significance(test="two-proportion z-test, Bonferroni over attributes",
+                                  statistic=z, p_value=min(1.0, p * k), n=r["early"] + r["late"],
+                                  effect_size=e_sh - l_sh, effect_measure="fall in fit share"),
+        evidence=[evidence(ctx, "opportunities", expr, r["early"] + r["late"],
+                           "won accounts by when they were won")],
+        signals={"icp_drift": strength},
+    )]
+
+
+# -- stated vs revealed -----------------------------------------------------------------
+
+STATED_NEEDS = ("each function's stated ICP (function, attribute, value)",) + REVEALED_NEEDS
+
+
+@register(
+    "icp.stated_vs_revealed", family=FAMILY, title="Stated ICP against revealed ICP",
+    needs=("stated_icp", "subscriptions"), optional=("accounts", "opportunities"),
+    needs_text=STATED_NEEDS,
+)
+def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
+    diag, title = "icp.stated_vs_revealed", "Stated against revealed ICP"
+    st = ctx.table("stated_icp")
+    assert st is not None
+    stated_expr = st.select(function=label(st.function), attribute=label(st.attribute),
+                            value=clean(st.value))
+    stated_rows = records(ctx.execute(stated_expr.filter(stated_expr.value.notnull())))
+    if not stated_rows:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no stated ICP rows", needs=STATED_NEEDS)
+    built = _needs_ok(ctx, diag, title)
+    if isinstance(built, list):
+        return built
+    base, attrs = built
+    stated: dict[tuple[str, str], list[str]] = {}
+    for r in stated_rows:
+        attr = str(r["attribute"]).replace(" ", "_")
+        stated.setdefault((str(r["function"]), attr), []).append(str(r["value"]))
+    pairs = sorted((k, sorted(set(v))) for k, v in stated.items() if k[1] in attrs)
+    if not pairs:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="the stated ICP names no attribute the data records",
+                            needs=STATED_NEEDS)
+    tables = {a: _attribute_table(ctx, base, a) for a in {a for (_, a), _ in pairs}}
+    m = len(pairs)
+    results = []
+    for (function, attr), values in pairs:
+        rows = tables[attr][1]
+        inside = [r for r in rows if r["value"] in values]
+        outside = [r for r in rows if r["value"] not in values]
+        mi, ri = sum(r["mature"] for r in inside), sum(r["revealed"] for r in inside)
+        mo, ro = sum(r["mature"] for r in outside), sum(r["revealed"] for r in outside)
+        sized = [r for r in rows if r["mature"] >= MIN_GROUP and r["value"] != UNKNOWN]
+        top = max(sized, key=lambda r: (r["revealed"] / r["mature"], r["value"]))["value"] \
+            if sized else None
+        if mi and mo:
+            z, p = stats.two_proportion_test(ro, mo, ri, mi)
+            effect = ro / mo - ri / mi
+            strength = stats.gated_strength(effect, STATED_REFERENCE, min(1.0, p * m), ALPHA)
+        else:
+            z, p, effect, strength = 0.0, 1.0, None, 0.0
+        results.append({"function": function, "attribute": attr, "values": values,
+                        "rate_in": ri / mi if mi else None, "n_in": mi,
+                        "rate_out": ro / mo if mo else None, "n_out": mo, "top": top,
+                        "p": p, "z": z, "effect": effect, "strength": strength})
+    tested = [r for r in results if r["effect"] is not None]
+    if not tested:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no stated value has both won accounts old enough to judge "
+                                   "and others to compare with", needs=STATED_NEEDS)
+    worst_ = max(tested, key=lambda r: (r["strength"], r["effect"], r["function"],
+                                        r["attribute"]))
+    strength = worst_["strength"]
+    signals = {"stated_vs_revealed": strength}
+    aligned = all(r["top"] is None or r["top"] in r["values"] for r in results)
+    if all(r["p"] >= 0.05 for r in tested) and aligned:
+        signals["healthy_icp_alignment"] = 1.0
+    word = ATTRIBUTE_WORDS[worst_["attribute"]]
+    fn = worst_["function"].replace("_", " ")
+    named = ", ".join(quote(v) for v in worst_["values"])
+    statement = (f"The {fn} team's stated {word} ({named}) retained or expanded "
+                 f"{pct(worst_['rate_in'])} of {count(worst_['n_in'])} won accounts old enough "
+                 f"to judge, against {pct(worst_['rate_out'])} of {count(worst_['n_out'])} "
+                 "outside it")
+    if worst_["top"] is not None and worst_["top"] not in worst_["values"]:
+        statement += f"; the {word} that retains best is {quote(worst_['top'])}"
+    statement += "."
+    metrics = [metric("revealed_rate_stated", worst_["rate_in"], "ratio", worst_["n_in"]),
+               metric("revealed_rate_other", worst_["rate_out"], "ratio", worst_["n_out"]),
+               metric("gap", worst_["effect"], "ratio", worst_["n_in"] + worst_["n_out"])]
+    series_rows: list[dict[str, object]] = [
+        {"team": r["function"], "attribute": r["attribute"], "stated": ", ".join(r["values"]),
+         "revealed_top": r["top"], "rate_in": r["rate_in"], "rate_out": r["rate_out"],
+         "p_value": r["p"]} for r in results]
+    caveats = []
+    untested = [f"{r['function']}/{r['attribute']}" for r in results if r["effect"] is None]
+    if untested:
+        caveats.append("No won account old enough to judge on one side of: "
+                       + ", ".join(untested) + ".")
+    return [finding(
+        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        metrics=metrics, n=worst_["n_in"] + worst_["n_out"],
+        severity=Severity.watch if strength > 0 else Severity.info,
+        comparison="retain-or-expand rate of mature won accounts inside the stated ICP against "
+                   "those outside it, per function and attribute",
+        significance=Significance(test="two-proportion z-test, Bonferroni over stated pairs",
+                                  statistic=worst_["z"], p_value=min(1.0, worst_["p"] * m),
+                                  n=worst_["n_in"] + worst_["n_out"],
+                                  effect_size=worst_["effect"],
+                                  effect_measure="revealed rate outside − inside"),
+        evidence=[evidence(ctx, "stated_icp", stated_expr, len(stated_rows),
+                           "stated ICP rows")],
+        caveats=caveats, signals=signals, series=series_rows,
+    )]
+
+
+# -- network concentration ------------------------------------------------------------
+
+NETWORK_NEEDS = ("won opportunities with their lead source or channel",)
+
+
+def is_network(opps: ir.Table) -> ir.BooleanValue:
+    cond = ibis.literal(False)
+    for col in ("channel", "lead_source"):
+        if col in opps.columns:
+            text = opps[col].lower()
+            for marker in NETWORK_MARKERS:
+                cond = cond | text.contains(marker).fill_null(False)
+    return cond
+
+
+@register(
+    "icp.network_concentration", family=FAMILY,
+    title="Wins concentrated in warm-intro and founder-network sources",
+    needs=("opportunities",), optional=("subscriptions",), needs_text=NETWORK_NEEDS,
+)
+def network_concentration(ctx: DiagnoseContext) -> list[Finding]:
+    diag, title = "icp.network_concentration", "Network-sourced wins"
+    o = ctx.table("opportunities")
+    assert o is not None
+    rows, filled = filled_counts(ctx, o, ["channel", "lead_source"])
+    if rows == 0 or not any(filled.values()):
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no deal records a source", needs=NETWORK_NEEDS)
+    d1 = as_of(ctx)
+    won = o.filter(o.is_won.fill_null(False)
+                   & (o.close_date.isnull() | (o.close_date <= ibis.literal(d1, type="date"))))
+    won = won.mutate(_net=is_network(won))
+    expr = won.aggregate(won=won.count(), network=won._net.sum())
+    r = {k: int(v or 0) for k, v in records(ctx.execute(expr))[0].items()}
+    if r["won"] == 0:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no won deal", needs=NETWORK_NEEDS)
+    share = r["network"] / r["won"]
+    metrics = [metric("network_share", share, "ratio", r["won"],
+                      ci=stats.wilson_interval(r["network"], r["won"])),
+               metric("network_wins", r["network"], "count"),
+               metric("wins", r["won"], "count")]
+    statement = (f"{pct(share)} of {count(r['won'])} won deals came through warm introductions "
+                 "or the founders' network")
+    if share >= NETWORK_WATCH_SHARE:
+        statement += ": the won cohort maps who trusts the founders more than who needs the " \
+                     "product, so an ICP fitted to it inherits that network."
+        severity = Severity.watch
+    else:
+        statement += "."
+        severity = Severity.info
+    return [finding(
+        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        metrics=metrics, n=r["won"], severity=severity,
+        comparison="won deals whose channel or lead source names a warm intro, founder, "
+                   "investor or personal network; watch from 40% of wins",
+        evidence=[evidence(ctx, "opportunities", expr, rows, "won deals up to as-of")],
+    )]
