@@ -108,35 +108,41 @@ def apply_ibis(
 
     reports: list[TableReport] = []
     present = set(backend.list_tables())
-    arrow = {t: con.execute(f"SELECT * EXCLUDE (_err0) FROM {ident(s)}").fetch_arrow_table()
-             if "_err0" in [d[0] for d in con.execute(f"DESCRIBE {ident(s)}").fetchall()]
-             else con.execute(f"SELECT * FROM {ident(s)}").fetch_arrow_table()
-             for t, s in staged.items()}
+    arrow = {t: _arrow(con, f"SELECT {', '.join(ident(c) for c in SCHEMA[t].column_names)} "
+                            f"FROM {ident(s)}") for t, s in staged.items()}
     for table in sorted(staged):
         schema = ibis.schema({c.name: _ibis_type(c.type.value) for c in SCHEMA[table].columns})
         if table not in present:
             backend.create_table(table, schema=schema)
-    for table in sorted(staged):
-        tmp = f"_stg_{ingest_id[:8]}_{table}"
-        backend.create_table(tmp, obj=arrow[table].select(SCHEMA[table].column_names),
-                             overwrite=True)
-        try:
-            keys = SCHEMA[table].key
-            cond = " AND ".join(f"t.{ident(k)} = s.{ident(k)}" for k in keys)
-            cols = ", ".join(ident(c) for c in SCHEMA[table].column_names)
-            before = int(backend.table(table).count().execute())
-            with backend.begin() as cur:
+    tmps = {t: f"_stg_{ingest_id[:8]}_{t}" for t in staged}
+    before = {t: int(backend.table(t).count().execute()) for t in sorted(staged)}
+    try:
+        for table in sorted(staged):
+            backend.raw_sql(f"DROP TABLE IF EXISTS {ident(tmps[table])}")
+            backend.create_table(tmps[table], obj=arrow[table])
+        with backend.begin() as cur:  # every table in one transaction
+            for table in sorted(staged):
+                cond = " AND ".join(f"t.{ident(k)} = s.{ident(k)}" for k in SCHEMA[table].key)
+                cols = ", ".join(ident(c) for c in SCHEMA[table].column_names)
                 cur.execute(f"DELETE FROM {ident(table)} t WHERE EXISTS "
-                            f"(SELECT 1 FROM {ident(tmp)} s WHERE {cond})")
-                cur.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} FROM {ident(tmp)}")
-            after = int(backend.table(table).count().execute())
-        finally:
-            backend.drop_table(tmp, force=True)
+                            f"(SELECT 1 FROM {ident(tmps[table])} s WHERE {cond})")
+                cur.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} "
+                            f"FROM {ident(tmps[table])}")
+    finally:
+        for tmp in tmps.values():
+            backend.raw_sql(f"DROP TABLE IF EXISTS {ident(tmp)}")
+    for table in sorted(staged):
+        after = int(backend.table(table).count().execute())
         rows = arrow[table].num_rows
-        replaced = before + rows - after
+        replaced = before[table] + rows - after
         reports.append(TableReport(table=table, rows_read=rows, inserted=rows - replaced,
                                    replaced=replaced, total_after=after))
     return reports
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    result = con.execute(sql)
+    return result.to_arrow_table() if hasattr(result, "to_arrow_table") else result.arrow()
 
 
 def _ibis_type(t: str) -> str:

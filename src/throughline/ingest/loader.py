@@ -499,7 +499,7 @@ def _check_references(con: duckdb.DuckDBPyConnection, parts: list[Part], staged:
                 if ref.table in staged:
                     parents.append(f"SELECT {', '.join(ident(c) for c in ref.target_columns)} "
                                    f"FROM {ident(staged[ref.table])}")
-                if ref.table in store_tables:
+                if store_tables and ref.table in store_tables:
                     parents.append(f"SELECT {', '.join(ident(c) for c in ref.target_columns)} "
                                    f"FROM ro.main.{ident(ref.table)}")
                 cond = " AND ".join(f"c.{ident(a)} = p.{ident(b)}"
@@ -543,16 +543,14 @@ def _check_references(con: duckdb.DuckDBPyConnection, parts: list[Part], staged:
     return problems, count
 
 
-def _attach_read_only(con: duckdb.DuckDBPyConnection, settings: Settings) -> set[str]:
-    """The store's canonical tables, attached read-only as ``ro`` for reference checks."""
-    if not settings.is_embedded:
-        from throughline.store import open_store
+def _attach_read_only(con: duckdb.DuckDBPyConnection, settings: Settings) -> set[str] | None:
+    """The store's canonical tables, attached read-only as ``ro`` for reference checks.
 
-        store = open_store(settings)
-        try:
-            return set()  # references to rows already in a warehouse are not re-checked
-        finally:
-            store.close()
+    None for a warehouse backend: references to rows already there are not re-checked (the
+    rows of this call still are).
+    """
+    if not settings.is_embedded:
+        return None
     path = Path(settings.backend_url[len("duckdb://"):])
     if not path.exists():
         con.execute("ATTACH ':memory:' AS ro")

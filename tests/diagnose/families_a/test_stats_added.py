@@ -1,0 +1,63 @@
+"""The statistics families A added to ``diagnose/stats.py``, on hand-computed values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats as st
+
+from throughline.diagnose import stats
+
+
+def test_gated_strength():
+    assert stats.gated_strength(0.1, 0.2, 0.001) == pytest.approx(0.5)
+    assert stats.gated_strength(0.5, 0.2, 0.001) == 1.0  # capped
+    assert stats.gated_strength(0.5, 0.2, 0.02) == 0.0  # not significant at 1%
+    assert stats.gated_strength(-0.1, 0.2, 0.0) == 0.0  # wrong direction
+    assert stats.gated_strength(0.1, 0.2, float("nan")) == 0.0
+    assert stats.gated_strength(None, 0.2, 0.0) == 0.0
+
+
+def test_binomial_test_greater():
+    # P(X ≥ 3 | 4, 0.1) = 4 · 0.1³ · 0.9 + 0.1⁴
+    assert stats.binomial_test_greater(3, 4, 0.1) == pytest.approx(0.0037)
+    assert stats.binomial_test_greater(0, 0, 0.5) == 1.0
+
+
+def test_ratio_of_sums_interval():
+    # x = (1, 1), y = (0, 2): R = 1; residuals −1, 1; s² = 2; se = √(2 · 2) / 2 = 1
+    lo, hi = stats.ratio_of_sums_interval(2, 2, 2, 2, 4, 2)
+    assert (lo, hi) == pytest.approx((1 - 1.959964, 1 + 1.959964), abs=1e-5)
+    # y = 2x exactly: no spread
+    assert stats.ratio_of_sums_interval(3, 6, 12, 14, 56, 28) == pytest.approx((2.0, 2.0))
+    assert stats.ratio_of_sums_interval(1, 1, 1, 1, 1, 1) is None
+
+
+def test_nps_interval():
+    # 3 promoters, 2 passives, 2 detractors: NPS = 100/7; var = (5/7 − 1/49) / 7
+    nps, lo, hi = stats.nps_interval(3, 2, 2)
+    half = 1.959964 * math.sqrt((5 / 7 - 1 / 49) / 7) * 100
+    assert nps == pytest.approx(100 / 7)
+    assert (lo, hi) == pytest.approx((100 / 7 - half, 100 / 7 + half), abs=1e-3)
+    assert stats.nps_interval(0, 0, 0) is None
+
+
+def test_mean_and_t_test_from_sums():
+    # 1, 2, 3: mean 2, sample variance 1, se = √(1/3)
+    mean, se = stats.mean_from_sums(3, 6, 14)
+    assert (mean, se) == pytest.approx((2.0, math.sqrt(1 / 3)))
+    assert stats.t_test_greater(mean, se, 3) == pytest.approx(st.t.sf(2 / math.sqrt(1 / 3), 2))
+    assert stats.t_test_greater(1.0, float("inf"), 1) == 1.0
+
+
+def test_slope_difference_test():
+    z, p = stats.slope_difference_test(0.3, 0.1, 0.0, 0.0)
+    assert z == pytest.approx(3.0)
+    assert p == pytest.approx(st.norm.sf(3.0))
+
+
+def test_flat_safe_trend():
+    assert stats.flat_safe_trend([0, 1, 2, 3], [5, 5, 5, 5]) == (0.0, 0.0, 1.0)
+    slope, se, p = stats.flat_safe_trend([0, 1, 2, 3], [0, 1, 2, 3.5])
+    assert slope == pytest.approx(1.15) and se > 0 and 0 < p < 1
