@@ -13,7 +13,9 @@ closed after as-of, and created on or before it):
   since been decided, the share that went on to a later stage or were won. Stages are
   ordered by the probability the CRM gives them, else by when deals enter them; the
   labels of closed deals' stages are terminal and not shown. **Time in stage** = median
-  days from entering a stage to the next recorded change.
+  days from entering a stage to the next recorded change. By channel: the channel whose
+  conversion falls furthest below its stage's, with a chi-square test across channels at
+  that stage.
 * **feature cohort** = deals linked to a feature in ``opportunity_features``; its win rate
   is compared with the other closed deals (two-proportion z-test).
 
@@ -396,7 +398,7 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
     h = h.mutate(_ord=h._stage.substitute(ordmap, else_=-1))
     per_opp = h.group_by(_oid=h.opportunity_id).aggregate(max_ord=h._ord.max())
     outcome = o.select(_oid2=o.opportunity_id, _closed=o.is_closed.fill_null(False),
-                       _won=o.is_won.fill_null(False))
+                       _won=o.is_won.fill_null(False), _channel=deal_channel(o))
     reached = h.filter(h._ord >= 0).select(_oid=h.opportunity_id, stage=h._stage,
                                            ord=h._ord).distinct()
     j = reached.join(per_opp, "_oid").join(outcome, reached._oid == outcome._oid2)
@@ -448,7 +450,7 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         statement = ("Across " + count(len(order)) + " stages, " + " and ".join(bits) + ".")
     metrics.append(metric("stages", len(order), "count"))
     metrics.append(metric("deals", n_total, "count"))
-    return [finding(
+    findings = [finding(
         ctx, diagnostic=diag, family=FAMILY, slug="conversion", title=title,
         statement=statement, metrics=metrics, n=n_total,
         comparison="stages in CRM order; decided = moved on, won, or closed lost from there",
@@ -457,3 +459,64 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
                            "time to the next change, per stage")],
         series=series,
     )]
+    by_channel = _stages_by_channel(ctx, diag, j, advanced, order, rows)
+    if by_channel is not None:
+        findings.append(by_channel)
+    return findings
+
+
+def _stages_by_channel(ctx: DiagnoseContext, diag: str, j: ir.Table, advanced: ir.BooleanValue,
+                       order: list[str], n_rows: int) -> Finding | None:
+    """Stage conversion per channel; names the channel furthest below its stage's conversion
+    and tests, for that stage, whether conversion differs across channels (chi-square)."""
+    expr = j.group_by(["stage", "_channel"]).aggregate(
+        advanced=advanced.sum(), lost=(~advanced & j._closed).sum())
+    cells: dict[str, dict[str, tuple[int, int]]] = {}
+    for r in records(ctx.execute(expr)):
+        cells.setdefault(str(r["stage"]), {})[str(r["_channel"])] = (
+            int(r["advanced"] or 0), int(r["lost"] or 0))
+    channels = sorted({c for per in cells.values() for c in per if c != UNKNOWN})
+    if len(channels) < 2:
+        return None
+    series: list[dict[str, object]] = []
+    candidates = []
+    for s in order:
+        per = cells.get(s, {})
+        dec_stage = sum(a + b for a, b in per.values())
+        if not dec_stage:
+            continue
+        stage_rate = sum(a for a, _ in per.values()) / dec_stage
+        for c in sorted(per):
+            adv, lost = per[c]
+            decided = adv + lost
+            if not decided:
+                continue
+            rate = adv / decided
+            series.append({"stage": s, "channel": c, "conversion": rate, "decided": decided})
+            if decided >= MIN_GROUP and c != UNKNOWN:
+                candidates.append((rate - stage_rate, s, c, adv, decided, stage_rate, dec_stage))
+    if not candidates:
+        return None
+    _, stage, channel, adv, decided, stage_rate, dec_all = min(candidates)
+    rate = adv / decided
+    table = [[a, b] for _, (a, b) in sorted(cells[stage].items()) if a + b > 0]
+    chi2, p, _, cramer = stats.chi_square(table)
+    verdict = "differs significantly" if p < ALPHA_WORDS else "does not differ significantly"
+    statement = (f"The channel furthest below its stage is {quote(channel)} at {quote(stage)}: "
+                 f"{pct(rate)} of {count(decided)} decided deals moved on, against "
+                 f"{pct(stage_rate)} for the stage across channels; conversion at that stage "
+                 f"{verdict} by channel (chi-square).")
+    return finding(
+        ctx, diagnostic=diag, family=FAMILY, slug="by_channel",
+        title="Stage conversion by channel", statement=statement, n=dec_all,
+        metrics=[metric("weakest_conversion", rate, "ratio", decided,
+                        ci=stats.wilson_interval(adv, decided)),
+                 metric("stage_conversion", stage_rate, "ratio", dec_all),
+                 metric("chi_square_p", p, "statistic", dec_all)],
+        comparison="per stage and channel: decided deals that moved on",
+        significance=Significance(test="chi-square across channels at the weakest stage",
+                                  statistic=chi2, p_value=p, n=dec_all, effect_size=cramer,
+                                  effect_measure="Cramér's V"),
+        evidence=[evidence(ctx, "stage_history", expr, n_rows, "by stage and channel")],
+        series=series,
+    )
