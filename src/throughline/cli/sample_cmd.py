@@ -1,1 +1,55 @@
-"""`throughline sample` — filled in by the sample-generator work."""
+"""`throughline sample --scenario NAME --seed N [--scale N] --out DIR`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from throughline.cli.app import app, emit_json, out_console, settings_from
+from throughline.errors import UsageError
+from throughline.sample import generate, list_scenarios
+
+
+@app.command("sample")
+def sample_command(
+    ctx: typer.Context,
+    scenario: str = typer.Option(
+        ..., "--scenario", help="Problem to plant (healthy, distribution, positioning, "
+        "messaging, honesty, architecture, measurement-vacuum, inventory) or 'list'."),
+    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same "
+                             "bytes."),
+    scale: float = typer.Option(1.0, "--scale", help="Size: 1 ≈ 2,000 opportunities, "
+                                "500 ≈ 1,000,000."),
+    out: Path = typer.Option(None, "--out", help="Folder to write the exports into."),
+) -> None:
+    """Write a realistic company's exports with one planted go-to-market problem."""
+    settings = settings_from(ctx)
+    if scenario == "list":
+        rows = list_scenarios()
+        if settings.json_output:
+            emit_json(rows)
+            return
+        table = Table(show_edge=False, title="Scenarios", title_justify="left")
+        table.add_column("scenario", style="bold")
+        table.add_column("plants")
+        for row in rows:
+            table.add_row(str(row["name"]), str(row["summary"]))
+        out_console.print(table)
+        return
+    if out is None:
+        raise UsageError("--out is required", hint="e.g. throughline sample --scenario "
+                         f"{scenario} --seed {seed} --out ./sample-company")
+    result = generate(scenario, seed, scale, out)
+    if settings.json_output:
+        emit_json(result.to_dict())
+        return
+    constraint = result.truth.get("constraint") or "none (healthy)"
+    table = Table(show_edge=False, title=f"{scenario} · seed {seed} · scale {scale:g} → "
+                  f"{result.out}  (planted: {constraint})", title_justify="left")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in result.files.items():
+        table.add_row(name, f"{rows:,}")
+    out_console.print(table)
