@@ -1,0 +1,26 @@
+"""The research library: documents in, explainable BM25 passages out.
+
+``library add`` loads Markdown, text, HTML and PDF (:mod:`.documents`), treats them as
+untrusted data (:mod:`.safety`), chunks them by structure into passages with stable ids
+(:mod:`.chunking`) and indexes them in the workspace's SQLite file (:mod:`.index`);
+:func:`retrieve` and :class:`Library` are the API the CLI and the council share
+(:mod:`.retrieve`). Dense retrieval is an optional extra (:mod:`.dense`).
+"""
+
+from __future__ import annotations
+
+from throughline.library.models import (
+    AddOutcome,
+    AddReport,
+    DocumentInfo,
+    Passage,
+    SourceRef,
+    TermShare,
+)
+from throughline.library.retrieve import FILTER_KEYS, Library, retrieve
+from throughline.library.starter import add_starter, starter_paths
+
+__all__ = [
+    "FILTER_KEYS", "AddOutcome", "AddReport", "DocumentInfo", "Library", "Passage",
+    "SourceRef", "TermShare", "add_starter", "retrieve", "starter_paths",
+]
