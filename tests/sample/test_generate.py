@@ -151,7 +151,7 @@ def test_pull_requests_look_like_gh_pr_list(company) -> None:
         assert GH_TIMESTAMP.match(pr["createdAt"])
         assert (pr["mergedAt"] is not None) == (pr["state"] == "MERGED")
         assert (pr["closedAt"] is None) == (pr["state"] == "OPEN")
-        assert re.match(r"^https://github\.com/[^/]+/[^/]+/pull/%d$" % pr["number"], pr["url"])
+        assert re.match(rf"^https://github\.com/[^/]+/[^/]+/pull/{pr['number']}$", pr["url"])
         assert isinstance(pr["author"]["login"], str)
         for review in pr["reviews"]:
             assert review["author"]["login"] != pr["author"]["login"]
@@ -168,7 +168,7 @@ def test_messaging_artifacts_have_front_matter(company) -> None:
     root = company("healthy", 11)
     for kind in ("website", "deck", "email_sequence", "proposal"):
         text = (root / f"messaging/{kind}.md").read_text()
-        match = re.match(r"^---\n(.*?)\n---\n", text, re.S)
+        match = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
         assert match, kind
         meta = yaml.safe_load(match.group(1))
         assert meta["kind"] == kind and meta["title"]

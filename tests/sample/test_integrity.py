@@ -86,3 +86,21 @@ def test_dates_stay_before_the_reference_date(company, files, scenario: str) -> 
     assert str(f.one("SELECT max(createdAt) FROM prs"))[:10] < ref
     assert f.one(f"SELECT count(*) FROM opp WHERE IsClosed = 'true' "
                  f"AND CloseDate >= '{ref}'") == 0
+
+
+def test_chunked_generation_keeps_ids_unique_and_references_whole(monkeypatch, tmp_path
+                                                                  ) -> None:
+    """Large runs are generated in chunks; ids continue across them."""
+    from tests.sample.conftest import Files
+    from throughline.sample import generate, generator
+
+    monkeypatch.setattr(generator, "CHUNK", 250)
+    result = generate("positioning", 8, 0.5, tmp_path)
+    assert result.files["crm/Account.csv"] > 2 * 300  # three chunks or more
+    f = Files(tmp_path)
+    for view, key in {"account": "Id", "opp": "Id", "hist": "Id", "subs": "subscription_id",
+                      "feedback": "feedback_id", "nps": "response_id"}.items():
+        assert f.one(f"SELECT count(*) - count(DISTINCT {key}) FROM {view}") == 0, view
+    assert f.one("SELECT count(*) FROM hist h ANTI JOIN opp o ON o.Id = h.OpportunityId") == 0
+    assert f.one("SELECT count(*) FROM opp o ANTI JOIN account a ON a.Id = o.AccountId") == 0
+    assert f.one("SELECT count(*) FROM subs s ANTI JOIN account a ON a.Id = s.account_id") == 0

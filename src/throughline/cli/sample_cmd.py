@@ -50,6 +50,6 @@ def sample_command(
                   f"{result.out}  (planted: {constraint})", title_justify="left")
     table.add_column("file")
     table.add_column("rows", justify="right")
-    for name, rows in result.files.items():
-        table.add_row(name, f"{rows:,}")
+    for name, count in result.files.items():
+        table.add_row(name, f"{count:,}")
     out_console.print(table)

@@ -81,7 +81,7 @@ def draw_company(seed: int, scale: float) -> Company:
 
     size_factor = round(float(rng.uniform(0.7, 1.3)), 4)
     total = OPPORTUNITIES_PER_SCALE * scale * size_factor
-    new_business = max(40, int(round(total * (1 - EXPANSION_SHARE))))
+    new_business = max(40, round(total * (1 - EXPANSION_SHARE)))
 
     home = int(rng.choice(3, p=[0.3, 0.45, 0.25]))
     seg = np.full(3, 0.0)

@@ -28,8 +28,7 @@ import pyarrow.compute as pc
 
 from throughline.sample import vocabulary as V
 from throughline.sample.scenarios import Plan
-from throughline.sample.seeding import categorical, categorical_rows, group_starts, \
-    segment_cumsum
+from throughline.sample.seeding import categorical, categorical_rows, group_starts, segment_cumsum
 from throughline.sample.writer import dates, flags, money, pick, sf_datetime
 
 CALIBRATED_ADVANCE = np.array([0.5, 0.5, 2 / 3, 0.75, 0.8])

@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -175,10 +176,10 @@ def commitments_table(rng: np.random.Generator, plan: Plan, d: Deals, cap_status
     })
 
 
-def activity_tables(plan: Plan, block: int = 100):
+def activity_tables(plan: Plan, block: int = 100) -> Iterator[pa.Table]:
     """Daily activity counts per rep, kind and motion, yielded in blocks of reps."""
-    c, k = plan.company, plan.knobs
-    starts, ends = c.month_bounds()
+    c = plan.company
+    starts, _ = c.month_bounds()
     all_days = np.arange(c.start_day, c.ref_day)
     dow = (all_days + 3) % 7
     days = all_days[dow < 5]
@@ -239,7 +240,7 @@ def forecasts_table(plan: Plan, bookings: np.ndarray, quarter_starts: np.ndarray
             if i == 0:
                 rows.append((q0, q1, sub + 1, "VP Sales",
                              round(commits * (1.18 + 0.1 * rng.random()), -2), "best_case"))
-    cols = list(zip(*rows)) if rows else [[] for _ in range(6)]
+    cols: list[tuple[Any, ...]] = list(zip(*rows)) if rows else [() for _ in range(6)]
     return pa.table({
         "period_start": dates(np.asarray(cols[0], dtype=float)),
         "period_end": dates(np.asarray(cols[1], dtype=float)),

@@ -137,14 +137,15 @@ def _write_tables(plan: Plan, ex: Exports) -> dict[str, Any]:
     cat = product.catalogue(plan)
     quarters = _quarter_starts(plan)
     bookings = np.zeros((len(quarters), 3))
-    totals = {"new_business": 0, "upsell": 0, "won": 0, "open": 0, "customers": 0}
+    totals: dict[str, Any] = {"new_business": 0, "upsell": 0, "won": 0, "open": 0,
+                              "customers": 0}
 
     def ids(kind: str, prefix: str, width: int = 7):
         return lambda n: prefixed_ids(prefix, serials.take(kind, n) + 1, width)
 
     for i, size in enumerate(_chunks(c.new_business_target)):
-        def r(part: str) -> np.random.Generator:
-            return stream(c.seed, part + ":" + plan.scenario.name, i)
+        def r(part: str, chunk: int = i) -> np.random.Generator:
+            return stream(c.seed, part + ":" + plan.scenario.name, chunk)
 
         nb, accounts = crm.new_business(r("deals"), plan, size)
         ten = billing.tenure(r("tenure"), plan, nb)
@@ -204,8 +205,7 @@ def _write_tables(plan: Plan, ex: Exports) -> dict[str, Any]:
     put("field/forecasts.csv", field.forecasts_table(plan, bookings, quarters))
     put("product/features.csv", product.features_table(plan, cat))
     put("product/capabilities.csv", product.capabilities_table(plan, cat))
-    prs = pull_requests(plan)
-    ex.json("engineering/pull_requests.json", prs, rows=len(prs))
+    ex.json_array("engineering/pull_requests.json", pull_requests(plan))
     for kind, text in messaging.artifacts(plan, cat.cap_status).items():
         ex.text(f"messaging/{kind}.md", text, rows=1)
     put("icp/stated_icp.csv", messaging.stated_icp_table(plan))
@@ -228,6 +228,9 @@ def _truth(plan: Plan, stats: dict[str, Any], rows: dict[str, int]) -> dict[str,
         "reference_date": day_string(c.ref_day),
         "window_start": day_string(c.start_day),
         "months": c.months,
+        # the CRM history starts at window_start: deals closing in the first months are
+        # the fast-cycle ones, so close-date mixes are biased until about this date
+        "warm_up_end": day_string(c.start_day + 120),
         "change_date": day_string(k.ai_rollout_day) if k.ai_rollout_day is not None else None,
         "planted": _plain(plan.parameters),
         "expected_primary_evidence": plan.evidence,

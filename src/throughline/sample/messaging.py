@@ -74,12 +74,12 @@ def _website(name: str, domain: V.Domain, claims: list[V.Claim], caps: list[V.Ca
 def _deck(name: str, domain: V.Domain, claims: list[V.Claim], caps: list[V.Capability],
           who: str) -> str:
     lines = [f"# {name}: {domain.category}", "", "## Slide 1 — The problem", "",
-             f"{domain.buyer.capitalize()} lose hours to tools that do not talk to each "
-             "other.", "", "## Slide 2 — What changes with us", ""]
+             (f"{domain.buyer.capitalize()} lose hours to tools that do not talk to each "
+              "other."), "", "## Slide 2 — What changes with us", ""]
     lines += [f"- {c.sentence}" for c in claims]
     lines += ["", "## Slide 3 — Included today", ""]
     lines += [f"- {cp.name}" for cp in caps]
-    lines += ["", f"## Slide 4 — Who it is for", "", f"Built for {who}.", "",
+    lines += ["", "## Slide 4 — Who it is for", "", f"Built for {who}.", "",
               "## Slide 5 — Next step", "", "A two-week pilot with one team."]
     return "\n".join(lines)
 
@@ -89,8 +89,8 @@ def _emails(name: str, domain: V.Domain, claims: list[V.Claim], caps: list[V.Cap
     lines = [f"# {name} outbound sequence", ""]
     for i, c in enumerate(claims, start=1):
         lines += [f"## Email {i} — {c.key}", "",
-                  f"Hi {{first_name}}, most {who} we speak to ask the same thing. "
-                  f"{c.sentence}", ""]
+                  (f"Hi {{first_name}}, most {who} we speak to ask the same thing. "
+                   f"{c.sentence}"), ""]
     names = ", ".join(cp.name for cp in caps[:3])
     lines += [f"## Email {len(claims) + 1} — last note", "",
               f"Worth fifteen minutes? Teams start with {names}.", ""]

@@ -60,7 +60,7 @@ def catalogue(plan: Plan) -> Catalogue:
     rng = stream(c.seed, "product:" + plan.scenario.name)
     caps = c.domain.capabilities
     n = k.n_features
-    n_done = int(round(n * 0.8))
+    n_done = round(n * 0.8)
     t0, ref = float(c.start_day), float(c.ref_day)
     span = ref - 1 - t0
     rate = np.log(max(k.feature_growth, 1e-3)) / max(span - 91, 1)

@@ -10,6 +10,7 @@ a large run is the same whatever the chunk count before it produced.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,7 +33,8 @@ def categorical_rows(rng: np.random.Generator, weights: np.ndarray) -> np.ndarra
     return (u > cum[:, :-1]).sum(axis=1)
 
 
-def categorical(rng: np.random.Generator, weights: np.ndarray | list[float], n: int) -> np.ndarray:
+def categorical(rng: np.random.Generator, weights: np.ndarray | Sequence[float], n: int
+                ) -> np.ndarray:
     """``n`` draws of a category index from one weight vector."""
     w = np.asarray(weights, dtype=float)
     return rng.choice(len(w), size=n, p=w / w.sum())

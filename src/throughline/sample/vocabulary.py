@@ -44,9 +44,9 @@ PULL_MOTIONS = ("inbound", "referral", "partner", "product_led")
 OTHER_SOURCE = SOURCE_LABELS.index("Other")
 BLANK_SOURCE = SOURCE_LABELS.index("")
 
-# Surge candidates for the distribution scenario: sources a company can pour money into.
-SURGE_SOURCES = ("Paid Search", "Trade Show", "Webinar", "Purchased List", "Partner Referral",
-                 "Content Download")
+# Surge candidates for the distribution scenario: channels a company can pour money into
+# (channel groups as the Salesforce profile names them).
+SURGE_CHANNELS = ("paid", "events", "content", "partner")
 
 # How good a lead of each motion is at the first qualification step (relative).
 MOTION_QUALITY = {"outbound": 0.72, "inbound": 1.0, "referral": 1.45, "partner": 1.25,
@@ -217,8 +217,8 @@ DISPATCH = Domain(
         Claim("dispatch that runs itself", "Dispatch that runs itself: jobs are assigned "
               "and re-planned with no one at the board."),
     ),
-    milestones=("first job dispatched", "first full week scheduled", "first route plan "
-                "accepted"),
+    milestones=("first job dispatched", "first full week scheduled",
+                "first route plan accepted"),
     repo_names=("platform", "mobile", "dispatch-engine"),
     areas=("scheduler", "routes", "mobile sync", "job forms", "invoices", "auth", "webhooks",
            "reports", "parts", "calendar", "notifications", "api"),

@@ -9,6 +9,8 @@ fields, so the bytes depend only on the values.
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,20 @@ class Exports:
 
     def json(self, rel: str, payload: Any, rows: int) -> None:
         self.text(rel, json.dumps(payload, indent=2, ensure_ascii=False) + "\n", rows)
+
+    def json_array(self, rel: str, items: Iterable[Any]) -> None:
+        """A pretty-printed JSON array written one element at a time (bounded memory)."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n = 0
+        with path.open("w", encoding="utf-8", newline="\n") as fh:
+            fh.write("[")
+            for item in items:
+                fh.write(",\n" if n else "\n")
+                fh.write(textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), "  "))
+                n += 1
+            fh.write("\n]\n" if n else "]\n")
+        self.rows[rel] = n
 
     def close(self) -> None:
         for writer, sink, _ in self._writers.values():
@@ -115,5 +131,5 @@ def money(values: np.ndarray, cents: bool = False) -> pa.Array:
     return pa.array(np.round(v, 2)) if cents else pa.array(np.round(v).astype(np.int64))
 
 
-def day_string(day: float | int) -> str:
+def day_string(day: float) -> str:
     return str(EPOCH + np.timedelta64(int(np.floor(day)), "D"))
