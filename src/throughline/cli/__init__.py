@@ -11,6 +11,7 @@ import sys
 from throughline.cli.app import app
 from throughline.cli import demo_cmd, ingest_cmd, sample_cmd  # noqa: F401  (registration)
 from throughline.cli import diagnose_cmd, library_cmd  # noqa: F401  (registration)
+from throughline.cli import ask_cmd, runs_cmd  # noqa: F401  (registration)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ import typer
 
 from throughline.cli.app import app, emit_json, err_console, out_console, settings_from
 from throughline.cli.ingest_cmd import print_load_report
+from throughline.council.frame import DEFAULT_QUESTION
 from throughline.demo import DEFAULT_SCENARIO, DEFAULT_SEED, run_demo
 
 
@@ -19,11 +20,14 @@ def demo_command(
                                  help="Which planted problem (see `sample --scenario list`)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed of the sample company."),
     scale: float = typer.Option(1.0, "--scale", help="1 ≈ 2,000 opportunities."),
+    question: str = typer.Option(DEFAULT_QUESTION, "--question", "-q",
+                                 help="The question the council answers."),
 ) -> None:
-    """Run the whole job offline on a sample company and print the report's path."""
+    """Run the whole job offline on a sample company; print the decision record's path."""
     settings = settings_from(ctx)
     with err_console.status("demo…") as status:
         result = run_demo(settings, out, scenario=scenario, seed=seed, scale=scale,
+                          question=question,
                           on_event=None if settings.json_output else status.update)
     if settings.json_output:
         emit_json(result.model_dump(mode="json"))
@@ -34,4 +38,8 @@ def demo_command(
     if result.report_path:
         out_console.print(f"Binding constraint: [bold]{result.binding or 'none found'}[/]"
                           f" (runner-up: {result.runner_up or '-'})")
-        out_console.print(f"Report: {result.report_path}")
+        out_console.print(f"Diagnosis report: {result.report_path}")
+    if result.record_path:
+        out_console.print(f"Claims verified: {result.claims_verified} of {result.claims_total}"
+                          f"; run {result.run_id}; {result.seconds} s in all")
+        out_console.print(f"Decision record: [bold]{result.record_path}[/]")

@@ -11,7 +11,8 @@ A diagnostic whose required tables are missing is not called: the runner returns
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -34,24 +35,97 @@ class DiagnoseOptions:
 
 @dataclass
 class DiagnoseContext:
+    """What a diagnostic sees: the store, the options, and a per-run memo.
+
+    The store is read-only for the length of a run, so the context remembers what it has
+    asked it: table handles and the list of tables, query results (keyed by the Ibis
+    operation, which compares by structure, so two diagnostics that build the same query
+    share one execution) and compiled SQL (one compilation serves both the execution and
+    the evidence text). Results are handed out as copies.
+    """
+
     store: EvidenceStore
     options: DiagnoseOptions = field(default_factory=DiagnoseOptions)
     _as_of: date | None = None
+    _memo: _RunMemo = field(default_factory=lambda: _RunMemo(), repr=False, compare=False)
 
     def table(self, name: str) -> ibis.Table | None:
-        return self.store.table(name)
+        tables = self._memo.tables
+        if name not in tables:
+            tables[name] = self.store.table(name)
+        return tables[name]
 
     def has(self, *names: str) -> bool:
-        present = self.store.tables()
-        return all(n in present for n in names)
+        if self._memo.present is None:
+            self._memo.present = frozenset(self.store.tables())
+        return all(n in self._memo.present for n in names)
 
     def execute(self, expr: Any) -> Any:
         """Run an Ibis expression on the store's backend."""
-        return self.store.con.execute(expr)
+        key = expr.op()
+        results = self._memo.results
+        if key not in results:
+            with self._memo.compiling(self.store.con):
+                results[key] = self.store.con.execute(expr)
+        return _fresh(results[key])
 
     def sql(self, expr: Any) -> str:
         """The SQL the backend runs for an expression (kept as evidence)."""
-        return str(ibis.to_sql(expr, dialect=self.store.backend_name))
+        con = self.store.con
+        if getattr(con, "name", None) != self.store.backend_name or not callable(
+                getattr(con, "compile", None)):
+            return str(ibis.to_sql(expr, dialect=self.store.backend_name))
+        return self._memo.compile(con, expr)
+
+
+class _RunMemo:
+    """The per-run memo behind :class:`DiagnoseContext` (see its docstring).
+
+    Compiled SQL is remembered in its pretty form, which is what the evidence shows; the
+    backend executes that same text (layout does not change what a query means).
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, ibis.Table | None] = {}
+        self.present: frozenset[str] | None = None
+        self.results: dict[Any, Any] = {}
+        self.queries: dict[tuple[Any, Any], str] = {}
+
+    def compile(self, con: Any, expr: Any, limit: Any = None, params: Any = None,
+                compile: Any = None) -> str:
+        """``con.compile(expr)`` once per run (pretty); ``compile``: the unwrapped method."""
+        compile = compile or con.compile
+        if params:
+            return compile(expr, limit=limit, params=params)
+        key = (expr.as_table().op(), limit)
+        if key not in self.queries:
+            self.queries[key] = compile(expr, limit=limit, pretty=True)
+        return self.queries[key]
+
+    @contextmanager
+    def compiling(self, con: Any) -> Iterator[None]:
+        """While the backend executes, let its ``compile`` draw on (and fill) the memo."""
+        original = getattr(con, "compile", None)
+        if not callable(original) or "compile" in vars(con):
+            yield  # not an Ibis SQL backend, or its compile is already wrapped
+            return
+
+        def compile(expr: Any, /, *, limit: Any = None, params: Any = None,
+                    pretty: bool = False) -> str:
+            return self.compile(con, expr, limit, params, original)
+
+        con.compile = compile
+        try:
+            yield
+        finally:
+            del con.compile
+
+
+def _fresh(result: Any) -> Any:
+    """A copy of a remembered result that the caller may change freely."""
+    import pandas as pd
+
+    return result.copy() if isinstance(result, (pd.DataFrame, pd.Series)) else result
 
 
 DiagnosticFn = Callable[[DiagnoseContext], list[Finding]]

@@ -1,0 +1,820 @@
+"""The claim check: every number and citation in the record, matched to the evidence.
+
+Pure and deterministic: the same texts and evidence give the same claims in the same
+order. The pipeline calls :func:`build_evidence_index` once per run, then
+:func:`check_text` per statement (or :func:`check_record` on the finished record).
+
+What is a claim
+---------------
+* **Numbers** written with digits: plain (``1,162``, ``0.37``, ``2.2x``), percentages and
+  percentage points (``41.7%``, ``42 percent``, ``18.1 percentage points``, ``4 pp``) and
+  currency (``$42.4k``, ``€1.2M``, ``42,419 USD``; statements print money without a
+  symbol, so a plain ``42,419`` matches a currency metric too). ``k``/``M``/``bn`` and
+  ``thousand``/``million``/``billion`` scale the value; the sign is read but numbers are
+  compared by magnitude ("falling by 1.2 points" matches a slope of -0.012).
+* **Citations**: ``[3]``, ``[2, 5]``, ``[2–4]`` (each number must be in the record's
+  citation list), evidence ids written in the text (finding ids such as
+  ``pipeline.velocity.overall``, library passage ids, forecast ids) and the ids a
+  statement lists in ``cites``. An id-shaped token whose first part is a diagnose family
+  but that names no finding is an unsupported citation.
+
+What is not a claim
+-------------------
+* Dates and times: ``2026-05-08``, ``May 8, 2026``, ``8 May``, ``March 2026``,
+  ``Q3 2026``, ``FY26``, ``H1``, ``10:30``; a bare four-digit integer from 1900 to 2100 is a
+  year (the formatters print counts of 1,000 and more with a separator).
+* Structural numbers: a number right after ``round``, ``month``, ``week``, ``day``,
+  ``step``, ``phase``, ``stage``, ``option``, ``path``, ``milestone``, ``section`` … (``Round
+  4``, ``by month 6``), ordinals (``3rd``), ``#2``, list markers (``1.``), numbers glued to
+  letters or underscores (``Q3``, ``v2``, ``f_104``, ``r4``), numbers inside single-quoted
+  or back-ticked identifiers (``'1-50'``), inside evidence ids, URLs and citation brackets.
+* **Horizons**: a time span that frames a plan or a window rather than reporting a
+  measurement — a span of days / weeks / months / quarters / years / hours whose
+  preceding word is ``in``, ``within``, ``next``, ``every``, ``each``, ``after``, ``first``,
+  ``last``, ``past``, ``previous``, ``coming`` or ``following`` (``in 90 days``, ``within 14
+  days``, ``the last 12 months``), and hyphenated spans (``a 30-day pilot``). A measured
+  duration keeps its claim: ``a median of 46 days``, ``closed 19.8 days after``, ``over 24
+  months``.
+* Statistical conventions: ``95% confidence``/``interval``/``CI`` and ``p < 0.05``.
+
+Matching (first hit wins, in this order)
+----------------------------------------
+1. metrics of the cited findings (``cites``, ``[n]`` citations that point to findings,
+   finding ids in the text), 2. cited forecasts, 3. cited passages, 4. all forecasts,
+5. metrics of all findings, 6. all passages. A metric offers its value, its interval ends
+(``low``/``high``) and its sample size ``n``. Units: ``ratio``/``probability`` values are
+fractions and match percentages (×100, also as percentage points); ``percent`` values
+match as written; currency matches currency or plain numbers; other units match plain
+numbers. A number followed by a time word only matches metrics of that duration unit
+(or counts/statistics). Rounding: a number matches when it equals the evidence rounded
+to the precision written — half a unit of its last written digit (``42%`` matches 0.4167,
+``41.7%`` matches 0.4167, ``$42.4k`` matches 42,419.3, ``46 days`` matches 45.6). A
+passage matches when the same kind of number (percent, currency/plain) appears in its
+text within that tolerance.
+
+Status: **verified** (matched), **contradicted** (unmatched, and the words around the
+number name one metric of a cited finding with a compatible unit — its value is given as
+``expected``; a clause with projection language such as "will", "could", "target" is
+never contradicted, since a projection cannot contradict a measurement), **unsupported**
+(anything else).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from throughline.diagnose.families.measure import show
+from throughline.diagnose.findings import Finding, Metric
+from throughline.library.models import Passage
+from throughline.record.model import (
+    Citation,
+    Claim,
+    ClaimCheck,
+    ClaimKind,
+    DecisionRecord,
+    Forecast,
+)
+
+# -- extraction -------------------------------------------------------------------------
+
+NumberClass = str  # "percent" | "currency" | "plain"
+
+_MONTHS = (r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+           r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DATES = [re.compile(p) for p in (
+    r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+    r"\b\d{4}/\d{1,2}/\d{1,2}\b",
+    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    r"\b\d{1,2}\.\d{1,2}\.\d{4}\b",
+    r"\b(?:19|20)\d{2}[-/–](?:\d{4}|\d{2})\b(?!\.\d)",
+    _MONTHS + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?",
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS + r"\b\.?(?:,?\s+\d{4}\b)?",
+    _MONTHS + r"\.?,?\s+\d{4}\b",
+    r"\b[QH][1-4]\b(?:\s*(?:FY)?\s*'?\d{2,4}\b)?",
+    r"\bFY\s?'?\d{2,4}\b",
+    r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?",
+    r"\b\d{1,2}\s?(?:am|pm|AM|PM)\b",
+    r"\b(?:19|20)\d{2}s\b",
+)]
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+")
+_IDENT_QUOTE = re.compile(r"(?<![\w])(['‘`])([^'‘’`\n]{1,80}?)(['’`])(?![\w])")
+_CITE_BRACKET = re.compile(r"\[\s*\d+(?:\s*[,;–—-]\s*\d+)*\s*\]")
+_DOTTED_ID = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
+_PASSAGE_ID = re.compile(r"\b[0-9a-f]{12}-[0-9a-f]{10}\b")
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*][ \t]+)?\d{1,2}[.)](?=\s)")
+
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<exp>[eE][-+]?\d+)?"
+)
+_MULT_GLUED = re.compile(r"(k|K|mn|m|M|bn|B)(?![\w])")
+_TIMES_GLUED = re.compile(r"[x×](?![\w])")
+_ORDINAL = re.compile(r"(?:st|nd|rd|th)(?![\w])")
+_MULT_WORD = re.compile(r"\s(thousand|million|billion)\b", re.I)
+_PP = re.compile(r"\s?(?:percentage[- ]points?|pp\b|p\.p\.|pts?\b)", re.I)
+_PCT = re.compile(r"\s?(?:%|percent\b|per\s?cent\b)", re.I)
+_CUR_AFTER = re.compile(r"\s?(?:USD|EUR|GBP|dollars?|euros?|pounds?)\b")
+_CUR_BEFORE = re.compile(r"(?:USD|EUR|GBP|US\$)\s?$")
+_TIME_WORD = re.compile(
+    r"(?P<hy>\s?-\s?|\s)(?:(?:business|working|calendar)\s)?"
+    r"(?P<unit>day|week|month|quarter|year|hour|minute)s?\b", re.I)
+_RANGE_NEXT = re.compile(r"\s?[-–—]\s?(?=[$€£]?\d)|\sto\s(?=[$€£]?\d)")
+_CONVENTION_AFTER = re.compile(r"\s?%?\s?(?:confidence|credible|CI\b|(?:prediction\s)?interval)",
+                               re.I)
+_CONVENTION_BEFORE = re.compile(r"\b(?:p|α|alpha)\s?[<≤]\s?$", re.I)
+
+_STRUCTURAL = {
+    "round", "rounds", "month", "week", "day", "quarter", "year", "step", "steps", "phase",
+    "stage", "wave", "sprint", "milestone", "option", "path", "part", "section", "chapter",
+    "item", "page", "slide", "level", "tier", "version", "number", "no", "question",
+    "priority", "figure", "table", "appendix", "turn", "horizon", "lens", "seat", "scenario",
+}
+_HORIZON = {
+    "in", "within", "next", "every", "each", "after", "first", "last", "past", "previous",
+    "coming", "following",
+}
+_FILLER = {"the", "about", "around", "roughly", "approximately", "some", "a", "further",
+           "another", "~", "≈"}
+_PROJECTION = re.compile(
+    r"\b(?:will|would|could|should|might|may|target|targets|goal|aim|aims|expect|expected|"
+    r"forecast|forecasts|projected|projection|reach|reaches|if|plan|plans|want)\b", re.I)
+
+_UNIT_FOR_TIME_WORD = {
+    "day": {"days", "count", "statistic", "score"},
+    "hour": {"hours", "count", "statistic"},
+    "month": {"months", "count", "statistic"},
+    "week": {"count", "statistic"},
+    "quarter": {"count", "statistic"},
+    "year": {"count", "statistic"},
+    "minute": {"count", "statistic"},
+}
+_PLAIN_UNITS = {"count", "days", "hours", "months", "score", "statistic", "per_month",
+                "percent", "currency", "currency_per_day", "ratio", "probability"}
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """One number found in a text, with what it reads as and whether it is a claim."""
+
+    start: int
+    end: int
+    raw: str
+    kind: ClaimKind
+    cls: NumberClass
+    value: float
+    tolerance: float
+    time_word: str | None = None
+    skipped: str | None = None  # why it is not a claim (date, year, horizon, ...)
+
+
+@dataclass(frozen=True)
+class IdMention:
+    start: int
+    end: int
+    ref: str  # a citation number as text ("3") or an evidence id
+    bracket: bool
+
+
+def _masks(text: str) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    for m in _URL.finditer(text):
+        spans.append((m.start(), m.end(), "url"))
+    for m in _IDENT_QUOTE.finditer(text):
+        spans.append((m.start(), m.end(), "quoted identifier"))
+    for m in _CITE_BRACKET.finditer(text):
+        spans.append((m.start(), m.end(), "citation"))
+    for m in _PASSAGE_ID.finditer(text):
+        spans.append((m.start(), m.end(), "evidence id"))
+    for m in _DOTTED_ID.finditer(text):
+        spans.append((m.start(), m.end(), "evidence id"))
+    for pattern in _DATES:
+        for m in pattern.finditer(text):
+            spans.append((m.start(), m.end(), "date"))
+    for m in _LIST_MARKER.finditer(text):
+        spans.append((m.start(), m.end(), "list marker"))
+    return spans
+
+
+def _masked(spans: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    for s, e, why in spans:
+        if s < end and start < e:
+            return why
+    return None
+
+
+def _words_before(text: str, start: int, limit: int = 3) -> list[str]:
+    words = re.findall(r"[A-Za-z~≈#]+", text[max(0, start - 60):start])
+    return [w.lower() for w in words[-limit:]]
+
+
+def extract_numbers(text: str, masks: list[tuple[int, int, str]] | None = None,
+                    ) -> list[NumberMention]:
+    """Every number in ``text``, each either a claim or ``skipped`` with the reason."""
+    spans = _masks(text) if masks is None else masks
+    out: list[NumberMention] = []
+    for m in _NUMBER.finditer(text):
+        out.append(_read_number(text, m, spans))
+    return _inherit_ranges(text, out)
+
+
+def _read_number(text: str, m: re.Match[str], spans: list[tuple[int, int, str]],
+                 ) -> NumberMention:
+    start, end = m.start(), m.end()
+    raw_num = m.group("num")
+    digits = raw_num.replace(",", "")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    base = float(digits)
+    exp = int(m.group("exp")[1:]) if m.group("exp") else 0
+    cur = m.group("cur")
+    prev = text[start - 1] if start > 0 else ""
+    prev2 = text[start - 2] if start > 1 else ""
+    sign = -1.0 if prev in "-−" and not prev2.isalnum() and not cur else 1.0
+
+    def mention(kind: ClaimKind, cls: NumberClass, mult: float = 1.0,
+                time_word: str | None = None, skipped: str | None = None,
+                stop: int | None = None) -> NumberMention:
+        value = sign * base * (10.0 ** exp) * mult
+        tol = 0.5 * (10.0 ** -decimals) * (10.0 ** exp) * mult
+        return NumberMention(start, stop or end, text[start:stop or end], kind, cls, value,
+                             tol, time_word, skipped)
+
+    why = _masked(spans, start, end)
+    if why:
+        return mention("number", "plain", skipped=why)
+    if not cur:
+        if prev.isalnum() or prev == "_" or (prev == "." and prev2.isalnum()):
+            return mention("number", "plain", skipped="identifier")
+        if prev == "," and prev2.isdigit():
+            return mention("number", "plain", skipped="identifier")
+        if prev in "-–" and prev2.isalpha():
+            return mention("number", "plain", skipped="identifier")
+        if prev in "#/":
+            return mention("number", "plain", skipped="structural")
+    pos = end
+    mult = 1.0
+    cls: NumberClass = "plain"
+    kind: ClaimKind = "number"
+    rest = text[pos:]
+    glued = _MULT_GLUED.match(rest)
+    if glued:
+        mult = {"k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "mn": 1e6, "bn": 1e9,
+                "B": 1e9}[glued.group(1)]
+        pos += glued.end()
+    elif _TIMES_GLUED.match(rest):
+        pos += 1
+    elif rest[:1].isalnum() or rest[:1] == "_":
+        if _ORDINAL.match(rest):
+            return mention("number", "plain", skipped="ordinal")
+        return mention("number", "plain", skipped="identifier")
+    rest = text[pos:]
+    word = _MULT_WORD.match(rest)
+    if word and mult == 1.0:
+        mult = {"thousand": 1e3, "million": 1e6, "billion": 1e9}[word.group(1).lower()]
+        pos += word.end()
+        rest = text[pos:]
+    if cur or _CUR_BEFORE.search(text[max(0, start - 5):start]):
+        cls, kind = "currency", "currency"
+    hit = _PP.match(rest) or _PCT.match(rest)
+    if hit:
+        cls, kind = "percent", "percent"
+        pos += hit.end()
+    elif (cur_word := _CUR_AFTER.match(rest)):
+        cls, kind = "currency", "currency"
+        pos += cur_word.end()
+    rest = text[pos:]
+    time = _TIME_WORD.match(rest) if cls == "plain" else None
+    time_word = time.group("unit").lower() if time else None
+
+    # what is not a claim
+    if (cls == "plain" and mult == 1.0 and not m.group("exp") and "," not in raw_num
+            and "." not in raw_num and len(raw_num) == 4 and 1900 <= base <= 2100
+            and time_word is None):
+        return mention(kind, cls, mult, skipped="year")
+    before = _words_before(text, start)
+    last = before[-1] if before else ""
+    if last in _STRUCTURAL and not cur and cls == "plain" and mult == 1.0:
+        tail = text[max(0, start - 20):start].rstrip()
+        if tail.lower().endswith(last) or tail.endswith("#"):
+            return mention(kind, cls, skipped="structural")
+    if prev == "(" and text[end:end + 1] == ")" and base <= 20 and decimals == 0:
+        return mention(kind, cls, skipped="list marker")
+    if _CONVENTION_BEFORE.search(text[max(0, start - 6):start]):
+        return mention(kind, cls, mult, skipped="convention")
+    if cls == "percent" and _CONVENTION_AFTER.match(text[end:]) and base in (80, 90, 95, 99):
+        return mention(kind, cls, mult, skipped="convention")
+    if time_word:
+        assert time is not None
+        if time.group("hy").strip() == "-":
+            return mention(kind, cls, mult, time_word, skipped="horizon")
+        meaningful = [w for w in before if w not in _FILLER]
+        if meaningful and meaningful[-1] in _HORIZON:
+            return mention(kind, cls, mult, time_word, skipped="horizon")
+    return mention(kind, cls, mult, time_word, stop=pos)
+
+
+def _inherit_ranges(text: str, mentions: list[NumberMention]) -> list[NumberMention]:
+    """'40–45%' and '$40-45k': the first number takes the unit of the second and back."""
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.skipped or b.skipped or not _RANGE_NEXT.fullmatch(text[a.end:b.start]):
+            continue
+        if a.cls == "plain" and b.cls != "plain":
+            out[i] = NumberMention(a.start, a.end, a.raw, b.kind, b.cls, a.value, a.tolerance,
+                                   a.time_word, None)
+        elif b.cls == "plain" and a.cls != "plain":
+            out[i + 1] = NumberMention(b.start, b.end, b.raw, a.kind, a.cls, b.value,
+                                       b.tolerance, b.time_word, None)
+        if a.time_word is None and b.time_word is not None:
+            out[i] = NumberMention(out[i].start, out[i].end, out[i].raw, out[i].kind,
+                                   out[i].cls, out[i].value, out[i].tolerance, b.time_word,
+                                   None)
+    return out
+
+
+def extract_ids(text: str) -> list[IdMention]:
+    """Citation numbers in brackets and id-shaped tokens (dotted ids, passage ids)."""
+    out: list[IdMention] = []
+    for m in _CITE_BRACKET.finditer(text):
+        for n in _expand_bracket(m.group(0)):
+            out.append(IdMention(m.start(), m.end(), str(n), True))
+    spans = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    for pattern in (_PASSAGE_ID, _DOTTED_ID):
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e in spans):
+                continue
+            out.append(IdMention(m.start(), m.end(), m.group(0), False))
+    out.sort(key=lambda i: (i.start, i.ref))
+    return out
+
+
+def _expand_bracket(raw: str) -> list[int]:
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,;]\s*", raw.strip("[] \t")):
+        bounds = re.split(r"\s*[–—-]\s*", part)
+        if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
+            lo, hi = int(bounds[0]), int(bounds[1])
+            numbers.extend(range(lo, hi + 1) if 0 <= hi - lo <= 50 else (lo, hi))
+        elif part.isdigit():
+            numbers.append(int(part))
+    return numbers
+
+
+# -- the evidence index -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way a piece of evidence can be written: class, value, unit, where it comes from."""
+
+    ref: str  # '<finding id>#<metric>', passage id or forecast id
+    source: str  # "finding" | "forecast" | "passage"
+    owner: str  # finding id, forecast id or passage id
+    cls: NumberClass
+    value: float
+    unit: str
+    tolerance: float = 0.0
+    part: str = "value"  # value | low | high | n | probability | current | threshold | text
+    metric: Metric | None = None
+
+
+@dataclass
+class EvidenceIndex:
+    """Everything a claim may be matched to, built once per run."""
+
+    findings: dict[str, Finding] = field(default_factory=dict)
+    passages: dict[str, str] = field(default_factory=dict)  # id → text
+    forecasts: dict[str, Forecast] = field(default_factory=dict)
+    citations: dict[int, Citation] = field(default_factory=dict)
+    readings: dict[str, list[Reading]] = field(default_factory=dict)  # owner id → readings
+    families: set[str] = field(default_factory=set)
+    order: list[str] = field(default_factory=list)  # owner ids in the order given
+
+    def knows(self, ref: str) -> bool:
+        return ref in self.findings or ref in self.passages or ref in self.forecasts
+
+    def kind_of(self, ref: str) -> str | None:
+        if ref in self.findings:
+            return "finding"
+        if ref in self.forecasts:
+            return "forecast"
+        if ref in self.passages:
+            return "passage"
+        return None
+
+
+def _metric_readings(owner: str, name: str, m: Metric, ref: str | None = None,
+                     source: str = "finding") -> list[Reading]:
+    out: list[Reading] = []
+    ref = ref or f"{owner}#{name}"
+    parts = [("value", m.value), ("low", m.low), ("high", m.high)]
+    for part, v in parts:
+        if v is None or not math.isfinite(v):
+            continue
+        if m.unit in ("ratio", "probability"):
+            out.append(Reading(ref, source, owner, "percent", v * 100, m.unit, 0.0, part, m))
+        if m.unit == "percent":
+            out.append(Reading(ref, source, owner, "percent", v, m.unit, 0.0, part, m))
+        if m.unit in ("currency", "currency_per_day"):
+            out.append(Reading(ref, source, owner, "currency", v, m.unit, 0.0, part, m))
+        out.append(Reading(ref, source, owner, "plain", v, m.unit, 0.0, part, m))
+    if m.n is not None:
+        out.append(Reading(ref, source, owner, "plain", float(m.n), "count", 0.0, "n", m))
+    return out
+
+
+def build_evidence_index(
+    findings: Sequence[Finding],
+    passages: Sequence[Passage] = (),
+    forecasts: Sequence[Forecast] = (),
+    citations: Sequence[Citation] = (),
+) -> EvidenceIndex:
+    """Index findings' metrics, forecasts and passages' numbers for :func:`check_text`.
+
+    ``passages`` may be library passages or any object with ``id`` and ``text`` (e.g. the
+    council's passage evidence cards). Citations of passages the list lacks contribute
+    their excerpt as the passage text.
+    """
+    index = EvidenceIndex()
+    for f in findings:
+        index.findings[f.id] = f
+        index.order.append(f.id)
+        index.families.add(f.id.split(".")[0])
+        index.families.add(f.family)
+        readings: list[Reading] = []
+        for name, m in f.metrics.items():
+            readings.extend(_metric_readings(f.id, name, m))
+        for name, m in f.metrics.items():  # a threshold named in a label ('fewer than 2')
+            for n in extract_numbers(m.label or "", masks=[]):
+                if not n.skipped:
+                    readings.append(Reading(f"{f.id}#{name}", "finding", f.id, n.cls,
+                                            abs(n.value), "text", n.tolerance, "label", m))
+        # what the finding says in words: its title, comparison, caveats and, for a
+        # not-measurable finding, the data it needs ('at least 12 months of revenue')
+        words = [f.title, f.comparison or "", *f.caveats, *f.needs]
+        for n in extract_numbers("\n".join(words), masks=[]):
+            if n.skipped not in ("identifier", "ordinal"):
+                readings.append(Reading(f.id, "finding", f.id, n.cls, abs(n.value), "text",
+                                        n.tolerance, "text"))
+        index.readings[f.id] = readings
+    for fc in forecasts:
+        index.forecasts[fc.id] = fc
+        index.order.append(fc.id)
+        readings = [Reading(fc.id, "forecast", fc.id, "percent", fc.probability * 100,
+                            "probability", 0.0, "probability"),
+                    Reading(fc.id, "forecast", fc.id, "plain", fc.probability,
+                            "probability", 0.0, "probability")]
+        unit = fc.unit if fc.unit in _PLAIN_UNITS else "statistic"
+        for part, v in (("current", fc.current), ("threshold", fc.threshold)):
+            if v is None:
+                continue
+            pseudo = Metric(name=part, value=v, unit=unit)  # type: ignore[arg-type]
+            for r in _metric_readings(fc.id, part, pseudo, ref=fc.id, source="forecast"):
+                readings.append(Reading(r.ref, r.source, r.owner, r.cls, r.value, r.unit,
+                                        0.0, part))
+        index.readings[fc.id] = readings
+    for p in passages:
+        _add_passage(index, p.id, p.text)
+    for c in citations:
+        index.citations[c.number] = c
+        if c.kind == "passage" and c.ref not in index.passages:
+            _add_passage(index, c.ref, c.excerpt)
+    return index
+
+
+def _add_passage(index: EvidenceIndex, pid: str, text: str) -> None:
+    index.passages[pid] = text
+    index.order.append(pid)
+    readings = []
+    for n in extract_numbers(text, masks=[]):
+        if n.skipped in ("identifier", "ordinal"):
+            continue
+        readings.append(Reading(pid, "passage", pid, n.cls, abs(n.value), "text", n.tolerance,
+                                "text"))
+    index.readings[pid] = readings
+
+
+# -- matching ---------------------------------------------------------------------------
+
+_STOP = {
+    "the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "are",
+    "was", "were", "be", "been", "with", "from", "as", "that", "this", "it", "its", "than",
+    "per", "our", "we", "their", "they", "has", "have", "had", "not", "no", "all", "each",
+    "any", "more", "less", "over", "under", "across", "within", "between", "into", "about",
+    "around", "only", "just", "so", "which", "what", "who", "whose", "while", "but", "also",
+    "still", "vs", "against", "n", "now", "then", "there", "here", "these", "those", "at",
+    "one", "two", "three", "of", "f", "x", "you", "your", "us",
+}
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[A-Za-z]+", text.replace("_", " "))
+            if w.lower() not in _STOP and len(w) > 1}
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    left = text[max(0, start - 80):start]
+    cut = max(left.rfind(c) for c in ";:!?()[],") if left else -1
+    sentence = left.rfind(". ")
+    left = left[max(cut, sentence) + 1:]
+    right = text[end:end + 80]
+    stops = [i for i in (right.find(c) for c in ";:!?()[],") if i >= 0]
+    dot = right.find(". ")
+    if dot >= 0:
+        stops.append(dot)
+    right = right[:min(stops)] if stops else right
+    return left + " " + right
+
+
+def _context(text: str, start: int, end: int, width: int = 28) -> str:
+    a = max(0, start - width)
+    b = min(len(text), end + width)
+    while a > 0 and not text[a - 1].isspace():
+        a -= 1
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    span = " ".join(text[a:b].split())
+    return ("…" if a > 0 else "") + span + ("…" if b < len(text) else "")
+
+
+def _compatible(mention: NumberMention, reading: Reading) -> bool:
+    if reading.cls != mention.cls:
+        # statements print money without a symbol: a currency claim may be any plain number
+        # of a currency metric and passages' plain numbers match written currency
+        if not (mention.cls == "currency" and reading.unit == "text"
+                and reading.cls == "plain"):
+            return False
+    if mention.time_word and reading.unit != "text":
+        allowed = _UNIT_FOR_TIME_WORD[mention.time_word]
+        if reading.part == "n":
+            return "count" in allowed
+        return reading.unit in allowed or reading.unit == "probability"
+    return True
+
+
+def _close(mention: NumberMention, reading: Reading) -> bool:
+    tol = max(mention.tolerance, reading.tolerance)
+    a, b = abs(mention.value), abs(reading.value)
+    return abs(a - b) <= tol + 1e-9 * max(1.0, b)
+
+
+def _best(mention: NumberMention, readings: Iterable[Reading], words: set[str],
+          ) -> Reading | None:
+    """The closest compatible reading; ties go to the metric the nearby words name."""
+    candidates: list[tuple[tuple[int, int, float, int], Reading]] = []
+    for i, r in enumerate(readings):
+        if not (_compatible(mention, r) and _close(mention, r)):
+            continue
+        score = len(words & _metric_words(r.metric))
+        part_rank = 1 if r.part in ("low", "high", "n", "label", "text") else 0
+        diff = abs(abs(mention.value) - abs(r.value))
+        candidates.append(((-score, part_rank, diff, i), r))
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _metric_words(m: Metric | None) -> set[str]:
+    if m is None:
+        return set()
+    return _stems(m.name) | _stems(m.label or "")
+
+
+_PART_NOTE = {"low": "lower end of its interval", "high": "upper end of its interval",
+              "label": "a number its label names", "text": "a number its text states",
+              "n": "its sample size", "probability": "its probability",
+              "current": "its current value", "threshold": "its threshold"}
+
+
+def _verified(location: str, i: int, mention: NumberMention, text: str, r: Reading,
+              cited: bool) -> Claim:
+    note = "matches " + ("a cited " if cited else "an uncited ") + r.source
+    if r.part in _PART_NOTE:
+        note += f" ({_PART_NOTE[r.part]})"
+    return Claim(id=f"{location}#{i}", location=location,
+                 text=_context(text, mention.start, mention.end), kind=mention.kind,
+                 value=mention.value, status="verified", matched=r.ref, note=note)
+
+
+def _focus(text: str, ids: list[IdMention], cites: Sequence[str], index: EvidenceIndex,
+           ) -> list[str]:
+    """Evidence this text points to: its cites, [n] citations and ids in the text."""
+    focus: list[str] = []
+    for ref in cites:
+        if index.knows(ref) and ref not in focus:
+            focus.append(ref)
+    for m in ids:
+        ref = m.ref
+        if m.bracket:
+            c = index.citations.get(int(ref))
+            if c is None:
+                continue
+            ref = c.ref
+        if index.knows(ref) and ref not in focus:
+            focus.append(ref)
+    return focus
+
+
+def _contradiction(mention: NumberMention, text: str, focus_findings: list[str],
+                   index: EvidenceIndex) -> tuple[Reading, str] | None:
+    clause = _clause(text, mention.start, mention.end)
+    if _PROJECTION.search(clause):
+        return None
+    words = _stems(clause)
+    scored: list[tuple[int, Reading]] = []
+    for fid in focus_findings:
+        for r in index.readings.get(fid, []):
+            if r.part != "value" or r.metric is None or not _compatible(mention, r):
+                continue
+            score = len(words & _metric_words(r.metric))
+            if score:
+                scored.append((score, r))
+    if not scored:
+        return None
+    top = max(s for s, _ in scored)
+    best = [r for s, r in scored if s == top]
+    shown = {show(r.metric) for r in best if r.metric is not None}
+    if len(shown) != 1:
+        return None
+    r = best[0]
+    assert r.metric is not None
+    return r, show(r.metric)
+
+
+def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[str] = (),
+               *, check_cites: bool = True) -> list[Claim]:
+    """The claims in one text (a statement, a synthesis section), each matched.
+
+    ``cites`` are the evidence ids the text's author listed; they are searched first and,
+    with ``check_cites``, each becomes a citation claim of its own (unknown id →
+    unsupported). Claim ids are ``<location>#<i>``, in text order.
+    """
+    spans = _masks(text)
+    ids = extract_ids(text)
+    focus = _focus(text, ids, cites, index)
+    focus_findings = [r for r in focus if r in index.findings]
+    focus_forecasts = [r for r in focus if r in index.forecasts]
+    focus_passages = [r for r in focus if r in index.passages]
+    others_findings = [r for r in index.findings if r not in focus]
+    others_forecasts = [r for r in index.forecasts if r not in focus]
+    others_passages = [r for r in index.passages if r not in focus]
+    tiers = [(focus_findings, True), (focus_forecasts, True), (focus_passages, True),
+             (others_forecasts, False), (others_findings, False), (others_passages, False)]
+
+    items: list[tuple[int, Claim]] = []
+    seen_ids: set[str] = set()
+    for m in ids:
+        claim = _id_claim(location, text, m, index)
+        if claim is not None:
+            items.append((m.start, claim))
+            if not m.bracket:
+                seen_ids.add(m.ref)
+    for mention in extract_numbers(text, spans):
+        if mention.skipped:
+            continue
+        words = _stems(_clause(text, mention.start, mention.end))
+        hit: tuple[Reading, bool] | None = None
+        for owners, cited in tiers:
+            r = _best(mention, (x for o in owners for x in index.readings.get(o, [])), words)
+            if r is not None:
+                hit = (r, cited)
+                break
+        if hit is not None:
+            items.append((mention.start, _verified(location, 0, mention, text, *hit)))
+            continue
+        contra = _contradiction(mention, text, focus_findings, index)
+        span = _context(text, mention.start, mention.end)
+        if contra is not None:
+            r, expected = contra
+            name = r.metric.label or r.metric.name if r.metric else r.ref
+            items.append((mention.start, Claim(
+                id="", location=location, text=span, kind=mention.kind, value=mention.value,
+                status="contradicted", matched=r.ref, expected=expected,
+                note=f"the cited finding's {name} is {expected}")))
+        else:
+            items.append((mention.start, Claim(
+                id="", location=location, text=span, kind=mention.kind, value=mention.value,
+                status="unsupported",
+                note="no finding metric, forecast or passage holds this number")))
+    if check_cites:
+        for ref in dict.fromkeys(cites):
+            if ref in seen_ids:
+                continue
+            known = index.knows(ref)
+            items.append((len(text), Claim(
+                id="", location=location, text=f"cites {ref}", kind="citation",
+                status="verified" if known else "unsupported", matched=ref if known else None,
+                note="listed in the cites" if known else "cited id is not in the evidence")))
+    items.sort(key=lambda pair: pair[0])
+    return [c.model_copy(update={"id": f"{location}#{i}"})
+            for i, (_, c) in enumerate(items, start=1)]
+
+
+def _id_claim(location: str, text: str, m: IdMention, index: EvidenceIndex) -> Claim | None:
+    span = _context(text, m.start, m.end, width=12)
+    if m.bracket:
+        c = index.citations.get(int(m.ref))
+        if c is None:
+            return Claim(id="", location=location, text=span, kind="citation",
+                         value=float(m.ref), status="unsupported",
+                         note=f"no citation [{m.ref}] in the record")
+        return Claim(id="", location=location, text=span, kind="citation", value=float(m.ref),
+                     status="verified", matched=c.ref, note=f"citation [{m.ref}]")
+    if index.knows(m.ref):
+        return Claim(id="", location=location, text=span, kind="citation", status="verified",
+                     matched=m.ref, note=f"names a {index.kind_of(m.ref)}")
+    looks_like_evidence = (_PASSAGE_ID.fullmatch(m.ref) is not None
+                           or (m.ref.split(".")[0] in index.families
+                               and m.ref.count(".") >= 1))
+    if looks_like_evidence:
+        return Claim(id="", location=location, text=span, kind="citation",
+                     status="unsupported", note="names evidence that does not exist")
+    return None
+
+
+# -- whole records ----------------------------------------------------------------------
+
+TextItem = tuple[str, str, Sequence[str]]
+
+
+def summarise(claims: Iterable[Claim]) -> ClaimCheck:
+    """Counts and list of claims as the record shows them."""
+    listed = list(claims)
+    return ClaimCheck(
+        verified=sum(c.status == "verified" for c in listed),
+        unsupported=sum(c.status == "unsupported" for c in listed),
+        contradicted=sum(c.status == "contradicted" for c in listed),
+        claims=listed,
+    )
+
+
+def check_record_texts(items: Iterable[TextItem], index: EvidenceIndex, *,
+                       check_cites: bool = True) -> ClaimCheck:
+    """Check each ``(location, text, cites)`` and total the result."""
+    claims: list[Claim] = []
+    for location, text, cites in items:
+        claims.extend(check_text(location, text, index, cites, check_cites=check_cites))
+    return summarise(claims)
+
+
+def record_texts(record: DecisionRecord, *, statements: bool = True, synthesis: bool = True,
+                 summaries: bool = True) -> list[TextItem]:
+    """The texts of a record the claim check reads, with their locations and cites.
+
+    Statements use their id (``r3.auditor``); round summaries ``r<n>.summary``; synthesis
+    sections ``synthesis.<section>[.<i>[.<j>]]``. ``[n]`` citations of action steps,
+    evidence items and risks are turned into the cited evidence ids.
+    """
+    def refs(numbers: Sequence[int]) -> list[str]:
+        out = []
+        for n in numbers:
+            for c in record.citations:
+                if c.number == n:
+                    out.append(c.ref)
+        return out
+
+    items: list[TextItem] = []
+    if statements:
+        for rnd in record.rounds:
+            for s in rnd.statements:
+                if not s.failed:
+                    items.append((s.id, s.text, list(s.cites)))
+            if summaries and rnd.summary:
+                items.append((f"r{rnd.number}.summary", rnd.summary, []))
+    if not synthesis:
+        return items
+    items.append(("synthesis.verdict", record.verdict, []))
+    for i, fc in enumerate(record.predictions, start=1):
+        cites = [fc.id] + ([fc.finding_id] if fc.finding_id else [])
+        items.append((f"synthesis.predictions.{i}", f"{fc.statement} {fc.resolution}", cites))
+    for i, step in enumerate(record.action_plan, start=1):
+        parts = [step.condition or "", step.what, step.opening_words or ""]
+        items.append((f"synthesis.action_plan.{i}", " ".join(p for p in parts if p),
+                      refs(step.citations)))
+    for i, path in enumerate(record.future_paths, start=1):
+        items.append((f"synthesis.future_paths.{i}", path.title, []))
+        for j, ms in enumerate(path.milestones, start=1):
+            backing = [ms.backing_ref] if ms.backing_kind in ("finding", "forecast") else []
+            items.append((f"synthesis.future_paths.{i}.{j}", ms.text, backing))
+    if record.deeper_story:
+        items.append(("synthesis.deeper_story", record.deeper_story, []))
+    for i, ev in enumerate(record.evidence, start=1):
+        items.append((f"synthesis.evidence.{i}", ev.text, refs(ev.citations)))
+    for i, risk in enumerate(record.risks, start=1):
+        items.append((f"synthesis.risks.{i}", risk.text, refs(risk.citations)))
+    return [(loc, text, cites) for loc, text, cites in items if text.strip()]
+
+
+def check_record(record: DecisionRecord, index: EvidenceIndex, *, check_cites: bool = True,
+                 ) -> ClaimCheck:
+    """The claim check of a whole record (statements, summaries and synthesis)."""
+    return check_record_texts(record_texts(record), index, check_cites=check_cites)

@@ -1,0 +1,210 @@
+"""Gather: the evidence pack the panel argues from.
+
+It holds the diagnosis (findings + binding constraint), the ranking restated as one more
+finding (``constraint.ranking``, so scores quoted in the debate are checkable like any
+metric), the research-library passages retrieved for the question and for each lens (with
+their explanation), the capability list (for the governance check) and the monthly series
+the forecasts are fitted on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from pydantic import BaseModel, Field
+
+from throughline.council.personas import Persona
+from throughline.council.seams import EvidenceCard
+from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
+from throughline.diagnose.ranking import HYPOTHESES
+from throughline.library.models import Passage
+
+RANKING_ID = "constraint.ranking"
+COVERAGE_ID = "evidence.coverage"
+QUESTION_PASSAGES = 6
+LENS_PASSAGES = 3
+EXCERPT_CHARS = 600
+
+SearchFn = Callable[[str, int], list[Passage]]
+
+
+class Capability(BaseModel):
+    name: str
+    status: str
+
+
+class EvidencePack(BaseModel):
+    diagnosis: Diagnosis
+    findings: list[Finding] = Field(description="Diagnosis findings plus constraint.ranking.")
+    question_passages: list[Passage] = Field(default_factory=list)
+    lens_passages: dict[str, list[Passage]] = Field(default_factory=dict)
+    capabilities: list[Capability] = Field(default_factory=list)
+    library_documents: int = 0
+    library_note: str | None = None
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def finding(self, finding_id: str) -> Finding | None:
+        for f in self.findings:
+            if f.id == finding_id:
+                return f
+        return None
+
+    def passages(self) -> list[Passage]:
+        """Every passage in the pack once, question passages first, by first appearance."""
+        seen: dict[str, Passage] = {}
+        for p in self.question_passages:
+            seen.setdefault(p.id, p)
+        for key in sorted(self.lens_passages):
+            for p in self.lens_passages[key]:
+                seen.setdefault(p.id, p)
+        return list(seen.values())
+
+    def passage(self, passage_id: str) -> Passage | None:
+        for p in self.passages():
+            if p.id == passage_id:
+                return p
+        return None
+
+    def lens_findings(self, families: Iterable[str], *, measured: bool = True) -> list[Finding]:
+        fam = set(families)
+        out = [f for f in self.findings if f.family in fam
+               and (f.kind == FindingKind.measured) == measured]
+        return sorted(out, key=_strength_key)
+
+    def cards_for(self, persona: Persona) -> list[EvidenceCard]:
+        """The lens-filtered evidence an advisor sees: its families' findings (measured and
+        not), the ranking, the binding constraint's evidence, and its passages."""
+        fams = set(persona.weighs.families)
+        binding = self.diagnosis.ranking.binding
+        binding_ids = set(binding_evidence_ids(self.diagnosis, binding)) if binding else set()
+        chosen = [f for f in self.findings
+                  if f.family in fams or f.id in (RANKING_ID, COVERAGE_ID)
+                  or f.id in binding_ids]
+        cards = [finding_card(f) for f in sorted(chosen, key=_strength_key)]
+        passages = list(self.question_passages[:3]) + self.lens_passages.get(persona.id, [])
+        seen: set[str] = set()
+        for p in passages:
+            if p.id not in seen:
+                seen.add(p.id)
+                cards.append(passage_card(p))
+        return cards
+
+
+def _strength_key(f: Finding) -> tuple[int, float, str]:
+    sev = {Severity.problem: 0, Severity.watch: 1, Severity.info: 2}[f.severity]
+    strength = max(f.signals.values(), default=0.0)
+    return (sev, -strength, f.id)
+
+
+def finding_card(f: Finding) -> EvidenceCard:
+    return EvidenceCard(
+        id=f.id, kind="finding", title=f.title, text=f.statement, family=f.family,
+        severity=f.severity.value,
+        metrics={k: {"value": m.value, "unit": m.unit, "n": m.n} for k, m in f.metrics.items()},
+    )
+
+
+def passage_card(p: Passage) -> EvidenceCard:
+    title = p.source.title + (f" — {p.heading}" if p.heading else "")
+    return EvidenceCard(
+        id=p.id, kind="passage", title=title, text=excerpt(p.text),
+        location=p.source.location, untrusted_instructions=p.untrusted_instructions,
+    )
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def binding_evidence_ids(diagnosis: Diagnosis, hypothesis: str | None) -> list[str]:
+    """Findings that raised a hypothesis, strongest first (value × weight), ties by id."""
+    if hypothesis is None:
+        return []
+    for score in diagnosis.ranking.scores:
+        if score.name == hypothesis:
+            ranked = sorted(score.raised_by, key=lambda c: (-c.value * c.weight, c.finding_id))
+            out: list[str] = []
+            for c in ranked:
+                if c.value > 0 and c.finding_id not in out:
+                    out.append(c.finding_id)
+            return out
+    return []
+
+
+def ranking_finding(diagnosis: Diagnosis) -> Finding:
+    """The ranking as a finding: its scores, threshold and margin become checkable metrics."""
+    r = diagnosis.ranking
+    metrics: dict[str, Metric] = {
+        f"score_{s.name}": Metric(name=f"score_{s.name}", value=round(s.score, 4),
+                                  unit="score", label=f"{HYPOTHESES.get(s.name, s.name)} score")
+        for s in r.scores
+    }
+    metrics["threshold"] = Metric(name="threshold", value=r.threshold, unit="score",
+                                  label="Score needed to be named binding")
+    metrics["margin"] = Metric(name="margin", value=round(r.margin, 4), unit="score",
+                               label="Binding score minus runner-up score")
+    return Finding(
+        id=RANKING_ID, diagnostic="constraint", family="constraint",
+        title="Binding-constraint ranking", severity=Severity.info,
+        statement=r.rationale, metrics=metrics,
+    )
+
+
+def coverage_finding(diagnosis: Diagnosis) -> Finding:
+    """How much of the evidence rests on numbers: counts the Auditor can quote."""
+    measured = sum(1 for f in diagnosis.findings if f.kind == FindingKind.measured)
+    total = len(diagnosis.findings)
+    missing = total - measured
+    dark = [row.function for row in diagnosis.legibility if row.vacuum]
+    metrics = {
+        "findings": Metric(name="findings", value=total, unit="count", label="Findings"),
+        "measured": Metric(name="measured", value=measured, unit="count",
+                           label="Findings resting on measured numbers"),
+        "not_measurable": Metric(name="not_measurable", value=missing, unit="count",
+                                 label="Findings that could not be computed"),
+        "dark_functions": Metric(name="dark_functions", value=len(dark), unit="count",
+                                 label="Functions with no metric the data can compute"),
+    }
+    statement = (f"{measured:,} of {total:,} findings rest on measured numbers and "
+                 f"{missing:,} could not be computed from the data given; "
+                 + (f"{len(dark):,} function(s) have no metric at all: " + ", ".join(dark)
+                    if dark else "every function has at least one metric") + ".")
+    return Finding(id=COVERAGE_ID, diagnostic="evidence", family="constraint",
+                   title="What the evidence rests on", severity=Severity.info,
+                   statement=statement, metrics=metrics)
+
+
+def gather(
+    diagnosis: Diagnosis,
+    *,
+    question: str,
+    personas: list[Persona],
+    search: SearchFn | None,
+    capabilities: list[Capability],
+    library_documents: int,
+) -> EvidencePack:
+    """Assemble the pack. ``search(query, k)`` is the library (None when there is none)."""
+    findings = list(diagnosis.findings) + [ranking_finding(diagnosis),
+                                           coverage_finding(diagnosis)]
+    q_passages: list[Passage] = []
+    lens: dict[str, list[Passage]] = {}
+    note = None
+    if search is None or library_documents == 0:
+        note = ("The research library is empty: the panel argued from the company's own "
+                "data only. Add documents with `throughline library add`.")
+    else:
+        q_passages = search(question, QUESTION_PASSAGES)
+        for p in personas:
+            query = p.weighs.query or p.lens
+            lens[p.id] = search(query, LENS_PASSAGES)
+    return EvidencePack(
+        diagnosis=diagnosis, findings=findings, question_passages=q_passages,
+        lens_passages=lens, capabilities=capabilities, library_documents=library_documents,
+        library_note=note,
+    )

@@ -1,0 +1,657 @@
+"""Synthesize: the record's sections from the debate, the findings and the forecasts.
+
+Deterministic: the verdict takes the side the ranking supports, the action plan follows the
+binding constraint's order of repairs, the future paths set "act on the constraint" against
+"keep going" (and the runner-up as root cause), each milestone backed by a forecast or by
+a sentence an advisor actually said. Numbers only enter as finding statements, forecast
+statements or quotes, so the claim check can trace every one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Literal
+
+from throughline.council.forecast import (
+    Series,
+    fit,
+    level_of,
+    month_end,
+    probability,
+    steps_until,
+)
+from throughline.council.gather import (
+    COVERAGE_ID,
+    RANKING_ID,
+    EvidencePack,
+    binding_evidence_ids,
+    excerpt,
+)
+from throughline.council.offline import wording as w
+from throughline.council.personas import Persona
+from throughline.diagnose.constraint import SPECS
+from throughline.diagnose.expr import add_months
+from throughline.diagnose.families.measure import SMALL_SAMPLE, num, pct
+from throughline.diagnose.findings import FindingKind
+from throughline.record.model import (
+    ActionStep,
+    Advisor,
+    CannotSee,
+    Citation,
+    ConvictionPoint,
+    EvidenceItem,
+    Forecast,
+    FuturePath,
+    Intent,
+    Milestone,
+    PanelMember,
+    Risk,
+    RoundRecord,
+    SourceItem,
+    Sources,
+    Statement,
+)
+
+PRIMARY_SERIES: dict[str | None, list[str]] = {
+    "honesty": ["forecast_overshoot", "win_rate"],
+    "distribution": ["new_deals", "win_rate"],
+    "positioning": ["win_rate", "new_deals"],
+    "messaging": ["unknown_share", "win_rate"],
+    "architecture": ["pull_share", "new_deals"],
+    "measurement_vacuum": ["pr_cycle_hours", "win_rate"],
+    "inventory": ["win_rate", "new_deals"],
+    None: ["win_rate", "new_deals"],
+}
+
+OPTION_CUES: dict[str, tuple[str, ...]] = {
+    "honesty": ("forecast", "pipeline", "stage", "commit", "honest", "qualification"),
+    "distribution": ("channel", "demand", "distribution", "paid", "events"),
+    "positioning": ("icp", "position", "segment", "upmarket", "downmarket", "target"),
+    "messaging": ("messag", "narrative", "content", "attribution", "brand", "website"),
+    "architecture": ("referral", "partner", "pull", "product-led", "plg", "community"),
+    "measurement_vacuum": ("measure", "instrument", "dashboard", "analytics", "visibility",
+                           "legib"),
+    "inventory": ("clarity", "enablement", "roadmap", "spec", "sales play", "product"),
+}
+
+
+class CitationBook:
+    """Numbers citations in order of first use."""
+
+    def __init__(self, pack: EvidencePack, forecasts: list[Forecast]) -> None:
+        self.pack = pack
+        self.forecasts = {f.id: f for f in forecasts}
+        self.items: list[Citation] = []
+
+    def cite(self, ref: str) -> int | None:
+        for c in self.items:
+            if c.ref == ref:
+                return c.number
+        n = len(self.items) + 1
+        f = self.pack.finding(ref)
+        if f is not None:
+            self.items.append(Citation(number=n, kind="finding", ref=ref, title=f.title,
+                                       excerpt=f.statement))
+            return n
+        p = self.pack.passage(ref)
+        if p is not None:
+            title = p.source.title + (f" — {p.heading}" if p.heading else "")
+            self.items.append(Citation(number=n, kind="passage", ref=ref, title=title,
+                                       excerpt=excerpt(p.text, 400), location=p.source.location))
+            return n
+        fc = self.forecasts.get(ref)
+        if fc is not None:
+            self.items.append(Citation(number=n, kind="forecast", ref=ref,
+                                       title="Forecast", excerpt=fc.statement))
+            return n
+        return None
+
+    def many(self, refs: list[str]) -> list[int]:
+        return [n for r in refs if (n := self.cite(r)) is not None]
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "ratio":
+        return pct(value)
+    if unit == "hours":
+        return f"{num(value)} hours"
+    if unit == "days":
+        return f"{num(value)} days"
+    return num(value)
+
+
+def _sentence_with(text: str, ids: set[str] | None = None) -> str:
+    """The first full sentence of a statement (for quotes)."""
+    flat = " ".join(text.split())
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z“'\"])", flat)
+    return parts[0] if parts else flat
+
+
+# -- forecasts ------------------------------------------------------------------------------
+
+
+def build_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
+                    seats: list[tuple[Persona, Advisor]]) -> list[Forecast]:
+    """Forecasts on the binding constraint's series (3, 6 and 12 months out) and on one
+    secondary series (6 months out), each from the fitted trend with its uncertainty."""
+    binding = pack.diagnosis.ranking.binding
+    by_key = {s.key: s for s in series}
+    wanted = [k for k in PRIMARY_SERIES.get(binding, PRIMARY_SERIES[None]) if k in by_key]
+    for k in ("win_rate", "new_deals"):
+        if k not in wanted and k in by_key:
+            wanted.append(k)
+    start = max(intent.run_date, pack.diagnosis.as_of)
+    out: list[Forecast] = []
+    plans: list[tuple[str, list[int]]] = []
+    if wanted:
+        plans.append((wanted[0], [3, 6, 12]))
+    if len(wanted) > 1:
+        plans.append((wanted[1], [6]))
+    for key, months in plans:
+        s = by_key[key]
+        trend = fit(s.points)
+        level = level_of(s, pack.diagnosis)
+        if trend is None or level is None:
+            continue
+        threshold = 0.0 if key == "forecast_overshoot" else level
+        side: Literal["below", "above"] = "above" if s.better == "lower" else "below"
+        if key == "pr_cycle_hours":
+            side = "below"  # engineering keeps getting faster while the rest stays dark
+        owner = _owner(s.family, binding, seats)
+        for m in months:
+            target = add_months(start, m)
+            horizon = month_end(target)
+            steps = steps_until(s, horizon)
+            p, mean = probability(trend, steps, threshold, side)
+            month_label = horizon.strftime("%B %Y")
+            shown = _fmt(threshold, s.unit)
+            if key == "forecast_overshoot":
+                what = ("the forecast for the period that includes "
+                        f"{month_label} will exceed the bookings won in it")
+                resolution = (f"True if the forecast submitted for the period containing "
+                              f"{month_label} is above the bookings won in it; false if not.")
+            else:
+                basis = "its level over the last year" if key != "pr_cycle_hours" else \
+                    "today's median"
+                what = f"the {s.label} for {month_label} will be {side} {shown}, {basis}"
+                resolution = (f"True if the {s.label} computed from the exports for "
+                              f"{month_label} is {side} {shown}; false otherwise. Resolved "
+                              f"after {horizon.isoformat()}.")
+            per = {"month": "months", "week": "weeks", "quarter": "quarters",
+                   "period": "forecast periods"}[s.period]
+            out.append(Forecast(
+                id=f"fc.{key}.m{m}",
+                statement=what[0].upper() + what[1:] + ".",
+                probability=round(p, 4), horizon=horizon, resolution=resolution,
+                owner=owner, finding_id=s.finding_id, metric=s.metric,
+                current=round(level, 6), threshold=threshold, unit=s.unit,
+                method=(f"Least-squares trend over the last {trend.n} {per} "
+                        f"(slope {trend.slope:+.4g} per period), prediction interval of a "
+                        f"single period {steps:.1f} periods ahead (Student t, "
+                        f"{trend.n - 2} df); projected value {_fmt(mean, s.unit)}."),
+            ))
+    return out
+
+
+def _owner(family: str, binding: str | None, seats: list[tuple[Persona, Advisor]]) -> str:
+    for p, _ in seats:
+        if family in p.weighs.families and p.id not in ("auditor", "contrarian"):
+            return p.id
+    if binding:
+        fams = set(SPECS[binding].families)
+        for p, _ in seats:
+            if fams & set(p.weighs.families):
+                return p.id
+    return "auditor"
+
+
+def prob_words(p: float) -> str:
+    return f"{round(p * 100):d}%"
+
+
+# -- the sections ---------------------------------------------------------------------------
+
+
+class Synthesis:
+    def __init__(self, *, intent: Intent, pack: EvidencePack,
+                 seats: list[tuple[Persona, Advisor]], rounds: list[RoundRecord],
+                 forecasts: list[Forecast]) -> None:
+        self.intent = intent
+        self.pack = pack
+        self.seats = seats
+        self.personas = {p.id: p for p, _ in seats}
+        self.names = {a.id: a.name for _, a in seats}
+        self.rounds = rounds
+        self.forecasts = forecasts
+        self.ranking = pack.diagnosis.ranking
+        self.binding = self.ranking.binding
+        self.runner = self.ranking.runner_up
+        self.binding_ids = binding_evidence_ids(pack.diagnosis, self.binding)
+        self.runner_ids = binding_evidence_ids(pack.diagnosis, self.runner)
+        self.book = CitationBook(pack, forecasts)
+        self.statements = [s for r in rounds for s in r.statements]
+
+    # verdict --------------------------------------------------------------------------
+
+    def verdict(self) -> str:
+        if self.binding is None:
+            top = self.ranking.scores[0] if self.ranking.scores else None
+            rank = self.pack.finding(RANKING_ID)
+            parts = ["No single go-to-market constraint binds in this data, and that is the "
+                     "answer to act on: do not bet the quarter on one repair."]
+            if rank is not None:
+                parts.append(rank.statement)
+            if top is not None:
+                parts.append(f"The closest candidate is {w.short(top.name)}; watch it, and "
+                             "strengthen the measures the data lacks before choosing.")
+            return " ".join(parts)
+        spec = SPECS[self.binding]
+        first = [f for fid in self.binding_ids[:2] if (f := self.pack.finding(fid))]
+        parts = [f"{w.short(self.binding).capitalize()} is the binding constraint: fix it "
+                 "before anything else."]
+        parts += [f.statement for f in first]
+        parts.append(self._answer())
+        if self.runner:
+            parts.append(f"The case against is {w.short(self.runner)}; it is real enough to "
+                         "watch, and too weak in this data to go first.")
+        parts.append(f"Start with this: {w.lower_first(spec.order_of_operations[0])}")
+        return " ".join(parts)
+
+    def _answer(self) -> str:
+        assert self.binding is not None
+        spec = SPECS[self.binding]
+        wrong = re.split(r"[:—]", spec.wrong_remedies[0])[0].strip().rstrip(",")
+        opts = self.intent.options
+        if opts:
+            cues = OPTION_CUES.get(self.binding, ())
+            match = [o for o in opts if any(c in o.lower() for c in cues)]
+            if len(match) == 1:
+                return (f"Of the two options, {match[0]} is the one that works on "
+                        f"{w.short(self.binding)}; the other waits until the first repair "
+                        "shows in the numbers.")
+            return (f"Neither {opts[0]} nor {opts[1]} comes first: {w.short(self.binding)} "
+                    "does, and the choice between them is better made once it is repaired.")
+        if self.intent.decision_type in ("invest", "hire", "price"):
+            return (f"Put the next money and headcount into the repair, not into "
+                    f"{w.lower_first(wrong)}.")
+        return f"Do not reach for {w.lower_first(wrong)} — the data says it would be wrong."
+
+    # action plan --------------------------------------------------------------------------
+
+    def action_plan(self) -> list[ActionStep]:
+        run = self.intent.run_date
+        steps: list[ActionStep] = []
+        h = self.binding
+        if h is None:
+            weakest = [f for f in self.pack.diagnosis.findings
+                       if f.kind == FindingKind.not_measurable][:3]
+            for i, f in enumerate(weakest):
+                steps.append(ActionStep(
+                    due=run + timedelta(days=w.WHEN_DAYS[i]), when=w.WHEN_LABELS[i],
+                    who="RevOps", what=f"Make “{f.title}” measurable: " + "; ".join(f.needs),
+                    citations=self.book.many([f.id])))
+            steps.append(ActionStep(
+                due=run + timedelta(days=60), when=w.WHEN_LABELS[4], who="Leadership team",
+                what="Re-run the diagnosis on the new data and decide on the constraint it "
+                     "names, if any.", citations=self.book.many([RANKING_ID])))
+            return steps
+        spec = SPECS[h]
+        who = w.OWNER[h]
+        openings = w.OPENING[h]
+        cites = self.book.many(self.binding_ids[:1])
+        for i, step in enumerate(spec.order_of_operations):
+            idx = min(i, len(w.WHEN_DAYS) - 1)
+            steps.append(ActionStep(
+                due=run + timedelta(days=w.WHEN_DAYS[idx]), when=w.WHEN_LABELS[idx],
+                who=who if i < len(spec.order_of_operations) - 1 else "Leadership team",
+                what=step, opening_words=openings[i] if i < len(openings) else None,
+                citations=cites if i == 0 else []))
+        review = run + timedelta(days=90)
+        steps.append(ActionStep(
+            due=review, when="At ninety days", who="Leadership team",
+            what=f"Re-run the diagnosis and read the {w.short(h)} evidence again; resolve the "
+                 "forecasts that are due.",
+            opening_words="What moved, what did not, and which of our forecasts came true?",
+            citations=self.book.many([RANKING_ID])))
+        if self.runner:
+            rspec = SPECS[self.runner]
+            steps.append(ActionStep(
+                due=run + timedelta(days=42), when=w.WHEN_LABELS[3], who=w.OWNER[self.runner],
+                condition=f"If the next diagnosis puts {w.short(self.runner)} above the "
+                          "threshold",
+                what=f"Switch the first repair: {w.lower_first(rspec.order_of_operations[0])}",
+                opening_words=w.OPENING[self.runner][0],
+                citations=self.book.many(self.runner_ids[:1])))
+        dark = [row.function for row in self.pack.diagnosis.legibility if row.vacuum]
+        if dark:
+            steps.append(ActionStep(
+                due=run + timedelta(days=30), when=w.WHEN_LABELS[2],
+                who=w.OWNER["measurement_vacuum"],
+                condition=f"If {w.join_names(dark)} still cannot show a number",
+                what="Instrument the minimum: pipeline by source, win rate, retention and "
+                     "handoff dates, before any investment decision.",
+                opening_words=w.OPENING["measurement_vacuum"][0],
+                citations=self.book.many([COVERAGE_ID])))
+        if self.intent.options:
+            steps.append(ActionStep(
+                due=run + timedelta(days=60), when=w.WHEN_LABELS[4], who="CEO",
+                condition=f"If you still want to choose between {self.intent.options[0]} and "
+                          f"{self.intent.options[1]}",
+                what="Decide only after the first repair shows in the numbers, and name the "
+                     "measure that would prove the choice right.",
+                opening_words="Which number, by which date, would tell us we chose well?"))
+        return sorted(steps, key=lambda s: (s.due, s.condition is not None))
+
+    # future paths -------------------------------------------------------------------------------
+
+    def _quote(self, advisor_ids: list[str], rounds: list[int], must_cite: set[str] | None = None,
+               ) -> tuple[str, str] | None:
+        for rnd in rounds:
+            for aid in advisor_ids:
+                for s in self.statements:
+                    if s.round == rnd and s.advisor_id == aid and not s.failed and \
+                            (must_cite is None or must_cite & set(s.cites)):
+                        return f"{self.names.get(aid, aid)}: “{_sentence_with(s.text)}”", s.id
+        return None
+
+    def _quote_containing(self, fragment: str, advisor_ids: list[str] | None = None,
+                          ) -> tuple[str, str] | None:
+        """An advisor's sentence that contains ``fragment`` (case-insensitive)."""
+        frag = fragment.lower()
+        for s in self.statements:
+            if s.failed or (advisor_ids is not None and s.advisor_id not in advisor_ids):
+                continue
+            flat = " ".join(s.text.split())
+            for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z“'\"])", flat):
+                if frag in sent.lower():
+                    return f"{self.names.get(s.advisor_id, s.advisor_id)}: “{sent}”", s.id
+        return None
+
+    def _champions(self, h: str | None) -> list[str]:
+        ids = [p.id for p, _ in self.seats if h and h in p.champions]
+        return ids + [p.id for p, _ in self.seats if p.id not in ids]
+
+    def future_paths(self) -> list[FuturePath]:
+        paths: list[FuturePath] = []
+        primary = [f for f in self.forecasts if f.id.endswith((".m3", ".m6", ".m12"))
+                   and f.id.split(".")[1] == (self.forecasts[0].id.split(".")[1]
+                                               if self.forecasts else "")]
+        by_month = {int(f.id.rsplit(".m", 1)[1]): f for f in primary}
+        h = self.binding
+        if h is None:
+            return self._paths_none(by_month)
+        spec = SPECS[h]
+        champs = self._champions(h)
+        act: list[Milestone] = []
+        bind_set = set(self.binding_ids)
+        months = [3, 6, 12, 18, 24]
+        for i, step in enumerate(spec.order_of_operations[:4]):
+            q = self._quote_containing(w.strip_period(step)[:60]) or \
+                (self._quote_containing("the remedy to avoid") if step.startswith("Only")
+                 else None) or \
+                self._quote(champs[i:] + champs[:i], [3, 2, 1], bind_set) or \
+                self._quote(champs, [5, 4, 3, 2, 1])
+            if q is None:
+                continue
+            act.append(Milestone(month=months[i], text=f"Done: {w.lower_first(step)}",
+                                 backing=q[0], backing_kind="quote", backing_ref=q[1]))
+        top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
+        if top is not None:
+            act.append(Milestone(
+                month=months[len(act)] if len(act) < len(months) else 24,
+                text=f"The next diagnosis no longer names {w.short(h)} as binding; the "
+                     "finding below is the one to watch.",
+                backing=top.statement, backing_kind="finding", backing_ref=top.id))
+        paths.append(FuturePath(
+            id="act", stance="act_on_constraint",
+            title=f"You treat {w.short(h)} as the root cause and "
+                  f"{w.lower_first(w.strip_period(spec.order_of_operations[0]))}.",
+            milestones=act))
+        keep: list[Milestone] = []
+        for m in (3, 6, 12):
+            f = by_month.get(m)
+            if f is not None:
+                keep.append(Milestone(month=m, text=f"The trend holds: {w.lower_first(f.statement)}",
+                                      backing=f"Forecast [{prob_words(f.probability)}]: "
+                                              f"{f.statement}",
+                                      backing_kind="forecast", backing_ref=f.id))
+        q = self._quote_containing("the remedy to avoid") or self._quote(["contrarian"], [5, 3, 1])
+        if q:
+            keep.append(Milestone(month=18, text=f"{w.MASQUERADE[h][0].capitalize()} is still "
+                                  "read as " + w.MASQUERADE[h][2] + "; the wrong remedy gets the "
+                                  "budget.", backing=q[0], backing_kind="quote",
+                                  backing_ref=q[1]))
+        q = self._quote(["auditor"], [3, 2, 4, 1])
+        if q:
+            keep.append(Milestone(month=24, text="The functions that were dark are still dark, "
+                                  "and every debate about them is still opinion.",
+                                  backing=q[0], backing_kind="quote", backing_ref=q[1]))
+        wrong = re.split(r"[:—]", spec.wrong_remedies[0])[0].strip()
+        paths.append(FuturePath(
+            id="keep_going", stance="keep_going",
+            title=f"You keep going as now and reach for {w.lower_first(wrong)}.",
+            milestones=keep))
+        if self.runner:
+            r = self.runner
+            rspec = SPECS[r]
+            alt: list[Milestone] = []
+            q = self._quote_containing("the second explanation is", ["contrarian"]) or \
+                self._quote(["contrarian"], [1, 3, 5])
+            if q:
+                alt.append(Milestone(month=3, text=f"Done: {w.lower_first(rspec.order_of_operations[0])}",
+                                     backing=q[0], backing_kind="quote", backing_ref=q[1]))
+            if top is not None:
+                alt.append(Milestone(month=6, text=f"The {w.short(h)} evidence has not moved, "
+                                     "because nothing worked on it.", backing=top.statement,
+                                     backing_kind="finding", backing_ref=top.id))
+            f12 = by_month.get(12)
+            if f12 is not None:
+                alt.append(Milestone(month=12, text=f"The trend holds: "
+                                     f"{w.lower_first(f12.statement)}",
+                                     backing=f"Forecast [{prob_words(f12.probability)}]: "
+                                             f"{f12.statement}",
+                                     backing_kind="forecast", backing_ref=f12.id))
+            if alt:
+                paths.append(FuturePath(
+                    id="runner_up", stance="other",
+                    title=f"You treat {w.short(r)} as the root cause instead and "
+                          f"{w.lower_first(w.strip_period(rspec.order_of_operations[0]))}.",
+                    milestones=alt))
+        return paths
+
+    def _paths_none(self, by_month: dict[int, Forecast]) -> list[FuturePath]:
+        keep: list[Milestone] = []
+        for m in (3, 6, 12):
+            f = by_month.get(m)
+            if f is not None:
+                keep.append(Milestone(month=m, text=f"The trend holds: {w.lower_first(f.statement)}",
+                                      backing=f"Forecast [{prob_words(f.probability)}]: "
+                                              f"{f.statement}",
+                                      backing_kind="forecast", backing_ref=f.id))
+        measure: list[Milestone] = []
+        q = self._quote(["auditor"], [1, 3])
+        if q:
+            measure.append(Milestone(month=3, text="The missing measures exist and the "
+                                     "diagnosis is run again on them.", backing=q[0],
+                                     backing_kind="quote", backing_ref=q[1]))
+        paths = [FuturePath(id="measure", stance="act_on_constraint",
+                            title="You treat the gaps in measurement as the first job and "
+                                  "decide only when the data can name a constraint.",
+                            milestones=measure)]
+        if keep:
+            paths.append(FuturePath(id="keep_going", stance="keep_going",
+                                    title="You keep going as now.", milestones=keep))
+        return paths
+
+    # deeper story, evidence, risks -----------------------------------------------------------
+
+    def deeper_story(self) -> str:
+        images = [f"{a.name}'s {p.metaphor}" for p, a in self.seats]
+        h = self.binding
+        parts = ["Each lens found its own image for the same pattern: "
+                 + w.join_names(images) + "."]
+        if h is not None:
+            parts.append(f"Under all of them runs one story: {w.lower_first(w.masquerade_sentence(h))}.")
+            protects = [p.protects for p, _ in self.seats[:3]]
+            parts.append("What the current story protects — " + w.join_names(protects)
+                         + " — is also what keeps the repair from starting: fixing it means "
+                         "admitting the comfortable reading was a proxy.")
+            parts.append(f"The better story is that {w.BETTER_STORY[h]}; it becomes true only "
+                         f"when the first repair does: {w.lower_first(SPECS[h].order_of_operations[0])}")
+        else:
+            parts.append("None of them is strong enough in this data to become the story; "
+                         "the honest story for now is the one the missing measures will tell.")
+        return " ".join(parts)
+
+    def evidence(self) -> list[EvidenceItem]:
+        items: list[EvidenceItem] = []
+        for fid in self.binding_ids[:4]:
+            f = self.pack.finding(fid)
+            if f is not None:
+                items.append(EvidenceItem(text=f.statement, citations=self.book.many([fid])))
+        if self.runner_ids:
+            f = self.pack.finding(self.runner_ids[0])
+            if f is not None:
+                items.append(EvidenceItem(text=f"Against the lead: {f.statement}",
+                                          citations=self.book.many([f.id])))
+        rank = self.pack.finding(RANKING_ID)
+        if rank is not None:
+            items.append(EvidenceItem(text=rank.statement, citations=self.book.many([RANKING_ID])))
+        cited_passages: list[str] = []
+        for s in self.statements:
+            for c in s.cites:
+                if self.pack.passage(c) is not None and c not in cited_passages:
+                    cited_passages.append(c)
+        for pid in cited_passages[:3]:
+            p = self.pack.passage(pid)
+            assert p is not None
+            items.append(EvidenceItem(
+                text=f"{p.source.title}: “{_sentence_with(p.text)}”",
+                citations=self.book.many([pid])))
+        attributed = 0
+        for s in self.statements:
+            own = s.text.split("The assumption I find most dangerous")[0]
+            if s.round == 4 and not s.failed and "does not hold" in own and attributed < 3:
+                attributed += 1
+                items.append(EvidenceItem(text=_sentence_with(own.split(". ", 1)[-1]),
+                                          attribution=self.names.get(s.advisor_id)))
+        return items
+
+    def risks(self) -> list[Risk]:
+        risks: list[Risk] = []
+        if self.runner and self.runner_ids:
+            f = self.pack.finding(self.runner_ids[0])
+            if f is not None:
+                risks.append(Risk(text=f"The runner-up, {w.short(self.runner)}, may be the real "
+                                  f"constraint: {f.statement}", raised_by="contrarian",
+                                  citations=self.book.many([f.id])))
+        if self.binding:
+            score = next(s for s in self.ranking.scores if s.name == self.binding)
+            for c in score.lowered_by[:2]:
+                f = self.pack.finding(c.finding_id)
+                if f is not None:
+                    risks.append(Risk(text=f"Evidence that cuts against the verdict: "
+                                      f"{f.statement}", citations=self.book.many([f.id])))
+            for fid in self.binding_ids:
+                f = self.pack.finding(fid)
+                if f is not None and SMALL_SAMPLE in f.caveats:
+                    risks.append(Risk(text=f"“{f.title}” rests on a small sample: read its "
+                                      "interval, not its point value.",
+                                      citations=self.book.many([fid])))
+        failed_assumptions = []
+        for p, a in self.seats:
+            for s in self.statements:
+                if s.round == 4 and s.advisor_id == p.id and "assumption does not hold" in \
+                        s.text.split("The assumption I find most dangerous")[0]:
+                    failed_assumptions.append(a.name)
+        if failed_assumptions:
+            risks.append(Risk(text=f"Lenses whose own assumption failed its test: "
+                              f"{w.join_names(failed_assumptions)}. Their conclusions carry "
+                              "less weight than their confidence suggests."))
+        dark = [row.function for row in self.pack.diagnosis.legibility if row.vacuum]
+        missing = [f for f in self.pack.diagnosis.findings if f.kind != FindingKind.measured]
+        if dark or missing:
+            what = (f"{w.join_names(dark)} cannot be seen at all" if dark else
+                    "some diagnostics could not be computed")
+            risks.append(Risk(text=f"The verdict rests on what is measured: {what}. A "
+                              "constraint hiding there would not show in this record.",
+                              citations=self.book.many([COVERAGE_ID])))
+        if self.binding and self.ranking.margin < 0.2:
+            risks.append(Risk(text="The lead over the runner-up is narrow; a modest change in "
+                              "the data could reorder them.",
+                              citations=self.book.many([RANKING_ID])))
+        flagged = [s for s in self.statements if s.conformity_flag]
+        if flagged:
+            risks.append(Risk(text="Some convictions changed without naming a cause "
+                              "(conformity); they are flagged in the debate."))
+        return risks
+
+    # panel, gaps, sources ------------------------------------------------------------------------
+
+    def panel(self) -> list[PanelMember]:
+        members: list[PanelMember] = []
+        for _, a in self.seats:
+            own = [s for s in self.statements if s.advisor_id == a.id]
+            ok = [s for s in own if not s.failed]
+            history = [ConvictionPoint(round=s.round, conviction=s.conviction,
+                                       cause=s.conviction_cause,
+                                       conformity_flag=s.conformity_flag) for s in ok]
+            failed = len(own) - len(ok)
+            status = "ok" if failed == 0 else ("failed" if not ok else "partly_failed")
+            members.append(PanelMember(advisor=a, final_conviction=ok[-1].conviction if ok
+                                       else None, history=history, failed_turns=failed,
+                                       status=status))
+        return members
+
+    def cannot_see(self) -> CannotSee:
+        dark = [row.function for row in self.pack.diagnosis.legibility if row.vacuum]
+        no_numbers = []
+        for s in self.statements:
+            if s.failed:
+                continue
+            measured = any((f := self.pack.finding(c)) is not None and f.metrics
+                           and f.kind == FindingKind.measured for c in s.cites)
+            if not measured and not re.search(r"\d", s.text):
+                no_numbers.append(s.id)
+        notes = [f.statement for f in self.pack.diagnosis.findings
+                 if f.kind == FindingKind.not_measurable]
+        if self.pack.library_note:
+            notes.append(self.pack.library_note)
+        notes.append("Legibility is not value: a function with more numbers is not thereby "
+                     "doing better, and one with none is not thereby failing.")
+        return CannotSee(functions_without_data=dark, claims_without_numbers=no_numbers,
+                         notes=notes)
+
+    def sources(self) -> Sources:
+        consulted: list[SourceItem] = []
+        seen: set[str] = set()
+        for f in self.pack.findings:
+            if f.id not in seen:
+                seen.add(f.id)
+                consulted.append(SourceItem(kind="finding", ref=f.id, title=f.title))
+        for p in self.pack.passages():
+            if p.id not in seen:
+                seen.add(p.id)
+                consulted.append(SourceItem(kind="passage", ref=p.id,
+                                            title=p.source.title + (f" — {p.heading}"
+                                                                    if p.heading else ""),
+                                            location=p.source.location))
+        used = {c.ref for c in self.book.items}
+        for s in self.statements:
+            used.update(s.cites)
+        unused = sum(1 for c in consulted if c.ref not in used)
+        return Sources(cited=list(self.book.items), consulted=consulted, unused_count=unused)
+
+
+def statement_index(rounds: list[RoundRecord]) -> dict[str, Statement]:
+    return {s.id: s for r in rounds for s in r.statements}
+
+
+def as_of_note(pack: EvidencePack, run_date: date) -> str | None:
+    gap = (run_date - pack.diagnosis.as_of).days
+    if gap > 45:
+        return (f"The data runs to {pack.diagnosis.as_of.isoformat()}; this record was written "
+                f"on {run_date.isoformat()}, so forecasts reach further past the data than "
+                "their horizon suggests.")
+    return None

@@ -1,0 +1,307 @@
+"""The call layer: every request to a model goes through :class:`GuardedModel`.
+
+It sits between a Pydantic AI agent and the provider model, and for each request:
+
+1. computes the request key; if the call store holds a reply (resume/replay), returns it;
+2. reserves budget (raises :class:`BudgetExceeded` instead of sending);
+3. sends it under a timeout, checks the reply parses at all, and retries timeouts, 429
+   (waiting at least Retry-After), 5xx, dropped connections and malformed replies with
+   backoff — clock, sleep and random source injected;
+4. settles the budget, records the accepted reply in the store, and adds a
+   :class:`RequestRecord` to the caller's :class:`CallLedger`.
+
+Final faults become :class:`RequestFailed` (the engine turns it into ``CallFailed`` with a
+CallInfo) or, for a rejected key or unknown model, :class:`ConfigError` naming what to fix.
+One GuardedModel is made per engine call (it holds that call's ledger); the wrapped
+provider model is shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.models import Model, ModelRequestParameters
+from pydantic_ai.models.wrapper import WrapperModel
+from pydantic_ai.settings import ModelSettings
+
+from throughline.errors import ConfigError, ModelError
+from throughline.models.budget import Budget, PriceTable, estimate_tokens
+from throughline.models.faults.retry import Fault, MalformedReply, RetryPolicy, classify
+from throughline.models.providers import KEY_ENV
+from throughline.models.redact import Redactor
+from throughline.models.replay import (
+    CallStore,
+    RecordedCall,
+    canonical_json,
+    canonical_request,
+    key_of,
+    reply_from_json,
+    reply_to_json,
+)
+from throughline.models.spec import ModelSpec
+
+log = logging.getLogger("throughline.models")
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+META = "throughline"
+
+
+@dataclass
+class RequestRecord:
+    key: str
+    attempts: int
+    faults: list[str]
+    tokens_in: int
+    tokens_out: int
+    latency_s: float
+    cost_usd: float | None
+    source: str  # "live" or "recorded"
+
+
+@dataclass
+class CallLedger:
+    """The requests made for one engine call (a turn may take a repair request)."""
+
+    requests: list[RequestRecord] = field(default_factory=list)
+
+    @property
+    def tokens_in(self) -> int:
+        return sum(r.tokens_in for r in self.requests)
+
+    @property
+    def tokens_out(self) -> int:
+        return sum(r.tokens_out for r in self.requests)
+
+    @property
+    def latency_s(self) -> float:
+        return round(sum(r.latency_s for r in self.requests), 6)
+
+    @property
+    def cost_usd(self) -> float | None:
+        costs = [r.cost_usd for r in self.requests]
+        return None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 8)
+
+    @property
+    def attempts(self) -> int:
+        return sum(r.attempts for r in self.requests)
+
+    @property
+    def faults(self) -> list[str]:
+        return [f for r in self.requests for f in r.faults]
+
+
+class RequestFailed(ModelError):
+    """A request failed after its attempts (or at once, for a final fault)."""
+
+    def __init__(self, message: str, *, fault: Fault, attempts: int, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.fault = fault
+        self.attempts = attempts
+
+
+def check_parseable(response: ModelResponse, params: ModelRequestParameters) -> None:
+    """Raise :class:`MalformedReply` when the reply cannot be read at all.
+
+    Readable-but-wrong replies (schema violations, unknown ids) are *not* malformed: the
+    agent feeds those back to the model for its one repair.
+    """
+    if not response.parts:
+        raise MalformedReply("the reply was empty")
+    output_tools = {t.name for t in params.output_tools}
+    for part in response.parts:
+        if isinstance(part, ToolCallPart) and part.tool_name in output_tools:
+            if isinstance(part.args, str) and part.args.strip():
+                try:
+                    parsed = json.loads(part.args)
+                except ValueError as exc:
+                    raise MalformedReply(f"tool-call arguments are not valid JSON ({exc})") from None
+                if not isinstance(parsed, dict):
+                    raise MalformedReply("tool-call arguments are not a JSON object")
+    if params.output_mode == "native":
+        text = "".join(p.content for p in response.parts if isinstance(p, TextPart)).strip()
+        text = text.removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise MalformedReply(f"the reply is not valid JSON ({exc})") from None
+
+
+class GuardedModel(WrapperModel):
+    """Retries, budget, record/replay and accounting around one provider model."""
+
+    def __init__(
+        self,
+        wrapped: Model,
+        *,
+        spec: ModelSpec,
+        role: str,
+        ledger: CallLedger,
+        policy: RetryPolicy,
+        budget: Budget | None,
+        prices: PriceTable,
+        store: CallStore | None,
+        sleep: Sleep,
+        clock: Clock,
+        rng: random.Random,
+        redactor: Redactor,
+    ) -> None:
+        super().__init__(wrapped)
+        self.spec = spec
+        self.role = role
+        self.ledger = ledger
+        self.policy = policy
+        self.budget = budget
+        self.prices = prices
+        self.store = store
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng
+        self._redact = redactor
+
+    def __repr__(self) -> str:
+        return f"GuardedModel({self.spec}, role={self.role})"
+
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        model = str(self.spec)
+        asked = canonical_request(model, messages, model_settings, model_request_parameters)
+        key = key_of(asked)
+        if self.store is not None:
+            recorded = self.store.lookup(key)
+            if recorded is not None:
+                return self._from_store(key, recorded)
+        prompt_tokens = estimate_tokens(canonical_json(asked["messages"]))
+        started = self._clock()
+        faults: list[str] = []
+        attempt = 0
+        while True:
+            attempt += 1
+            reservation = self.budget.reserve(model, prompt_tokens) if self.budget else None
+            response: ModelResponse | None = None
+            try:
+                async with asyncio.timeout(self.policy.timeout_s):
+                    response = await self.wrapped.request(
+                        messages, model_settings, model_request_parameters
+                    )
+                check_parseable(response, model_request_parameters)
+            except Exception as exc:  # classified below; anything unknown is re-raised
+                fault = classify(exc)
+                if reservation is not None:
+                    if response is not None:  # a malformed reply still used tokens
+                        self.budget.settle(reservation, *_usage(response))  # type: ignore[union-attr]
+                    else:
+                        self.budget.release(reservation)  # type: ignore[union-attr]
+                if fault is None:
+                    raise
+                faults.append(fault.kind)
+                delay = self.policy.delay(attempt, fault, self._rng)
+                detail = self._redact(fault.detail)
+                if delay is None:
+                    raise self._final(fault, attempt, detail) from None
+                log.warning(
+                    "%s call to %s: %s on attempt %d/%d; retrying in %.2fs",
+                    self.role, model, fault.kind, attempt, self.policy.max_attempts, delay,
+                )
+                await self._sleep(delay)
+                continue
+            tokens_in, tokens_out = _usage(response)
+            if reservation is not None and self.budget is not None:
+                cost: float | None = self.budget.settle(reservation, tokens_in, tokens_out)
+                if self.prices.price(self.spec) is None:
+                    cost = None
+            else:
+                cost = self.prices.cost(self.spec, tokens_in, tokens_out)
+            record = RequestRecord(
+                key=key, attempts=attempt, faults=faults, tokens_in=tokens_in,
+                tokens_out=tokens_out, latency_s=round(self._clock() - started, 6),
+                cost_usd=cost, source="live",
+            )
+            response = replace(
+                response,
+                metadata={**(response.metadata or {}), META: _meta(record)},
+            )
+            if self.store is not None:
+                self.store.record(
+                    RecordedCall(
+                        key=key, model=model, role=self.role,
+                        request_json=canonical_json(asked), reply_json=reply_to_json(response),
+                    )
+                )
+            self.ledger.requests.append(record)
+            return response
+
+    def _from_store(self, key: str, reply_json: str) -> ModelResponse:
+        response = reply_from_json(reply_json)
+        meta: dict[str, Any] = (response.metadata or {}).get(META, {})
+        tokens_in, tokens_out = _usage(response)
+        cost = meta.get("cost_usd")
+        if self.budget is not None:
+            reservation = self.budget.reserve(str(self.spec), tokens_in)
+            self.budget.settle(reservation, tokens_in, tokens_out)
+        self.ledger.requests.append(
+            RequestRecord(
+                key=key, attempts=int(meta.get("attempts", 1)), faults=list(meta.get("faults", [])),
+                tokens_in=tokens_in, tokens_out=tokens_out,
+                latency_s=float(meta.get("latency_s", 0.0)),
+                cost_usd=None if cost is None else float(cost), source="recorded",
+            )
+        )
+        return response
+
+    def _final(self, fault: Fault, attempts: int, detail: str) -> Exception:
+        model = str(self.spec)
+        if fault.kind == "auth":
+            var = KEY_ENV[self.spec.provider]
+            return ConfigError(
+                f"{model}: the provider rejected the API key ({detail})",
+                hint=f"check {var} (or settings.models.{self.spec.provider.replace('-', '_')}_api_key)",
+            )
+        if fault.kind == "not_found":
+            return ConfigError(
+                f"{model}: the provider does not know this model, or the base URL is wrong "
+                f"({detail})",
+                hint="check the model string"
+                + ("; for Ollama, run `ollama pull " + self.spec.name + "`"
+                   if self.spec.provider == "ollama" else ""),
+            )
+        hint = None
+        if fault.kind == "connection" and self.spec.provider == "ollama":
+            hint = "is Ollama running? start it with `ollama serve` (base URL: THROUGHLINE's " \
+                   "OLLAMA_BASE_URL, default http://localhost:11434/v1)"
+        if fault.retryable:
+            waited = (
+                f"; the provider asked to wait {fault.retry_after:g}s, more than "
+                f"max_retry_after_s={self.policy.max_retry_after_s:g}"
+                if fault.retry_after is not None and fault.retry_after > self.policy.max_retry_after_s
+                else ""
+            )
+            message = f"{model}: {fault.kind} after {attempts} attempt(s){waited}: {detail}"
+        else:
+            message = f"{model}: request rejected ({fault.kind}): {detail}"
+        return RequestFailed(message, fault=fault, attempts=attempts, hint=hint)
+
+
+def _usage(response: ModelResponse) -> tuple[int, int]:
+    usage = response.usage
+    return int(usage.input_tokens or 0), int(usage.output_tokens or 0)
+
+
+def _meta(record: RequestRecord) -> dict[str, Any]:
+    return {
+        "attempts": record.attempts,
+        "faults": record.faults,
+        "latency_s": record.latency_s,
+        "cost_usd": record.cost_usd,
+    }

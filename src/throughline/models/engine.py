@@ -1,0 +1,465 @@
+"""``ModelAdvisorEngine``: model-backed advisors behind the council's ``AdvisorEngine`` seam.
+
+Per call it picks the model for the role (and advisor) with the reason
+(:mod:`~throughline.models.selection`), builds a bounded prompt with untrusted text fenced
+(:mod:`~throughline.models.prompts`), asks a Pydantic AI agent for a structured statement,
+validates it against the request (:mod:`~throughline.models.schema`) with **one** repair
+request carrying the validation errors, and reports a :class:`CallInfo`. Every request goes
+through :class:`~throughline.models.calls.GuardedModel` (faults, budget, record/replay).
+
+Failures: :class:`CallFailed` (a ``ModelError``; ``.call`` has the CallInfo) when a turn or
+summary cannot be had — the pipeline records the turn as failed; :class:`BudgetExceeded`
+when the run's budget is spent — the pipeline stops with a partial record;
+:class:`ReplayMismatch` when replay is asked something it never recorded; ``ConfigError``
+for a missing key, a rejected key or an unknown model.
+
+Use one engine per run (``async with ModelAdvisorEngine(...) as engine``): it holds the
+run's budget and closes its HTTP clients on exit. Concurrent calls are safe: each call
+gets its own ledger, check object and guard; the shared state (budget, store, rng) is only
+touched between awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai.exceptions import UnexpectedModelBehavior
+from pydantic_ai.models import Model
+from pydantic_ai.output import NativeOutput, PromptedOutput, ToolOutput
+from pydantic_ai.settings import ModelSettings
+
+from throughline.council.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
+from throughline.errors import ConfigError
+from throughline.models import prompts
+from throughline.models.budget import (
+    Budget,
+    PlannedCall,
+    PriceTable,
+    RunEstimate,
+    estimate_run,
+    estimate_tokens,
+)
+from throughline.models.calls import CallLedger, Clock, GuardedModel, RequestFailed, Sleep
+from throughline.models.config import ROLES, ModelsConfig, Role
+from throughline.models.errors import BudgetExceeded, CallFailed
+from throughline.models.faults.retry import RetryPolicy
+from throughline.models.providers import ProviderFactory, TransportFactory
+from throughline.models.redact import Redactor
+from throughline.models.replay import CallStore, ReplayMode, ReplayModel
+from throughline.models.schema import StatementDraft, TurnCheck
+from throughline.models.selection import Selection, select
+from throughline.models.spec import ModelSpec
+from throughline.record.model import Advisor, Intent, ModelUse, Statement
+
+REPAIR_RETRIES = 1
+"""One bounded repair request per call, carrying the validation errors."""
+
+ModelFactory = Callable[[ModelSpec], Model]
+T = TypeVar("T")
+
+
+class SummaryCheck:
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.last_problems: list[str] = []
+
+
+class ModelAdvisorEngine:
+    """Model-backed advisors (implements ``council.seams.AdvisorEngine``)."""
+
+    name = "model"
+
+    def __init__(
+        self,
+        config: ModelsConfig,
+        *,
+        env: Mapping[str, str] | None = None,
+        model_factory: ModelFactory | None = None,
+        store: CallStore | None = None,
+        mode: ReplayMode = "live",
+        budget: Budget | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
+        transport: TransportFactory | None = None,
+    ) -> None:
+        self.config = config
+        self.mode = mode
+        self.redactor = Redactor()
+        self._providers: ProviderFactory | None = None
+        if mode == "replay":
+            if store is None:
+                raise ConfigError("replay needs the recorded calls of a run (a call store)")
+            self._factory: ModelFactory = lambda spec: ReplayModel(str(spec), store)
+        elif model_factory is not None:
+            self._factory = model_factory
+        else:
+            self._providers = ProviderFactory(
+                config, os.environ if env is None else env,
+                transport=transport, redactor=self.redactor,
+            )
+            self._factory = self._providers
+        if mode == "resume" and store is None:
+            raise ConfigError("resume needs the recorded calls of the run (a call store)")
+        self.store = store
+        self.prices = PriceTable.with_overrides(config.prices)
+        self.budget = budget or Budget(
+            max_tokens=config.max_tokens_per_run,
+            max_cost_usd=config.max_cost_usd_per_run,
+            prices=self.prices,
+            max_output_tokens=config.max_output_tokens,
+        )
+        self.policy = RetryPolicy(
+            max_attempts=config.max_attempts,
+            base_s=config.backoff_base_s,
+            max_s=config.backoff_max_s,
+            max_retry_after_s=config.max_retry_after_s,
+            timeout_s=config.timeout_s,
+        )
+        self.limits = prompts.PromptLimits(
+            evidence_chars=config.max_evidence_chars,
+            peer_chars=config.max_peer_chars,
+            summary_chars=config.max_summary_chars,
+            statement_chars=config.max_statement_chars,
+        )
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random(config.seed if config.seed is not None else 0)
+        self._models: dict[str, Model] = {}
+        self._turn_agent = self._make_turn_agent()
+        self._summary_agent = self._make_summary_agent()
+
+    def __repr__(self) -> str:
+        return f"ModelAdvisorEngine(mode={self.mode!r}, models={sorted(self._models)})"
+
+    async def __aenter__(self) -> ModelAdvisorEngine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._providers is not None:
+            await self._providers.aclose()
+
+    # -- selection -----------------------------------------------------------------------
+
+    def select(self, role: Role, advisor: Advisor | None = None) -> Selection:
+        return select(self.config, role, advisor)
+
+    def prepare(
+        self, panel: Sequence[Advisor], roles: Iterable[Role] = ("advisor", "summariser")
+    ) -> list[ModelUse]:
+        """Resolve and build every model the run will use, before it starts.
+
+        Raises ``ConfigError`` now (missing key, bad model string, no model for a role, a
+        cost limit with an unpriced model) rather than mid-run. Returns the selections for
+        ``RunFacts.models``.
+        """
+        uses: list[ModelUse] = []
+        for role in roles:
+            selections = (
+                [self.select("advisor", a) for a in panel] if role == "advisor"
+                else [self.select(role)]
+            )
+            for sel in selections:
+                self._model(sel.spec)
+                use = ModelUse(role=role, engine=sel.spec.provider, model=str(sel.spec),
+                               reason=sel.reason)
+                if use not in uses:
+                    uses.append(use)
+        self.budget.check_models(u.model for u in uses)
+        return uses
+
+    def advisors_with_models(self, panel: Sequence[Advisor]) -> list[Advisor]:
+        """The panel with ``model`` and ``model_reason`` filled in, for the record."""
+        out = []
+        for a in panel:
+            sel = self.select("advisor", a)
+            out.append(a.model_copy(update={"model": str(sel.spec), "model_reason": sel.reason}))
+        return out
+
+    def _model(self, spec: ModelSpec) -> Model:
+        key = str(spec)
+        if key not in self._models:
+            self._models[key] = self._factory(spec)
+        return self._models[key]
+
+    def _settings(self, spec: ModelSpec) -> ModelSettings:
+        settings: ModelSettings = {
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_output_tokens,
+            "timeout": self.config.timeout_s,
+            "max_retries": 0,
+        }
+        if self.config.seed is not None and spec.provider != "anthropic":
+            settings["seed"] = self.config.seed
+        return settings
+
+    # -- the AdvisorEngine seam ----------------------------------------------------------
+
+    async def turn(self, request: TurnRequest) -> tuple[TurnReply, CallInfo]:
+        sel = self.select("advisor", request.advisor)
+        blind = prompts.is_blind(request.round)
+        prompt = prompts.turn_prompt(request, self.limits)
+        check = TurnCheck.for_request(
+            request, max_chars=self.config.max_statement_chars, blind=blind
+        )
+        who = f"advisor {request.advisor.id}, round {request.round.number}"
+        draft, info = await self._call(
+            "advisor", sel, self._turn_agent, prompt, check, who,
+            extra={"round": request.round.number, "blind": blind,
+                   "evidence_cards": len(request.evidence)},
+        )
+        reply = check.to_reply(draft)
+        if check.cause_dropped:
+            info = info.model_copy(update={"outcome": "cause_missing"})
+        return reply, info
+
+    async def summarize(
+        self, round_: RoundSpec, statements: list[Statement], panel: list[Advisor],
+        intent: Intent,
+    ) -> tuple[str, CallInfo]:
+        sel = self.select("summariser")
+        prompt = prompts.summary_prompt(round_, statements, panel, intent, self.limits)
+        check = SummaryCheck(self.config.max_summary_chars)
+        text, info = await self._call(
+            "summariser", sel, self._summary_agent, prompt, check,
+            f"summary of round {round_.number}",
+            extra={"round": round_.number, "output_mode": "text"},
+        )
+        return text.strip(), info
+
+    async def ask(
+        self,
+        role: Role,
+        output_type: type[T],
+        instructions: str,
+        prompt: str,
+        *,
+        validate: Callable[[T], list[str]] | None = None,
+    ) -> tuple[T, CallInfo]:
+        """A structured call for the other roles (framer, synthesiser, claim extractor).
+
+        ``instructions`` is trusted text; put untrusted text into ``prompt`` with
+        :func:`throughline.models.prompts.fence`. ``validate`` returns problems to feed back
+        for the one repair.
+        """
+        sel = self.select(role)
+        agent: Agent[list[str], T] = Agent(
+            output_type=self._output_spec(output_type, name="answer"),
+            retries={"output": REPAIR_RETRIES},
+            deps_type=list,
+        )
+
+        @agent.output_validator
+        def _check(ctx: RunContext[list[str]], value: T) -> T:
+            problems = validate(value) if validate else []
+            if problems:
+                ctx.deps[:] = problems
+                raise ModelRetry(_repair_message(problems))
+            return value
+
+        problems: list[str] = []
+        return await self._call(
+            role, sel, agent, prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt),
+            problems, role,
+        )
+
+    # -- planning ------------------------------------------------------------------------
+
+    def plan(
+        self,
+        first_round: Sequence[TurnRequest],
+        rounds: int,
+        *,
+        later_round_factor: float = 1.5,
+        extra: Sequence[PlannedCall] = (),
+    ) -> list[PlannedCall]:
+        """Planned calls for a council run, from the round-1 requests (built before the run).
+
+        Later rounds are assumed ``later_round_factor`` × round 1's prompt size (prompts are
+        bounded by summaries); each turn and summary may use ``max_output_tokens``.
+        """
+        out_tokens = self.config.max_output_tokens
+        calls: list[PlannedCall] = []
+        for req in first_round:
+            model = str(self.select("advisor", req.advisor).spec)
+            size = estimate_tokens(prompts.turn_prompt(req, self.limits).user) + estimate_tokens(
+                prompts.turn_instructions(req, self.limits)
+            )
+            calls.append(PlannedCall("advisor", model, size, out_tokens))
+            if rounds > 1:
+                calls.append(PlannedCall(
+                    "advisor", model, int(size * later_round_factor), out_tokens, rounds - 1
+                ))
+        if first_round:
+            summariser = str(self.select("summariser").spec)
+            per_summary = sum(
+                min(self.config.max_statement_chars, self.config.max_peer_chars)
+                for _ in first_round
+            ) // 4 + 400
+            calls.append(PlannedCall("summariser", summariser, per_summary, out_tokens, rounds))
+        calls.extend(extra)
+        return calls
+
+    def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
+        return estimate_run(calls, self.prices)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _output_spec(self, output_type: type[Any], *, name: str) -> Any:
+        mode = self.config.output_mode
+        if mode == "native":
+            return NativeOutput(output_type, name=name)
+        if mode == "prompted":
+            return PromptedOutput(output_type, name=name)
+        return ToolOutput(output_type, name=name)
+
+    def _make_turn_agent(self) -> Agent[TurnCheck, StatementDraft]:
+        agent: Agent[TurnCheck, StatementDraft] = Agent(
+            output_type=self._output_spec(StatementDraft, name="statement"),
+            retries={"output": REPAIR_RETRIES},
+            deps_type=TurnCheck,
+        )
+        policy = self.config.missing_cause
+
+        @agent.output_validator
+        def _check(ctx: RunContext[TurnCheck], draft: StatementDraft) -> StatementDraft:
+            check = ctx.deps
+            draft = check.normalise(draft)
+            problems, cause_problems = check.problems(draft)
+            final = ctx.retry >= ctx.max_retries
+            if final and not problems and cause_problems and policy == "flag":
+                check.cause_dropped = True
+                return draft.model_copy(update={"conviction_cause": None})
+            if problems or cause_problems:
+                check.last_problems = problems + cause_problems
+                raise ModelRetry(_repair_message(check.last_problems))
+            return draft
+
+        return agent
+
+    def _make_summary_agent(self) -> Agent[SummaryCheck, str]:
+        agent: Agent[SummaryCheck, str] = Agent(
+            output_type=str, retries={"output": REPAIR_RETRIES}, deps_type=SummaryCheck
+        )
+
+        @agent.output_validator
+        def _check(ctx: RunContext[SummaryCheck], text: str) -> str:
+            problems = []
+            if not text.strip():
+                problems.append("the summary is empty")
+            elif len(text) > ctx.deps.max_chars:
+                problems.append(
+                    f"the summary is {len(text)} characters; keep it under {ctx.deps.max_chars}"
+                )
+            if problems:
+                ctx.deps.last_problems = problems
+                raise ModelRetry(_repair_message(problems))
+            return text
+
+        return agent
+
+    async def _call(
+        self,
+        role: Role,
+        sel: Selection,
+        agent: Agent[Any, Any],
+        prompt: prompts.Prompt,
+        deps: Any,
+        who: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[Any, CallInfo]:
+        ledger = CallLedger()
+        model = GuardedModel(
+            self._model(sel.spec), spec=sel.spec, role=role, ledger=ledger, policy=self.policy,
+            budget=self.budget, prices=self.prices, store=self.store, sleep=self._sleep,
+            clock=self._clock, rng=self._rng, redactor=self.redactor,
+        )
+        settings = self._settings(sel.spec)
+
+        def info(outcome: str) -> CallInfo:
+            return self._info(role, sel, settings, ledger, outcome, prompt, extra)
+
+        try:
+            result = await agent.run(
+                prompt.user, model=model, deps=deps, instructions=prompt.instructions,
+                model_settings=settings,
+            )
+        except RequestFailed as exc:
+            call = info(f"failed:{exc.fault.kind}")
+            raise CallFailed(
+                f"{who}: {self.redactor(exc.message)}", call=call,
+                reason=f"{exc.fault.kind} after {exc.attempts} attempt(s)", hint=exc.hint,
+            ) from None
+        except UnexpectedModelBehavior as exc:
+            problems = getattr(deps, "last_problems", None) or (
+                deps if isinstance(deps, list) else []
+            )
+            detail = "; ".join(problems) if problems else _cause_text(exc)
+            call = info("failed:invalid")
+            raise CallFailed(
+                f"{who}: the reply was still invalid after one repair: "
+                f"{self.redactor(detail)}",
+                call=call, reason="invalid reply after one repair",
+            ) from None
+        except BudgetExceeded as exc:
+            exc.call = info("budget_exceeded")
+            raise
+        return result.output, info("ok_after_repair" if len(ledger.requests) > 1 else "ok")
+
+    def _info(
+        self, role: Role, sel: Selection, settings: ModelSettings, ledger: CallLedger,
+        outcome: str, prompt: prompts.Prompt, extra: Mapping[str, Any] | None,
+    ) -> CallInfo:
+        parameters: dict[str, Any] = {
+            "temperature": settings.get("temperature"),
+            "max_tokens": settings.get("max_tokens"),
+            "timeout_s": settings.get("timeout"),
+            "output_mode": self.config.output_mode,
+            "requests": len(ledger.requests),
+            "attempts": ledger.attempts,
+            "repairs": max(0, len(ledger.requests) - 1),
+            "faults": ledger.faults,
+            "request_keys": [r.key for r in ledger.requests],
+            "prompt_chars": prompt.chars,
+            "replayed": bool(ledger.requests) and all(
+                r.source == "recorded" for r in ledger.requests
+            ),
+        }
+        if "seed" in settings:
+            parameters["seed"] = settings["seed"]
+        if extra:
+            parameters.update(extra)
+        cost = ledger.cost_usd
+        if cost is None:
+            parameters["cost_note"] = f"no price known for {sel.spec}; cost not counted"
+        return CallInfo(
+            role=role, engine=sel.spec.provider, model=str(sel.spec), reason=sel.reason,
+            parameters=parameters, tokens_in=ledger.tokens_in, tokens_out=ledger.tokens_out,
+            latency_s=ledger.latency_s, outcome=outcome, cost_usd=cost or 0.0,
+        )
+
+
+def _repair_message(problems: list[str]) -> str:
+    return (
+        "Your reply was not accepted: " + "; ".join(problems)
+        + ". Send the corrected reply once more, changing only what is needed."
+    )
+
+
+def _cause_text(exc: BaseException) -> str:
+    cause = exc.__cause__
+    text = str(cause) if cause is not None else str(exc)
+    return " ".join(text.split())[:600]
+
+
+__all__ = ["ModelAdvisorEngine", "REPAIR_RETRIES", "ROLES"]

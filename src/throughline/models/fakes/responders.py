@@ -1,0 +1,67 @@
+"""A fake advisor that answers validly from the prompt text alone."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_EVIDENCE = re.compile(r'<data kind="(?:finding|passage)" id="([^"]*)"')
+_STATEMENT = re.compile(r'<data kind="statement" id="([^"]*)" advisor="([^"]*)"')
+_PRIOR = re.compile(r"Your conviction after your last turn was ([0-9]+(?:\.[0-9]+)?)")
+_ROUND = re.compile(r"^Round (\d+):", re.MULTILINE)
+_ME = re.compile(r"^- ([^\s:]+) \(you\):", re.MULTILINE)
+
+
+@dataclass
+class SeenRequest:
+    """What a fake model was asked (one model request)."""
+
+    instructions: str
+    prompt: str
+    output_tool: str | None
+    mode: str
+    retry_feedback: list[str] = field(default_factory=list)
+    index: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.instructions + "\n" + self.prompt
+
+
+class FakeAdvisor:
+    """Valid replies: cites the first evidence id, keeps its conviction, summarises plainly."""
+
+    def __init__(self, conviction: float = 0.6, move: str = "SHARE") -> None:
+        self.conviction = conviction
+        self.move = move
+
+    def __call__(self, seen: SeenRequest) -> dict[str, Any] | str:
+        if seen.output_tool in (None, "") and seen.mode == "text":
+            return self.summary(seen)
+        return self.statement(seen)
+
+    def statement(self, seen: SeenRequest) -> dict[str, Any]:
+        ids = [html.unescape(i) for i in _EVIDENCE.findall(seen.prompt)]
+        prior = _PRIOR.search(seen.instructions)
+        me = _ME.search(seen.prompt)
+        rnd = _ROUND.search(seen.prompt)
+        who = me.group(1) if me else "advisor"
+        cite = ids[:1]
+        text = f"{who} reads the evidence for round {rnd.group(1) if rnd else '?'}"
+        text += f" and relies on [{cite[0]}]." if cite else " and has no evidence to cite."
+        return {
+            "move": self.move,
+            "text": text,
+            "addressed": [],
+            "cites": cite,
+            "conviction": float(prior.group(1)) if prior else self.conviction,
+            "conviction_cause": None,
+        }
+
+    def summary(self, seen: SeenRequest) -> str:
+        statements = _STATEMENT.findall(seen.prompt)
+        rnd = _ROUND.search(seen.prompt)
+        who = ", ".join(advisor for _, advisor in statements) or "nobody"
+        return f"Round {rnd.group(1) if rnd else '?'}: {who} spoke; positions unchanged."

@@ -1,0 +1,11 @@
+"""Faults of model calls: what is retried, how long to wait, and what is final."""
+
+from throughline.models.faults.retry import (
+    Fault,
+    FaultKind,
+    MalformedReply,
+    RetryPolicy,
+    classify,
+)
+
+__all__ = ["Fault", "FaultKind", "MalformedReply", "RetryPolicy", "classify"]

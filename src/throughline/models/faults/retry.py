@@ -1,0 +1,103 @@
+"""Retry policy: timeouts, 429 (honouring Retry-After), 5xx, dropped connections and
+malformed output are retried with exponential backoff and jitter, up to ``max_attempts``
+per request. Everything else is final.
+
+The provider SDKs' own retries are switched off (``max_retries=0``) so this is the only
+retry loop; its clock, sleep and random source are injected, so tests run instantly and
+deterministically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic_ai.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelHTTPError,
+    ModelNotFoundError,
+    ModelRateLimitError,
+    ModelRequestTimeout,
+    ModelServerError,
+    ModelTimeoutError,
+    ModelUnavailableError,
+)
+
+FaultKind = Literal[
+    "timeout", "rate_limited", "server_error", "connection", "malformed",
+    "auth", "not_found", "rejected",
+]
+RETRYABLE: frozenset[str] = frozenset(
+    {"timeout", "rate_limited", "server_error", "connection", "malformed"}
+)
+
+
+class MalformedReply(Exception):
+    """The reply could not be parsed at all (broken JSON, empty response)."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: FaultKind
+    detail: str
+    status: int | None = None
+    retry_after: float | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in RETRYABLE
+
+
+def classify(exc: BaseException) -> Fault | None:
+    """What kind of fault ``exc`` is, or ``None`` if it is not a provider/transport fault."""
+    status = exc.status_code if isinstance(exc, ModelHTTPError) else None
+    retry_after = exc.retry_after if isinstance(exc, ModelAPIError) else None
+    detail = f"{type(exc).__name__}: {exc}"
+    kind: FaultKind
+    if isinstance(exc, MalformedReply):
+        kind = "malformed"
+    elif isinstance(exc, TimeoutError | asyncio.TimeoutError | ModelTimeoutError | ModelRequestTimeout):
+        kind = "timeout"
+    elif isinstance(exc, ModelRateLimitError) or status == 429:
+        kind = "rate_limited"
+    elif isinstance(exc, ModelServerError | ModelUnavailableError) or (status or 0) >= 500:
+        kind = "server_error"
+    elif isinstance(exc, ModelConnectionError):
+        kind = "connection"
+    elif isinstance(exc, ModelAuthenticationError) or status in (401, 403):
+        kind = "auth"
+    elif isinstance(exc, ModelNotFoundError) or status == 404:
+        kind = "not_found"
+    elif isinstance(exc, ModelAPIError):
+        kind = "rejected"
+    else:
+        return None
+    return Fault(kind=kind, detail=detail, status=status, retry_after=retry_after)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded attempts with exponential backoff and jitter; Retry-After is a floor."""
+
+    max_attempts: int = 4
+    base_s: float = 1.0
+    max_s: float = 30.0
+    jitter: float = 0.25
+    max_retry_after_s: float = 120.0
+    timeout_s: float = 60.0
+
+    def delay(self, attempt: int, fault: Fault, rng: random.Random) -> float | None:
+        """Seconds to wait after failed ``attempt`` (1-based); ``None`` means give up."""
+        if not fault.retryable or attempt >= self.max_attempts:
+            return None
+        backoff = min(self.max_s, self.base_s * (2 ** (attempt - 1)))
+        backoff *= 1.0 + rng.uniform(-self.jitter, self.jitter)
+        if fault.retry_after is not None:
+            if fault.retry_after > self.max_retry_after_s:
+                return None
+            return max(fault.retry_after, backoff)
+        return max(0.0, backoff)

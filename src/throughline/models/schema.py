@@ -1,0 +1,138 @@
+"""The structured reply an advisor model must give, and the checks beyond its JSON schema.
+
+:class:`StatementDraft` is what the model fills in (its field descriptions go to the model
+in the tool/JSON schema). :class:`TurnCheck` holds what one request allows — the evidence
+ids in the pack, the peer ids, the statements visible to the advisor and its previous
+conviction — and :meth:`TurnCheck.problems` lists what is wrong with a draft, phrased so
+the model can fix it in its one repair attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from throughline.council.seams import TurnReply, TurnRequest
+from throughline.record.model import Move
+
+CONVICTION_STEP = 0.05
+"""A change of conviction larger than this needs a cause (a statement id)."""
+
+
+class StatementDraft(BaseModel):
+    """One advisor statement for one round."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    move: Move = Field(description="WARN, SHARE, REFRAME, FACTCHECK or CHALLENGE.")
+    text: str = Field(min_length=1, description="The statement, plain prose.")
+    addressed: list[str] = Field(
+        default_factory=list, description="Ids of the advisors this statement responds to."
+    )
+    cites: list[str] = Field(
+        default_factory=list, description="Ids of the evidence cards the statement relies on."
+    )
+    conviction: float = Field(ge=0.0, le=1.0, description="0 to 1.")
+    conviction_cause: str | None = Field(
+        default=None,
+        description="Id of the statement that changed your conviction by more than 0.05; "
+        "null if it did not change.",
+    )
+
+
+@dataclass
+class TurnCheck:
+    """What a reply to one request may contain. One per call (no shared state)."""
+
+    evidence_ids: list[str]
+    peer_ids: list[str]
+    peer_names: dict[str, str]
+    cause_ids: list[str]
+    prior: float | None
+    max_chars: int
+    last_problems: list[str] = field(default_factory=list)
+    cause_dropped: bool = False
+
+    @classmethod
+    def for_request(cls, request: TurnRequest, *, max_chars: int, blind: bool) -> TurnCheck:
+        me = request.advisor.id
+        peers = [p for p in request.peers if p.id != me]
+        visible = [] if blind else [s for s in request.visible if s.advisor_id != me]
+        return cls(
+            evidence_ids=[c.id for c in request.evidence],
+            peer_ids=[p.id for p in peers],
+            peer_names={p.name.strip().lower(): p.id for p in peers},
+            cause_ids=[s.id for s in visible if not s.failed],
+            prior=request.conviction,
+            max_chars=max_chars,
+        )
+
+    def normalise(self, draft: StatementDraft) -> StatementDraft:
+        """Forgiving fixes that need no repair: peers named instead of id'd, duplicates."""
+        addressed = []
+        for ref in draft.addressed:
+            ref = self.peer_names.get(ref.strip().lower(), ref.strip())
+            if ref not in addressed:
+                addressed.append(ref)
+        cites = list(dict.fromkeys(c.strip() for c in draft.cites))
+        cause = (draft.conviction_cause or "").strip() or None
+        return draft.model_copy(update={"addressed": addressed, "cites": cites,
+                                        "conviction_cause": cause})
+
+    def changed(self, draft: StatementDraft) -> bool:
+        return self.prior is not None and abs(draft.conviction - self.prior) > CONVICTION_STEP
+
+    def problems(self, draft: StatementDraft) -> tuple[list[str], list[str]]:
+        """``(problems, cause_problems)``; both empty when the draft is acceptable."""
+        problems: list[str] = []
+        unknown = [c for c in draft.cites if c not in self.evidence_ids]
+        if unknown:
+            problems.append(
+                f"cites holds ids that are not in your evidence pack: {_ids(unknown)}; "
+                f"cite only these ids: {_ids(self.evidence_ids) or '(none: leave cites empty)'}"
+            )
+        strangers = [a for a in draft.addressed if a not in self.peer_ids]
+        if strangers:
+            problems.append(
+                f"addressed holds ids that are not your peers: {_ids(strangers)}; "
+                f"use only: {_ids(self.peer_ids) or '(none: leave addressed empty)'}"
+            )
+        if len(draft.text) > self.max_chars:
+            problems.append(
+                f"text is {len(draft.text)} characters; keep it under {self.max_chars}"
+            )
+        cause_problems: list[str] = []
+        prior = self.prior
+        if prior is not None and abs(draft.conviction - prior) > CONVICTION_STEP:
+            move = f"conviction moved from {prior:.2f} to {draft.conviction:.2f}"
+            if draft.conviction_cause is None:
+                cause_problems.append(
+                    f"{move} but conviction_cause is empty: name the statement that moved you "
+                    f"({_ids(self.cause_ids) or 'no statement is visible this round'}), or keep "
+                    f"your conviction at {prior:.2f}"
+                )
+            elif draft.conviction_cause not in self.cause_ids:
+                cause_problems.append(
+                    f"{move} and conviction_cause {draft.conviction_cause!r} is not a statement "
+                    f"you were shown; use one of {_ids(self.cause_ids) or '(none)'}, or keep "
+                    f"your conviction at {prior:.2f}"
+                )
+        elif draft.conviction_cause is not None and draft.conviction_cause not in self.cause_ids:
+            cause_problems.append(
+                f"conviction_cause {draft.conviction_cause!r} is not a statement you were shown; "
+                "set it to null"
+            )
+        return problems, cause_problems
+
+    def to_reply(self, draft: StatementDraft, *, drop_cause: bool = False) -> TurnReply:
+        data = draft.model_dump()
+        if drop_cause:
+            data["conviction_cause"] = None
+            self.cause_dropped = True
+        return TurnReply.model_validate(data)
+
+
+def _ids(ids: list[str], limit: int = 40) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f", … ({len(ids) - limit} more)" if len(ids) > limit else "")

@@ -1,0 +1,35 @@
+"""The HTML record: one self-contained, printable file (inline CSS and SVG, no scripts).
+
+Layout lives in ``templates/record.html.j2`` and ``templates/record.css`` (the diagnosis
+report's palette and type, so the two documents read as one product); content comes from
+:func:`~throughline.record.render.view.build_view`. Autoescaping is on and no value from
+the record is ever marked safe: the question, documents and model replies are untrusted
+text. The only markup the template draws itself is the conviction sparklines, whose
+coordinates are numbers and whose labels go through the same escaping.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from throughline.record.model import DecisionRecord
+from throughline.record.render.view import build_view
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("throughline.record.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(record: DecisionRecord) -> str:
+    """Render the record as one HTML document."""
+    return _environment().get_template("record.html.j2").render(v=build_view(record))

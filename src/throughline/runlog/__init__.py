@@ -1,0 +1,33 @@
+"""The run log: what every council run did, in SQLite, so it can be inspected, resumed,
+replayed and exported.
+
+:class:`RunLog` is the API (the pipeline writes through it, ``throughline runs`` reads
+through it); :mod:`.migrations` holds the schema as named migrations; :mod:`.ids` makes
+run ids and request keys; :mod:`.redact` keeps secrets out of the file.
+"""
+
+from __future__ import annotations
+
+from throughline.runlog.ids import canonical_json, new_run_id, request_key
+from throughline.runlog.log import RunLog
+from throughline.runlog.migrations import MIGRATIONS, Migration, migrate
+from throughline.runlog.models import (
+    STAGES,
+    CallRecord,
+    CallsSummary,
+    ClaimCounts,
+    ModelUsage,
+    RunDetail,
+    RunStatus,
+    RunSummary,
+    StageInfo,
+    StoredForecast,
+)
+from throughline.runlog.redact import REDACTED, redact, redact_text
+
+__all__ = [
+    "MIGRATIONS", "REDACTED", "STAGES", "CallRecord", "CallsSummary", "ClaimCounts",
+    "Migration", "ModelUsage", "RunDetail", "RunLog", "RunStatus", "RunSummary", "StageInfo",
+    "StoredForecast", "canonical_json", "migrate", "new_run_id", "redact", "redact_text",
+    "request_key",
+]

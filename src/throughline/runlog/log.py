@@ -1,0 +1,584 @@
+"""The run log: every run's stages, statements, claims, forecasts, model calls and record.
+
+One SQLite file (``Settings.runlog_path``), WAL mode, foreign keys on. Every write is its
+own ``BEGIN IMMEDIATE`` transaction and is committed before the method returns, so after a
+``kill -9`` the file holds everything up to the last completed call: a resumed run finds
+its finished stages (:meth:`RunLog.stage_output`) and completed calls
+(:meth:`RunLog.find_call`) and repeats neither. (WAL with ``synchronous=NORMAL`` survives a
+killed process; only a power cut can lose the last commits.)
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel, ValidationError
+
+from throughline import __version__
+from throughline.council.seams import CallInfo
+from throughline.errors import StoreError, UsageError
+from throughline.record.model import (
+    RECORD_SCHEMA_VERSION,
+    Claim,
+    DecisionRecord,
+    Forecast,
+    Intent,
+    Statement,
+)
+from throughline.runlog.ids import (
+    canonical_json,
+    compact_json,
+    new_run_id,
+    request_key,
+    to_jsonable,
+)
+from throughline.runlog.migrations import migrate, transaction
+from throughline.runlog.models import (
+    STAGES,
+    CallRecord,
+    CallsSummary,
+    ClaimCounts,
+    ModelUsage,
+    RunDetail,
+    RunStatus,
+    RunSummary,
+    StageInfo,
+    StoredForecast,
+)
+from throughline.runlog.redact import env_secrets, redact, redact_text
+from throughline.settings import Settings
+
+Clock = Callable[[], datetime]
+LIST_HINT = "see `throughline runs list` for run ids"
+MIN_PREFIX = 4
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RunLog:
+    """Typed access to the run log. Open with :meth:`open`; use as a context manager."""
+
+    def __init__(self, path: str | Path, *, clock: Clock | None = None) -> None:
+        self.path = Path(path)
+        self._clock = clock or _utcnow
+        self._lock = threading.RLock()
+        self._conn = _connect(self.path)
+
+    @classmethod
+    def open(cls, where: Settings | str | Path, *, clock: Clock | None = None) -> RunLog:
+        """Open (creating if needed) the run log and apply pending migrations."""
+        path = where.runlog_path if isinstance(where, Settings) else Path(where)
+        return cls(path, clock=clock)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # runs -------------------------------------------------------------------------------
+    def create_run(self, question: str, *, engine: str,
+                   settings: BaseModel | Mapping[str, Any] | None = None,
+                   replay_of: str | None = None, run_id: str | None = None) -> str:
+        """Start a run (status ``running``) and return its id.
+
+        ``settings`` is snapshotted as JSON with secrets redacted (see :mod:`.redact`).
+        """
+        now = self._clock()
+        run_id = run_id or new_run_id(now)
+        snapshot = redact(to_jsonable(settings) if settings is not None else {})
+        if not isinstance(snapshot, dict):
+            raise UsageError("the settings snapshot must be an object (a mapping or a model)")
+        replayed = self.resolve(replay_of) if replay_of else None
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO runs(id, question, status, engine, created_at, settings, "
+                    "replay_of, version) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
+                    (run_id, question, engine, _ts(now), compact_json(snapshot), replayed,
+                     __version__))
+            except sqlite3.IntegrityError as exc:
+                raise UsageError(f"a run with id {run_id!r} already exists") from exc
+        return run_id
+
+    def finish_run(self, run_id: str, record: DecisionRecord,
+                   status: RunStatus | None = None) -> str:
+        """Store the record and close the run; return the record's sha256.
+
+        The status defaults to ``partial`` when the record says so, else ``finished``. The
+        record's statements, claims and forecasts are written to their tables too (the
+        record is the final word), and the ``record`` stage is marked finished — all in one
+        transaction.
+        """
+        self._require(run_id)
+        replay_of = self._conn.execute("SELECT replay_of FROM runs WHERE id = ?",
+                                       (run_id,)).fetchone()[0]
+        if record.run_id not in (run_id, replay_of):
+            raise UsageError(f"the record belongs to run {record.run_id!r}, not {run_id!r}")
+        status = status or ("partial" if record.run.partial else "finished")
+        if status not in ("finished", "partial"):
+            raise UsageError(f"a run with a record is 'finished' or 'partial', not {status!r}")
+        text = record.model_dump_json()
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        now = _ts(self._clock())
+        statements = [s for r in record.rounds for s in r.statements]
+        with self._write() as conn:
+            self._upsert_statements(conn, run_id, statements)
+            self._upsert_claims(conn, run_id, record.claim_check.claims)
+            self._upsert_forecasts(conn, run_id, record.predictions)
+            conn.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, record = ?, record_sha256 = ?, "
+                "error = NULL WHERE id = ?", (status, now, text, digest, run_id))
+            output = compact_json({"record_sha256": digest, "bytes": len(text.encode("utf-8"))})
+            conn.execute(
+                "INSERT INTO stages(run_id, name, status, started_at, finished_at, output) "
+                "VALUES (?, 'record', 'finished', ?, ?, ?) ON CONFLICT(run_id, name) DO "
+                "UPDATE SET status = 'finished', finished_at = excluded.finished_at, "
+                "output = excluded.output, error = NULL", (run_id, now, now, output))
+        return digest
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        """Close a run that produced no record (the error is stored, secrets redacted)."""
+        self._require(run_id)
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+                         "WHERE id = ?", (_ts(self._clock()), redact_text(error), run_id))
+
+    def reopen_run(self, run_id: str) -> None:
+        """Mark a run ``running`` again (resume); its stages, statements and calls stay."""
+        self._require(run_id)
+        with self._write() as conn:
+            conn.execute("UPDATE runs SET status = 'running', finished_at = NULL, error = NULL "
+                         "WHERE id = ?", (run_id,))
+
+    def resolve(self, ref: str) -> str:
+        """The full id for an id, a unique prefix of one (≥ 4 characters) or ``latest``.
+
+        Raises :class:`UsageError` naming ``ref`` when no run (or several) match.
+        """
+        ref = ref.strip()
+        if not ref:
+            raise UsageError("give a run id", hint=LIST_HINT)
+        if ref == "latest":
+            row = self._conn.execute(
+                "SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT 1").fetchone()
+            if row is None:
+                raise UsageError("there are no runs yet",
+                                 hint="start one with `throughline ask \"QUESTION\"`")
+            return str(row[0])
+        if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (ref,)).fetchone():
+            return ref
+        rows = []
+        if len(ref) >= MIN_PREFIX:
+            rows = self._conn.execute(
+                "SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
+                (len(ref), ref)).fetchall()
+        if len(rows) > 1:
+            shown = ", ".join(r[0] for r in rows[:5])
+            raise UsageError(f"run id prefix {ref!r} matches several runs ({shown}…)"
+                             if len(rows) > 5 else
+                             f"run id prefix {ref!r} matches several runs ({shown})",
+                             hint="give more characters of the id")
+        if not rows:
+            raise UsageError(f"no run with id {ref!r}", hint=LIST_HINT)
+        return str(rows[0][0])
+
+    def list_runs(self, limit: int = 20) -> list[RunSummary]:
+        """The latest runs, newest first."""
+        if limit < 1:
+            raise UsageError(f"--limit must be at least 1 (got {limit})")
+        rows = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?",
+            (limit,)).fetchall()
+        return [self._summary(row) for row in rows]
+
+    def get_run(self, ref: str) -> RunDetail:
+        """Everything about one run but its full record (see :meth:`get_record`)."""
+        run_id = self.resolve(ref)
+        row = self._conn.execute(f"SELECT {_SUMMARY_COLUMNS}, version, error, settings, "
+                                 "record_sha256 FROM runs WHERE id = ?", (run_id,)).fetchone()
+        summary = self._summary(row[:len(_SUMMARY_FIELDS)])
+        verdict = row[_SUMMARY_FIELDS.index("verdict")]
+        version, error, settings, digest = row[len(_SUMMARY_FIELDS):]
+        counts = self._conn.execute(
+            "SELECT count(*), coalesce(sum(failed), 0), count(DISTINCT round) "
+            "FROM statements WHERE run_id = ?", (run_id,)).fetchone()
+        forecasts = self._conn.execute("SELECT count(*) FROM forecasts WHERE run_id = ?",
+                                       (run_id,)).fetchone()[0]
+        end = summary.finished_at
+        return RunDetail(
+            **summary.model_dump(), verdict_text=verdict, version=version, error=error,
+            settings=json.loads(settings), intent=self.get_frame(run_id),
+            stages=self.stages(run_id), statements=counts[0], failed_statements=counts[1],
+            rounds=counts[2], forecasts=forecasts, calls_summary=self.calls_summary(run_id),
+            record_sha256=digest,
+            duration_s=(end - summary.created_at).total_seconds() if end else None)
+
+    def get_record(self, ref: str) -> DecisionRecord:
+        """The stored record, checked against its sha256 and parsed."""
+        run_id = self.resolve(ref)
+        status, text, digest = self._conn.execute(
+            "SELECT status, record, record_sha256 FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if text is None:
+            raise UsageError(f"run {run_id!r} has no decision record (status: {status})",
+                             hint="only finished or partial runs have one; "
+                             f"see `throughline runs show {run_id}`")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+            raise StoreError(f"the stored record of run {run_id!r} does not match its sha256",
+                             hint=f"the run log {self.path} was modified outside Throughline")
+        try:
+            version = json.loads(text).get("schema_version")
+            if isinstance(version, int) and version > RECORD_SCHEMA_VERSION:
+                raise StoreError(f"run {run_id!r} has a record of schema version {version}; "
+                                 f"this Throughline reads up to {RECORD_SCHEMA_VERSION}",
+                                 hint="upgrade throughline")
+            return DecisionRecord.model_validate_json(text)
+        except (ValueError, ValidationError) as exc:
+            raise StoreError(f"the stored record of run {run_id!r} cannot be read: {exc}") from exc
+
+    def record_json(self, ref: str) -> str:
+        """The record exactly as stored (the bytes ``record_sha256`` was computed over)."""
+        self.get_record(ref)  # checks presence and digest
+        return str(self._conn.execute("SELECT record FROM runs WHERE id = ?",
+                                      (self.resolve(ref),)).fetchone()[0])
+
+    # frame and stages -------------------------------------------------------------------
+    def save_frame(self, run_id: str, intent: Intent) -> None:
+        self._require(run_id)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO frames(run_id, decision_type, intent, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET "
+                "decision_type = excluded.decision_type, intent = excluded.intent",
+                (run_id, intent.decision_type, intent.model_dump_json(), _ts(self._clock())))
+
+    def get_frame(self, run_id: str) -> Intent | None:
+        row = self._conn.execute("SELECT intent FROM frames WHERE run_id = ?",
+                                 (run_id,)).fetchone()
+        return Intent.model_validate_json(row[0]) if row else None
+
+    def stage_started(self, run_id: str, name: str) -> None:
+        """Mark a stage running; starting it again (a resumed run) counts an attempt."""
+        self._require(run_id)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO stages(run_id, name, status, started_at) "
+                "VALUES (?, ?, 'running', ?) ON CONFLICT(run_id, name) DO UPDATE SET "
+                "status = 'running', attempts = attempts + 1, started_at = "
+                "excluded.started_at, finished_at = NULL, output = NULL, error = NULL",
+                (run_id, name, _ts(self._clock())))
+
+    def stage_finished(self, run_id: str, name: str, output: Any = None) -> None:
+        """Mark a stage finished with what it produced (any JSON value or Pydantic model)."""
+        self._stage_end(run_id, name, "finished", compact_json(to_jsonable(output)), None)
+
+    def stage_failed(self, run_id: str, name: str, error: str) -> None:
+        self._stage_end(run_id, name, "failed", None, redact_text(error))
+
+    def stage_output(self, run_id: str, name: str) -> Any | None:
+        """What a finished stage produced (parsed JSON); None if it has not finished."""
+        row = self._conn.execute(
+            "SELECT output FROM stages WHERE run_id = ? AND name = ? AND status = 'finished'",
+            (run_id, name)).fetchone()
+        return json.loads(row[0]) if row and row[0] is not None else None
+
+    def stages(self, run_id: str) -> list[StageInfo]:
+        """The run's stages in pipeline order (unknown names after, by start time)."""
+        rows = self._conn.execute(
+            "SELECT name, status, attempts, started_at, finished_at, error FROM stages "
+            "WHERE run_id = ? ORDER BY started_at, name", (run_id,)).fetchall()
+        infos = []
+        for name, status, attempts, started, finished, error in rows:
+            start, end = _dt(started), _dt(finished) if finished else None
+            infos.append(StageInfo(
+                name=name, status=status, attempts=attempts, started_at=start,
+                finished_at=end, error=error,
+                duration_s=round((end - start).total_seconds(), 3) if end else None))
+        order = {name: i for i, name in enumerate(STAGES)}
+        return sorted(infos, key=lambda s: order.get(s.name, len(STAGES)))
+
+    def _stage_end(self, run_id: str, name: str, status: str, output: str | None,
+                   error: str | None) -> None:
+        self._require(run_id)
+        now = _ts(self._clock())
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO stages(run_id, name, status, started_at, finished_at, output, "
+                "error) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, name) DO UPDATE SET "
+                "status = excluded.status, finished_at = excluded.finished_at, "
+                "output = excluded.output, error = excluded.error",
+                (run_id, name, status, now, now, output, error))
+
+    # statements, claims, forecasts --------------------------------------------------------
+    def save_statement(self, run_id: str, statement: Statement) -> None:
+        self.save_statements(run_id, [statement])
+
+    def save_statements(self, run_id: str, statements: Iterable[Statement]) -> None:
+        """Insert or replace statements by id (saving one twice is harmless)."""
+        self._require(run_id)
+        with self._write() as conn:
+            self._upsert_statements(conn, run_id, list(statements))
+
+    def statements(self, run_id: str) -> list[Statement]:
+        rows = self._conn.execute(
+            "SELECT id, round, advisor_id, move, text, addressed, cites, conviction, "
+            "conviction_cause, conformity_flag, failed, failure FROM statements "
+            "WHERE run_id = ? ORDER BY round, rowid", (run_id,)).fetchall()
+        return [Statement(id=r[0], round=r[1], advisor_id=r[2], move=r[3], text=r[4],
+                          addressed=json.loads(r[5]), cites=json.loads(r[6]), conviction=r[7],
+                          conviction_cause=r[8], conformity_flag=bool(r[9]), failed=bool(r[10]),
+                          failure=r[11]) for r in rows]
+
+    def save_claims(self, run_id: str, claims: Iterable[Claim]) -> None:
+        """Insert or replace claim-check results by claim id."""
+        self._require(run_id)
+        with self._write() as conn:
+            self._upsert_claims(conn, run_id, list(claims))
+
+    def claims(self, run_id: str) -> list[Claim]:
+        rows = self._conn.execute(
+            "SELECT id, location, text, kind, value, status, matched, expected, note "
+            "FROM claims WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
+        return [Claim(id=r[0], location=r[1], text=r[2], kind=r[3], value=r[4], status=r[5],
+                      matched=r[6], expected=r[7], note=r[8]) for r in rows]
+
+    def save_forecasts(self, run_id: str, forecasts: Iterable[Forecast]) -> None:
+        """Insert or update forecasts by id; a resolution already recorded is kept."""
+        self._require(run_id)
+        with self._write() as conn:
+            self._upsert_forecasts(conn, run_id, list(forecasts))
+
+    def forecasts(self, run_id: str | None = None, *,
+                  unresolved: bool = False) -> list[StoredForecast]:
+        """One run's forecasts, or every run's (``run_id=None``), by horizon."""
+        where, params = [], []
+        if run_id is not None:
+            where.append("run_id = ?")
+            params.append(run_id)
+        if unresolved:
+            where.append("resolved_at IS NULL")
+        sql = ("SELECT run_id, id, statement, probability, horizon, resolution, owner, "
+               "finding_id, metric, current, threshold, unit, method, resolved_at, outcome "
+               "FROM forecasts" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY horizon, run_id, rowid")
+        return [StoredForecast(
+            run_id=r[0], id=r[1], statement=r[2], probability=r[3],
+            horizon=date.fromisoformat(r[4]), resolution=r[5], owner=r[6], finding_id=r[7],
+            metric=r[8], current=r[9], threshold=r[10], unit=r[11], method=r[12],
+            resolved_at=_dt(r[13]) if r[13] else None,
+            outcome=None if r[14] is None else bool(r[14]))
+            for r in self._conn.execute(sql, params).fetchall()]
+
+    def resolve_forecast(self, run_id: str, forecast_id: str, outcome: bool,
+                         resolved_at: datetime | None = None) -> None:
+        """Record whether a forecast came true (for Brier scoring)."""
+        self._require(run_id)
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE forecasts SET outcome = ?, resolved_at = ? WHERE run_id = ? AND id = ?",
+                (int(outcome), _ts(resolved_at or self._clock()), run_id, forecast_id))
+            if cursor.rowcount == 0:
+                raise UsageError(f"run {run_id!r} has no forecast {forecast_id!r}")
+
+    # model calls --------------------------------------------------------------------------
+    def log_call(self, run_id: str, info: CallInfo, request: Any, reply: Any, *,
+                 stage: str | None = None, advisor_id: str | None = None,
+                 round: int | None = None, error: str | None = None) -> int:
+        """Log one model call (one attempt) and return its sequence number in the run.
+
+        ``request`` and ``reply`` are JSON values or Pydantic models; ``reply`` is None
+        when nothing came back. Log every attempt, retries included, with ``error`` set
+        for one that failed: only a call with a reply and no error is reused by
+        :meth:`find_call`. The request key is computed before secrets are redacted.
+        """
+        self._require(run_id)
+        key = request_key(request)
+        secrets = env_secrets()
+        request_text = canonical_json(redact(to_jsonable(request), by_name=False,
+                                             secrets=secrets))
+        reply_text = None if reply is None else compact_json(
+            redact(to_jsonable(reply), by_name=False, secrets=secrets))
+        parameters = compact_json(redact(info.parameters, secrets=secrets))
+        with self._write() as conn:
+            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM model_calls "
+                               "WHERE run_id = ?", (run_id,)).fetchone()[0]
+            conn.execute(
+                "INSERT INTO model_calls(run_id, seq, stage, role, advisor_id, round, engine, "
+                "model, reason, parameters, request_key, request, reply, tokens_in, "
+                "tokens_out, latency_s, cost_usd, outcome, error, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, seq, stage, info.role, advisor_id, round, info.engine, info.model,
+                 info.reason, parameters, key, request_text, reply_text, info.tokens_in,
+                 info.tokens_out, info.latency_s, info.cost_usd, info.outcome,
+                 None if error is None else redact_text(error, secrets),
+                 _ts(self._clock())))
+        return int(seq)
+
+    def find_call(self, run_id: str, key: str) -> CallRecord | None:
+        """The first usable call of ``run_id`` with this request key (resume, replay)."""
+        row = self._conn.execute(
+            f"SELECT {_CALL_COLUMNS} FROM model_calls WHERE run_id = ? AND request_key = ? "
+            "AND reply IS NOT NULL AND error IS NULL ORDER BY seq LIMIT 1",
+            (run_id, key)).fetchone()
+        return _call(row) if row else None
+
+    def calls(self, run_id: str) -> list[CallRecord]:
+        rows = self._conn.execute(f"SELECT {_CALL_COLUMNS} FROM model_calls WHERE run_id = ? "
+                                  "ORDER BY seq", (run_id,)).fetchall()
+        return [_call(r) for r in rows]
+
+    def calls_summary(self, run_id: str) -> CallsSummary:
+        rows = self._conn.execute(
+            "SELECT role, engine, model, min(reason), count(*), "
+            "sum(error IS NOT NULL OR reply IS NULL), sum(tokens_in), sum(tokens_out), "
+            "sum(cost_usd), sum(latency_s) FROM model_calls WHERE run_id = ? "
+            "GROUP BY role, engine, model ORDER BY min(seq)", (run_id,)).fetchall()
+        usage = [ModelUsage(role=r[0], engine=r[1], model=r[2], reason=r[3], calls=r[4],
+                            failed=r[5], tokens_in=r[6], tokens_out=r[7],
+                            cost_usd=round(r[8], 6), latency_s=round(r[9], 3)) for r in rows]
+        outcomes = dict(self._conn.execute(
+            "SELECT outcome, count(*) FROM model_calls WHERE run_id = ? GROUP BY outcome "
+            "ORDER BY outcome", (run_id,)).fetchall())
+        return CallsSummary(
+            calls=sum(u.calls for u in usage), failed=sum(u.failed for u in usage),
+            tokens_in=sum(u.tokens_in for u in usage), tokens_out=sum(u.tokens_out for u in usage),
+            cost_usd=round(sum(u.cost_usd for u in usage), 6),
+            latency_s=round(sum(u.latency_s for u in usage), 3), outcomes=outcomes,
+            by_model=usage)
+
+    # internals ----------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                with transaction(self._conn) as conn:
+                    yield conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write to the run log {self.path}: {exc}") from exc
+
+    def _require(self, run_id: str) -> None:
+        if not self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
+            raise UsageError(f"no run with id {run_id!r}", hint=LIST_HINT)
+
+    def _summary(self, row: tuple[Any, ...]) -> RunSummary:
+        data = dict(zip(_SUMMARY_FIELDS, row, strict=True))
+        counts = dict(self._conn.execute(
+            "SELECT status, count(*) FROM claims WHERE run_id = ? GROUP BY status",
+            (data["id"],)).fetchall())
+        calls = self._conn.execute("SELECT count(*) FROM model_calls WHERE run_id = ?",
+                                   (data["id"],)).fetchone()[0]
+        verdict = data.pop("verdict")
+        return RunSummary(
+            **data, claims=ClaimCounts(**counts), calls=calls,
+            verdict=verdict.strip().splitlines()[0] if verdict and verdict.strip() else None)
+
+    @staticmethod
+    def _upsert_statements(conn: sqlite3.Connection, run_id: str,
+                           statements: builtins.list[Statement]) -> None:
+        conn.executemany(
+            "INSERT INTO statements(run_id, id, round, advisor_id, move, text, addressed, "
+            "cites, conviction, conviction_cause, conformity_flag, failed, failure) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO UPDATE "
+            "SET round = excluded.round, advisor_id = excluded.advisor_id, "
+            "move = excluded.move, text = excluded.text, addressed = excluded.addressed, "
+            "cites = excluded.cites, conviction = excluded.conviction, "
+            "conviction_cause = excluded.conviction_cause, "
+            "conformity_flag = excluded.conformity_flag, failed = excluded.failed, "
+            "failure = excluded.failure",
+            [(run_id, s.id, s.round, s.advisor_id, s.move.value, s.text, compact_json(s.addressed),
+              compact_json(s.cites), s.conviction, s.conviction_cause, int(s.conformity_flag),
+              int(s.failed), s.failure) for s in statements])
+
+    @staticmethod
+    def _upsert_claims(conn: sqlite3.Connection, run_id: str,
+                       claims: builtins.list[Claim]) -> None:
+        conn.executemany(
+            "INSERT INTO claims(run_id, id, location, kind, value, status, matched, expected, "
+            "text, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO "
+            "UPDATE SET location = excluded.location, kind = excluded.kind, "
+            "value = excluded.value, status = excluded.status, matched = excluded.matched, "
+            "expected = excluded.expected, text = excluded.text, note = excluded.note",
+            [(run_id, c.id, c.location, c.kind, c.value, c.status, c.matched, c.expected,
+              c.text, c.note) for c in claims])
+
+    @staticmethod
+    def _upsert_forecasts(conn: sqlite3.Connection, run_id: str,
+                          forecasts: builtins.list[Forecast]) -> None:
+        conn.executemany(
+            "INSERT INTO forecasts(run_id, id, statement, probability, horizon, resolution, "
+            "owner, finding_id, metric, current, threshold, unit, method) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO UPDATE "
+            "SET statement = excluded.statement, probability = excluded.probability, "
+            "horizon = excluded.horizon, resolution = excluded.resolution, "
+            "owner = excluded.owner, finding_id = excluded.finding_id, "
+            "metric = excluded.metric, current = excluded.current, "
+            "threshold = excluded.threshold, unit = excluded.unit, method = excluded.method",
+            [(run_id, f.id, f.statement, f.probability, f.horizon.isoformat(), f.resolution,
+              f.owner, f.finding_id, f.metric, f.current, f.threshold, f.unit, f.method)
+             for f in forecasts])
+
+
+_SUMMARY_FIELDS = ("id", "created_at", "finished_at", "status", "engine", "question",
+                   "binding", "binding_label", "verdict", "replay_of")
+_SUMMARY_COLUMNS = ("id, created_at, finished_at, status, engine, question, "
+                    "json_extract(record, '$.binding'), json_extract(record, '$.binding_label'), "
+                    "json_extract(record, '$.verdict'), replay_of")
+_CALL_FIELDS = ("run_id", "seq", "stage", "role", "advisor_id", "round", "engine", "model",
+                "reason", "parameters", "request_key", "request", "reply", "tokens_in",
+                "tokens_out", "latency_s", "cost_usd", "outcome", "error", "created_at")
+_CALL_COLUMNS = ", ".join(_CALL_FIELDS)
+
+
+def _call(row: tuple[Any, ...]) -> CallRecord:
+    data = dict(zip(_CALL_FIELDS, row, strict=True))
+    for field in ("parameters", "request"):
+        data[field] = json.loads(data[field])
+    data["reply"] = None if data["reply"] is None else json.loads(data["reply"])
+    return CallRecord(**data)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0,
+                               check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open the run log at {path}: {exc}",
+                         hint="check the --workspace folder exists and is writable") from exc
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn, where=f"the run log {path}")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path} is not a usable run log: {exc}",
+                         hint="move it aside; the next run creates a new one") from exc
+    except StoreError:
+        conn.close()
+        raise
+    return conn
+
+
+def _ts(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("run log times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
