@@ -98,18 +98,32 @@ def test_fence_escapes_attributes_and_neutralises_both_tags() -> None:
     assert neutralise("no tags < here <datum>") == "no tags < here <datum>"
 
 
+def _round5(text: str) -> str:
+    visible = [statement(a.id, 4, text=text) for a in PANEL[1:]]
+    request = make_request(5, visible=visible, summaries=[text] * 4, conviction=0.5,
+                           own=[statement("auditor", 4, text=text)])
+    prompt = turn_prompt(request, LIMITS)
+    return prompt.instructions + prompt.user
+
+
 def test_later_rounds_see_bounded_summaries_not_transcripts() -> None:
-    long = "word " * 2000
-    round1 = turn_prompt(make_request(1), LIMITS)
-    visible = [statement(a.id, 4, text=long) for a in PANEL[1:]]
-    round5 = turn_prompt(make_request(5, visible=visible, summaries=[long] * 4, conviction=0.5,
-                                      own=[statement("auditor", 4, text=long)]), LIMITS)
-    assert "…[truncated]" in round5.user
-    for block in blocks(round5.user):
-        assert len(block) < LIMITS.summary_chars + LIMITS.peer_chars
-    # bounded by construction: 4 summaries + 3 statements, each cut to its limit
-    budget = round1.chars + 4 * (LIMITS.summary_chars + 60) + 3 * (LIMITS.peer_chars + 120)
-    assert round5.chars <= budget
+    long, longer = "word " * 2000, "word " * 20000
+    round5 = _round5(long)
+    assert len(round5) == len(_round5(longer))  # history length does not grow with the debate
+    assert "…[truncated]" in round5
+    assert "Summaries of the earlier rounds:" in round5 and 'kind="summary" round="4"' in round5
+
+
+def test_round_five_prompt_is_at_most_one_and_a_half_times_round_one() -> None:
+    cards = [EvidenceCard(id=f"F-{i}", kind="finding", title=f"Finding {i}", text="metric " * 150)
+             for i in range(8)]
+    round1 = turn_prompt(make_request(1, evidence=cards), LIMITS)
+    visible = [statement(a.id, 4, text="argument " * 300) for a in PANEL[1:]]
+    round5 = turn_prompt(make_request(5, evidence=cards, visible=visible, conviction=0.5,
+                                      summaries=["summary " * 150] * 4,
+                                      own=[statement("auditor", 4, text="mine " * 300)]), LIMITS)
+    assert round5.chars <= 1.5 * round1.chars
+    assert 'kind="summary" round="4"' in round5.user  # the newest summary always makes it
 
 
 def test_evidence_text_is_clipped_and_metrics_are_shown() -> None:

@@ -154,7 +154,7 @@ def test_conformity_flag_and_failed_turn_are_visible(rendered: dict[str, str]) -
     assert 'class="stmt failed" id="st-r3-cro"' in html
     assert "Model call timed out after 3 attempts" in html_text(html)
     assert "**Mira Lindqvist** · ✕ **TURN FAILED**" in md
-    assert "R3 ✕ failed" in html_text(html) and "R3 ✕ failed" in md
+    assert "R2 48%, R3 failed turn, R4 58%" in html and "R3 ✕ failed" in md
     assert "some turns failed" in html and "**some turns failed** (1 failed turn)" in md
 
 
@@ -181,7 +181,7 @@ def test_panel_draws_one_sparkline_per_advisor(record: DecisionRecord,
     html = rendered["html"]
     assert html.count('<svg class="spark"') == len(record.panel)
     for member in record.panel:
-        assert f"Conviction by round: {member.advisor.name}" in html
+        assert f"Conviction by round, {member.advisor.name}: R1 " in html
 
 
 def test_partial_banner_only_on_partial_runs(rendered: dict[str, str]) -> None:

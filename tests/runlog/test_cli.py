@@ -9,6 +9,7 @@ import pytest
 
 from throughline.council.seams import CallInfo
 from throughline.record.model import DecisionRecord
+from throughline.record.render import RecordFormat, render_record
 from throughline.runlog import RunLog
 from throughline.settings import load_settings
 
@@ -122,15 +123,10 @@ def test_export_json_is_the_record_and_byte_identical(
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "json"])
-def test_export_rerenders_byte_identically(cli, ws: Path, tmp_path: Path, fmt: str,
+def test_export_rerenders_byte_identically(cli, ws: Path, tmp_path: Path, fmt: RecordFormat,
                                            finished: tuple[str, DecisionRecord]) -> None:
-    render = pytest.importorskip("throughline.record.render",
-                                 reason="the record renderers have not landed yet")
     run_id, record = finished
-    try:
-        expected = render.render_record(record, fmt).encode("utf-8")
-    except NotImplementedError:
-        pytest.skip(f"the {fmt} renderer is not written yet")
+    expected = render_record(record, fmt).encode("utf-8")
     paths = [tmp_path / f"one.{fmt}", tmp_path / f"two.{fmt}"]
     for path in paths:
         r = cli("--workspace", ws, "runs", "export", run_id, "--format", fmt, "--out", path)

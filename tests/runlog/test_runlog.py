@@ -202,6 +202,15 @@ def test_request_key_ignores_the_run_id_so_a_replay_finds_the_original(
     assert found is not None and found.reply == reply
 
 
+def test_a_caller_may_bring_its_own_request_key(runlog: RunLog) -> None:
+    run_id = runlog.create_run("q", engine="model")
+    info = CallInfo(role="advisor", engine="openai", model="gpt-4o-mini", reason="r")
+    runlog.log_call(run_id, info, {"messages": []}, {"parts": []}, key="k" * 64)
+    found = runlog.find_call(run_id, "k" * 64)
+    assert found is not None and found.reply == {"parts": []}
+    assert runlog.find_call(run_id, request_key({"messages": []})) is None
+
+
 def test_request_key_is_canonical() -> None:
     assert request_key({"b": 1, "a": [1, "é"]}) == request_key({"a": [1, "é"], "b": 1})
     assert request_key({"a": 1}) != request_key({"a": 2})

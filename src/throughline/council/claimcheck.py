@@ -61,6 +61,7 @@ never contradicted, since a projection cannot contradict a measurement), **unsup
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -100,7 +101,7 @@ _DATES = [re.compile(p) for p in (
     r"\b(?:19|20)\d{2}s\b",
 )]
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+")
-_IDENT_QUOTE = re.compile(r"(?<![\w])(['‘`])([^'‘’`\n]{1,80}?)(['’`])(?![\w])")
+_IDENT_QUOTE = re.compile(r"(?<![\w])(['‘`])([^'‘’`\n]{1,60}?)(['’`])(?![\w])")
 _CITE_BRACKET = re.compile(r"\[\s*\d+(?:\s*[,;–—-]\s*\d+)*\s*\]")
 _DOTTED_ID = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 _PASSAGE_ID = re.compile(r"\b[0-9a-f]{12}-[0-9a-f]{10}\b")
@@ -137,6 +138,9 @@ _HORIZON = {
 }
 _FILLER = {"the", "about", "around", "roughly", "approximately", "some", "a", "further",
            "another", "~", "≈"}
+_COMPARATOR = re.compile(r"(?:\b(?:above|below|over|under|at least|at most|more than|less "
+                         r"than|fewer than|exceeds?|exceeding|beyond|up to|threshold of)|"
+                         r"[<>≤≥])\s*[$€£]?$", re.I)
 _PROJECTION = re.compile(
     r"\b(?:will|would|could|should|might|may|target|targets|goal|aim|aims|expect|expected|"
     r"forecast|forecasts|projected|projection|reach|reaches|if|plan|plans|want)\b", re.I)
@@ -182,7 +186,8 @@ def _masks(text: str) -> list[tuple[int, int, str]]:
     for m in _URL.finditer(text):
         spans.append((m.start(), m.end(), "url"))
     for m in _IDENT_QUOTE.finditer(text):
-        spans.append((m.start(), m.end(), "quoted identifier"))
+        if len(m.group(2).split()) <= 6:  # a label, not a quotation
+            spans.append((m.start(), m.end(), "quoted identifier"))
     for m in _CITE_BRACKET.finditer(text):
         spans.append((m.start(), m.end(), "citation"))
     for m in _PASSAGE_ID.finditer(text):
@@ -367,17 +372,23 @@ def _expand_bracket(raw: str) -> list[int]:
 
 @dataclass(frozen=True)
 class Reading:
-    """One way a piece of evidence can be written: class, value, unit, where it comes from."""
+    """One way a piece of evidence can be written: class, value, unit, where it comes from.
 
-    ref: str  # '<finding id>#<metric>', passage id or forecast id
+    ``words`` are the stems that describe it (metric name and label, finding title, or the
+    words around a number in a passage): an uncited reading only matches a claim whose
+    clause shares one of them.
+    """
+
+    ref: str  # '<finding id>#<metric>', finding id, passage id or forecast id
     source: str  # "finding" | "forecast" | "passage"
     owner: str  # finding id, forecast id or passage id
     cls: NumberClass
     value: float
-    unit: str
+    unit: str  # the metric's unit, or "text" for a number written in words of evidence
     tolerance: float = 0.0
-    part: str = "value"  # value | low | high | n | probability | current | threshold | text
+    part: str = "value"  # value | low | high | n | label | text | probability | current | ...
     metric: Metric | None = None
+    words: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -390,7 +401,35 @@ class EvidenceIndex:
     citations: dict[int, Citation] = field(default_factory=dict)
     readings: dict[str, list[Reading]] = field(default_factory=dict)  # owner id → readings
     families: set[str] = field(default_factory=set)
-    order: list[str] = field(default_factory=list)  # owner ids in the order given
+    _sorted: dict[str, tuple[list[float], list[Reading], float]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def near(self, mention: NumberMention) -> list[Reading]:
+        """Every reading the mention could be (compatible unit, equal after rounding)."""
+        if self._sorted is None:
+            by_cls: dict[str, list[tuple[float, int, Reading]]] = {}
+            i = 0
+            for owner_readings in self.readings.values():
+                for r in owner_readings:
+                    by_cls.setdefault(r.cls, []).append((abs(r.value), i, r))
+                    i += 1
+            self._sorted = {}
+            for cls, rows in by_cls.items():
+                rows.sort(key=lambda row: (row[0], row[1]))
+                self._sorted[cls] = ([v for v, _, _ in rows], [r for _, _, r in rows],
+                                     max(r.tolerance for _, _, r in rows))
+        out: list[Reading] = []
+        classes = [mention.cls] + (["plain"] if mention.cls == "currency" else [])
+        a = abs(mention.value)
+        for cls in classes:
+            if cls not in self._sorted:
+                continue
+            values, rows, max_tol = self._sorted[cls]
+            reach = mention.tolerance + max_tol + 1e-9 * max(1.0, a)
+            lo = bisect.bisect_left(values, a - reach)
+            hi = bisect.bisect_right(values, a + reach)
+            out.extend(r for r in rows[lo:hi] if _compatible(mention, r) and _close(mention, r))
+        return out
 
     def knows(self, ref: str) -> bool:
         return ref in self.findings or ref in self.passages or ref in self.forecasts
@@ -405,23 +444,41 @@ class EvidenceIndex:
         return None
 
 
-def _metric_readings(owner: str, name: str, m: Metric, ref: str | None = None,
-                     source: str = "finding") -> list[Reading]:
+def _metric_readings(owner: str, name: str, m: Metric, *, ref: str | None = None,
+                     source: str = "finding", extra: frozenset[str] = frozenset(),
+                     ) -> list[Reading]:
     out: list[Reading] = []
     ref = ref or f"{owner}#{name}"
-    parts = [("value", m.value), ("low", m.low), ("high", m.high)]
-    for part, v in parts:
+    words = frozenset(_stems(name) | _stems(m.label or "")) | extra
+    for part, v in (("value", m.value), ("low", m.low), ("high", m.high)):
         if v is None or not math.isfinite(v):
             continue
+        classes: list[tuple[NumberClass, float]] = [("plain", v)]
         if m.unit in ("ratio", "probability"):
-            out.append(Reading(ref, source, owner, "percent", v * 100, m.unit, 0.0, part, m))
-        if m.unit == "percent":
-            out.append(Reading(ref, source, owner, "percent", v, m.unit, 0.0, part, m))
-        if m.unit in ("currency", "currency_per_day"):
-            out.append(Reading(ref, source, owner, "currency", v, m.unit, 0.0, part, m))
-        out.append(Reading(ref, source, owner, "plain", v, m.unit, 0.0, part, m))
+            classes.append(("percent", v * 100))
+        elif m.unit == "percent":
+            classes.append(("percent", v))
+        elif m.unit in ("currency", "currency_per_day"):
+            classes.append(("currency", v))
+        for cls, value in classes:
+            out.append(Reading(ref, source, owner, cls, value, m.unit, 0.0, part, m, words))
     if m.n is not None:
-        out.append(Reading(ref, source, owner, "plain", float(m.n), "count", 0.0, "n", m))
+        out.append(Reading(ref, source, owner, "plain", float(m.n), "count", 0.0, "n", m,
+                           words))
+    return out
+
+
+def _text_readings(ref: str, source: str, owner: str, text: str, part: str,
+                   metric: Metric | None = None, extra: frozenset[str] = frozenset(),
+                   ) -> list[Reading]:
+    """Numbers written in evidence text (a passage, a label, a finding's caveats)."""
+    out = []
+    for n in extract_numbers(text, masks=[]):
+        if n.skipped in ("identifier", "ordinal"):
+            continue
+        words = frozenset(_stems(_clause(text, n.start, n.end))) | extra
+        out.append(Reading(ref, source, owner, n.cls, abs(n.value), "text", n.tolerance,
+                           part, metric, words))
     return out
 
 
@@ -440,40 +497,48 @@ def build_evidence_index(
     index = EvidenceIndex()
     for f in findings:
         index.findings[f.id] = f
-        index.order.append(f.id)
         index.families.add(f.id.split(".")[0])
         index.families.add(f.family)
+        title = frozenset(_stems(f.title))
         readings: list[Reading] = []
         for name, m in f.metrics.items():
-            readings.extend(_metric_readings(f.id, name, m))
+            readings.extend(_metric_readings(f.id, name, m, extra=title))
         for name, m in f.metrics.items():  # a threshold named in a label ('fewer than 2')
-            for n in extract_numbers(m.label or "", masks=[]):
-                if not n.skipped:
-                    readings.append(Reading(f"{f.id}#{name}", "finding", f.id, n.cls,
-                                            abs(n.value), "text", n.tolerance, "label", m))
+            readings.extend(_text_readings(f"{f.id}#{name}", "finding", f.id, m.label or "",
+                                           "label", m, title))
         # what the finding says in words: its title, comparison, caveats and, for a
         # not-measurable finding, the data it needs ('at least 12 months of revenue')
-        words = [f.title, f.comparison or "", *f.caveats, *f.needs]
-        for n in extract_numbers("\n".join(words), masks=[]):
-            if n.skipped not in ("identifier", "ordinal"):
-                readings.append(Reading(f.id, "finding", f.id, n.cls, abs(n.value), "text",
-                                        n.tolerance, "text"))
+        sig = f.significance
+        prose = "\n".join([f.title, f.comparison or "", sig.test if sig else "", *f.caveats,
+                           *f.needs])
+        readings.extend(_text_readings(f.id, "finding", f.id, prose, "text", None, title))
+        for name, v in sorted(f.signals.items()):  # binding-constraint signals (0..1)
+            readings.append(Reading(f"{f.id}#{name}", "finding", f.id, "plain", v, "statistic",
+                                    0.0, "signal", None, frozenset(_stems(name)) | title))
+        if sig is not None:
+            for name in ("statistic", "p_value", "effect_size"):
+                v = getattr(sig, name)
+                if v is not None and math.isfinite(v):
+                    readings.append(Reading(f"{f.id}#{name}", "finding", f.id, "plain", v,
+                                            "statistic", 0.0, "significance", None,
+                                            frozenset(_stems(name + " " + sig.test)) | title))
         index.readings[f.id] = readings
     for fc in forecasts:
         index.forecasts[fc.id] = fc
-        index.order.append(fc.id)
+        words = frozenset(_stems(fc.statement) | _stems(fc.metric or ""))
         readings = [Reading(fc.id, "forecast", fc.id, "percent", fc.probability * 100,
-                            "probability", 0.0, "probability"),
+                            "probability", 0.0, "probability", None, words),
                     Reading(fc.id, "forecast", fc.id, "plain", fc.probability,
-                            "probability", 0.0, "probability")]
+                            "probability", 0.0, "probability", None, words)]
         unit = fc.unit if fc.unit in _PLAIN_UNITS else "statistic"
         for part, v in (("current", fc.current), ("threshold", fc.threshold)):
             if v is None:
                 continue
             pseudo = Metric(name=part, value=v, unit=unit)  # type: ignore[arg-type]
-            for r in _metric_readings(fc.id, part, pseudo, ref=fc.id, source="forecast"):
+            for r in _metric_readings(fc.id, part, pseudo, ref=fc.id, source="forecast",
+                                      extra=words):
                 readings.append(Reading(r.ref, r.source, r.owner, r.cls, r.value, r.unit,
-                                        0.0, part))
+                                        0.0, part, None, words))
         index.readings[fc.id] = readings
     for p in passages:
         _add_passage(index, p.id, p.text)
@@ -486,14 +551,7 @@ def build_evidence_index(
 
 def _add_passage(index: EvidenceIndex, pid: str, text: str) -> None:
     index.passages[pid] = text
-    index.order.append(pid)
-    readings = []
-    for n in extract_numbers(text, masks=[]):
-        if n.skipped in ("identifier", "ordinal"):
-            continue
-        readings.append(Reading(pid, "passage", pid, n.cls, abs(n.value), "text", n.tolerance,
-                                "text"))
-    index.readings[pid] = readings
+    index.readings[pid] = _text_readings(pid, "passage", pid, text, "text")
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -504,36 +562,41 @@ _STOP = {
     "per", "our", "we", "their", "they", "has", "have", "had", "not", "no", "all", "each",
     "any", "more", "less", "over", "under", "across", "within", "between", "into", "about",
     "around", "only", "just", "so", "which", "what", "who", "whose", "while", "but", "also",
-    "still", "vs", "against", "n", "now", "then", "there", "here", "these", "those", "at",
-    "one", "two", "three", "of", "f", "x", "you", "your", "us",
+    "still", "vs", "against", "now", "then", "there", "here", "these", "those", "one",
+    "two", "three", "you", "your", "us", "do", "does", "did", "will", "would", "could",
+    "can", "may", "might", "should", "if", "when", "how", "why", "where", "after", "before",
 }
 
 
 def _stem(word: str) -> str:
+    """A crude stem: drop one common suffix, keep six letters ('stated', 'states' → 'stat';
+    'realised', 'realise' → 'realis')."""
     w = word.lower()
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        return w[:-1]
-    return w
+    for suffix in ("ing", "ies", "ed", "es", "s", "e"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[:-len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return w[:6]
 
 
 def _stems(text: str) -> set[str]:
     return {_stem(w) for w in re.findall(r"[A-Za-z]+", text.replace("_", " "))
-            if w.lower() not in _STOP and len(w) > 1}
+            if len(w) > 1 and w.lower() not in _STOP}
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+_BOUNDARY = re.compile(r"[;:!?()\[\]\n—]|,(?!\d{3})|\.(?=\s|$)")
 
 
 def _clause(text: str, start: int, end: int) -> str:
+    """The words around a number, up to the nearest clause boundary on either side
+    (a thousands separator is not a boundary)."""
     left = text[max(0, start - 80):start]
-    cut = max(left.rfind(c) for c in ";:!?()[],") if left else -1
-    sentence = left.rfind(". ")
-    left = left[max(cut, sentence) + 1:]
+    cuts = [m.end() for m in _BOUNDARY.finditer(left)]
+    left = left[cuts[-1]:] if cuts else left
     right = text[end:end + 80]
-    stops = [i for i in (right.find(c) for c in ";:!?()[],") if i >= 0]
-    dot = right.find(". ")
-    if dot >= 0:
-        stops.append(dot)
-    right = right[:min(stops)] if stops else right
+    stop = _BOUNDARY.search(right)
+    right = right[:stop.start()] if stop else right
     return left + " " + right
 
 
@@ -550,8 +613,7 @@ def _context(text: str, start: int, end: int, width: int = 28) -> str:
 
 def _compatible(mention: NumberMention, reading: Reading) -> bool:
     if reading.cls != mention.cls:
-        # statements print money without a symbol: a currency claim may be any plain number
-        # of a currency metric and passages' plain numbers match written currency
+        # a currency amount may appear in evidence text without its symbol
         if not (mention.cls == "currency" and reading.unit == "text"
                 and reading.cls == "plain"):
             return False
@@ -559,7 +621,7 @@ def _compatible(mention: NumberMention, reading: Reading) -> bool:
         allowed = _UNIT_FOR_TIME_WORD[mention.time_word]
         if reading.part == "n":
             return "count" in allowed
-        return reading.unit in allowed or reading.unit == "probability"
+        return reading.unit in allowed
     return True
 
 
@@ -569,29 +631,27 @@ def _close(mention: NumberMention, reading: Reading) -> bool:
     return abs(a - b) <= tol + 1e-9 * max(1.0, b)
 
 
-def _best(mention: NumberMention, readings: Iterable[Reading], words: set[str],
-          ) -> Reading | None:
-    """The closest compatible reading; ties go to the metric the nearby words name."""
-    candidates: list[tuple[tuple[int, int, float, int], Reading]] = []
-    for i, r in enumerate(readings):
-        if not (_compatible(mention, r) and _close(mention, r)):
+def _best(candidates: Iterable[Reading], mention: NumberMention, words: set[str],
+          votes: dict[str, int], *, need_context: bool) -> Reading | None:
+    """The reading a number most likely states: from the evidence that explains the most
+    numbers of its sentence, then the one its clause names, then a point value over an
+    interval end or sample size, then the closest. Without a citation (``need_context``)
+    the clause must share a word with the reading."""
+    ranked: list[tuple[tuple[int, int, int, float, int], Reading]] = []
+    for i, r in enumerate(candidates):
+        score = len(words & r.words)
+        if need_context and score == 0:
             continue
-        score = len(words & _metric_words(r.metric))
-        part_rank = 1 if r.part in ("low", "high", "n", "label", "text") else 0
+        part_rank = 0 if r.part in ("value", "probability", "current", "threshold") else 1
         diff = abs(abs(mention.value) - abs(r.value))
-        candidates.append(((-score, part_rank, diff, i), r))
-    return min(candidates, key=lambda c: c[0])[1] if candidates else None
-
-
-def _metric_words(m: Metric | None) -> set[str]:
-    if m is None:
-        return set()
-    return _stems(m.name) | _stems(m.label or "")
+        ranked.append(((-votes.get(r.owner, 0), -score, part_rank, diff, i), r))
+    return min(ranked, key=lambda c: c[0])[1] if ranked else None
 
 
 _PART_NOTE = {"low": "lower end of its interval", "high": "upper end of its interval",
               "label": "a number its label names", "text": "a number its text states",
               "n": "its sample size", "probability": "its probability",
+              "signal": "a constraint signal", "significance": "its significance test",
               "current": "its current value", "threshold": "its threshold"}
 
 
@@ -627,15 +687,16 @@ def _focus(text: str, ids: list[IdMention], cites: Sequence[str], index: Evidenc
 def _contradiction(mention: NumberMention, text: str, focus_findings: list[str],
                    index: EvidenceIndex) -> tuple[Reading, str] | None:
     clause = _clause(text, mention.start, mention.end)
-    if _PROJECTION.search(clause):
-        return None
+    if _PROJECTION.search(clause) or _COMPARATOR.search(text[max(0, mention.start - 20):
+                                                              mention.start]):
+        return None  # a projection or a threshold is not a measurement
     words = _stems(clause)
     scored: list[tuple[int, Reading]] = []
     for fid in focus_findings:
         for r in index.readings.get(fid, []):
             if r.part != "value" or r.metric is None or not _compatible(mention, r):
                 continue
-            score = len(words & _metric_words(r.metric))
+            score = len(words & (_stems(r.metric.name) | _stems(r.metric.label or "")))
             if score:
                 scored.append((score, r))
     if not scored:
@@ -668,7 +729,7 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
     others_forecasts = [r for r in index.forecasts if r not in focus]
     others_passages = [r for r in index.passages if r not in focus]
     tiers = [(focus_findings, True), (focus_forecasts, True), (focus_passages, True),
-             (others_forecasts, False), (others_findings, False), (others_passages, False)]
+             (others_findings, False), (others_forecasts, False), (others_passages, False)]
 
     items: list[tuple[int, Claim]] = []
     seen_ids: set[str] = set()
@@ -678,13 +739,21 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
             items.append((m.start, claim))
             if not m.bracket:
                 seen_ids.add(m.ref)
-    for mention in extract_numbers(text, spans):
-        if mention.skipped:
-            continue
+    mentions = [m for m in extract_numbers(text, spans) if not m.skipped]
+    near = [index.near(m) for m in mentions]
+    sentence_of = [len(_SENTENCE_END.findall(text, 0, m.start)) for m in mentions]
+    votes: dict[int, dict[str, int]] = {}
+    for sentence, readings in zip(sentence_of, near, strict=True):
+        tally = votes.setdefault(sentence, {})
+        for owner in {r.owner for r in readings}:
+            tally[owner] = tally.get(owner, 0) + 1
+    for mention, readings, sentence in zip(mentions, near, sentence_of, strict=True):
         words = _stems(_clause(text, mention.start, mention.end))
         hit: tuple[Reading, bool] | None = None
         for owners, cited in tiers:
-            r = _best(mention, (x for o in owners for x in index.readings.get(o, [])), words)
+            allowed = set(owners)
+            r = _best((x for x in readings if x.owner in allowed), mention, words,
+                      votes[sentence], need_context=not cited)
             if r is not None:
                 hit = (r, cited)
                 break

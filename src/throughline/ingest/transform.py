@@ -4,6 +4,14 @@ The SELECT reads the opened file, applies renames, value maps, lookups, regexes,
 date formats, casts each value to its canonical type, and sets one bit per failed check in
 ``_err`` masks — so the engine types and validates a whole file in a single scan. Row
 numbers and raw values are only computed again for the few rows that failed.
+
+The SELECT is built in layers (source text → mapped text → parsed → typed → output and
+error bits) so that each expensive step runs once per value: DuckDB does not share common
+subexpressions inside CASE, and the checks refer to the typed value several times. The hot
+paths avoid work the common case does not need: blanks are trimmed only when a value can
+have surrounding spaces, numbers go through the thousands-separator/currency cleaning only
+when a plain cast fails, and ISO timestamps are cast without the ICU time-zone machinery
+(same result: the session time zone is UTC).
 """
 
 from __future__ import annotations
@@ -16,10 +24,32 @@ from throughline.ingest.mapping import ColumnSpec, Source
 from throughline.ingest.readers import OpenedFile, ident, sql_str
 
 BLANK = "NULLIF(TRIM(CAST({x} AS VARCHAR)), '')"
+# Same value as BLANK for a VARCHAR ``x``, but TRIM (which decodes every character) only runs
+# when the value could start or end with a space: TRIM removes Unicode space separators,
+# and a pure-ASCII value (byte length = character length) can only have ' ' among them.
+FAST_BLANK = (
+    "CASE WHEN {x} = '' THEN NULL "
+    "WHEN strlen({x}) = length({x}) AND NOT prefix({x}, ' ') AND NOT suffix({x}, ' ') "
+    "THEN {x} ELSE NULLIF(TRIM({x}), '') END"
+)
 NUM_CLEAN = (
     "CASE WHEN regexp_full_match({v}, '[-+]?[$€£]?\\s*[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?') "
     "THEN replace(regexp_replace({v}, '[$€£\\s]', '', 'g'), ',', '') "
     "ELSE regexp_replace({v}, '^([-+]?)[$€£]\\s*', '\\1') END"
+)
+# A plain cast reads the same numbers as the cleaned text whenever it succeeds (cleaning
+# only changes values with a currency sign or thousands separators, which do not cast), so
+# the regexes run only for the values the plain cast rejects.
+NUM_PARSE = "COALESCE(TRY_CAST({v} AS DOUBLE), TRY_CAST(" + NUM_CLEAN + " AS DOUBLE))"
+# A timestamp as UTC wall-clock time. Text without a UTC offset casts straight to TIMESTAMP
+# (the session time zone is UTC, so that is what TIMESTAMPTZ would give); text with one
+# ('+' or a '-' after the date) goes through TIMESTAMPTZ, whose epoch is the UTC time.
+# The last fallback is the plain ICU conversion, for the odd value the others cannot carry.
+TS_PARSE = (
+    "COALESCE(CASE WHEN NOT contains({v}, '+') AND NOT contains(substr({v}, 9), '-') "
+    "THEN TRY_CAST({v} AS TIMESTAMP) END, "
+    "make_timestamp(epoch_us(TRY_CAST({v} AS TIMESTAMPTZ))), "
+    "timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ)))"
 )
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
@@ -40,12 +70,38 @@ class Check:
 
 @dataclass
 class Compiled:
-    select_sql: str
+    """The layered SELECT of one (file, source); ``build`` puts it over any row source."""
+
+    relation: str
+    layers: list[list[str]]  # [source, text, mapped text, parsed, typed] select items
+    outputs: list[str]  # output columns, then the _err masks
     raw_sql: dict[str, str]  # target column -> SQL of the raw (text) value
     checks: list[Check] = field(default_factory=list)
     masks: int = 1
     present: list[str] = field(default_factory=list)
     date_columns: list[str] = field(default_factory=list)
+
+    def build(self, relation: str | None = None, extra: dict[str, str] | None = None) -> str:
+        """The typed SELECT over ``relation`` (the file by default).
+
+        ``extra`` adds columns computed from the source row (row numbers, raw text) that are
+        carried through every layer and come first in the output.
+        """
+        extra = extra or {}
+        carried = [ident(n) for n in extra]
+        source, text, mapped, parsed, typed = self.layers
+        first = [f"{sql} AS {ident(n)}" for n, sql in extra.items()] + source
+        sql = f"SELECT {', '.join(first or ['1 AS __none'])} FROM {relation or self.relation}"
+        for layer in (text, mapped):  # narrow: only what the next layer reads
+            sql = f"SELECT {', '.join(carried + layer or ['1 AS __none'])} FROM ({sql})"
+        for layer in (parsed, typed):
+            if layer:
+                sql = f"SELECT *, {', '.join(layer)} FROM ({sql})"
+        return f"SELECT {', '.join(carried + self.outputs)} FROM ({sql})"
+
+    @property
+    def select_sql(self) -> str:
+        return self.build()
 
 
 def literal(value: object) -> str:
@@ -76,10 +132,38 @@ def _path_sql(opened: OpenedFile, path: str, aggregate: str | None) -> str | Non
     return ident(col) + "".join(f".{ident(p)}" for p in rest)
 
 
+class _Sources:
+    """The first layers: each source expression once as text, then blank-or-trimmed."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, int] = {}
+
+    def text(self, expr: str) -> str:
+        """A column holding the blank-or-trimmed text of ``expr``."""
+        j = self.items.setdefault(expr, len(self.items))
+        return ident(f"__b{j}")
+
+    @property
+    def layers(self) -> tuple[list[str], list[str]]:
+        source = [f"CAST({expr} AS VARCHAR) AS {ident(f'__x{j}')}"
+                  for expr, j in self.items.items()]
+        text = [f"{FAST_BLANK.format(x=ident(f'__x{j}'))} AS {ident(f'__b{j}')}"
+                for j in self.items.values()]
+        return source, text
+
+
 def raw_expression(
-    opened: OpenedFile, target: str, spec: ColumnSpec, lookups: dict[str, str]
+    opened: OpenedFile, target: str, spec: ColumnSpec, lookups: dict[str, str],
+    sources: _Sources | None = None,
 ) -> tuple[str, str]:
-    """SQL of the text value for ``target`` before typing, and the source column's name."""
+    """SQL of the text value for ``target`` before typing, and the source column's name.
+
+    Without ``sources`` the SQL reads the file's columns directly (used to show raw values);
+    with it, it reads the first layer's columns.
+    """
+    def text(expr: str) -> str:
+        return sources.text(expr) if sources is not None else BLANK.format(x=expr)
+
     if spec.constant is not None:
         return literal(spec.constant), "(constant)"
     if spec.path is not None:
@@ -91,7 +175,7 @@ def raw_expression(
                 f"column '{spec.path.split('.')[0].split('[')[0]}' is missing",
                 file=str(opened.path), expected="it for " + target,
             )
-        value, src = BLANK.format(x=expr), spec.path
+        value, src = text(expr), spec.path
     elif spec.source_columns:
         found = [opened.resolve(c) for c in spec.source_columns]
         present = [c for c in found if c is not None]
@@ -107,7 +191,7 @@ def raw_expression(
                     f"(it fills {target})", file=str(opened.path), hint=hint,
                 )
         else:
-            parts = [BLANK.format(x=ident(c)) for c in present]
+            parts = [text(ident(c)) for c in present]
             value = parts[0] if len(parts) == 1 else f"COALESCE({', '.join(parts)})"
             src = present[0]
     else:
@@ -146,35 +230,46 @@ def mapped_expression(spec: ColumnSpec, value: str) -> str:
     return value
 
 
-def typed_expression(col: Column, spec: ColumnSpec, v: str, formats: list[str]) -> str:
+def parsed_expression(col: Column, spec: ColumnSpec, v: str, formats: list[str]) -> str | None:
+    """The expensive part of typing ``v`` (a column reference), or None for text."""
     t = col.type
     if spec.bands and t == ColumnType.string:
-        num = f"TRY_CAST({NUM_CLEAN.format(v=v)} AS DOUBLE)"
-        cases = " ".join(f"WHEN {num} <= {float(ub)!r} THEN {sql_str(label)}"
-                         for ub, label in spec.bands)
-        return f"(CASE {cases} END)"
+        return NUM_PARSE.format(v=v)
     if t == ColumnType.string:
-        return v
+        return None
     if t in (ColumnType.integer, ColumnType.decimal):
-        num = f"TRY_CAST({NUM_CLEAN.format(v=v)} AS DOUBLE)"
+        num = NUM_PARSE.format(v=v)
         if spec.multiply is not None:
             num = f"({num} * {float(spec.multiply)!r})"
-        if t == ColumnType.integer:
-            return f"(CASE WHEN {num} = floor({num}) THEN CAST({num} AS BIGINT) END)"
-        return f"(CASE WHEN isfinite({num}) THEN {num} END)"
+        return num
     if t == ColumnType.boolean:
-        lv = f"lower({v})"
-        trues = ", ".join(sql_str(w) for w in TRUE_WORDS)
-        falses = ", ".join(sql_str(w) for w in FALSE_WORDS)
-        return f"(CASE WHEN {lv} IN ({trues}) THEN true WHEN {lv} IN ({falses}) THEN false END)"
+        return f"lower({v})"
     # dates and timestamps
     if formats:
         parsed = [f"try_strptime({v}, {sql_str(f)})" for f in formats]
         ts = parsed[0] if len(parsed) == 1 else f"COALESCE({', '.join(parsed)})"
-        ts = f"CAST({ts} AS TIMESTAMP)"
-    else:
-        ts = f"timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ))"
-    return f"CAST({ts} AS DATE)" if t == ColumnType.date else ts
+        return f"CAST({ts} AS TIMESTAMP)"
+    return TS_PARSE.format(v=v)
+
+
+def typed_expression(col: Column, spec: ColumnSpec, v: str, p: str | None) -> str:
+    """The canonical value from the mapped text ``v`` and its parsed form ``p``."""
+    t = col.type
+    if spec.bands and t == ColumnType.string:
+        cases = " ".join(f"WHEN {p} <= {float(ub)!r} THEN {sql_str(label)}"
+                         for ub, label in spec.bands)
+        return f"(CASE {cases} END)"
+    if t == ColumnType.string:
+        return v
+    if t == ColumnType.integer:
+        return f"(CASE WHEN {p} = floor({p}) THEN TRY_CAST({p} AS BIGINT) END)"
+    if t == ColumnType.decimal:
+        return f"(CASE WHEN isfinite({p}) THEN {p} END)"
+    if t == ColumnType.boolean:
+        trues = ", ".join(sql_str(w) for w in TRUE_WORDS)
+        falses = ", ".join(sql_str(w) for w in FALSE_WORDS)
+        return f"(CASE WHEN {p} IN ({trues}) THEN true WHEN {p} IN ({falses}) THEN false END)"
+    return f"CAST({p} AS DATE)" if t == ColumnType.date else str(p)
 
 
 def compile_source(
@@ -185,7 +280,11 @@ def compile_source(
     date_formats: dict[str, list[str]],
 ) -> Compiled:
     """Build the typed, checked SELECT for one file feeding one table."""
-    selects: list[str] = []
+    sources = _Sources()
+    mapped: list[str] = []
+    parsed: list[str] = []
+    typed: list[str] = []
+    outputs: list[str] = []
     raw_sql: dict[str, str] = {}
     checks: list[Check] = []
     present: list[str] = []
@@ -200,7 +299,7 @@ def compile_source(
             f"(CASE WHEN {cond} THEN {1 << bit} ELSE 0 END)"
         )
 
-    for col in table.columns:
+    for i, col in enumerate(table.columns):
         spec = source.columns.get(col.name)
         if spec is None:
             if col.required:
@@ -208,41 +307,47 @@ def compile_source(
                     f"the mapping gives no column for required '{col.name}' of {table.name}",
                     file=str(opened.path),
                 )
-            selects.append(f"CAST(NULL AS {col.type.sql}) AS {ident(col.name)}")
+            outputs.append(f"CAST(NULL AS {col.type.sql}) AS {ident(col.name)}")
             continue
         raw, src = raw_expression(opened, col.name, spec, lookups)
         raw_sql[col.name] = raw
-        v = mapped_expression(spec, raw)
+        value, _ = raw_expression(opened, col.name, spec, lookups, sources)
+        vname, pname, tname = f"__v{i}", f"__p{i}", f"__t{i}"
+        mapped.append(f"{mapped_expression(spec, value)} AS {ident(vname)}")
+        v, p, t = ident(vname), ident(pname), ident(tname)
         if raw != "NULL":
             present.append(col.name)
         if col.type in (ColumnType.date, ColumnType.timestamp):
             date_cols.append(col.name)
         fmts = spec.formats or date_formats.get(col.name, [])
-        typed = typed_expression(col, spec, v, fmts)
-        selects.append(f"{typed} AS {ident(col.name)}")
+        parse = parsed_expression(col, spec, v, fmts)
+        if parse is not None:
+            parsed.append(f"{parse} AS {ident(pname)}")
+        typed.append(f"{typed_expression(col, spec, v, p if parse else None)} AS {t}")
+        outputs.append(f"CAST({t} AS {col.type.sql}) AS {ident(col.name)}")
         if col.type != ColumnType.string or spec.bands:
             expected = col.type.expected
             if fmts:
                 expected += " in the format " + " or ".join(fmts)
-            add_check(col.name, src, "type", expected, f"({v}) IS NOT NULL AND ({typed}) IS NULL",
-                      raw)
+            add_check(col.name, src, "type", expected, f"{v} IS NOT NULL AND {t} IS NULL", raw)
         if col.required:
             add_check(col.name, src, "required", "a value (this column is required)",
-                      f"({typed}) IS NULL AND ({v}) IS NULL", raw)
+                      f"{t} IS NULL AND {v} IS NULL", raw)
         if col.non_negative:
-            add_check(col.name, src, "non_negative", "a number ≥ 0", f"({typed}) < 0", raw)
+            add_check(col.name, src, "non_negative", "a number ≥ 0", f"{t} < 0", raw)
         if col.range:
             lo, hi = col.range
             add_check(col.name, src, "range", f"a value between {lo:g} and {hi:g}",
-                      f"({typed}) < {lo!r} OR ({typed}) > {hi!r}", raw)
+                      f"{t} < {lo!r} OR {t} > {hi!r}", raw)
         if col.allowed:
             allowed = ", ".join(sql_str(a) for a in col.allowed)
             add_check(col.name, src, "allowed", "one of " + ", ".join(col.allowed),
-                      f"lower({typed}) NOT IN ({allowed})", raw)
+                      f"lower({t}) NOT IN ({allowed})", raw)
 
     n_masks = max(1, len(mask_terms))
     for m in range(n_masks):
         terms = mask_terms.get(m, ["0"])
-        selects.append(f"CAST({' + '.join(terms)} AS BIGINT) AS _err{m}")
-    sql = f"SELECT {', '.join(selects)} FROM {opened.relation}"
-    return Compiled(sql, raw_sql, checks, n_masks, present, date_cols)
+        outputs.append(f"CAST({' + '.join(terms)} AS BIGINT) AS _err{m}")
+    layers = [*sources.layers, mapped, parsed, typed]
+    return Compiled(opened.relation, layers, outputs, raw_sql, checks, n_masks, present,
+                    date_cols)

@@ -63,7 +63,7 @@ class RequestRecord:
     tokens_out: int
     latency_s: float
     cost_usd: float | None
-    source: str  # "live" or "recorded"
+    source: str  # "live", "recorded" or "failed"
 
 
 @dataclass
@@ -185,6 +185,7 @@ class GuardedModel(WrapperModel):
         prompt_tokens = estimate_tokens(canonical_json(asked["messages"]))
         started = self._clock()
         faults: list[str] = []
+        spent_in = spent_out = 0  # malformed replies use tokens too
         attempt = 0
         while True:
             attempt += 1
@@ -197,19 +198,19 @@ class GuardedModel(WrapperModel):
                     )
                 check_parseable(response, model_request_parameters)
             except Exception as exc:  # classified below; anything unknown is re-raised
+                used = _usage(response) if response is not None else (0, 0)
+                spent_in, spent_out = spent_in + used[0], spent_out + used[1]
+                if reservation is not None and self.budget is not None:
+                    self.budget.settle(reservation, *used)
                 fault = classify(exc)
-                if reservation is not None:
-                    if response is not None:  # a malformed reply still used tokens
-                        self.budget.settle(reservation, *_usage(response))  # type: ignore[union-attr]
-                    else:
-                        self.budget.release(reservation)  # type: ignore[union-attr]
                 if fault is None:
                     raise
                 faults.append(fault.kind)
                 delay = self.policy.delay(attempt, fault, self._rng)
-                detail = self._redact(fault.detail)
                 if delay is None:
-                    raise self._final(fault, attempt, detail) from None
+                    self.ledger.requests.append(self._record(
+                        key, attempt, faults, spent_in, spent_out, started, source="failed"))
+                    raise self._final(fault, attempt, self._redact(fault.detail)) from None
                 log.warning(
                     "%s call to %s: %s on attempt %d/%d; retrying in %.2fs",
                     self.role, model, fault.kind, attempt, self.policy.max_attempts, delay,
@@ -218,16 +219,9 @@ class GuardedModel(WrapperModel):
                 continue
             tokens_in, tokens_out = _usage(response)
             if reservation is not None and self.budget is not None:
-                cost: float | None = self.budget.settle(reservation, tokens_in, tokens_out)
-                if self.prices.price(self.spec) is None:
-                    cost = None
-            else:
-                cost = self.prices.cost(self.spec, tokens_in, tokens_out)
-            record = RequestRecord(
-                key=key, attempts=attempt, faults=faults, tokens_in=tokens_in,
-                tokens_out=tokens_out, latency_s=round(self._clock() - started, 6),
-                cost_usd=cost, source="live",
-            )
+                self.budget.settle(reservation, tokens_in, tokens_out)
+            record = self._record(key, attempt, faults, spent_in + tokens_in,
+                                  spent_out + tokens_out, started, source="live")
             response = replace(
                 response,
                 metadata={**(response.metadata or {}), META: _meta(record)},
@@ -241,6 +235,16 @@ class GuardedModel(WrapperModel):
                 )
             self.ledger.requests.append(record)
             return response
+
+    def _record(
+        self, key: str, attempts: int, faults: list[str], tokens_in: int, tokens_out: int,
+        started: float, *, source: str,
+    ) -> RequestRecord:
+        return RequestRecord(
+            key=key, attempts=attempts, faults=list(faults), tokens_in=tokens_in,
+            tokens_out=tokens_out, latency_s=round(self._clock() - started, 6),
+            cost_usd=self.prices.cost(self.spec, tokens_in, tokens_out), source=source,
+        )
 
     def _from_store(self, key: str, reply_json: str) -> ModelResponse:
         response = reply_from_json(reply_json)

@@ -93,6 +93,11 @@ class ModelsConfig(BaseModel):
     max_peer_chars: int = Field(default=700, ge=100, description="Per peer statement shown.")
     max_statement_chars: int = Field(default=1500, ge=100, description="A reply's text.")
     max_summary_chars: int = Field(default=900, ge=100)
+    history_ratio: float = Field(
+        default=0.45, gt=0, le=2.0,
+        description="Later rounds' history (summaries, peer statements) gets at most this "
+        "share of the round-invariant prompt size; keeps round 5 <= ~1.45x round 1.",
+    )
     missing_cause: Literal["flag", "fail"] = Field(
         default="flag",
         description="After the one repair, a conviction change still without a valid cause "

@@ -127,6 +127,7 @@ class ModelAdvisorEngine:
             peer_chars=config.max_peer_chars,
             summary_chars=config.max_summary_chars,
             statement_chars=config.max_statement_chars,
+            history_ratio=config.history_ratio,
         )
         self._sleep = sleep
         self._clock = clock
@@ -431,9 +432,6 @@ class ModelAdvisorEngine:
             "faults": ledger.faults,
             "request_keys": [r.key for r in ledger.requests],
             "prompt_chars": prompt.chars,
-            "replayed": bool(ledger.requests) and all(
-                r.source == "recorded" for r in ledger.requests
-            ),
         }
         if "seed" in settings:
             parameters["seed"] = settings["seed"]

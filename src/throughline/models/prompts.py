@@ -9,8 +9,13 @@ Two rules hold everywhere:
   body (``<`` becomes ``&lt;``) and escapes attribute values, so a passage or a reply
   cannot close its block early or open a new one.
 * **Prompts are bounded.** Later rounds see the earlier rounds' *summaries* and the previous
-  round's peer statements, each cut to a configured length, never whole transcripts. A blind
-  round (``round.blind`` or round 1) shows no peer statement even if some were passed in.
+  round's peer statements, never whole transcripts, and all of that history together gets at
+  most ``history_ratio`` × the size of the round-invariant part of the prompt (instructions,
+  question, intent, panel, evidence; at least ``min_history_chars``). So round 5's prompt is at
+  most about (1 + history_ratio) × round 1's. Within the history budget, peer statements get
+  half (split evenly), the advisor's own last statement up to 15%, and summaries the rest,
+  newest first (older ones are dropped with a note). A blind round (``round.blind`` or
+  round 1) shows no peer statement even if some were passed in.
 
 Prompt text is a pure function of its inputs, so request keys (replay) are stable.
 """
@@ -74,6 +79,8 @@ class PromptLimits:
     peer_chars: int = 700
     summary_chars: int = 900
     statement_chars: int = 1500
+    history_ratio: float = 0.45
+    min_history_chars: int = 1200
 
 
 @dataclass(frozen=True)
@@ -133,40 +140,72 @@ def turn_instructions(request: TurnRequest, limits: PromptLimits) -> str:
 
 def turn_prompt(request: TurnRequest, limits: PromptLimits) -> Prompt:
     r = request.round
-    parts = [f"Round {r.number}: {r.title}", f"Purpose of this round: {r.purpose}"]
+    instructions = turn_instructions(request, limits)
+    head = [f"Round {r.number}: {r.title}", f"Purpose of this round: {r.purpose}"]
     blind = is_blind(r)
     if blind:
-        parts.append(
+        head.append(
             "This round is blind: you do not see the other advisors' statements. Give your own, "
             "independent view."
         )
-    parts += ["", "The question, as the user asked it:", fence("question", request.intent.question)]
-    parts += ["", "How the question was framed:", fence("intent", _intent_text(request.intent))]
-    parts += [
+    base = [
+        "", "The question, as the user asked it:", fence("question", request.intent.question),
+        "", "How the question was framed:", fence("intent", _intent_text(request.intent)),
         "",
         f"Diagnosis: binding constraint: {request.binding or 'none found'}; "
         f"runner-up: {request.runner_up or 'none'}.",
         "",
         "The panel (ids you may address):",
         *(_panel_line(p, request.advisor) for p in request.peers),
+        "",
+        f"Your evidence pack ({len(request.evidence)} cards; cite by id):",
+        *([_evidence_block(card, limits) for card in request.evidence] or ["(no evidence)"]),
     ]
-    parts += ["", f"Your evidence pack ({len(request.evidence)} cards; cite by id):"]
-    parts += [_evidence_block(card, limits) for card in request.evidence] or ["(no evidence)"]
-    if request.summaries:
-        parts += ["", "Summaries of the earlier rounds:"]
-        parts += [
-            fence("summary", clip(text, limits.summary_chars), round=i)
-            for i, text in enumerate(request.summaries, start=1)
-        ]
+    tail = ["", f"Now give your statement for round {r.number}."]
+    invariant = len(instructions) + sum(len(x) + 1 for x in head + base + tail)
     visible = [] if blind else [s for s in request.visible if s.advisor_id != request.advisor.id]
+    history = _history(request, visible, limits, invariant)
+    return Prompt(instructions, "\n".join(head + base + history + tail))
+
+
+def _history(
+    request: TurnRequest, visible: list[Statement], limits: PromptLimits, invariant: int
+) -> list[str]:
+    """Summaries, peer statements and the advisor's own last statement, within one budget."""
+    budget = max(limits.min_history_chars, int(limits.history_ratio * invariant))
+    peers: list[str] = []
     if visible:
-        parts += ["", f"Statements of the previous round (round {visible[0].round}):"]
-        parts += [_statement_block(s, limits.peer_chars) for s in visible]
+        share = min(limits.peer_chars, (budget // 2) // len(visible) - _BLOCK_OVERHEAD)
+        peers = [_statement_block(s, max(share, 80)) for s in visible]
+    own: list[str] = []
     if request.own_history:
-        last = request.own_history[-1]
-        parts += ["", "Your own previous statement:", _statement_block(last, limits.peer_chars)]
-    parts += ["", f"Now give your statement for round {r.number}."]
-    return Prompt(turn_instructions(request, limits), "\n".join(parts))
+        share = min(limits.peer_chars, int(budget * 0.15) - _BLOCK_OVERHEAD)
+        own = [_statement_block(request.own_history[-1], max(share, 80))]
+    left = budget - sum(len(b) for b in peers + own)
+    kept: list[str] = []
+    for number in range(len(request.summaries), 0, -1):  # newest first
+        room = min(limits.summary_chars, left - _BLOCK_OVERHEAD)
+        if room < 120:
+            break
+        block = fence("summary", clip(request.summaries[number - 1], room), round=number)
+        kept.insert(0, block)
+        left -= len(block)
+    out: list[str] = []
+    if request.summaries:
+        out += ["", "Summaries of the earlier rounds:"]
+        dropped = len(request.summaries) - len(kept)
+        if dropped:
+            out.append(f"(the summaries of rounds 1-{dropped} are left out for length)")
+        out += kept
+    if peers:
+        out += ["", f"Statements of the previous round (round {visible[0].round}):", *peers]
+    if own:
+        out += ["", "Your own previous statement:", *own]
+    return out
+
+
+_BLOCK_OVERHEAD = 140
+"""Room for a data block's tags and attributes when sharing out the history budget."""
 
 
 def _intent_text(intent: Intent) -> str:

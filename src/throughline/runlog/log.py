@@ -397,16 +397,18 @@ class RunLog:
     # model calls --------------------------------------------------------------------------
     def log_call(self, run_id: str, info: CallInfo, request: Any, reply: Any, *,
                  stage: str | None = None, advisor_id: str | None = None,
-                 round: int | None = None, error: str | None = None) -> int:
+                 round: int | None = None, error: str | None = None,
+                 key: str | None = None) -> int:
         """Log one model call (one attempt) and return its sequence number in the run.
 
         ``request`` and ``reply`` are JSON values or Pydantic models; ``reply`` is None
         when nothing came back. Log every attempt, retries included, with ``error`` set
         for one that failed: only a call with a reply and no error is reused by
-        :meth:`find_call`. The request key is computed before secrets are redacted.
+        :meth:`find_call`. ``key`` defaults to :func:`request_key` of ``request`` (computed
+        before secrets are redacted); a caller with its own canonical form passes its own.
         """
         self._require(run_id)
-        key = request_key(request)
+        key = key or request_key(request)
         secrets = env_secrets()
         request_text = canonical_json(redact(to_jsonable(request), by_name=False,
                                              secrets=secrets))

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-REDACTED = "[redacted]"
+REDACTED = "[REDACTED]"  # the same mask as throughline.models.redact
 
 _SECRET_NAME = re.compile(
     r"(?i)(^|[_\-.])(api[_\-]?key|apikey|key|token|secret|password|passwd|"

@@ -178,7 +178,7 @@ class RoundMark:
     @property
     def label(self) -> str:
         if self.failed:
-            return f"R{self.round} failed"
+            return f"R{self.round} failed turn"
         return f"R{self.round} {self.conviction}" + (" (conformity)" if self.conformity else "")
 
 
@@ -196,6 +196,10 @@ class Spark:
     dots: list[tuple[float, float, bool, bool]]  # x, y, is_last, conformity
     failed: list[float]
     rounds: list[int]
+    labels: list[tuple[float, str, str]]  # x, text, kind: "value" | "flag" | "failed"
+    value_y: float
+    round_y: float
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -699,13 +703,15 @@ def _timeline(m: PanelMember, failed_rounds: list[int]) -> list[RoundMark]:
     return [marks[r] for r in sorted(marks)]
 
 
-SPARK_W, SPARK_H, SPARK_PAD = 250, 52, 8
+SPARK_W, SPARK_PLOT, SPARK_PAD = 250, 40, 14
 
 
 def _spark(m: PanelMember, round_numbers: list[int], failed_rounds: list[int]) -> Spark:
     rounds = sorted(set(round_numbers) | {p.round for p in m.history} | set(failed_rounds))
-    w, h, pad = SPARK_W, SPARK_H, SPARK_PAD
-    top, bottom = pad, h - pad
+    w, pad = SPARK_W, SPARK_PAD
+    top, bottom = 6, 6 + SPARK_PLOT
+    value_y, round_y = bottom + 16, bottom + 29
+    h = round(round_y + 4)
     if not rounds:
         rounds = [1]
     span = max(1, len(rounds) - 1)
@@ -725,9 +731,15 @@ def _spark(m: PanelMember, round_numbers: list[int], failed_rounds: list[int]) -
     ]
     dots = [(x, yy, i == len(coords) - 1, p.conformity_flag)
             for i, ((x, yy), p) in enumerate(zip(coords, points, strict=True))]
+    timeline = _timeline(m, failed_rounds)
+    labels = [(x_of[t.round], "✕" if t.failed else (t.conviction or DASH),
+               "failed" if t.failed else ("flag" if t.conformity else "value"))
+              for t in timeline]
     return Spark(width=w, height=h, top=top, bottom=bottom, mid=y(0.5),
                  xs=[x_of[r] for r in rounds], segments=segments, dots=dots,
-                 failed=[x_of[r] for r in failed_rounds], rounds=rounds)
+                 failed=[x_of[r] for r in failed_rounds], rounds=rounds, labels=labels,
+                 value_y=value_y, round_y=round_y,
+                 summary=", ".join(t.label for t in timeline) or "no turns")
 
 
 def _round(r, ix: _Index) -> RoundView:  # noqa: ANN001 - RoundRecord

@@ -1,0 +1,131 @@
+"""Replay and resume: deterministic request keys, recorded replies, no network."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from pydantic_ai.exceptions import ModelHTTPError, ModelServerError
+from pydantic_ai.messages import ModelRequest, UserPromptPart
+
+from throughline.errors import ModelError
+from throughline.council.seams import RoundSpec
+from throughline.models import (
+    LookupStore,
+    MemoryCallStore,
+    ModelAdvisorEngine,
+    ReplayMismatch,
+    request_key,
+)
+from throughline.models.fakes import FakeAdvisor, ScriptedModel
+
+from .helpers import INTENT, PANEL, SleepRecorder, config, make_request, run, statement, valid
+
+
+def debate(engine: ModelAdvisorEngine) -> list[object]:
+    """Two rounds of three advisors and a summary; returns replies and CallInfos in order."""
+
+    async def go() -> list[object]:
+        out: list[object] = []
+        visible = []
+        for number in (1, 2):
+            for advisor in PANEL:
+                reply, info = await engine.turn(make_request(
+                    number, advisor, visible=visible, conviction=None if number == 1 else 0.7))
+                out += [reply, info]
+            visible = [statement(a.id, number) for a in PANEL]
+            text, info = await engine.summarize(RoundSpec(number=number, title="t", purpose="p"),
+                                                visible, PANEL, INTENT)
+            out += [text, info]
+        return out
+
+    return run(go())
+
+
+def live_model() -> ScriptedModel:
+    fault = ModelHTTPError.for_category(ModelServerError, status_code=500, model_name="m")
+    # a fault on the first call and a repair on the second: both must replay identically
+    return ScriptedModel([fault, valid(), valid(cites=["nope"]), valid()], responder=FakeAdvisor(0.7))
+
+
+def engine(model: ScriptedModel | None, store: MemoryCallStore, mode: str, **kw) -> ModelAdvisorEngine:  # noqa: ANN003
+    sleeper = SleepRecorder()
+    factory = None if model is None else (lambda spec: model)
+    return ModelAdvisorEngine(config(), model_factory=factory, store=store, mode=mode,  # type: ignore[arg-type]
+                              sleep=sleeper, clock=sleeper.clock, env={}, **kw)
+
+
+def test_replay_reproduces_replies_and_call_infos_without_network_or_keys() -> None:
+    store = MemoryCallStore()
+    original = debate(engine(live_model(), store, "live"))
+    assert len(store.calls) == 2 * 3 + 2 + 1  # one extra: the repaired turn made two requests
+    # replay: no model factory, no OPENAI_API_KEY — ReplayModel answers from the store
+    replayed = debate(engine(None, store, "replay"))
+    assert replayed == original
+    assert original[1].parameters["faults"] == ["server_error"]  # type: ignore[union-attr]
+    assert original[3].outcome == "ok_after_repair"  # type: ignore[union-attr]
+
+
+def test_replay_of_a_request_never_recorded_fails_clearly() -> None:
+    store = MemoryCallStore()
+    run(engine(live_model(), store, "live").turn(make_request()))
+    replayer = engine(None, store, "replay")
+    with pytest.raises(ReplayMismatch) as err:
+        run(replayer.turn(make_request(question="A different question?")))
+    assert not isinstance(err.value, ModelError)  # must stop the replay, not fail one turn
+    assert "no recorded reply" in str(err.value) and "--replay" in str(err.value)
+
+
+def test_resume_repeats_no_completed_call() -> None:
+    store = MemoryCallStore()
+    debate(engine(ScriptedModel(responder=FakeAdvisor(0.7)), store, "live"))
+    # keep only the first four recorded calls, as if the process died there
+    kept = dict(list(store.calls.items())[:4])
+    store.calls = kept
+    resumed_model = ScriptedModel(responder=FakeAdvisor(0.7))
+    debate(engine(resumed_model, store, "resume"))
+    assert len(resumed_model.seen) == 8 - 4
+    assert len(store.calls) == 8
+
+
+def test_lookup_store_adapts_plain_functions() -> None:
+    rows: dict[str, str] = {}
+    recorded: list[str] = []
+    store = LookupStore(rows.get, lambda call: (rows.__setitem__(call.key, call.reply_json),
+                                                recorded.append(call.request_json)))
+    model = ScriptedModel(responder=FakeAdvisor())
+    first = run(engine(model, store, "live").turn(make_request()))  # type: ignore[arg-type]
+    assert len(rows) == 1 and '"model":"openai:gpt-4o-mini"' in recorded[0]
+    again = run(engine(None, store, "replay").turn(make_request()))  # type: ignore[arg-type]
+    assert again == first
+
+
+def _messages(stamp: datetime) -> list[ModelRequest]:
+    return [ModelRequest(parts=[UserPromptPart("hello", timestamp=stamp)], instructions="be brief",
+                         timestamp=stamp, run_id=f"run-{stamp.second}")]
+
+
+def test_request_key_ignores_timestamps_and_run_ids_but_not_content() -> None:
+    a = request_key("openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)))
+    b = request_key("openai:gpt-4o-mini", _messages(datetime(2026, 5, 5, 5, 5, 5, tzinfo=UTC)))
+    assert a == b and len(a) == 64
+    assert request_key("openai:gpt-4o", _messages(datetime(2026, 1, 1, tzinfo=UTC))) != a
+    assert request_key("openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, tzinfo=UTC)),
+                       {"temperature": 0.9}) != a
+    assert request_key("openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, tzinfo=UTC)),
+                       {"timeout": 5, "max_retries": 0}) == a  # operational settings don't count
+
+
+def test_request_key_is_stable_across_processes() -> None:
+    code = (
+        "from datetime import datetime, UTC\n"
+        "from pydantic_ai.messages import ModelRequest, UserPromptPart\n"
+        "from throughline.models import request_key\n"
+        "m=[ModelRequest(parts=[UserPromptPart('hello')], instructions='be brief')]\n"
+        "print(request_key('openai:gpt-4o-mini', m, {'temperature': 0.3}))\n"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    here = request_key("openai:gpt-4o-mini", _messages(datetime.now(UTC)), {"temperature": 0.3})
+    assert other.stdout.strip() == here
