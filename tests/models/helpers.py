@@ -20,12 +20,27 @@ from throughline.record.model import Advisor, Intent, Move, Statement
 T = TypeVar("T")
 
 PANEL = [
-    Advisor(id="auditor", name="Ada Auditor", role="Revenue auditor",
-            lens="whether the numbers hold up", background="Ten years of revenue audits."),
-    Advisor(id="seller", name="Sam Seller", role="Sales leader",
-            lens="pipeline and win rates", background="Ran enterprise sales teams."),
-    Advisor(id="builder", name="Bo Builder", role="Product lead",
-            lens="activation and retention", background="Built onboarding flows."),
+    Advisor(
+        id="auditor",
+        name="Ada Auditor",
+        role="Revenue auditor",
+        lens="whether the numbers hold up",
+        background="Ten years of revenue audits.",
+    ),
+    Advisor(
+        id="seller",
+        name="Sam Seller",
+        role="Sales leader",
+        lens="pipeline and win rates",
+        background="Ran enterprise sales teams.",
+    ),
+    Advisor(
+        id="builder",
+        name="Bo Builder",
+        role="Product lead",
+        lens="activation and retention",
+        background="Built onboarding flows.",
+    ),
 ]
 INTENT = Intent(
     question="Should we hire five more account executives next quarter?",
@@ -36,14 +51,29 @@ INTENT = Intent(
     run_date=date(2026, 3, 2),
 )
 EVIDENCE = [
-    EvidenceCard(id="F-nrr", kind="finding", title="Net revenue retention",
-                 text="Net revenue retention fell from 104% to 92% over four quarters.",
-                 family="post_sale", severity="high",
-                 metrics={"nrr": {"value": 0.92, "unit": "ratio", "n": 118}}),
-    EvidenceCard(id="F-win", kind="finding", title="Win rate",
-                 text="Win rate held at 23% with stable cycle length.", family="pipeline"),
-    EvidenceCard(id="P-ret-3", kind="passage", title="Retention playbook",
-                 text="Fix onboarding before scaling acquisition.", location="notes/retention.md"),
+    EvidenceCard(
+        id="F-nrr",
+        kind="finding",
+        title="Net revenue retention",
+        text="Net revenue retention fell from 104% to 92% over four quarters.",
+        family="post_sale",
+        severity="high",
+        metrics={"nrr": {"value": 0.92, "unit": "ratio", "n": 118}},
+    ),
+    EvidenceCard(
+        id="F-win",
+        kind="finding",
+        title="Win rate",
+        text="Win rate held at 23% with stable cycle length.",
+        family="pipeline",
+    ),
+    EvidenceCard(
+        id="P-ret-3",
+        kind="passage",
+        title="Retention playbook",
+        text="Fix onboarding before scaling acquisition.",
+        location="notes/retention.md",
+    ),
 ]
 
 
@@ -51,10 +81,18 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def statement(advisor: str, round_: int, text: str = "I see churn first.", conviction: float = 0.5,
-              **kw: Any) -> Statement:
-    return Statement(id=f"r{round_}.{advisor}", round=round_, advisor_id=advisor,
-                     move=kw.pop("move", Move.SHARE), text=text, conviction=conviction, **kw)
+def statement(
+    advisor: str, round_: int, text: str = "I see churn first.", conviction: float = 0.5, **kw: Any
+) -> Statement:
+    return Statement(
+        id=f"r{round_}.{advisor}",
+        round=round_,
+        advisor_id=advisor,
+        move=kw.pop("move", Move.SHARE),
+        text=text,
+        conviction=conviction,
+        **kw,
+    )
 
 
 def make_request(
@@ -72,8 +110,12 @@ def make_request(
     intent = INTENT if question is None else INTENT.model_copy(update={"question": question})
     return TurnRequest(
         run_id="run-1",
-        round=RoundSpec(number=round_, title=f"Round {round_}", purpose="Test the constraint.",
-                        blind=(round_ == 1) if blind is None else blind),
+        round=RoundSpec(
+            number=round_,
+            title=f"Round {round_}",
+            purpose="Test the constraint.",
+            blind=(round_ == 1) if blind is None else blind,
+        ),
         advisor=advisor or PANEL[0],
         peers=PANEL,
         intent=intent,
@@ -130,8 +172,13 @@ def scripted(*replies: Any, responder: Callable[..., Any] | None = None) -> Scri
 
 
 def valid(**over: Any) -> dict[str, Any]:
-    reply = {"move": "SHARE", "text": "Retention is the binding constraint [F-nrr].",
-             "addressed": [], "cites": ["F-nrr"], "conviction": 0.7, "conviction_cause": None}
+    reply = {
+        "move": "SHARE",
+        "text": "Retention is the binding constraint [F-nrr].",
+        "addressed": [],
+        "cites": ["F-nrr"],
+        "conviction": 0.7,
+        "conviction_cause": None,
+    }
     reply.update(over)
     return reply
-

@@ -17,8 +17,11 @@ KEY = "tl-anthropic-test-key-31337"
 def test_a_turn_through_the_anthropic_sdk() -> None:
     seen: list[httpx2.Request] = []
     replies = [
-        httpx2.Response(429, headers={"retry-after": "3"},
-                        json={"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}}),
+        httpx2.Response(
+            429,
+            headers={"retry-after": "3"},
+            json={"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}},
+        ),
     ]
 
     def handler(request: httpx2.Request) -> httpx2.Response:
@@ -27,22 +30,31 @@ def test_a_turn_through_the_anthropic_sdk() -> None:
             return replies.pop(0)
         body = json.loads(request.content)
         tool = body["tools"][0]["name"]
-        return httpx2.Response(200, json={
-            "id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
-            "content": [{"type": "tool_use", "id": "toolu_1", "name": tool, "input": valid()}],
-            "stop_reason": "tool_use", "stop_sequence": None,
-            "usage": {"input_tokens": 812, "output_tokens": 64},
-        })
+        return httpx2.Response(
+            200,
+            json={
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": body["model"],
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": tool, "input": valid()}],
+                "stop_reason": "tool_use",
+                "stop_sequence": None,
+                "usage": {"input_tokens": 812, "output_tokens": 64},
+            },
+        )
 
     sleeper = SleepRecorder()
     engine = ModelAdvisorEngine(
         ModelsConfig(default="anthropic:claude-haiku-4-5", seed=5),
         env={"ANTHROPIC_API_KEY": KEY},
         transport=lambda spec: httpx2.MockTransport(handler),
-        sleep=sleeper, clock=sleeper.clock, rng=random.Random(0),
+        sleep=sleeper,
+        clock=sleeper.clock,
+        rng=random.Random(0),
     )
 
-    async def go():  # noqa: ANN202
+    async def go():
         async with engine:
             return await engine.turn(make_request())
 

@@ -23,8 +23,10 @@ from .helpers import PANEL, config, engine_with, make_request, run, scripted, va
 
 
 def test_estimate_is_calls_times_prompt_size_times_price() -> None:
-    calls = [PlannedCall("advisor", "openai:gpt-4o-mini", 2_000, 500, count=30),
-             PlannedCall("summariser", "openai:gpt-4o-mini", 1_500, 300, count=5)]
+    calls = [
+        PlannedCall("advisor", "openai:gpt-4o-mini", 2_000, 500, count=30),
+        PlannedCall("summariser", "openai:gpt-4o-mini", 1_500, 300, count=5),
+    ]
     est = estimate_run(calls)
     assert (est.calls, est.tokens_in, est.tokens_out) == (35, 67_500, 16_500)
     expected = (67_500 * 0.15 + 16_500 * 0.60) / 1_000_000
@@ -34,17 +36,31 @@ def test_estimate_is_calls_times_prompt_size_times_price() -> None:
 
 
 def test_unknown_price_means_no_cost_estimate_and_says_so() -> None:
-    est = estimate_run([PlannedCall("advisor", "openai-compatible:m@https://gpu.example.com/v1", 100, 10)])
+    est = estimate_run(
+        [PlannedCall("advisor", "openai-compatible:m@https://gpu.example.com/v1", 100, 10)]
+    )
     assert est.cost_usd is None
-    assert "cost not estimated: no price known for openai-compatible:m@https://gpu.example.com/v1" in est.note
-    mixed = estimate_run([PlannedCall("advisor", "openai:gpt-4o", 1000, 100),
-                          PlannedCall("summariser", "openai:some-new-model", 1000, 100)])
-    assert mixed.cost_usd is not None and "not counted, no price known: openai:some-new-model" in mixed.note
+    assert (
+        "cost not estimated: no price known for openai-compatible:m@https://gpu.example.com/v1"
+        in est.note
+    )
+    mixed = estimate_run(
+        [
+            PlannedCall("advisor", "openai:gpt-4o", 1000, 100),
+            PlannedCall("summariser", "openai:some-new-model", 1000, 100),
+        ]
+    )
+    assert (
+        mixed.cost_usd is not None
+        and "not counted, no price known: openai:some-new-model" in mixed.note
+    )
 
 
 def test_local_models_cost_nothing_and_overrides_win() -> None:
     assert PriceTable().cost("ollama:qwen2.5:7b", 10_000, 10_000) == 0.0
-    table = PriceTable.with_overrides({"openai:gpt-4o-mini": ModelPrice(input_per_mtok=1, output_per_mtok=2)})
+    table = PriceTable.with_overrides(
+        {"openai:gpt-4o-mini": ModelPrice(input_per_mtok=1, output_per_mtok=2)}
+    )
     assert table.cost("openai:gpt-4o-mini", 1_000_000, 1_000_000) == 3.0
 
 
@@ -100,8 +116,9 @@ def test_concurrent_turns_cannot_jointly_overshoot() -> None:
     engine = engine_with(model, cfg=config(max_tokens_per_run=4_000, max_output_tokens=300))
 
     async def burst() -> list[object]:
-        return await asyncio.gather(*(engine.turn(make_request(1, a)) for a in PANEL * 4),
-                                    return_exceptions=True)
+        return await asyncio.gather(
+            *(engine.turn(make_request(1, a)) for a in PANEL * 4), return_exceptions=True
+        )
 
     results = run(burst())
     stopped = [r for r in results if isinstance(r, BudgetExceeded)]

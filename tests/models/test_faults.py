@@ -17,8 +17,8 @@ from pydantic_ai.exceptions import (
 
 from throughline.errors import ConfigError, ModelError
 from throughline.models import CallFailed, ModelAdvisorEngine
-from throughline.models.faults import Fault, RetryPolicy, classify
 from throughline.models.fakes import FakeAdvisor, FaultInjectingModel, ScriptedModel
+from throughline.models.faults import Fault, RetryPolicy, classify
 
 from .helpers import (
     PANEL,
@@ -34,8 +34,9 @@ from .helpers import (
 
 
 def http(status: int, category: type | None, **headers: str) -> ModelHTTPError:
-    return ModelHTTPError.for_category(category, status_code=status, model_name="m",
-                                       body={"error": "x"}, headers=headers)
+    return ModelHTTPError.for_category(
+        category, status_code=status, model_name="m", body={"error": "x"}, headers=headers
+    )
 
 
 @pytest.mark.parametrize(
@@ -60,8 +61,11 @@ def test_each_fault_is_retried(fault: object, kind: str, sleeper: SleepRecorder)
 
 
 def test_429_waits_at_least_retry_after(sleeper: SleepRecorder) -> None:
-    model = scripted(http(429, ModelRateLimitError, **{"retry-after": "7"}),
-                     http(429, ModelRateLimitError, **{"retry-after-ms": "2500"}), valid())
+    model = scripted(
+        http(429, ModelRateLimitError, **{"retry-after": "7"}),
+        http(429, ModelRateLimitError, **{"retry-after-ms": "2500"}),
+        valid(),
+    )
     _, info = run(engine_with(model, sleeper=sleeper).turn(make_request()))
     assert sleeper.waits[0] == 7.0
     assert sleeper.waits[1] == 2.5  # the second backoff (2s ± 25%) is below what was asked
@@ -136,8 +140,13 @@ def test_fault_injection_at_30_percent_every_turn_completes_or_is_marked_failed(
     inner = ScriptedModel(responder=FakeAdvisor())
     faulty = FaultInjectingModel(inner, rate=0.3, seed=11, retry_after=3.0)
     sleeper = SleepRecorder()
-    engine = ModelAdvisorEngine(config(max_attempts=3), model_factory=lambda s: faulty,
-                                sleep=sleeper, clock=sleeper.clock, rng=random.Random(1))
+    engine = ModelAdvisorEngine(
+        config(max_attempts=3),
+        model_factory=lambda s: faulty,
+        sleep=sleeper,
+        clock=sleeper.clock,
+        rng=random.Random(1),
+    )
     panel = PANEL + [a.model_copy(update={"id": a.id + "2", "name": a.name + " II"}) for a in PANEL]
 
     async def debate() -> tuple[list[str], list[str]]:
@@ -145,10 +154,13 @@ def test_fault_injection_at_30_percent_every_turn_completes_or_is_marked_failed(
         failures: list[str] = []
         visible: list = []
         for number in range(1, 6):
-            requests = [make_request(number, a, visible=visible,
-                                     conviction=None if number == 1 else 0.6) for a in panel]
-            results = await asyncio.gather(*(engine.turn(r) for r in requests),
-                                           return_exceptions=True)
+            requests = [
+                make_request(number, a, visible=visible, conviction=None if number == 1 else 0.6)
+                for a in panel
+            ]
+            results = await asyncio.gather(
+                *(engine.turn(r) for r in requests), return_exceptions=True
+            )
             visible = []
             for request, result in zip(requests, results, strict=True):
                 if isinstance(result, CallFailed):

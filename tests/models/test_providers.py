@@ -36,7 +36,9 @@ def test_key_from_config_beats_environment() -> None:
     ep = resolve_endpoint(parse_model("openai:gpt-4o"), cfg, env={"OPENAI_API_KEY": "from-env-key"})
     assert ep.api_key == "from-config-key"
     assert ep.key_source == "settings.models.openai_api_key"
-    ep = resolve_endpoint(parse_model("openai:gpt-4o"), ModelsConfig(), env={"OPENAI_API_KEY": "k-env"})
+    ep = resolve_endpoint(
+        parse_model("openai:gpt-4o"), ModelsConfig(), env={"OPENAI_API_KEY": "k-env"}
+    )
     assert ep.key_source == "env OPENAI_API_KEY"
     assert "k-env" not in repr(ep)
 
@@ -46,17 +48,24 @@ def test_local_providers_need_no_key_and_never_borrow_the_openai_key() -> None:
     ollama = resolve_endpoint(parse_model("ollama:qwen2.5:7b"), ModelsConfig(), env)
     assert ollama.api_key is None
     assert ollama.base_url == "http://localhost:11434/v1"
-    other = resolve_endpoint(parse_model("openai-compatible:m@http://127.0.0.1:9/v1"), ModelsConfig(), env)
+    other = resolve_endpoint(
+        parse_model("openai-compatible:m@http://127.0.0.1:9/v1"), ModelsConfig(), env
+    )
     assert other.api_key is None  # OPENAI_API_KEY is never sent to another server
     assert other.base_url == "http://127.0.0.1:9/v1"
 
 
 def test_base_urls_come_from_settings() -> None:
-    cfg = ModelsConfig(ollama_base_url="http://gpu:11434/v1/",
-                       openai_compatible_base_url="http://vllm:8000/v1",
-                       openai_base_url="https://proxy.example.com/v1")
+    cfg = ModelsConfig(
+        ollama_base_url="http://gpu:11434/v1/",
+        openai_compatible_base_url="http://vllm:8000/v1",
+        openai_base_url="https://proxy.example.com/v1",
+    )
     assert resolve_endpoint(parse_model("ollama:x"), cfg, {}).base_url == "http://gpu:11434/v1"
-    assert resolve_endpoint(parse_model("openai-compatible:x"), cfg, {}).base_url == "http://vllm:8000/v1"
+    assert (
+        resolve_endpoint(parse_model("openai-compatible:x"), cfg, {}).base_url
+        == "http://vllm:8000/v1"
+    )
     # the string's own URL wins over settings
     spec = parse_model("openai-compatible:x@http://other:1/v1")
     assert resolve_endpoint(spec, cfg, {}).base_url == "http://other:1/v1"
@@ -77,10 +86,13 @@ def test_factory_builds_the_right_model_classes_and_closes_clients() -> None:
     async def build() -> None:
         assert isinstance(factory(parse_model("openai:gpt-4o-mini")), OpenAIChatModel)
         assert isinstance(factory(parse_model("ollama:qwen2.5:7b")), OpenAIChatModel)
-        assert isinstance(factory(parse_model("openai-compatible:m@http://127.0.0.1:1/v1")),
-                          OpenAIChatModel)
+        assert isinstance(
+            factory(parse_model("openai-compatible:m@http://127.0.0.1:1/v1")), OpenAIChatModel
+        )
         assert isinstance(factory(parse_model("anthropic:claude-haiku-4-5")), AnthropicModel)
-        assert factory(parse_model("openai:gpt-4o-mini")) is factory(parse_model("openai:gpt-4o-mini"))
+        assert factory(parse_model("openai:gpt-4o-mini")) is factory(
+            parse_model("openai:gpt-4o-mini")
+        )
         await factory.aclose()
 
     run(build())

@@ -10,8 +10,8 @@ import pytest
 from pydantic_ai.exceptions import ModelHTTPError, ModelServerError
 from pydantic_ai.messages import ModelRequest, UserPromptPart
 
-from throughline.errors import ModelError
 from throughline.council.seams import RoundSpec
+from throughline.errors import ModelError
 from throughline.models import (
     LookupStore,
     MemoryCallStore,
@@ -32,12 +32,16 @@ def debate(engine: ModelAdvisorEngine) -> list[object]:
         visible = []
         for number in (1, 2):
             for advisor in PANEL:
-                reply, info = await engine.turn(make_request(
-                    number, advisor, visible=visible, conviction=None if number == 1 else 0.7))
+                reply, info = await engine.turn(
+                    make_request(
+                        number, advisor, visible=visible, conviction=None if number == 1 else 0.7
+                    )
+                )
                 out += [reply, info]
             visible = [statement(a.id, number) for a in PANEL]
-            text, info = await engine.summarize(RoundSpec(number=number, title="t", purpose="p"),
-                                                visible, PANEL, INTENT)
+            text, info = await engine.summarize(
+                RoundSpec(number=number, title="t", purpose="p"), visible, PANEL, INTENT
+            )
             out += [text, info]
         return out
 
@@ -47,14 +51,26 @@ def debate(engine: ModelAdvisorEngine) -> list[object]:
 def live_model() -> ScriptedModel:
     fault = ModelHTTPError.for_category(ModelServerError, status_code=500, model_name="m")
     # a fault on the first call and a repair on the second: both must replay identically
-    return ScriptedModel([fault, valid(), valid(cites=["nope"]), valid()], responder=FakeAdvisor(0.7))
+    return ScriptedModel(
+        [fault, valid(), valid(cites=["nope"]), valid()], responder=FakeAdvisor(0.7)
+    )
 
 
-def engine(model: ScriptedModel | None, store: MemoryCallStore, mode: str, **kw) -> ModelAdvisorEngine:  # noqa: ANN003
+def engine(
+    model: ScriptedModel | None, store: MemoryCallStore, mode: str, **kw
+) -> ModelAdvisorEngine:
     sleeper = SleepRecorder()
     factory = None if model is None else (lambda spec: model)
-    return ModelAdvisorEngine(config(), model_factory=factory, store=store, mode=mode,  # type: ignore[arg-type]
-                              sleep=sleeper, clock=sleeper.clock, env={}, **kw)
+    return ModelAdvisorEngine(
+        config(),
+        model_factory=factory,
+        store=store,
+        mode=mode,  # type: ignore[arg-type]
+        sleep=sleeper,
+        clock=sleeper.clock,
+        env={},
+        **kw,
+    )
 
 
 def test_replay_reproduces_replies_and_call_infos_without_network_or_keys() -> None:
@@ -93,8 +109,13 @@ def test_resume_repeats_no_completed_call() -> None:
 def test_lookup_store_adapts_plain_functions() -> None:
     rows: dict[str, str] = {}
     recorded: list[str] = []
-    store = LookupStore(rows.get, lambda call: (rows.__setitem__(call.key, call.reply_json),
-                                                recorded.append(call.request_json)))
+    store = LookupStore(
+        rows.get,
+        lambda call: (
+            rows.__setitem__(call.key, call.reply_json),
+            recorded.append(call.request_json),
+        ),
+    )
     model = ScriptedModel(responder=FakeAdvisor())
     first = run(engine(model, store, "live").turn(make_request()))  # type: ignore[arg-type]
     assert len(rows) == 1 and '"model":"openai:gpt-4o-mini"' in recorded[0]
@@ -103,8 +124,14 @@ def test_lookup_store_adapts_plain_functions() -> None:
 
 
 def _messages(stamp: datetime) -> list[ModelRequest]:
-    return [ModelRequest(parts=[UserPromptPart("hello", timestamp=stamp)], instructions="be brief",
-                         timestamp=stamp, run_id=f"run-{stamp.second}")]
+    return [
+        ModelRequest(
+            parts=[UserPromptPart("hello", timestamp=stamp)],
+            instructions="be brief",
+            timestamp=stamp,
+            run_id=f"run-{stamp.second}",
+        )
+    ]
 
 
 def test_request_key_ignores_timestamps_and_run_ids_but_not_content() -> None:
@@ -112,10 +139,20 @@ def test_request_key_ignores_timestamps_and_run_ids_but_not_content() -> None:
     b = request_key("openai:gpt-4o-mini", _messages(datetime(2026, 5, 5, 5, 5, 5, tzinfo=UTC)))
     assert a == b and len(a) == 64
     assert request_key("openai:gpt-4o", _messages(datetime(2026, 1, 1, tzinfo=UTC))) != a
-    assert request_key("openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, tzinfo=UTC)),
-                       {"temperature": 0.9}) != a
-    assert request_key("openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, tzinfo=UTC)),
-                       {"timeout": 5, "max_retries": 0}) == a  # operational settings don't count
+    assert (
+        request_key(
+            "openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, tzinfo=UTC)), {"temperature": 0.9}
+        )
+        != a
+    )
+    assert (
+        request_key(
+            "openai:gpt-4o-mini",
+            _messages(datetime(2026, 1, 1, tzinfo=UTC)),
+            {"timeout": 5, "max_retries": 0},
+        )
+        == a
+    )  # operational settings don't count
 
 
 def test_request_key_is_stable_across_processes() -> None:

@@ -33,22 +33,31 @@ def scan(*texts: str) -> None:
         assert SENTINEL not in text
 
 
-def engine(server: FakeOpenAIServer, store: MemoryCallStore, *, provider: str) -> ModelAdvisorEngine:
+def engine(
+    server: FakeOpenAIServer, store: MemoryCallStore, *, provider: str
+) -> ModelAdvisorEngine:
     sleeper = SleepRecorder()
     if provider == "openai-compatible":
         cfg = ModelsConfig(default=f"openai-compatible:m@{server.base_url}", max_attempts=2)
         env = {"THROUGHLINE_OPENAI_COMPATIBLE_API_KEY": SENTINEL}
     else:  # OpenAI through a proxy URL, key from config
-        cfg = ModelsConfig(default="openai:gpt-4o-mini", openai_base_url=server.base_url,
-                           openai_api_key=SecretStr(SENTINEL), max_attempts=2)
+        cfg = ModelsConfig(
+            default="openai:gpt-4o-mini",
+            openai_base_url=server.base_url,
+            openai_api_key=SecretStr(SENTINEL),
+            max_attempts=2,
+        )
         env = {}
-    return ModelAdvisorEngine(cfg, env=env, store=store, sleep=sleeper, clock=sleeper.clock,
-                              rng=random.Random(0))
+    return ModelAdvisorEngine(
+        cfg, env=env, store=store, sleep=sleeper, clock=sleeper.clock, rng=random.Random(0)
+    )
 
 
 @pytest.mark.parametrize("provider", ["openai-compatible", "openai"])
 def test_the_key_goes_to_the_provider_and_nowhere_else(
-    server: FakeOpenAIServer, caplog: pytest.LogCaptureFixture, provider: str,
+    server: FakeOpenAIServer,
+    caplog: pytest.LogCaptureFixture,
+    provider: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, the SDK's and the HTTP client's included
     store = MemoryCallStore()
@@ -74,7 +83,7 @@ def test_the_key_goes_to_the_provider_and_nowhere_else(
         return outputs
 
     outputs = run(go())
-    assert {r.name.split('.')[0] for r in caplog.records} >= {'throughline', 'openai', 'httpx2'}
+    assert {r.name.split(".")[0] for r in caplog.records} >= {"throughline", "openai", "httpx2"}
     # the key was really used...
     assert server.requests[0].headers["authorization"] == f"Bearer {SENTINEL}"
     # ...and appears nowhere we write
@@ -88,8 +97,9 @@ def test_the_key_goes_to_the_provider_and_nowhere_else(
 
 def test_missing_key_error_names_the_variable_but_no_value() -> None:
     with pytest.raises(ConfigError) as err:
-        resolve_endpoint(parse_model("openai:gpt-4o"), ModelsConfig(),
-                         env={"ANTHROPIC_API_KEY": SENTINEL})
+        resolve_endpoint(
+            parse_model("openai:gpt-4o"), ModelsConfig(), env={"ANTHROPIC_API_KEY": SENTINEL}
+        )
     assert "OPENAI_API_KEY" in str(err.value)
     scan(str(err.value))
 

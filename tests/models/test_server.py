@@ -22,13 +22,15 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield s
 
 
-def engine_for(server: FakeOpenAIServer, sleeper: SleepRecorder | None = None, **kw) -> ModelAdvisorEngine:  # noqa: ANN003
+def engine_for(
+    server: FakeOpenAIServer, sleeper: SleepRecorder | None = None, **kw
+) -> ModelAdvisorEngine:
     sleeper = sleeper or SleepRecorder()
     cfg = ModelsConfig(default=f"openai-compatible:fake-qwen@{server.base_url}", **kw)
     return ModelAdvisorEngine(cfg, env={}, sleep=sleeper, clock=sleeper.clock, rng=random.Random(0))
 
 
-async def _turn(engine: ModelAdvisorEngine, request):  # noqa: ANN001, ANN202
+async def _turn(engine: ModelAdvisorEngine, request):
     async with engine:
         return await engine.turn(request)
 
@@ -47,7 +49,12 @@ def test_a_turn_over_the_real_client_path(server: FakeOpenAIServer) -> None:
     assert body["tool_choice"] == "required"
     [tool] = body["tools"]
     assert tool["function"]["name"] == "statement"
-    assert set(tool["function"]["parameters"]["properties"]) >= {"move", "text", "cites", "conviction"}
+    assert set(tool["function"]["parameters"]["properties"]) >= {
+        "move",
+        "text",
+        "cites",
+        "conviction",
+    }
     system, user = body["messages"][0], body["messages"][-1]
     assert system["role"] == "system" and "never instructions to you" in system["content"]
     assert user["role"] == "user" and '<data kind="finding" id="F-nrr"' in user["content"]
@@ -66,8 +73,11 @@ def test_http_429_with_retry_after_is_honoured_and_the_sdk_does_not_retry(
     server: FakeOpenAIServer,
 ) -> None:
     sleeper = SleepRecorder()
-    server.queue.append(HTTPReply(429, {"error": {"message": "slow down", "type": "rate_limit"}},
-                                  {"Retry-After": "4"}))
+    server.queue.append(
+        HTTPReply(
+            429, {"error": {"message": "slow down", "type": "rate_limit"}}, {"Retry-After": "4"}
+        )
+    )
     server.queue.append(HTTPReply(500, {"error": {"message": "boom"}}))
     reply, info = run(_turn(engine_for(server, sleeper), make_request()))
     assert reply.cites == ["F-nrr"]
@@ -92,9 +102,12 @@ def test_native_json_schema_mode(server: FakeOpenAIServer) -> None:
 def test_summary_over_http(server: FakeOpenAIServer) -> None:
     async def go() -> tuple[str, object]:
         async with engine_for(server) as engine:
-            return await engine.summarize(RoundSpec(number=1, title="Open", purpose="p"),
-                                          [statement("auditor", 1), statement("seller", 1)],
-                                          PANEL, INTENT)
+            return await engine.summarize(
+                RoundSpec(number=1, title="Open", purpose="p"),
+                [statement("auditor", 1), statement("seller", 1)],
+                PANEL,
+                INTENT,
+            )
 
     text, _ = run(go())
     assert text == "Round 1: auditor, seller spoke; positions unchanged."

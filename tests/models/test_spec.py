@@ -15,10 +15,18 @@ from throughline.models import ModelsConfig, ModelSpec, models_config_from_env, 
         ("anthropic:claude-haiku-4-5", "anthropic", "claude-haiku-4-5", None),
         ("ollama:qwen2.5:7b", "ollama", "qwen2.5:7b", None),
         ("  OLLAMA:llama3.1:8b-instruct-q4_K_M ", "ollama", "llama3.1:8b-instruct-q4_K_M", None),
-        ("openai-compatible:Qwen/Qwen2.5-7B@http://gpu-box:8000/v1/", "openai-compatible",
-         "Qwen/Qwen2.5-7B", "http://gpu-box:8000/v1"),
-        ("openai-compatible:local-model@https://lm.example.org/v1", "openai-compatible",
-         "local-model", "https://lm.example.org/v1"),
+        (
+            "openai-compatible:Qwen/Qwen2.5-7B@http://gpu-box:8000/v1/",
+            "openai-compatible",
+            "Qwen/Qwen2.5-7B",
+            "http://gpu-box:8000/v1",
+        ),
+        (
+            "openai-compatible:local-model@https://lm.example.org/v1",
+            "openai-compatible",
+            "local-model",
+            "https://lm.example.org/v1",
+        ),
         ("openai-compatible:user@host-model", "openai-compatible", "user@host-model", None),
         ("openai-compatible:llama", "openai-compatible", "llama", None),
     ],
@@ -75,7 +83,9 @@ def test_config_from_env_maps_variables() -> None:
 
 def test_bad_env_value_names_the_variable() -> None:
     with pytest.raises(ConfigError) as err:
-        models_config_from_env({"THROUGHLINE_MODEL_ADVISOR": "gpt4", "THROUGHLINE_MODEL_MAX_ATTEMPTS": "x"})
+        models_config_from_env(
+            {"THROUGHLINE_MODEL_ADVISOR": "gpt4", "THROUGHLINE_MODEL_MAX_ATTEMPTS": "x"}
+        )
     text = str(err.value)
     assert "THROUGHLINE_MODEL_ADVISOR" in text and "names no provider" in text
     assert "THROUGHLINE_MODEL_MAX_ATTEMPTS" in text

@@ -10,18 +10,32 @@ from throughline.errors import ModelError
 from throughline.models import CallFailed
 from throughline.record.model import Move
 
-from .helpers import INTENT, PANEL, config, engine_with, make_request, run, scripted, statement, valid
+from .helpers import (
+    INTENT,
+    PANEL,
+    config,
+    engine_with,
+    make_request,
+    run,
+    scripted,
+    statement,
+    valid,
+)
 
 
-def turn(model, request=None, **kw) -> tuple[TurnReply, CallInfo]:  # noqa: ANN001
+def turn(model, request=None, **kw) -> tuple[TurnReply, CallInfo]:
     return run(engine_with(model, **kw).turn(request or make_request()))
 
 
 def test_valid_reply_is_accepted_with_call_info() -> None:
     model = scripted(valid())
     reply, info = turn(model)
-    assert reply == TurnReply(move=Move.SHARE, text="Retention is the binding constraint [F-nrr].",
-                              cites=["F-nrr"], conviction=0.7)
+    assert reply == TurnReply(
+        move=Move.SHARE,
+        text="Retention is the binding constraint [F-nrr].",
+        cites=["F-nrr"],
+        conviction=0.7,
+    )
     assert info.role == "advisor" and info.model == "openai:gpt-4o-mini"
     assert info.reason == "role default (settings.models.default)"
     assert info.outcome == "ok"
@@ -69,8 +83,9 @@ def test_peer_named_instead_of_id_is_normalised_without_a_repair() -> None:
 
 
 def test_changed_conviction_needs_the_statement_that_caused_it() -> None:
-    request = make_request(2, visible=[statement("seller", 1), statement("builder", 1)],
-                           conviction=0.4)
+    request = make_request(
+        2, visible=[statement("seller", 1), statement("builder", 1)], conviction=0.4
+    )
     ok, info = turn(scripted(valid(conviction=0.7, conviction_cause="r1.builder")), request)
     assert ok.conviction_cause == "r1.builder" and info.outcome == "ok"
 
@@ -104,7 +119,7 @@ def test_cause_policy_fail_fails_the_turn() -> None:
 
 def test_text_longer_than_the_limit_is_repaired() -> None:
     model = scripted(valid(text="x" * 400), valid())
-    reply, info = turn(model, cfg=config(max_statement_chars=300))
+    _, info = turn(model, cfg=config(max_statement_chars=300))
     assert info.outcome == "ok_after_repair"
     assert "keep it under 300" in " ".join(model.seen[1].retry_feedback)
 
@@ -112,8 +127,14 @@ def test_text_longer_than_the_limit_is_repaired() -> None:
 def test_summary_is_plain_text_bounded_and_repaired_once() -> None:
     model = scripted("y" * 500, "Round 1: the auditor and the seller disagree on [F-nrr].")
     engine = engine_with(model, cfg=config(max_summary_chars=200))
-    text, info = run(engine.summarize(RoundSpec(number=1, title="Open", purpose="p"),
-                                      [statement("auditor", 1), statement("seller", 1)], PANEL, INTENT))
+    text, info = run(
+        engine.summarize(
+            RoundSpec(number=1, title="Open", purpose="p"),
+            [statement("auditor", 1), statement("seller", 1)],
+            PANEL,
+            INTENT,
+        )
+    )
     assert text.startswith("Round 1:") and info.role == "summariser"
     assert info.outcome == "ok_after_repair" and info.parameters["output_mode"] == "text"
     assert model.seen[0].output_tool is None
@@ -126,13 +147,24 @@ def test_ask_serves_other_roles_with_the_same_repair_rule() -> None:
         choice: str
         options: list[str]
 
-    model = scripted({"choice": "", "options": []}, {"choice": "Hire or fix retention",
-                                                     "options": ["hire", "fix"]})
+    model = scripted(
+        {"choice": "", "options": []},
+        {"choice": "Hire or fix retention", "options": ["hire", "fix"]},
+    )
     engine = engine_with(model, cfg=config(framer="ollama:qwen2.5:7b"))
-    framing, info = run(engine.ask(
-        "framer", Framing, "Frame the question as a decision.", "<data kind=\"question\">q</data>",
-        validate=lambda f: [] if f.choice else ["choice is empty"],
-    ))
+    framing, info = run(
+        engine.ask(
+            "framer",
+            Framing,
+            "Frame the question as a decision.",
+            '<data kind="question">q</data>',
+            validate=lambda f: [] if f.choice else ["choice is empty"],
+        )
+    )
     assert framing.options == ["hire", "fix"]
-    assert (info.role, info.model, info.reason) == ("framer", "ollama:qwen2.5:7b", "settings.models.framer")
+    assert (info.role, info.model, info.reason) == (
+        "framer",
+        "ollama:qwen2.5:7b",
+        "settings.models.framer",
+    )
     assert info.outcome == "ok_after_repair" and info.cost_usd == 0.0

@@ -121,7 +121,7 @@ _CUR_BEFORE = re.compile(r"(?:USD|EUR|GBP|US\$)\s?$")
 _TIME_WORD = re.compile(
     r"(?P<hy>\s?-\s?|\s)(?:(?:business|working|calendar)\s)?"
     r"(?P<unit>day|week|month|quarter|year|hour|minute)s?\b", re.I)
-_RANGE_NEXT = re.compile(r"\s?[-–—]\s?(?=[$€£]?\d)|\sto\s(?=[$€£]?\d)")
+_RANGE_NEXT = re.compile(r"\s?[-–—]\s?|\sto\s")
 _CONVENTION_AFTER = re.compile(r"\s?%?\s?(?:confidence|credible|CI\b|(?:prediction\s)?interval)",
                                re.I)
 _CONVENTION_BEFORE = re.compile(r"\b(?:p|α|alpha)\s?[<≤]\s?$", re.I)
@@ -631,20 +631,33 @@ def _close(mention: NumberMention, reading: Reading) -> bool:
     return abs(a - b) <= tol + 1e-9 * max(1.0, b)
 
 
-def _best(candidates: Iterable[Reading], mention: NumberMention, words: set[str],
-          votes: dict[str, int], *, need_context: bool) -> Reading | None:
-    """The reading a number most likely states: from the evidence that explains the most
-    numbers of its sentence, then the one its clause names, then a point value over an
-    interval end or sample size, then the closest. Without a citation (``need_context``)
-    the clause must share a word with the reading."""
-    ranked: list[tuple[tuple[int, int, int, float, int], Reading]] = []
+@dataclass(frozen=True)
+class _Hints:
+    """What the text around a number says about which evidence it states."""
+
+    words: set[str]  # stems of its clause
+    votes: dict[str, int]  # evidence id → numbers of the sentence it can explain
+    nearby: set[str]  # evidence ids written right before or after the number
+    previous: str | None  # the reading matched by the number just before ('X% of N')
+
+
+def _best(candidates: Iterable[Reading], mention: NumberMention, hints: _Hints, *,
+          need_context: bool) -> Reading | None:
+    """The reading a number most likely states, preferring in turn: evidence named right
+    next to it, the sample size of the metric just stated ('41.7% of 103'), the evidence
+    that explains the most numbers of its sentence, the reading its clause names, a point
+    value over an interval end or sample size, the closest value. Without a citation
+    (``need_context``) the clause must share a word with the reading."""
+    ranked: list[tuple[tuple[int, int, int, int, int, float, int], Reading]] = []
     for i, r in enumerate(candidates):
-        score = len(words & r.words)
+        score = len(hints.words & r.words)
         if need_context and score == 0:
             continue
         part_rank = 0 if r.part in ("value", "probability", "current", "threshold") else 1
         diff = abs(abs(mention.value) - abs(r.value))
-        ranked.append(((-votes.get(r.owner, 0), -score, part_rank, diff, i), r))
+        key = (-(r.owner in hints.nearby), -(r.part == "n" and r.ref == hints.previous),
+               -hints.votes.get(r.owner, 0), -score, part_rank, diff, i)
+        ranked.append((key, r))
     return min(ranked, key=lambda c: c[0])[1] if ranked else None
 
 
@@ -665,6 +678,14 @@ def _verified(location: str, i: int, mention: NumberMention, text: str, r: Readi
                  value=mention.value, status="verified", matched=r.ref, note=note)
 
 
+def _resolve(mention: IdMention, index: EvidenceIndex) -> str | None:
+    """The evidence id an id mention points to ([n] through the citation list)."""
+    if mention.bracket:
+        c = index.citations.get(int(mention.ref))
+        return None if c is None else c.ref
+    return mention.ref if index.knows(mention.ref) else None
+
+
 def _focus(text: str, ids: list[IdMention], cites: Sequence[str], index: EvidenceIndex,
            ) -> list[str]:
     """Evidence this text points to: its cites, [n] citations and ids in the text."""
@@ -673,13 +694,8 @@ def _focus(text: str, ids: list[IdMention], cites: Sequence[str], index: Evidenc
         if index.knows(ref) and ref not in focus:
             focus.append(ref)
     for m in ids:
-        ref = m.ref
-        if m.bracket:
-            c = index.citations.get(int(ref))
-            if c is None:
-                continue
-            ref = c.ref
-        if index.knows(ref) and ref not in focus:
+        ref = _resolve(m, index)
+        if ref is not None and ref not in focus:
             focus.append(ref)
     return focus
 
@@ -747,16 +763,22 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
         tally = votes.setdefault(sentence, {})
         for owner in {r.owner for r in readings}:
             tally[owner] = tally.get(owner, 0) + 1
+    previous: str | None = None
     for mention, readings, sentence in zip(mentions, near, sentence_of, strict=True):
-        words = _stems(_clause(text, mention.start, mention.end))
+        nearby = {_resolve(i, index) for i in ids
+                  if mention.end <= i.start <= mention.end + 45
+                  or mention.start - 60 <= i.end <= mention.start}
+        hints = _Hints(_stems(_clause(text, mention.start, mention.end)), votes[sentence],
+                       {r for r in nearby if r}, previous)
         hit: tuple[Reading, bool] | None = None
         for owners, cited in tiers:
             allowed = set(owners)
-            r = _best((x for x in readings if x.owner in allowed), mention, words,
-                      votes[sentence], need_context=not cited)
+            r = _best((x for x in readings if x.owner in allowed), mention, hints,
+                      need_context=not cited)
             if r is not None:
                 hit = (r, cited)
                 break
+        previous = hit[0].ref if hit else None
         if hit is not None:
             items.append((mention.start, _verified(location, 0, mention, text, *hit)))
             continue

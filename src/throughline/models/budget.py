@@ -135,9 +135,13 @@ def estimate_run(calls: Iterable[PlannedCall], prices: PriceTable | None = None)
             priced_any = True
             cost += one * c.count
     return RunEstimate(
-        calls=n, tokens_in=tin, tokens_out=tout,
-        cost_usd=cost if priced_any else None, unpriced=unpriced,
-        prices_as_of=prices.as_of, by_role=by_role,
+        calls=n,
+        tokens_in=tin,
+        tokens_out=tout,
+        cost_usd=cost if priced_any else None,
+        unpriced=unpriced,
+        prices_as_of=prices.as_of,
+        by_role=by_role,
     )
 
 
@@ -196,13 +200,19 @@ class Budget:
         if self.max_tokens is not None:
             projected = self.tokens_used + self._reserved_tokens + tokens
             if projected > self.max_tokens:
-                self._stop("max_tokens", f"the next call would bring the run to about {projected:,} "
-                           f"tokens, over its budget of {self.max_tokens:,}")
+                self._stop(
+                    "max_tokens",
+                    f"the next call would bring the run to about {projected:,} "
+                    f"tokens, over its budget of {self.max_tokens:,}",
+                )
         if self.max_cost_usd is not None:
             projected_cost = self.cost_used + self._reserved_cost + cost
             if projected_cost > self.max_cost_usd:
-                self._stop("max_cost_usd", f"the next call would bring the run to about "
-                           f"${projected_cost:.4f}, over its budget of ${self.max_cost_usd:.4f}")
+                self._stop(
+                    "max_cost_usd",
+                    f"the next call would bring the run to about "
+                    f"${projected_cost:.4f}, over its budget of ${self.max_cost_usd:.4f}",
+                )
         self._reserved_tokens += tokens
         self._reserved_cost += cost
         return Reservation(model, tokens, cost)

@@ -34,7 +34,7 @@ from pydantic_ai.settings import ModelSettings
 from throughline.errors import ConfigError, ModelError
 from throughline.models.budget import Budget, PriceTable, estimate_tokens
 from throughline.models.faults.retry import Fault, MalformedReply, RetryPolicy, classify
-from throughline.models.providers import KEY_ENV
+from throughline.models.providers import KEY_ENV, KEY_FIELD
 from throughline.models.redact import Redactor
 from throughline.models.replay import (
     CallStore,
@@ -117,14 +117,18 @@ def check_parseable(response: ModelResponse, params: ModelRequestParameters) -> 
         raise MalformedReply("the reply was empty")
     output_tools = {t.name for t in params.output_tools}
     for part in response.parts:
-        if isinstance(part, ToolCallPart) and part.tool_name in output_tools:
-            if isinstance(part.args, str) and part.args.strip():
-                try:
-                    parsed = json.loads(part.args)
-                except ValueError as exc:
-                    raise MalformedReply(f"tool-call arguments are not valid JSON ({exc})") from None
-                if not isinstance(parsed, dict):
-                    raise MalformedReply("tool-call arguments are not a JSON object")
+        if (
+            isinstance(part, ToolCallPart)
+            and part.tool_name in output_tools
+            and isinstance(part.args, str)
+            and part.args.strip()
+        ):
+            try:
+                parsed = json.loads(part.args)
+            except ValueError as exc:
+                raise MalformedReply(f"tool-call arguments are not valid JSON ({exc})") from None
+            if not isinstance(parsed, dict):
+                raise MalformedReply("tool-call arguments are not a JSON object")
     if params.output_mode == "native":
         text = "".join(p.content for p in response.parts if isinstance(p, TextPart)).strip()
         text = text.removeprefix("```json").removeprefix("```").removesuffix("```").strip()
@@ -208,20 +212,36 @@ class GuardedModel(WrapperModel):
                 faults.append(fault.kind)
                 delay = self.policy.delay(attempt, fault, self._rng)
                 if delay is None:
-                    self.ledger.requests.append(self._record(
-                        key, attempt, faults, spent_in, spent_out, started, source="failed"))
-                    raise self._final(fault, attempt, self._redact(fault.detail)) from None
+                    self.ledger.requests.append(
+                        self._record(
+                            key, attempt, faults, spent_in, spent_out, started, source="failed"
+                        )
+                    )
+                    detail = " ".join(self._redact(fault.detail).split())[:400]
+                    raise self._final(fault, attempt, detail) from None
                 log.warning(
                     "%s call to %s: %s on attempt %d/%d; retrying in %.2fs",
-                    self.role, model, fault.kind, attempt, self.policy.max_attempts, delay,
+                    self.role,
+                    model,
+                    fault.kind,
+                    attempt,
+                    self.policy.max_attempts,
+                    delay,
                 )
                 await self._sleep(delay)
                 continue
             tokens_in, tokens_out = _usage(response)
             if reservation is not None and self.budget is not None:
                 self.budget.settle(reservation, tokens_in, tokens_out)
-            record = self._record(key, attempt, faults, spent_in + tokens_in,
-                                  spent_out + tokens_out, started, source="live")
+            record = self._record(
+                key,
+                attempt,
+                faults,
+                spent_in + tokens_in,
+                spent_out + tokens_out,
+                started,
+                source="live",
+            )
             response = replace(
                 response,
                 metadata={**(response.metadata or {}), META: _meta(record)},
@@ -229,21 +249,36 @@ class GuardedModel(WrapperModel):
             if self.store is not None:
                 self.store.record(
                     RecordedCall(
-                        key=key, model=model, role=self.role,
-                        request_json=canonical_json(asked), reply_json=reply_to_json(response),
+                        key=key,
+                        model=model,
+                        role=self.role,
+                        request_json=canonical_json(asked),
+                        reply_json=reply_to_json(response),
                     )
                 )
             self.ledger.requests.append(record)
             return response
 
     def _record(
-        self, key: str, attempts: int, faults: list[str], tokens_in: int, tokens_out: int,
-        started: float, *, source: str,
+        self,
+        key: str,
+        attempts: int,
+        faults: list[str],
+        tokens_in: int,
+        tokens_out: int,
+        started: float,
+        *,
+        source: str,
     ) -> RequestRecord:
         return RequestRecord(
-            key=key, attempts=attempts, faults=list(faults), tokens_in=tokens_in,
-            tokens_out=tokens_out, latency_s=round(self._clock() - started, 6),
-            cost_usd=self.prices.cost(self.spec, tokens_in, tokens_out), source=source,
+            key=key,
+            attempts=attempts,
+            faults=list(faults),
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            latency_s=round(self._clock() - started, 6),
+            cost_usd=self.prices.cost(self.spec, tokens_in, tokens_out),
+            source=source,
         )
 
     def _from_store(self, key: str, reply_json: str) -> ModelResponse:
@@ -256,10 +291,14 @@ class GuardedModel(WrapperModel):
             self.budget.settle(reservation, tokens_in, tokens_out)
         self.ledger.requests.append(
             RequestRecord(
-                key=key, attempts=int(meta.get("attempts", 1)), faults=list(meta.get("faults", [])),
-                tokens_in=tokens_in, tokens_out=tokens_out,
+                key=key,
+                attempts=int(meta.get("attempts", 1)),
+                faults=list(meta.get("faults", [])),
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
                 latency_s=float(meta.get("latency_s", 0.0)),
-                cost_usd=None if cost is None else float(cost), source="recorded",
+                cost_usd=None if cost is None else float(cost),
+                source="recorded",
             )
         )
         return response
@@ -270,25 +309,31 @@ class GuardedModel(WrapperModel):
             var = KEY_ENV[self.spec.provider]
             return ConfigError(
                 f"{model}: the provider rejected the API key ({detail})",
-                hint=f"check {var} (or settings.models.{self.spec.provider.replace('-', '_')}_api_key)",
+                hint=f"check {var} (or settings.models.{KEY_FIELD[self.spec.provider]})",
             )
         if fault.kind == "not_found":
             return ConfigError(
                 f"{model}: the provider does not know this model, or the base URL is wrong "
                 f"({detail})",
                 hint="check the model string"
-                + ("; for Ollama, run `ollama pull " + self.spec.name + "`"
-                   if self.spec.provider == "ollama" else ""),
+                + (
+                    "; for Ollama, run `ollama pull " + self.spec.name + "`"
+                    if self.spec.provider == "ollama"
+                    else ""
+                ),
             )
         hint = None
         if fault.kind == "connection" and self.spec.provider == "ollama":
-            hint = "is Ollama running? start it with `ollama serve` (base URL: THROUGHLINE's " \
-                   "OLLAMA_BASE_URL, default http://localhost:11434/v1)"
+            hint = (
+                "is Ollama running? start it with `ollama serve` (base URL: THROUGHLINE's "
+                "OLLAMA_BASE_URL, default http://localhost:11434/v1)"
+            )
         if fault.retryable:
             waited = (
                 f"; the provider asked to wait {fault.retry_after:g}s, more than "
                 f"max_retry_after_s={self.policy.max_retry_after_s:g}"
-                if fault.retry_after is not None and fault.retry_after > self.policy.max_retry_after_s
+                if fault.retry_after is not None
+                and fault.retry_after > self.policy.max_retry_after_s
                 else ""
             )
             message = f"{model}: {fault.kind} after {attempts} attempt(s){waited}: {detail}"

@@ -94,7 +94,9 @@ class ModelsConfig(BaseModel):
     max_statement_chars: int = Field(default=1500, ge=100, description="A reply's text.")
     max_summary_chars: int = Field(default=900, ge=100)
     history_ratio: float = Field(
-        default=0.45, gt=0, le=2.0,
+        default=0.45,
+        gt=0,
+        le=2.0,
         description="Later rounds' history (summaries, peer statements) gets at most this "
         "share of the round-invariant prompt size; keeps round 5 <= ~1.45x round 1.",
     )

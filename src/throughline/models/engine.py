@@ -26,7 +26,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import UnexpectedModelBehavior
@@ -101,8 +101,10 @@ class ModelAdvisorEngine:
             self._factory = model_factory
         else:
             self._providers = ProviderFactory(
-                config, os.environ if env is None else env,
-                transport=transport, redactor=self.redactor,
+                config,
+                os.environ if env is None else env,
+                transport=transport,
+                redactor=self.redactor,
             )
             self._factory = self._providers
         if mode == "resume" and store is None:
@@ -139,7 +141,7 @@ class ModelAdvisorEngine:
     def __repr__(self) -> str:
         return f"ModelAdvisorEngine(mode={self.mode!r}, models={sorted(self._models)})"
 
-    async def __aenter__(self) -> ModelAdvisorEngine:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -166,13 +168,15 @@ class ModelAdvisorEngine:
         uses: list[ModelUse] = []
         for role in roles:
             selections = (
-                [self.select("advisor", a) for a in panel] if role == "advisor"
+                [self.select("advisor", a) for a in panel]
+                if role == "advisor"
                 else [self.select(role)]
             )
             for sel in selections:
                 self._model(sel.spec)
-                use = ModelUse(role=role, engine=sel.spec.provider, model=str(sel.spec),
-                               reason=sel.reason)
+                use = ModelUse(
+                    role=role, engine=sel.spec.provider, model=str(sel.spec), reason=sel.reason
+                )
                 if use not in uses:
                     uses.append(use)
         self.budget.check_models(u.model for u in uses)
@@ -189,6 +193,7 @@ class ModelAdvisorEngine:
     def _model(self, spec: ModelSpec) -> Model:
         key = str(spec)
         if key not in self._models:
+            self.budget.check_models([key])  # a cost limit needs a price for every model
             self._models[key] = self._factory(spec)
         return self._models[key]
 
@@ -214,9 +219,17 @@ class ModelAdvisorEngine:
         )
         who = f"advisor {request.advisor.id}, round {request.round.number}"
         draft, info = await self._call(
-            "advisor", sel, self._turn_agent, prompt, check, who,
-            extra={"round": request.round.number, "blind": blind,
-                   "evidence_cards": len(request.evidence)},
+            "advisor",
+            sel,
+            self._turn_agent,
+            prompt,
+            check,
+            who,
+            extra={
+                "round": request.round.number,
+                "blind": blind,
+                "evidence_cards": len(request.evidence),
+            },
         )
         reply = check.to_reply(draft)
         if check.cause_dropped:
@@ -224,14 +237,21 @@ class ModelAdvisorEngine:
         return reply, info
 
     async def summarize(
-        self, round_: RoundSpec, statements: list[Statement], panel: list[Advisor],
+        self,
+        round_: RoundSpec,
+        statements: list[Statement],
+        panel: list[Advisor],
         intent: Intent,
     ) -> tuple[str, CallInfo]:
         sel = self.select("summariser")
         prompt = prompts.summary_prompt(round_, statements, panel, intent, self.limits)
         check = SummaryCheck(self.config.max_summary_chars)
         text, info = await self._call(
-            "summariser", sel, self._summary_agent, prompt, check,
+            "summariser",
+            sel,
+            self._summary_agent,
+            prompt,
+            check,
             f"summary of round {round_.number}",
             extra={"round": round_.number, "output_mode": "text"},
         )
@@ -269,8 +289,12 @@ class ModelAdvisorEngine:
 
         problems: list[str] = []
         return await self._call(
-            role, sel, agent, prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt),
-            problems, role,
+            role,
+            sel,
+            agent,
+            prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt),
+            problems,
+            role,
         )
 
     # -- planning ------------------------------------------------------------------------
@@ -297,15 +321,15 @@ class ModelAdvisorEngine:
             )
             calls.append(PlannedCall("advisor", model, size, out_tokens))
             if rounds > 1:
-                calls.append(PlannedCall(
-                    "advisor", model, int(size * later_round_factor), out_tokens, rounds - 1
-                ))
+                calls.append(
+                    PlannedCall(
+                        "advisor", model, int(size * later_round_factor), out_tokens, rounds - 1
+                    )
+                )
         if first_round:
             summariser = str(self.select("summariser").spec)
-            per_summary = sum(
-                min(self.config.max_statement_chars, self.config.max_peer_chars)
-                for _ in first_round
-            ) // 4 + 400
+            statements = len(first_round) * (self.config.max_peer_chars + 150)
+            per_summary = estimate_tokens(" " * (statements + 2_000))  # + instructions, panel
             calls.append(PlannedCall("summariser", summariser, per_summary, out_tokens, rounds))
         calls.extend(extra)
         return calls
@@ -381,9 +405,18 @@ class ModelAdvisorEngine:
     ) -> tuple[Any, CallInfo]:
         ledger = CallLedger()
         model = GuardedModel(
-            self._model(sel.spec), spec=sel.spec, role=role, ledger=ledger, policy=self.policy,
-            budget=self.budget, prices=self.prices, store=self.store, sleep=self._sleep,
-            clock=self._clock, rng=self._rng, redactor=self.redactor,
+            self._model(sel.spec),
+            spec=sel.spec,
+            role=role,
+            ledger=ledger,
+            policy=self.policy,
+            budget=self.budget,
+            prices=self.prices,
+            store=self.store,
+            sleep=self._sleep,
+            clock=self._clock,
+            rng=self._rng,
+            redactor=self.redactor,
         )
         settings = self._settings(sel.spec)
 
@@ -392,14 +425,19 @@ class ModelAdvisorEngine:
 
         try:
             result = await agent.run(
-                prompt.user, model=model, deps=deps, instructions=prompt.instructions,
+                prompt.user,
+                model=model,
+                deps=deps,
+                instructions=prompt.instructions,
                 model_settings=settings,
             )
         except RequestFailed as exc:
             call = info(f"failed:{exc.fault.kind}")
             raise CallFailed(
-                f"{who}: {self.redactor(exc.message)}", call=call,
-                reason=f"{exc.fault.kind} after {exc.attempts} attempt(s)", hint=exc.hint,
+                f"{who}: {self.redactor(exc.message)}",
+                call=call,
+                reason=f"{exc.fault.kind} after {exc.attempts} attempt(s)",
+                hint=exc.hint,
             ) from None
         except UnexpectedModelBehavior as exc:
             problems = getattr(deps, "last_problems", None) or (
@@ -408,9 +446,9 @@ class ModelAdvisorEngine:
             detail = "; ".join(problems) if problems else _cause_text(exc)
             call = info("failed:invalid")
             raise CallFailed(
-                f"{who}: the reply was still invalid after one repair: "
-                f"{self.redactor(detail)}",
-                call=call, reason="invalid reply after one repair",
+                f"{who}: the reply was still invalid after one repair: {self.redactor(detail)}",
+                call=call,
+                reason="invalid reply after one repair",
             ) from None
         except BudgetExceeded as exc:
             exc.call = info("budget_exceeded")
@@ -418,8 +456,14 @@ class ModelAdvisorEngine:
         return result.output, info("ok_after_repair" if len(ledger.requests) > 1 else "ok")
 
     def _info(
-        self, role: Role, sel: Selection, settings: ModelSettings, ledger: CallLedger,
-        outcome: str, prompt: prompts.Prompt, extra: Mapping[str, Any] | None,
+        self,
+        role: Role,
+        sel: Selection,
+        settings: ModelSettings,
+        ledger: CallLedger,
+        outcome: str,
+        prompt: prompts.Prompt,
+        extra: Mapping[str, Any] | None,
     ) -> CallInfo:
         parameters: dict[str, Any] = {
             "temperature": settings.get("temperature"),
@@ -441,15 +485,23 @@ class ModelAdvisorEngine:
         if cost is None:
             parameters["cost_note"] = f"no price known for {sel.spec}; cost not counted"
         return CallInfo(
-            role=role, engine=sel.spec.provider, model=str(sel.spec), reason=sel.reason,
-            parameters=parameters, tokens_in=ledger.tokens_in, tokens_out=ledger.tokens_out,
-            latency_s=ledger.latency_s, outcome=outcome, cost_usd=cost or 0.0,
+            role=role,
+            engine=sel.spec.provider,
+            model=str(sel.spec),
+            reason=sel.reason,
+            parameters=parameters,
+            tokens_in=ledger.tokens_in,
+            tokens_out=ledger.tokens_out,
+            latency_s=ledger.latency_s,
+            outcome=outcome,
+            cost_usd=cost or 0.0,
         )
 
 
 def _repair_message(problems: list[str]) -> str:
     return (
-        "Your reply was not accepted: " + "; ".join(problems)
+        "Your reply was not accepted: "
+        + "; ".join(problems)
         + ". Send the corrected reply once more, changing only what is needed."
     )
 
@@ -460,4 +512,4 @@ def _cause_text(exc: BaseException) -> str:
     return " ".join(text.split())[:600]
 
 
-__all__ = ["ModelAdvisorEngine", "REPAIR_RETRIES", "ROLES"]
+__all__ = ["REPAIR_RETRIES", "ROLES", "ModelAdvisorEngine"]

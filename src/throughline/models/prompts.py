@@ -118,8 +118,10 @@ def turn_instructions(request: TurnRequest, limits: PromptLimits) -> str:
     words = max(40, limits.statement_chars // 7)
     return "\n".join(
         [
-            f"You are {a.name}, {a.role}, on an advisory panel that debates a B2B company's "
-            "go-to-market question over several rounds.",
+            (
+                f"You are {a.name}, {a.role}, on an advisory panel that debates a B2B company's "
+                "go-to-market question over several rounds."
+            ),
             f"Your lens: {a.lens}",
             f"Your background: {a.background}",
             "",
@@ -128,8 +130,10 @@ def turn_instructions(request: TurnRequest, limits: PromptLimits) -> str:
             "Answer with exactly one structured statement:",
             "- move: one of",
             moves,
-            f"- text: your statement in plain prose, at most about {words} words. Stay in your "
-            "lens, be concrete, and refer to evidence by its id in square brackets.",
+            (
+                f"- text: your statement in plain prose, at most about {words} words. Stay in your "
+                "lens, be concrete, and refer to evidence by its id in square brackets."
+            ),
             "- cites: ids of the evidence cards you rely on; only ids shown in this prompt.",
             "- addressed: ids of the advisors you respond to; only ids from the panel list.",
             f"- conviction: a number from 0 to 1: how strongly you believe {side}.",
@@ -149,11 +153,17 @@ def turn_prompt(request: TurnRequest, limits: PromptLimits) -> Prompt:
             "independent view."
         )
     base = [
-        "", "The question, as the user asked it:", fence("question", request.intent.question),
-        "", "How the question was framed:", fence("intent", _intent_text(request.intent)),
         "",
-        f"Diagnosis: binding constraint: {request.binding or 'none found'}; "
-        f"runner-up: {request.runner_up or 'none'}.",
+        "The question, as the user asked it:",
+        fence("question", request.intent.question),
+        "",
+        "How the question was framed:",
+        fence("intent", _intent_text(request.intent)),
+        "",
+        (
+            f"Diagnosis: binding constraint: {request.binding or 'none found'}; "
+            f"runner-up: {request.runner_up or 'none'}."
+        ),
         "",
         "The panel (ids you may address):",
         *(_panel_line(p, request.advisor) for p in request.peers),
@@ -249,8 +259,9 @@ def _evidence_block(card: EvidenceCard, limits: PromptLimits) -> str:
 
 def _statement_block(s: Statement, limit: int) -> str:
     if s.failed:
-        return fence("statement", "(this advisor's turn failed; no statement)", id=s.id,
-                     advisor=s.advisor_id)
+        return fence(
+            "statement", "(this advisor's turn failed; no statement)", id=s.id, advisor=s.advisor_id
+        )
     return fence(
         "statement",
         clip(s.text, limit),
@@ -267,19 +278,26 @@ def _statement_block(s: Statement, limit: int) -> str:
 
 
 def summary_prompt(
-    round_: RoundSpec, statements: list[Statement], panel: list[Advisor], intent: Intent,
+    round_: RoundSpec,
+    statements: list[Statement],
+    panel: list[Advisor],
+    intent: Intent,
     limits: PromptLimits,
 ) -> Prompt:
     words = max(40, limits.summary_chars // 7)
     instructions = "\n".join(
         [
-            "You keep the minutes of an advisory panel debating a B2B company's go-to-market "
-            "question.",
+            (
+                "You keep the minutes of an advisory panel debating a B2B company's go-to-market "
+                "question."
+            ),
             DATA_RULES,
-            f"Summarise the round in plain prose, at most about {words} words: each advisor's "
-            "position (by id), where they agree and disagree, the evidence ids they relied on, "
-            "and any change of conviction with its cause. Add no facts of your own. Reply with "
-            "the summary text only.",
+            (
+                f"Summarise the round in plain prose, at most about {words} words: each advisor's "
+                "position (by id), where they agree and disagree, the evidence ids they relied on, "
+                "and any change of conviction with its cause. Add no facts of your own. Reply with "
+                "the summary text only."
+            ),
         ]
     )
     names = {a.id: f"{a.name}, {a.role}" for a in panel}

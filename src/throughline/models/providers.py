@@ -70,7 +70,9 @@ class Endpoint:
     api_key: str | None = None
 
     def __repr__(self) -> str:
-        return f"Endpoint(spec={str(self.spec)!r}, base_url={self.base_url!r}, key={self.key_source})"
+        return (
+            f"Endpoint(spec={str(self.spec)!r}, base_url={self.base_url!r}, key={self.key_source})"
+        )
 
 
 def key_env_var(spec: ModelSpec) -> str:
@@ -121,7 +123,8 @@ def _base_url(spec: ModelSpec, config: ModelsConfig) -> str:
             raise ConfigError(
                 f"no base URL for {spec}",
                 hint="write openai-compatible:MODEL@http://HOST:PORT/v1, or set "
-                "THROUGHLINE_OPENAI_COMPATIBLE_BASE_URL (settings.models.openai_compatible_base_url)",
+                "THROUGHLINE_OPENAI_COMPATIBLE_BASE_URL "
+                "(settings.models.openai_compatible_base_url)",
             )
     return check_base_url(url, where=str(spec))
 

@@ -39,15 +39,35 @@ ReplayMode = Literal["live", "resume", "replay"]
 
 VOLATILE_KEYS = frozenset(
     {
-        "timestamp", "run_id", "conversation_id", "tool_call_id", "id", "metadata", "state",
-        "usage", "model_name", "model_id", "provider_name", "provider_url",
-        "provider_details", "provider_response_id", "canonical_system", "finish_reason",
-        "history_digest", "workspace_ref", "failed_attempts", "url",
+        "timestamp",
+        "run_id",
+        "conversation_id",
+        "tool_call_id",
+        "id",
+        "metadata",
+        "state",
+        "usage",
+        "model_name",
+        "model_id",
+        "provider_name",
+        "provider_url",
+        "provider_details",
+        "provider_response_id",
+        "canonical_system",
+        "finish_reason",
+        "history_digest",
+        "workspace_ref",
+        "failed_attempts",
+        "url",
     }
 )
 KEY_SETTINGS = ("temperature", "max_tokens", "seed", "top_p")
 _PARAM_FIELDS = (
-    "output_mode", "output_object", "output_tools", "function_tools", "allow_text_output",
+    "output_mode",
+    "output_object",
+    "output_tools",
+    "function_tools",
+    "allow_text_output",
     "prompted_output_template",
 )
 _TOOL_FIELDS = ("name", "description", "parameters_json_schema", "strict", "kind")

@@ -77,8 +77,9 @@ class TurnCheck:
                 addressed.append(ref)
         cites = list(dict.fromkeys(c.strip() for c in draft.cites))
         cause = (draft.conviction_cause or "").strip() or None
-        return draft.model_copy(update={"addressed": addressed, "cites": cites,
-                                        "conviction_cause": cause})
+        return draft.model_copy(
+            update={"addressed": addressed, "cites": cites, "conviction_cause": cause}
+        )
 
     def changed(self, draft: StatementDraft) -> bool:
         return self.prior is not None and abs(draft.conviction - self.prior) > CONVICTION_STEP
@@ -99,9 +100,7 @@ class TurnCheck:
                 f"use only: {_ids(self.peer_ids) or '(none: leave addressed empty)'}"
             )
         if len(draft.text) > self.max_chars:
-            problems.append(
-                f"text is {len(draft.text)} characters; keep it under {self.max_chars}"
-            )
+            problems.append(f"text is {len(draft.text)} characters; keep it under {self.max_chars}")
         cause_problems: list[str] = []
         prior = self.prior
         if prior is not None and abs(draft.conviction - prior) > CONVICTION_STEP:

@@ -2,7 +2,8 @@
 
 Precedence for an advisor, most specific first:
 
-1. ``settings.models.advisor_overrides[<advisor id>]`` — "settings.models.advisor_overrides[auditor]"
+1. ``settings.models.advisor_overrides[<advisor id>]``
+   — "settings.models.advisor_overrides[auditor]"
 2. the panel file's ``model:`` for that advisor (``Advisor.model``, unless ``offline``/empty)
    — "panel override for advisor auditor"
 3. ``settings.models.advisor`` — "settings.models.advisor"
@@ -47,7 +48,9 @@ def select(config: ModelsConfig, role: Role, advisor: Advisor | None = None) -> 
     if configured:
         return Selection(role, parse_model(configured), f"settings.models.{role}")
     if config.default:
-        return Selection(role, parse_model(config.default), "role default (settings.models.default)")
+        return Selection(
+            role, parse_model(config.default), "role default (settings.models.default)"
+        )
     env = f"THROUGHLINE_MODEL_{role.upper()}"
     raise ConfigError(
         f"no model configured for the {role} role",

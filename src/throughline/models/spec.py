@@ -4,9 +4,9 @@ Accepted forms::
 
     openai:gpt-4o-mini
     anthropic:claude-haiku-4-5
-    ollama:qwen2.5:7b                          # everything after the first ':' is the model name
-    openai-compatible:MODEL@http://host:8000/v1  # any OpenAI-compatible server (vLLM, llama.cpp, LM Studio)
-    openai-compatible:MODEL                    # base URL from settings.models.openai_compatible_base_url
+    ollama:qwen2.5:7b                   # everything after the first ':' is the model name
+    openai-compatible:MODEL@http://host:8000/v1   # vLLM, llama.cpp server, LM Studio, ...
+    openai-compatible:MODEL             # base URL: settings.models.openai_compatible_base_url
 
 The base URL of an ``openai-compatible`` model may be given in the string (after the last
 ``@`` that starts an ``http://`` or ``https://`` URL) or in settings; the string wins. A
@@ -86,7 +86,7 @@ def _split_base_url(rest: str, raw: str) -> tuple[str, str | None]:
     for scheme in ("@https://", "@http://"):
         at = rest.rfind(scheme)
         if at >= 0:
-            name, url = rest[:at].strip(), rest[at + 1:].strip()
+            name, url = rest[:at].strip(), rest[at + 1 :].strip()
             return name, check_base_url(url, where=raw)
     return rest, None
 

@@ -70,7 +70,9 @@ class ScriptedModel(FunctionModel):
         elif self.responder is not None:
             reply = self.responder(seen)
         else:
-            raise ScriptExhausted(f"{self.model_name}: no scripted reply left for request {seen.index}")
+            raise ScriptExhausted(
+                f"{self.model_name}: no scripted reply left for request {seen.index}"
+            )
         return to_response(reply, tool)
 
 
@@ -105,6 +107,7 @@ def _retry_feedback(messages: list[ModelMessage]) -> list[str]:
                 )
                 if retried:
                     content = part.content
-                    out.append(content if isinstance(content, str) else json.dumps(
-                        content, default=str))
+                    out.append(
+                        content if isinstance(content, str) else json.dumps(content, default=str)
+                    )
     return out

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from throughline.models.fakes.responders import FakeAdvisor, SeenRequest
 
@@ -59,7 +59,7 @@ class FakeOpenAIServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def __enter__(self) -> FakeOpenAIServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -70,7 +70,7 @@ class FakeOpenAIServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 try:
@@ -79,7 +79,7 @@ class FakeOpenAIServer:
                     body = {}
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = owner._handle(self.path, headers, body)
-                data = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body))
+                data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
                 payload = data.encode("utf-8")
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
@@ -133,14 +133,17 @@ def _text(content: Any) -> str:
 
 def _seen(body: dict[str, Any]) -> SeenRequest:
     messages = body.get("messages", [])
-    system = "\n".join(_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer"))
+    system = "\n".join(
+        _text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")
+    )
     users = [_text(m.get("content")) for m in messages if m.get("role") == "user"]
     tools = body.get("tools") or []
     fmt = (body.get("response_format") or {}).get("type")
     if tools:
         choice = body.get("tool_choice")
         name = (
-            choice["function"]["name"] if isinstance(choice, dict) and "function" in choice
+            choice["function"]["name"]
+            if isinstance(choice, dict) and "function" in choice
             else tools[0]["function"]["name"]
         )
         mode = "tool"
@@ -148,20 +151,27 @@ def _seen(body: dict[str, Any]) -> SeenRequest:
         name, mode = None, "native" if fmt == "json_schema" else "text"
     feedback = [_text(m.get("content")) for m in messages if m.get("role") == "tool"]
     return SeenRequest(
-        instructions=system, prompt=users[0] if users else "", output_tool=name, mode=mode,
+        instructions=system,
+        prompt=users[0] if users else "",
+        output_tool=name,
+        mode=mode,
         retry_feedback=feedback,
     )
 
 
-def _completion(body: dict[str, Any], seen: SeenRequest, answer: dict[str, Any] | str) -> dict[str, Any]:
+def _completion(
+    body: dict[str, Any], seen: SeenRequest, answer: dict[str, Any] | str
+) -> dict[str, Any]:
     text = answer if isinstance(answer, str) else json.dumps(answer)
     message: dict[str, Any] = {"role": "assistant", "content": None}
     if seen.mode == "tool":
-        message["tool_calls"] = [{
-            "id": f"call_{len(seen.prompt) % 9973}",
-            "type": "function",
-            "function": {"name": seen.output_tool, "arguments": text},
-        }]
+        message["tool_calls"] = [
+            {
+                "id": f"call_{len(seen.prompt) % 9973}",
+                "type": "function",
+                "function": {"name": seen.output_tool, "arguments": text},
+            }
+        ]
         finish = "tool_calls"
     else:
         message["content"] = text

@@ -70,13 +70,17 @@ class FaultInjectingModel(WrapperModel):
             raise ModelTimeoutError(name, "Request timed out (injected)", phase="read")
         if kind == "rate_limited":
             raise ModelHTTPError.for_category(
-                ModelRateLimitError, status_code=429, model_name=name,
+                ModelRateLimitError,
+                status_code=429,
+                model_name=name,
                 body={"error": {"message": "Rate limit reached (injected)"}},
                 headers={"retry-after": f"{self.retry_after:g}"},
             )
         if kind == "server_error":
             raise ModelHTTPError.for_category(
-                ModelServerError, status_code=500, model_name=name,
+                ModelServerError,
+                status_code=500,
+                model_name=name,
                 body={"error": {"message": "Internal server error (injected)"}},
             )
         response = await self.wrapped.request(messages, model_settings, model_request_parameters)

@@ -28,8 +28,14 @@ from pydantic_ai.exceptions import (
 )
 
 FaultKind = Literal[
-    "timeout", "rate_limited", "server_error", "connection", "malformed",
-    "auth", "not_found", "rejected",
+    "timeout",
+    "rate_limited",
+    "server_error",
+    "connection",
+    "malformed",
+    "auth",
+    "not_found",
+    "rejected",
 ]
 RETRYABLE: frozenset[str] = frozenset(
     {"timeout", "rate_limited", "server_error", "connection", "malformed"}
@@ -60,7 +66,9 @@ def classify(exc: BaseException) -> Fault | None:
     kind: FaultKind
     if isinstance(exc, MalformedReply):
         kind = "malformed"
-    elif isinstance(exc, TimeoutError | asyncio.TimeoutError | ModelTimeoutError | ModelRequestTimeout):
+    elif isinstance(
+        exc, TimeoutError | asyncio.TimeoutError | ModelTimeoutError | ModelRequestTimeout
+    ):
         kind = "timeout"
     elif isinstance(exc, ModelRateLimitError) or status == 429:
         kind = "rate_limited"

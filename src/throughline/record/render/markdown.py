@@ -19,6 +19,7 @@ from throughline.record.render.view import (
     CiteRef,
     MemberView,
     RecordView,
+    RoundMark,
     SourceLink,
     StatementView,
     build_view,
@@ -92,6 +93,8 @@ def _verdict(v: RecordView, out: list[str]) -> None:
         binding += f" ({_i(v.binding_subtitle)})"
     if v.runner_up:
         binding += f" · runner-up: {_i(v.runner_up)}"
+        if v.runner_up_subtitle:
+            binding += f" ({_i(v.runner_up_subtitle)})"
     cc = v.claim_check
     check = (f"**Claim check:** {cc.verified} of {cc.total} verified ({cc.share}) · "
              f"{cc.unsupported} unsupported · {cc.contradicted} contradicted"
@@ -206,7 +209,7 @@ def _panel(v: RecordView, out: list[str]) -> None:
     out.append("")
 
 
-def _mark(t) -> str:  # noqa: ANN001 - RoundMark
+def _mark(t: RoundMark) -> str:
     if t.failed:
         return f"R{t.round} ✕ failed"
     return f"R{t.round} {t.conviction}" + (" ⚑" if t.conformity else "")

@@ -14,13 +14,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report.view import split_label
 from throughline.record.model import (
     Citation,
     DecisionRecord,
     Forecast,
+    FuturePath,
     PanelMember,
+    RoundRecord,
     Statement,
 )
 
@@ -194,7 +197,6 @@ class Spark:
     xs: list[float]
     segments: list[tuple[float, float, float, float, bool]]  # x1, y1, x2, y2, across a gap
     dots: list[tuple[float, float, bool, bool]]  # x, y, is_last, conformity
-    failed: list[float]
     rounds: list[int]
     labels: list[tuple[float, str, str]]  # x, text, kind: "value" | "flag" | "failed"
     value_y: float
@@ -358,6 +360,7 @@ class RecordView:
     binding_short: str
     binding_subtitle: str
     runner_up: str | None
+    runner_up_subtitle: str
     forecasts: list[ForecastView]
     steps: list[StepView]
     paths: list[PathView]
@@ -431,10 +434,6 @@ def paragraphs(text: str) -> list[str]:
     """Split on blank lines; single newlines inside a paragraph become spaces."""
     parts = [re.sub(r"\s*\n\s*", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
     return [p for p in parts if p] or [""]
-
-
-def one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def if_clause(condition: str | None) -> str | None:
@@ -529,13 +528,11 @@ def build_view(record: DecisionRecord) -> RecordView:
     ix = _Index(record)
     intent = record.intent
     if record.binding:
-        short, subtitle = split_label(record.binding_label or record.binding)
+        short, subtitle = split_label(record.binding_label or _hypothesis(record.binding))
     else:
         short, subtitle = "No binding constraint found", ""
-    runner = None
-    if record.runner_up:
-        runner = split_label(record.runner_up)[0]
-        runner = fmt.humanize(runner) if re.fullmatch(r"[a-z_]+", runner) else runner
+    runner, runner_subtitle = (split_label(_hypothesis(record.runner_up)) if record.runner_up
+                               else (None, ""))
 
     rounds = [_round(r, ix) for r in record.rounds]
     statements_by_advisor: dict[str, list[Statement]] = {}
@@ -580,6 +577,7 @@ def build_view(record: DecisionRecord) -> RecordView:
         binding_short=short,
         binding_subtitle=subtitle,
         runner_up=runner,
+        runner_up_subtitle=runner_subtitle,
         forecasts=[_forecast(f, ix) for f in record.predictions],
         steps=[StepView(due=day(s.due), when=s.when, who=s.who, what=s.what,
                         opening_words=s.opening_words, condition=if_clause(s.condition),
@@ -635,6 +633,13 @@ def build_view(record: DecisionRecord) -> RecordView:
     )
 
 
+def _hypothesis(name: str) -> str:
+    """A hypothesis name as the diagnosis labels it: 'distribution' → 'Distribution (…)'."""
+    if name in HYPOTHESES:
+        return HYPOTHESES[name]
+    return fmt.humanize(name) if re.fullmatch(r"[a-z_]+", name) else name
+
+
 def _forecast(f: Forecast, ix: _Index) -> ForecastView:
     measure = ""
     if f.metric:
@@ -653,7 +658,7 @@ def _forecast(f: Forecast, ix: _Index) -> ForecastView:
     )
 
 
-def _path(i: int, p, ix: _Index) -> PathView:  # noqa: ANN001 - FuturePath
+def _path(i: int, p: FuturePath, ix: _Index) -> PathView:
     milestones = []
     for m in p.milestones:
         if m.backing_kind == "quote":
@@ -737,12 +742,12 @@ def _spark(m: PanelMember, round_numbers: list[int], failed_rounds: list[int]) -
               for t in timeline]
     return Spark(width=w, height=h, top=top, bottom=bottom, mid=y(0.5),
                  xs=[x_of[r] for r in rounds], segments=segments, dots=dots,
-                 failed=[x_of[r] for r in failed_rounds], rounds=rounds, labels=labels,
+                 rounds=rounds, labels=labels,
                  value_y=value_y, round_y=round_y,
                  summary=", ".join(t.label for t in timeline) or "no turns")
 
 
-def _round(r, ix: _Index) -> RoundView:  # noqa: ANN001 - RoundRecord
+def _round(r: RoundRecord, ix: _Index) -> RoundView:
     return RoundView(number=r.number, anchor=f"round-{r.number}", title=r.title,
                      purpose=r.purpose, summary=r.summary,
                      statements=[_statement(s, ix) for s in r.statements],
