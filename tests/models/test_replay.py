@@ -10,16 +10,19 @@ import pytest
 from pydantic_ai.exceptions import ModelHTTPError, ModelServerError
 from pydantic_ai.messages import ModelRequest, UserPromptPart
 
-from throughline.council.seams import RoundSpec
+from throughline.council.seams import CallInfo, RoundSpec
 from throughline.errors import ModelError
 from throughline.models import (
+    CallStore,
     LookupStore,
     MemoryCallStore,
     ModelAdvisorEngine,
+    RecordedCall,
     ReplayMismatch,
     request_key,
 )
 from throughline.models.fakes import FakeAdvisor, ScriptedModel
+from throughline.record.model import Statement
 
 from .helpers import INTENT, PANEL, SleepRecorder, config, make_request, run, statement, valid
 
@@ -29,7 +32,7 @@ def debate(engine: ModelAdvisorEngine) -> list[object]:
 
     async def go() -> list[object]:
         out: list[object] = []
-        visible = []
+        visible: list[Statement] = []
         for number in (1, 2):
             for advisor in PANEL:
                 reply, info = await engine.turn(
@@ -56,9 +59,7 @@ def live_model() -> ScriptedModel:
     )
 
 
-def engine(
-    model: ScriptedModel | None, store: MemoryCallStore, mode: str, **kw
-) -> ModelAdvisorEngine:
+def engine(model: ScriptedModel | None, store: CallStore, mode: str, **kw) -> ModelAdvisorEngine:
     sleeper = SleepRecorder()
     factory = None if model is None else (lambda spec: model)
     return ModelAdvisorEngine(
@@ -80,8 +81,10 @@ def test_replay_reproduces_replies_and_call_infos_without_network_or_keys() -> N
     # replay: no model factory, no OPENAI_API_KEY — ReplayModel answers from the store
     replayed = debate(engine(None, store, "replay"))
     assert replayed == original
-    assert original[1].parameters["faults"] == ["server_error"]  # type: ignore[union-attr]
-    assert original[3].outcome == "ok_after_repair"  # type: ignore[union-attr]
+    first, second = original[1], original[3]
+    assert isinstance(first, CallInfo) and isinstance(second, CallInfo)
+    assert first.parameters["faults"] == ["server_error"]
+    assert second.outcome == "ok_after_repair"
 
 
 def test_replay_of_a_request_never_recorded_fails_clearly() -> None:
@@ -109,17 +112,16 @@ def test_resume_repeats_no_completed_call() -> None:
 def test_lookup_store_adapts_plain_functions() -> None:
     rows: dict[str, str] = {}
     recorded: list[str] = []
-    store = LookupStore(
-        rows.get,
-        lambda call: (
-            rows.__setitem__(call.key, call.reply_json),
-            recorded.append(call.request_json),
-        ),
-    )
+
+    def record(call: RecordedCall) -> None:
+        rows[call.key] = call.reply_json
+        recorded.append(call.request_json)
+
+    store = LookupStore(rows.get, record)
     model = ScriptedModel(responder=FakeAdvisor())
-    first = run(engine(model, store, "live").turn(make_request()))  # type: ignore[arg-type]
+    first = run(engine(model, store, "live").turn(make_request()))
     assert len(rows) == 1 and '"model":"openai:gpt-4o-mini"' in recorded[0]
-    again = run(engine(None, store, "replay").turn(make_request()))  # type: ignore[arg-type]
+    again = run(engine(None, store, "replay").turn(make_request()))
     assert again == first
 
 

@@ -76,6 +76,13 @@ def test_still_invalid_after_one_repair_fails_the_turn_with_its_call_info() -> N
     assert len(model.queue) == 1  # exactly one repair: the third reply was never asked for
 
 
+def test_the_failure_names_the_last_problem_not_the_first() -> None:
+    model = scripted(valid(cites=["X-1"]), valid(conviction=5))
+    with pytest.raises(CallFailed) as err:
+        turn(model)
+    assert "less than or equal to 1" in str(err.value) and "X-1" not in str(err.value)
+
+
 def test_peer_named_instead_of_id_is_normalised_without_a_repair() -> None:
     request = make_request(2, visible=[statement("seller", 1)], conviction=0.7)
     reply, info = turn(scripted(valid(addressed=["Sam Seller", "seller"])), request)

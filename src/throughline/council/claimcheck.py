@@ -27,7 +27,9 @@ What is not a claim
   ``step``, ``phase``, ``stage``, ``option``, ``path``, ``milestone``, ``section`` … (``Round
   4``, ``by month 6``), ordinals (``3rd``), ``#2``, list markers (``1.``), numbers glued to
   letters or underscores (``Q3``, ``v2``, ``f_104``, ``r4``), numbers inside single-quoted
-  or back-ticked identifiers (``'1-50'``), inside evidence ids, URLs and citation brackets.
+  or back-ticked labels of up to six words (``'1-50'``, ``'E-invoicing: v2'``; a longer
+  quoted span is a quotation and its numbers are claims), inside evidence ids, URLs and
+  citation brackets.
 * **Horizons**: a time span that frames a plan or a window rather than reporting a
   measurement — a span of days / weeks / months / quarters / years / hours whose
   preceding word is ``in``, ``within``, ``next``, ``every``, ``each``, ``after``, ``first``,
@@ -37,26 +39,40 @@ What is not a claim
   months``.
 * Statistical conventions: ``95% confidence``/``interval``/``CI`` and ``p < 0.05``.
 
-Matching (first hit wins, in this order)
-----------------------------------------
-1. metrics of the cited findings (``cites``, ``[n]`` citations that point to findings,
-   finding ids in the text), 2. cited forecasts, 3. cited passages, 4. all forecasts,
-5. metrics of all findings, 6. all passages. A metric offers its value, its interval ends
-(``low``/``high``) and its sample size ``n``. Units: ``ratio``/``probability`` values are
-fractions and match percentages (×100, also as percentage points); ``percent`` values
-match as written; currency matches currency or plain numbers; other units match plain
-numbers. A number followed by a time word only matches metrics of that duration unit
-(or counts/statistics). Rounding: a number matches when it equals the evidence rounded
-to the precision written — half a unit of its last written digit (``42%`` matches 0.4167,
-``41.7%`` matches 0.4167, ``$42.4k`` matches 42,419.3, ``46 days`` matches 45.6). A
-passage matches when the same kind of number (percent, currency/plain) appears in its
-text within that tolerance.
+What a number can match
+-----------------------
+A finding offers each metric's value, its interval ends (``low``/``high``) and its sample
+size ``n``; numbers written in its metric labels ("fewer than 2 claims"), title,
+comparison, significance test, caveats and needs; its binding-constraint signals and its
+significance statistics. A forecast offers its probability, current value and threshold;
+a passage every number in its text (a passage cited only by ``[n]`` offers its excerpt).
 
-Status: **verified** (matched), **contradicted** (unmatched, and the words around the
-number name one metric of a cited finding with a compatible unit — its value is given as
-``expected``; a clause with projection language such as "will", "could", "target" is
-never contradicted, since a projection cannot contradict a measurement), **unsupported**
-(anything else).
+Units: ``ratio``/``probability`` values are fractions and match percentages (×100, also
+as percentage points); ``percent`` values match written as percentages or bare;
+currency matches currency or bare numbers; every unit matches a bare number. A number
+followed by a time word only matches metrics of that duration unit, counts or
+statistics ("46 hours" never matches a days metric). Rounding: a number matches when it
+equals the evidence rounded to the precision written — half a unit of its last written
+digit, scaled by ``k``/``M`` (``42%`` and ``41.7%`` match 0.4167, ``$42.4k`` and ``42,419``
+match 42,419.3, ``46 days`` matches 45.6; ``40%`` does not match 0.4167).
+
+Order (first tier with a match wins): 1. the cited findings (``cites``, ``[n]`` that
+point to findings, finding ids in the text), 2. cited forecasts, 3. cited passages, 4. all
+other findings, 5. other forecasts, 6. other passages. In tiers 4–6 the number's clause
+(or failing that its sentence) must share a word with what it matches — the metric's
+name or label, the finding's title, a forecast's statement, the passage's words around
+the number — so an uncited number cannot verify against a coincidence among hundreds of
+metrics. Within a tier the match prefers evidence named right next to the number, the
+sample size of the metric just stated ("41.7% of 103"), the evidence that explains the
+most numbers of the sentence, the metric the clause names, a point value, the closest.
+
+Status: **verified** (matched; ``matched`` is ``<finding id>#<metric>``, a finding id for
+its prose, a passage id or a forecast id), **contradicted** (unmatched, and the clause
+names exactly one metric of a cited finding with a compatible unit — ``expected`` is
+what the evidence says; a clause with projection language such as "will", "could",
+"target", or a threshold after "above"/"at least"/"<", is never contradicted: a
+projection or a threshold is not a measurement), **unsupported** (anything else,
+including a citation number missing from the record and an unknown evidence id).
 """
 
 from __future__ import annotations
@@ -113,18 +129,18 @@ _NUMBER = re.compile(
 _MULT_GLUED = re.compile(r"(k|K|mn|m|M|bn|B)(?![\w])")
 _TIMES_GLUED = re.compile(r"[x×](?![\w])")
 _ORDINAL = re.compile(r"(?:st|nd|rd|th)(?![\w])")
-_MULT_WORD = re.compile(r"\s(thousand|million|billion)\b", re.I)
-_PP = re.compile(r"\s?(?:percentage[- ]points?|pp\b|p\.p\.|pts?\b)", re.I)
-_PCT = re.compile(r"\s?(?:%|percent\b|per\s?cent\b)", re.I)
+_MULT_WORD = re.compile(r"\s(thousand|million|billion)\b", re.IGNORECASE)
+_PP = re.compile(r"\s?(?:percentage[- ]points?|pp\b|p\.p\.|pts?\b)", re.IGNORECASE)
+_PCT = re.compile(r"\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE)
 _CUR_AFTER = re.compile(r"\s?(?:USD|EUR|GBP|dollars?|euros?|pounds?)\b")
 _CUR_BEFORE = re.compile(r"(?:USD|EUR|GBP|US\$)\s?$")
 _TIME_WORD = re.compile(
     r"(?P<hy>\s?-\s?|\s)(?:(?:business|working|calendar)\s)?"
-    r"(?P<unit>day|week|month|quarter|year|hour|minute)s?\b", re.I)
+    r"(?P<unit>day|week|month|quarter|year|hour|minute)s?\b", re.IGNORECASE)
 _RANGE_NEXT = re.compile(r"\s?[-–—]\s?|\sto\s")
 _CONVENTION_AFTER = re.compile(r"\s?%?\s?(?:confidence|credible|CI\b|(?:prediction\s)?interval)",
-                               re.I)
-_CONVENTION_BEFORE = re.compile(r"\b(?:p|α|alpha)\s?[<≤]\s?$", re.I)
+                               re.IGNORECASE)
+_CONVENTION_BEFORE = re.compile(r"\b(?:p|α|alpha)\s?[<≤]\s?$", re.IGNORECASE)
 
 _STRUCTURAL = {
     "round", "rounds", "month", "week", "day", "quarter", "year", "step", "steps", "phase",
@@ -140,10 +156,10 @@ _FILLER = {"the", "about", "around", "roughly", "approximately", "some", "a", "f
            "another", "~", "≈"}
 _COMPARATOR = re.compile(r"(?:\b(?:above|below|over|under|at least|at most|more than|less "
                          r"than|fewer than|exceeds?|exceeding|beyond|up to|threshold of)|"
-                         r"[<>≤≥])\s*[$€£]?$", re.I)
+                         r"[<>≤≥])\s*[$€£]?$", re.IGNORECASE)
 _PROJECTION = re.compile(
     r"\b(?:will|would|could|should|might|may|target|targets|goal|aim|aims|expect|expected|"
-    r"forecast|forecasts|projected|projection|reach|reaches|if|plan|plans|want)\b", re.I)
+    r"forecast|forecasts|projected|projection|reach|reaches|if|plan|plans|want)\b", re.IGNORECASE)
 
 _UNIT_FOR_TIME_WORD = {
     "day": {"days", "count", "statistic", "score"},
@@ -424,11 +440,12 @@ class EvidenceIndex:
         for cls in classes:
             if cls not in self._sorted:
                 continue
-            values, rows, max_tol = self._sorted[cls]
+            values, ordered, max_tol = self._sorted[cls]
             reach = mention.tolerance + max_tol + 1e-9 * max(1.0, a)
             lo = bisect.bisect_left(values, a - reach)
             hi = bisect.bisect_right(values, a + reach)
-            out.extend(r for r in rows[lo:hi] if _compatible(mention, r) and _close(mention, r))
+            out.extend(r for r in ordered[lo:hi]
+                       if _compatible(mention, r) and _close(mention, r))
         return out
 
     def knows(self, ref: str) -> bool:
@@ -531,10 +548,10 @@ def build_evidence_index(
                     Reading(fc.id, "forecast", fc.id, "plain", fc.probability,
                             "probability", 0.0, "probability", None, words)]
         unit = fc.unit if fc.unit in _PLAIN_UNITS else "statistic"
-        for part, v in (("current", fc.current), ("threshold", fc.threshold)):
-            if v is None:
+        for part, point in (("current", fc.current), ("threshold", fc.threshold)):
+            if point is None:
                 continue
-            pseudo = Metric(name=part, value=v, unit=unit)  # type: ignore[arg-type]
+            pseudo = Metric(name=part, value=point, unit=unit)  # type: ignore[arg-type]
             for r in _metric_readings(fc.id, part, pseudo, ref=fc.id, source="forecast",
                                       extra=words):
                 readings.append(Reading(r.ref, r.source, r.owner, r.cls, r.value, r.unit,
@@ -612,11 +629,11 @@ def _context(text: str, start: int, end: int, width: int = 28) -> str:
 
 
 def _compatible(mention: NumberMention, reading: Reading) -> bool:
-    if reading.cls != mention.cls:
-        # a currency amount may appear in evidence text without its symbol
-        if not (mention.cls == "currency" and reading.unit == "text"
-                and reading.cls == "plain"):
-            return False
+    # a currency amount may appear in evidence text without its symbol
+    unsigned_money = (mention.cls == "currency" and reading.unit == "text"
+                      and reading.cls == "plain")
+    if reading.cls != mention.cls and not unsigned_money:
+        return False
     if mention.time_word and reading.unit != "text":
         allowed = _UNIT_FOR_TIME_WORD[mention.time_word]
         if reading.part == "n":
@@ -636,6 +653,7 @@ class _Hints:
     """What the text around a number says about which evidence it states."""
 
     words: set[str]  # stems of its clause
+    sentence_words: set[str]  # stems of its sentence
     votes: dict[str, int]  # evidence id → numbers of the sentence it can explain
     nearby: set[str]  # evidence ids written right before or after the number
     previous: str | None  # the reading matched by the number just before ('X% of N')
@@ -647,11 +665,12 @@ def _best(candidates: Iterable[Reading], mention: NumberMention, hints: _Hints, 
     next to it, the sample size of the metric just stated ('41.7% of 103'), the evidence
     that explains the most numbers of its sentence, the reading its clause names, a point
     value over an interval end or sample size, the closest value. Without a citation
-    (``need_context``) the clause must share a word with the reading."""
+    (``need_context``) the clause, or failing that the sentence, must share a word with
+    the reading."""
     ranked: list[tuple[tuple[int, int, int, int, int, float, int], Reading]] = []
     for i, r in enumerate(candidates):
         score = len(hints.words & r.words)
-        if need_context and score == 0:
+        if need_context and score == 0 and not hints.sentence_words & r.words:
             continue
         part_rank = 0 if r.part in ("value", "probability", "current", "threshold") else 1
         diff = abs(abs(mention.value) - abs(r.value))
@@ -694,9 +713,9 @@ def _focus(text: str, ids: list[IdMention], cites: Sequence[str], index: Evidenc
         if index.knows(ref) and ref not in focus:
             focus.append(ref)
     for m in ids:
-        ref = _resolve(m, index)
-        if ref is not None and ref not in focus:
-            focus.append(ref)
+        resolved = _resolve(m, index)
+        if resolved is not None and resolved not in focus:
+            focus.append(resolved)
     return focus
 
 
@@ -757,7 +776,9 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
                 seen_ids.add(m.ref)
     mentions = [m for m in extract_numbers(text, spans) if not m.skipped]
     near = [index.near(m) for m in mentions]
-    sentence_of = [len(_SENTENCE_END.findall(text, 0, m.start)) for m in mentions]
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    sentence_of = [bisect.bisect_right(ends, m.start) for m in mentions]
+    bounds = [0, *ends, len(text)]
     votes: dict[int, dict[str, int]] = {}
     for sentence, readings in zip(sentence_of, near, strict=True):
         tally = votes.setdefault(sentence, {})
@@ -768,7 +789,8 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
         nearby = {_resolve(i, index) for i in ids
                   if mention.end <= i.start <= mention.end + 45
                   or mention.start - 60 <= i.end <= mention.start}
-        hints = _Hints(_stems(_clause(text, mention.start, mention.end)), votes[sentence],
+        hints = _Hints(_stems(_clause(text, mention.start, mention.end)),
+                       _stems(text[bounds[sentence]:bounds[sentence + 1]]), votes[sentence],
                        {r for r in nearby if r}, previous)
         hit: tuple[Reading, bool] | None = None
         for owners, cited in tiers:

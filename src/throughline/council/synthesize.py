@@ -133,8 +133,9 @@ def _sentence_with(text: str, ids: set[str] | None = None) -> str:
 
 def build_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
                     seats: list[tuple[Persona, Advisor]]) -> list[Forecast]:
-    """Forecasts on the binding constraint's series (3, 6 and 12 months out) and on one
-    secondary series (6 months out), each from the fitted trend with its uncertainty."""
+    """Forecasts on the binding constraint's series (3 and 12 months out), on a second series
+    (6 and 12 months out) and a third (6 months out), each from the fitted trend with its
+    uncertainty."""
     binding = pack.diagnosis.ranking.binding
     by_key = {s.key: s for s in series}
     wanted = [k for k in PRIMARY_SERIES.get(binding, PRIMARY_SERIES[None]) if k in by_key]
@@ -144,10 +145,9 @@ def build_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
     start = max(intent.run_date, pack.diagnosis.as_of)
     out: list[Forecast] = []
     plans: list[tuple[str, list[int]]] = []
-    if wanted:
-        plans.append((wanted[0], [3, 6, 12]))
-    if len(wanted) > 1:
-        plans.append((wanted[1], [6]))
+    horizons = [[3, 12], [6, 12], [6]]
+    for key, months in zip(wanted, horizons, strict=False):
+        plans.append((key, months))
     for key, months in plans:
         s = by_key[key]
         trend = fit(s.points)
@@ -374,10 +374,9 @@ class Synthesis:
 
     def future_paths(self) -> list[FuturePath]:
         paths: list[FuturePath] = []
-        primary = [f for f in self.forecasts if f.id.endswith((".m3", ".m6", ".m12"))
-                   and f.id.split(".")[1] == (self.forecasts[0].id.split(".")[1]
-                                               if self.forecasts else "")]
-        by_month = {int(f.id.rsplit(".m", 1)[1]): f for f in primary}
+        by_month: dict[int, Forecast] = {}
+        for f in self.forecasts:  # the primary series first, then the others fill gaps
+            by_month.setdefault(int(f.id.rsplit(".m", 1)[1]), f)
         h = self.binding
         if h is None:
             return self._paths_none(by_month)

@@ -2,7 +2,8 @@
 
 It sits between a Pydantic AI agent and the provider model, and for each request:
 
-1. computes the request key; if the call store holds a reply (resume/replay), returns it;
+1. computes the request key; when resuming or replaying (``reuse``) and the call store holds
+   a reply for it, returns that reply (no network, no retries);
 2. reserves budget (raises :class:`BudgetExceeded` instead of sending);
 3. sends it under a timeout, checks the reply parses at all, and retries timeouts, 429
    (waiting at least Retry-After), 5xx, dropped connections and malformed replies with
@@ -152,6 +153,7 @@ class GuardedModel(WrapperModel):
         budget: Budget | None,
         prices: PriceTable,
         store: CallStore | None,
+        reuse: bool,
         sleep: Sleep,
         clock: Clock,
         rng: random.Random,
@@ -165,6 +167,7 @@ class GuardedModel(WrapperModel):
         self.budget = budget
         self.prices = prices
         self.store = store
+        self.reuse = reuse
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
@@ -182,7 +185,7 @@ class GuardedModel(WrapperModel):
         model = str(self.spec)
         asked = canonical_request(model, messages, model_settings, model_request_parameters)
         key = key_of(asked)
-        if self.store is not None:
+        if self.store is not None and self.reuse:
             recorded = self.store.lookup(key)
             if recorded is not None:
                 return self._from_store(key, recorded)

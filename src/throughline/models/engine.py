@@ -413,6 +413,7 @@ class ModelAdvisorEngine:
             budget=self.budget,
             prices=self.prices,
             store=self.store,
+            reuse=self.mode in ("resume", "replay"),
             sleep=self._sleep,
             clock=self._clock,
             rng=self._rng,
@@ -440,10 +441,12 @@ class ModelAdvisorEngine:
                 hint=exc.hint,
             ) from None
         except UnexpectedModelBehavior as exc:
+            # our checks failed last (ModelRetry) -> their problems; else the schema error
             problems = getattr(deps, "last_problems", None) or (
                 deps if isinstance(deps, list) else []
             )
-            detail = "; ".join(problems) if problems else _cause_text(exc)
+            last_was_ours = isinstance(exc.__cause__, ModelRetry)
+            detail = "; ".join(problems) if problems and last_was_ours else _cause_text(exc)
             call = info("failed:invalid")
             raise CallFailed(
                 f"{who}: the reply was still invalid after one repair: {self.redactor(detail)}",

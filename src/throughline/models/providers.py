@@ -111,6 +111,7 @@ DEFAULT_BASE_URLS: dict[str, str] = {
 
 
 def _base_url(spec: ModelSpec, config: ModelsConfig) -> str:
+    url: str | None
     if spec.provider == "openai":
         url = config.openai_base_url or DEFAULT_BASE_URLS["openai"]
     elif spec.provider == "anthropic":

@@ -98,16 +98,15 @@ def _last_user_prompt(messages: list[ModelMessage]) -> str:
 
 
 def _retry_feedback(messages: list[ModelMessage]) -> list[str]:
-    out = []
+    out: list[str] = []
     for message in messages:
-        if isinstance(message, ModelRequest):
-            for part in message.parts:
-                retried = isinstance(part, RetryFeedbackPart) or (
-                    isinstance(part, ToolReturnPart) and part.retry is not None
-                )
-                if retried:
-                    content = part.content
-                    out.append(
-                        content if isinstance(content, str) else json.dumps(content, default=str)
-                    )
+        if not isinstance(message, ModelRequest):
+            continue
+        for part in message.parts:
+            content: object
+            if isinstance(part, RetryFeedbackPart) or isinstance(part, ToolReturnPart) and part.retry is not None:
+                content = part.content
+            else:
+                continue
+            out.append(content if isinstance(content, str) else json.dumps(content, default=str))
     return out

@@ -56,8 +56,7 @@ class FakeOpenAIServer:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the fake server is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def __enter__(self) -> Self:
         self.start()

@@ -13,7 +13,13 @@ from pydantic_ai.exceptions import (
     ModelServerError,
     ModelTimeoutError,
 )
-from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelResponse,
+    ModelResponsePart,
+    TextPart,
+    ToolCallPart,
+)
 from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
@@ -90,7 +96,7 @@ class FaultInjectingModel(WrapperModel):
 
 
 def _corrupt(response: ModelResponse) -> ModelResponse:
-    parts = []
+    parts: list[ModelResponsePart] = []
     for part in response.parts:
         if isinstance(part, ToolCallPart):
             text = part.args if isinstance(part.args, str) else part.args_as_json_str()
