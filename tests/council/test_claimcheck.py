@@ -219,7 +219,7 @@ def test_a_time_word_restricts_the_unit(index: EvidenceIndex) -> None:
     "By month 6 the paths diverge.",
     "Step 2: call them.",
     "The 3rd option is worse.",
-    "Item #2 comes first.",
+    "Item #2 comes first; the top 3 reasons follow.",
     "Call every account within 14 days.",
     "In the next 90 days, fix the forecast.",
     "Within 2 weeks the team reviews it.",
@@ -296,6 +296,16 @@ def test_evidence_ids_in_text_and_in_cites_must_exist(index: EvidenceIndex) -> N
         ("citation", "unsupported", None),
     ]
     assert [c.id for c in claims] == [f"r2.auditor#{i}" for i in range(1, 7)]
+
+
+def test_a_diagnostic_name_resolves_and_quotations_are_checked(index: EvidenceIndex) -> None:
+    named = check_text("x", "The pipeline.velocity diagnostic agrees.", index)
+    assert [(c.status, c.matched) for c in named] == [("verified", "pipeline.velocity")]
+    # a label in single quotes hides its numbers; a quotation (longer) does not
+    quoted = numeric("The CRO said 'we will cut the sales cycle to 30 days for all'.", index)
+    assert [(c.value, c.status) for c in quoted] == [(30.0, "unsupported")]
+    library = numeric("The library: “answer within a day and win rates lift by 15%”.", index)
+    assert [(c.value, c.matched) for c in library] == [(15.0, PASSAGE)]
 
 
 def test_passages_and_forecasts_back_numbers(index: EvidenceIndex) -> None:

@@ -53,9 +53,11 @@ def debate(engine: ModelAdvisorEngine) -> list[object]:
 
 def live_model() -> ScriptedModel:
     fault = ModelHTTPError.for_category(ModelServerError, status_code=500, model_name="m")
-    # a fault on the first call and a repair on the second: both must replay identically
+    # a fault on the first call, a repair on the second, a malformed reply on the third:
+    # all must replay identically (tokens of the malformed attempt included)
     return ScriptedModel(
-        [fault, valid(), valid(cites=["nope"]), valid()], responder=FakeAdvisor(0.7)
+        [fault, valid(), valid(cites=["nope"]), valid(), '{"move": "SH', valid()],
+        responder=FakeAdvisor(0.7),
     )
 
 
@@ -81,10 +83,12 @@ def test_replay_reproduces_replies_and_call_infos_without_network_or_keys() -> N
     # replay: no model factory, no OPENAI_API_KEY — ReplayModel answers from the store
     replayed = debate(engine(None, store, "replay"))
     assert replayed == original
-    first, second = original[1], original[3]
+    first, second, third = original[1], original[3], original[5]
     assert isinstance(first, CallInfo) and isinstance(second, CallInfo)
+    assert isinstance(third, CallInfo)
     assert first.parameters["faults"] == ["server_error"]
     assert second.outcome == "ok_after_repair"
+    assert third.parameters["faults"] == ["malformed"] and third.tokens_out > 10
 
 
 def test_replay_of_a_request_never_recorded_fails_clearly() -> None:

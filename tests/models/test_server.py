@@ -112,3 +112,15 @@ def test_summary_over_http(server: FakeOpenAIServer) -> None:
     text, _ = run(go())
     assert text == "Round 1: auditor, seller spoke; positions unchanged."
     assert "tools" not in server.requests[0].body
+
+
+def test_ollama_through_its_openai_compatible_endpoint(server: FakeOpenAIServer) -> None:
+    """`ollama:` models go to Ollama's /v1 endpoint and, by default, ask for a JSON schema."""
+    sleeper = SleepRecorder()
+    cfg = ModelsConfig(default="ollama:qwen2.5:7b", ollama_base_url=server.base_url)
+    engine = ModelAdvisorEngine(cfg, env={}, sleep=sleeper, clock=sleeper.clock)
+    reply, info = run(_turn(engine, make_request()))
+    body = server.requests[0].body
+    assert body["model"] == "qwen2.5:7b" and body["response_format"]["type"] == "json_schema"
+    assert info.parameters["output_mode"] == "native" and info.cost_usd == 0.0
+    assert reply.cites == ["F-nrr"]

@@ -21,7 +21,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "section", "div",
     "span", "p", "h1", "h2", "h3", "a", "b", "i", "q", "ul", "ol", "li", "dl", "dt", "dd",
     "blockquote", "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "code",
-    "article", "footer", "svg", "title", "rect", "line", "path", "circle", "g", "text", "nav",
+    "article", "footer", "svg", "title", "rect", "line", "path", "circle", "g", "text", "nav", "details", "summary",
 }
 
 

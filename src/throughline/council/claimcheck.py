@@ -24,12 +24,12 @@ What is not a claim
   ``Q3 2026``, ``FY26``, ``H1``, ``10:30``; a bare four-digit integer from 1900 to 2100 is a
   year (the formatters print counts of 1,000 and more with a separator).
 * Structural numbers: a number right after ``round``, ``month``, ``week``, ``day``,
-  ``step``, ``phase``, ``stage``, ``option``, ``path``, ``milestone``, ``section`` … (``Round
-  4``, ``by month 6``), ordinals (``3rd``), ``#2``, list markers (``1.``), numbers glued to
-  letters or underscores (``Q3``, ``v2``, ``f_104``, ``r4``), numbers inside single-quoted
-  or back-ticked labels of up to six words (``'1-50'``, ``'E-invoicing: v2'``; a longer
-  quoted span is a quotation and its numbers are claims), inside evidence ids, URLs and
-  citation brackets.
+  ``step``, ``phase``, ``stage``, ``option``, ``path``, ``milestone``, ``section``, ``top``
+  … (``Round 4``, ``by month 6``, ``the top 3``), ordinals (``3rd``), ``#2``, list markers
+  (``1.``), numbers glued to letters or underscores (``Q3``, ``v2``, ``f_104``, ``r4``),
+  numbers inside single-quoted or back-ticked labels of up to six words (``'1-50'``,
+  ``'E-invoicing: v2'``; a longer quoted span is a quotation and its numbers are claims),
+  inside evidence ids, URLs and citation brackets.
 * **Horizons**: a time span that frames a plan or a window rather than reporting a
   measurement — a span of days / weeks / months / quarters / years / hours whose
   preceding word is ``in``, ``within``, ``next``, ``every``, ``each``, ``after``, ``first``,
@@ -147,6 +147,7 @@ _STRUCTURAL = {
     "stage", "wave", "sprint", "milestone", "option", "path", "part", "section", "chapter",
     "item", "page", "slide", "level", "tier", "version", "number", "no", "question",
     "priority", "figure", "table", "appendix", "turn", "horizon", "lens", "seat", "scenario",
+    "top", "bottom",
 }
 _HORIZON = {
     "in", "within", "next", "every", "each", "after", "first", "last", "past", "previous",
@@ -845,6 +846,9 @@ def _id_claim(location: str, text: str, m: IdMention, index: EvidenceIndex) -> C
     if index.knows(m.ref):
         return Claim(id="", location=location, text=span, kind="citation", status="verified",
                      matched=m.ref, note=f"names a {index.kind_of(m.ref)}")
+    if any(fid.startswith(m.ref + ".") for fid in index.findings):
+        return Claim(id="", location=location, text=span, kind="citation", status="verified",
+                     matched=m.ref, note="names a diagnostic with findings")
     looks_like_evidence = (_PASSAGE_ID.fullmatch(m.ref) is not None
                            or (m.ref.split(".")[0] in index.families
                                and m.ref.count(".") >= 1))

@@ -45,11 +45,14 @@ NUM_PARSE = "COALESCE(TRY_CAST({v} AS DOUBLE), TRY_CAST(" + NUM_CLEAN + " AS DOU
 # (the session time zone is UTC, so that is what TIMESTAMPTZ would give); text with one
 # ('+' or a '-' after the date) goes through TIMESTAMPTZ, whose epoch is the UTC time.
 # The last fallback is the plain ICU conversion, for the odd value the others cannot carry.
+# The fallbacks sit inside CASE so DuckDB's common-subexpression pass cannot hoist the
+# TIMESTAMPTZ cast out of COALESCE and run it (slowly, through ICU) for every row.
 TS_PARSE = (
     "COALESCE(CASE WHEN NOT contains({v}, '+') AND NOT contains(substr({v}, 9), '-') "
     "THEN TRY_CAST({v} AS TIMESTAMP) END, "
+    "CASE WHEN {v} IS NOT NULL THEN COALESCE("
     "make_timestamp(epoch_us(TRY_CAST({v} AS TIMESTAMPTZ))), "
-    "timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ)))"
+    "timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ))) END)"
 )
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")

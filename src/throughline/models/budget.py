@@ -108,6 +108,8 @@ class RunEstimate:
                 f"{head}; cost not estimated: no price known for "
                 f"{', '.join(self.unpriced)} (add one under settings.models.prices)"
             )
+        if self.cost_usd == 0 and not self.unpriced:
+            return f"{head}; no per-token cost (local models)"
         tail = f" (prices as of {self.prices_as_of.isoformat()})"
         if self.unpriced:
             tail += f"; not counted, no price known: {', '.join(self.unpriced)}"

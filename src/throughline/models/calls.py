@@ -8,7 +8,8 @@ It sits between a Pydantic AI agent and the provider model, and for each request
 3. sends it under a timeout, checks the reply parses at all, and retries timeouts, 429
    (waiting at least Retry-After), 5xx, dropped connections and malformed replies with
    backoff — clock, sleep and random source injected;
-4. settles the budget, records the accepted reply in the store, and adds a
+4. settles the budget, records every attempt in the store as it ends (the run log's
+   ``model_calls`` rows; failed ones with their redacted error), and adds a
    :class:`RequestRecord` to the caller's :class:`CallLedger`.
 
 Final faults become :class:`RequestFailed` (the engine turns it into ``CallFailed`` with a
@@ -32,6 +33,7 @@ from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
 
+from throughline.council.seams import CallInfo
 from throughline.errors import ConfigError, ModelError
 from throughline.models.budget import Budget, PriceTable, estimate_tokens
 from throughline.models.faults.retry import Fault, MalformedReply, RetryPolicy, classify
@@ -148,6 +150,7 @@ class GuardedModel(WrapperModel):
         *,
         spec: ModelSpec,
         role: str,
+        reason: str,
         ledger: CallLedger,
         policy: RetryPolicy,
         budget: Budget | None,
@@ -158,10 +161,15 @@ class GuardedModel(WrapperModel):
         clock: Clock,
         rng: random.Random,
         redactor: Redactor,
+        advisor_id: str | None = None,
+        round_: int | None = None,
     ) -> None:
         super().__init__(wrapped)
         self.spec = spec
         self.role = role
+        self.reason = reason
+        self.advisor_id = advisor_id
+        self.round = round_
         self.ledger = ledger
         self.policy = policy
         self.budget = budget
@@ -189,6 +197,7 @@ class GuardedModel(WrapperModel):
             recorded = self.store.lookup(key)
             if recorded is not None:
                 return self._from_store(key, recorded)
+        asked_json = canonical_json(asked)
         prompt_tokens = estimate_tokens(canonical_json(asked["messages"]))
         started = self._clock()
         faults: list[str] = []
@@ -197,6 +206,7 @@ class GuardedModel(WrapperModel):
         while True:
             attempt += 1
             reservation = self.budget.reserve(model, prompt_tokens) if self.budget else None
+            attempt_started = self._clock()
             response: ModelResponse | None = None
             try:
                 async with asyncio.timeout(self.policy.timeout_s):
@@ -213,6 +223,16 @@ class GuardedModel(WrapperModel):
                 if fault is None:
                     raise
                 faults.append(fault.kind)
+                detail = " ".join(self._redact(fault.detail).split())[:400]
+                self._log_attempt(
+                    key,
+                    asked_json,
+                    response,
+                    used,
+                    attempt_started,
+                    f"fault:{fault.kind}",
+                    error=detail,
+                )
                 delay = self.policy.delay(attempt, fault, self._rng)
                 if delay is None:
                     self.ledger.requests.append(
@@ -220,7 +240,6 @@ class GuardedModel(WrapperModel):
                             key, attempt, faults, spent_in, spent_out, started, source="failed"
                         )
                     )
-                    detail = " ".join(self._redact(fault.detail).split())[:400]
                     raise self._final(fault, attempt, detail) from None
                 log.warning(
                     "%s call to %s: %s on attempt %d/%d; retrying in %.2fs",
@@ -233,15 +252,15 @@ class GuardedModel(WrapperModel):
                 )
                 await self._sleep(delay)
                 continue
-            tokens_in, tokens_out = _usage(response)
+            used = _usage(response)
             if reservation is not None and self.budget is not None:
-                self.budget.settle(reservation, tokens_in, tokens_out)
+                self.budget.settle(reservation, *used)
             record = self._record(
                 key,
                 attempt,
                 faults,
-                spent_in + tokens_in,
-                spent_out + tokens_out,
+                spent_in + used[0],
+                spent_out + used[1],
                 started,
                 source="live",
             )
@@ -249,18 +268,49 @@ class GuardedModel(WrapperModel):
                 response,
                 metadata={**(response.metadata or {}), META: _meta(record)},
             )
-            if self.store is not None:
-                self.store.record(
-                    RecordedCall(
-                        key=key,
-                        model=model,
-                        role=self.role,
-                        request_json=canonical_json(asked),
-                        reply_json=reply_to_json(response),
-                    )
-                )
+            self._log_attempt(key, asked_json, response, used, attempt_started, "ok")
             self.ledger.requests.append(record)
             return response
+
+    def _log_attempt(
+        self,
+        key: str,
+        asked_json: str,
+        response: ModelResponse | None,
+        used: tuple[int, int],
+        attempt_started: float,
+        outcome: str,
+        *,
+        error: str | None = None,
+    ) -> None:
+        """One row for the run log: this attempt, with its own CallInfo."""
+        if self.store is None:
+            return
+        info = CallInfo(
+            role=self.role,
+            engine=self.spec.provider,
+            model=str(self.spec),
+            reason=self.reason,
+            parameters={"request_key": key},
+            tokens_in=used[0],
+            tokens_out=used[1],
+            latency_s=round(self._clock() - attempt_started, 6),
+            outcome=outcome,
+            cost_usd=self.prices.cost(self.spec, *used) or 0.0,
+        )
+        self.store.record(
+            RecordedCall(
+                key=key,
+                model=str(self.spec),
+                role=self.role,
+                request_json=asked_json,
+                reply_json=None if response is None else reply_to_json(response),
+                info=info,
+                error=error,
+                advisor_id=self.advisor_id,
+                round=self.round,
+            )
+        )
 
     def _record(
         self,
@@ -287,7 +337,9 @@ class GuardedModel(WrapperModel):
     def _from_store(self, key: str, reply_json: str) -> ModelResponse:
         response = reply_from_json(reply_json)
         meta: dict[str, Any] = (response.metadata or {}).get(META, {})
-        tokens_in, tokens_out = _usage(response)
+        # what the original request spent in all its attempts (malformed ones included)
+        tokens_in = int(meta.get("tokens_in", _usage(response)[0]))
+        tokens_out = int(meta.get("tokens_out", _usage(response)[1]))
         cost = meta.get("cost_usd")
         if self.budget is not None:
             reservation = self.budget.reserve(str(self.spec), tokens_in)
@@ -355,5 +407,7 @@ def _meta(record: RequestRecord) -> dict[str, Any]:
         "attempts": record.attempts,
         "faults": record.faults,
         "latency_s": record.latency_s,
+        "tokens_in": record.tokens_in,
+        "tokens_out": record.tokens_out,
         "cost_usd": record.cost_usd,
     }

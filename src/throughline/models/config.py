@@ -66,10 +66,11 @@ class ModelsConfig(BaseModel):
     temperature: float = Field(default=0.3, ge=0.0, le=2.0)
     seed: int | None = None
     max_output_tokens: int = Field(default=700, ge=16)
-    output_mode: Literal["tool", "native", "prompted"] = Field(
-        default="tool",
-        description="How structured replies are asked for: tool call (widest support), "
-        "native JSON schema (response_format), or schema in the prompt.",
+    output_mode: Literal["auto", "tool", "native", "prompted"] = Field(
+        default="auto",
+        description="How structured replies are asked for: a tool call (widest support), "
+        "native JSON schema (response_format; Ollama constrains decoding to it), or the "
+        "schema in the prompt. 'auto': native for Ollama, tool call otherwise.",
     )
 
     # -- faults ----------------------------------------------------------------------------

@@ -135,7 +135,7 @@ class ModelAdvisorEngine:
         self._clock = clock
         self._rng = rng or random.Random(config.seed if config.seed is not None else 0)
         self._models: dict[str, Model] = {}
-        self._turn_agent = self._make_turn_agent()
+        self._turn_agents: dict[str, Agent[TurnCheck, StatementDraft]] = {}
         self._summary_agent = self._make_summary_agent()
 
     def __repr__(self) -> str:
@@ -221,11 +221,12 @@ class ModelAdvisorEngine:
         draft, info = await self._call(
             "advisor",
             sel,
-            self._turn_agent,
+            self._turn_agent(self.output_mode(sel.spec)),
             prompt,
             check,
             who,
             extra={
+                "advisor_id": request.advisor.id,
                 "round": request.round.number,
                 "blind": blind,
                 "evidence_cards": len(request.evidence),
@@ -274,7 +275,7 @@ class ModelAdvisorEngine:
         """
         sel = self.select(role)
         agent: Agent[list[str], T] = Agent(
-            output_type=self._output_spec(output_type, name="answer"),
+            output_type=_output_spec(self.output_mode(sel.spec), output_type, name="answer"),
             retries={"output": REPAIR_RETRIES},
             deps_type=list,
         )
@@ -339,17 +340,21 @@ class ModelAdvisorEngine:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _output_spec(self, output_type: type[Any], *, name: str) -> Any:
+    def output_mode(self, spec: ModelSpec) -> str:
+        """The structured-output mode used with ``spec`` ('auto' resolved)."""
         mode = self.config.output_mode
-        if mode == "native":
-            return NativeOutput(output_type, name=name)
-        if mode == "prompted":
-            return PromptedOutput(output_type, name=name)
-        return ToolOutput(output_type, name=name)
+        if mode == "auto":
+            return "native" if spec.provider == "ollama" else "tool"
+        return mode
 
-    def _make_turn_agent(self) -> Agent[TurnCheck, StatementDraft]:
+    def _turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
+        if mode not in self._turn_agents:
+            self._turn_agents[mode] = self._make_turn_agent(mode)
+        return self._turn_agents[mode]
+
+    def _make_turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
         agent: Agent[TurnCheck, StatementDraft] = Agent(
-            output_type=self._output_spec(StatementDraft, name="statement"),
+            output_type=_output_spec(mode, StatementDraft, name="statement"),
             retries={"output": REPAIR_RETRIES},
             deps_type=TurnCheck,
         )
@@ -408,6 +413,7 @@ class ModelAdvisorEngine:
             self._model(sel.spec),
             spec=sel.spec,
             role=role,
+            reason=sel.reason,
             ledger=ledger,
             policy=self.policy,
             budget=self.budget,
@@ -418,6 +424,8 @@ class ModelAdvisorEngine:
             clock=self._clock,
             rng=self._rng,
             redactor=self.redactor,
+            advisor_id=(extra or {}).get("advisor_id"),
+            round_=(extra or {}).get("round"),
         )
         settings = self._settings(sel.spec)
 
@@ -472,7 +480,7 @@ class ModelAdvisorEngine:
             "temperature": settings.get("temperature"),
             "max_tokens": settings.get("max_tokens"),
             "timeout_s": settings.get("timeout"),
-            "output_mode": self.config.output_mode,
+            "output_mode": self.output_mode(sel.spec),
             "requests": len(ledger.requests),
             "attempts": ledger.attempts,
             "repairs": max(0, len(ledger.requests) - 1),
@@ -499,6 +507,14 @@ class ModelAdvisorEngine:
             outcome=outcome,
             cost_usd=cost or 0.0,
         )
+
+
+def _output_spec(mode: str, output_type: type[Any], *, name: str) -> Any:
+    if mode == "native":
+        return NativeOutput(output_type, name=name)
+    if mode == "prompted":
+        return PromptedOutput(output_type, name=name)
+    return ToolOutput(output_type, name=name)
 
 
 def _repair_message(problems: list[str]) -> str:

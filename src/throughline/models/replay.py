@@ -9,7 +9,8 @@ which is what replay and resume need.
 A :class:`CallStore` is the run log's side of it (``model_calls(request_key, request JSON,
 reply JSON)``): ``lookup(key) -> reply JSON | None`` and ``record(RecordedCall)``.
 
-* Live runs record every accepted reply (after retries, before validation).
+* Live runs record every attempt as it ends (failed ones with their error); accepted replies
+  are the ones reused.
 * ``resume``: a key found in the store is answered from it; others go to the network.
 * ``replay``: :class:`ReplayModel` stands in for every provider: it answers only from the
   store, never builds a client (no key needed), and raises :class:`ReplayMismatch` for a
@@ -33,6 +34,7 @@ from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.settings import ModelSettings
 from pydantic_core import to_jsonable_python
 
+from throughline.council.seams import CallInfo
 from throughline.models.errors import ReplayMismatch
 
 ReplayMode = Literal["live", "resume", "replay"]
@@ -150,40 +152,57 @@ def reply_from_json(text: str) -> ModelResponse:
 
 @dataclass(frozen=True)
 class RecordedCall:
-    """One row for the run log's ``model_calls`` table."""
+    """One attempt at one request: a row for the run log's ``model_calls`` table.
+
+    ``info`` is this attempt's own CallInfo (tokens, latency, cost, ``outcome`` "ok" or
+    "fault:<kind>"); ``error`` is set (redacted) for an attempt that failed, and then
+    ``reply_json`` is the unreadable reply or None. Only an attempt with a reply and no error
+    may be reused by resume/replay.
+    """
 
     key: str
     model: str
     role: str
     request_json: str
-    reply_json: str
+    reply_json: str | None
+    info: CallInfo
+    error: str | None = None
+    advisor_id: str | None = None
+    round: int | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.reply_json is not None and self.error is None
 
 
 class CallStore(Protocol):
     def lookup(self, key: str) -> str | None:
-        """The recorded reply JSON for ``key``, or None."""
+        """The reply JSON of the first usable attempt recorded for ``key``, or None."""
         ...
 
     def record(self, call: RecordedCall) -> None:
-        """Persist one accepted call (called once per accepted reply)."""
+        """Persist one attempt (failed attempts too), as soon as it ends."""
         ...
 
 
 class MemoryCallStore:
-    """A dict-backed :class:`CallStore` (tests, benches)."""
+    """A dict-backed :class:`CallStore` (tests, benches); ``log`` keeps every attempt."""
 
     def __init__(self) -> None:
         self.calls: dict[str, RecordedCall] = {}
+        self.log: list[RecordedCall] = []
 
     def __repr__(self) -> str:
-        return f"MemoryCallStore({len(self.calls)} calls)"
+        return f"MemoryCallStore({len(self.calls)} calls, {len(self.log)} attempts)"
 
     def lookup(self, key: str) -> str | None:
         call = self.calls.get(key)
         return call.reply_json if call else None
 
     def record(self, call: RecordedCall) -> None:
-        self.calls.setdefault(call.key, call)
+        self.log.append(call)
+        if call.usable:
+            self.calls.setdefault(call.key, call)
 
 
 class LookupStore:

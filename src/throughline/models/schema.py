@@ -124,12 +124,8 @@ class TurnCheck:
             )
         return problems, cause_problems
 
-    def to_reply(self, draft: StatementDraft, *, drop_cause: bool = False) -> TurnReply:
-        data = draft.model_dump()
-        if drop_cause:
-            data["conviction_cause"] = None
-            self.cause_dropped = True
-        return TurnReply.model_validate(data)
+    def to_reply(self, draft: StatementDraft) -> TurnReply:
+        return TurnReply.model_validate(draft.model_dump())
 
 
 def _ids(ids: list[str], limit: int = 40) -> str:

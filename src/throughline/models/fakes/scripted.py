@@ -104,7 +104,11 @@ def _retry_feedback(messages: list[ModelMessage]) -> list[str]:
             continue
         for part in message.parts:
             content: object
-            if isinstance(part, RetryFeedbackPart) or isinstance(part, ToolReturnPart) and part.retry is not None:
+            if (
+                isinstance(part, RetryFeedbackPart)
+                or isinstance(part, ToolReturnPart)
+                and part.retry is not None
+            ):
                 content = part.content
             else:
                 continue

@@ -113,7 +113,7 @@ def _predictions(v: RecordView, out: list[str]) -> None:
         out.append(f"   - **Resolves:** {_i(f.resolution)}")
         out.append(f"   - **Owner:** {_i(f.owner)}")
         if f.measure:
-            out.append(f"   - **Measure:** {_i(f.measure)}")
+            out.append(f"   - **Measure:** {_i(f.measure)}{_cites(f.cites)}")
         if f.method:
             out.append(f"   - **Method:** {_i(f.method)}")
         out.append(f"   - **Id:** {_c(f.id)}")

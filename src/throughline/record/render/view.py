@@ -112,6 +112,7 @@ class ForecastView:
     owner_anchor: str
     method: str
     measure: str
+    cites: list[CiteRef]
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,14 @@ class ClaimCheckView:
     share: str
     bars: list[tuple[str, Bar]]
     claims: list[ClaimView]
+
+    @property
+    def problems(self) -> list[ClaimView]:
+        return [c for c in self.claims if c.status != "verified"]
+
+    @property
+    def verified_claims(self) -> list[ClaimView]:
+        return [c for c in self.claims if c.status == "verified"]
 
 
 @dataclass(frozen=True)
@@ -655,6 +664,7 @@ def _forecast(f: Forecast, ix: _Index) -> ForecastView:
         probability=pct(f.probability), bar=Bar(f.probability), horizon=day(f.horizon),
         resolution=f.resolution, owner=ix.name(f.owner), owner_anchor=ix.advisor_anchor(f.owner),
         method=f.method, measure=measure,
+        cites=ix.cite_ids([f.finding_id]) if f.finding_id else [],
     )
 
 
