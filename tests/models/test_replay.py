@@ -91,6 +91,19 @@ def test_replay_reproduces_replies_and_call_infos_without_network_or_keys() -> N
     assert third.parameters["faults"] == ["malformed"] and third.tokens_out > 10
 
 
+def test_every_attempt_is_logged_with_its_own_call_info() -> None:
+    store = MemoryCallStore()
+    run(engine(live_model(), store, "live").turn(make_request(2, PANEL[1])))
+    first, second = store.log
+    assert (first.info.outcome, second.info.outcome) == ("fault:server_error", "ok")
+    assert first.error and "500" in first.error and first.reply_json is None
+    assert not first.usable and second.usable and first.key == second.key
+    assert (second.advisor_id, second.round, second.role) == ("seller", 2, "advisor")
+    assert second.info.reason == "role default (settings.models.default)"
+    assert second.info.parameters == {"request_key": second.key}
+    assert store.lookup(first.key) == second.reply_json
+
+
 def test_replay_of_a_request_never_recorded_fails_clearly() -> None:
     store = MemoryCallStore()
     run(engine(live_model(), store, "live").turn(make_request()))
@@ -117,8 +130,9 @@ def test_lookup_store_adapts_plain_functions() -> None:
     rows: dict[str, str] = {}
     recorded: list[str] = []
 
-    def record(call: RecordedCall) -> None:
-        rows[call.key] = call.reply_json
+    def record(call: RecordedCall) -> None:  # what a run-log adapter does
+        if call.reply_json is not None and call.error is None:
+            rows.setdefault(call.key, call.reply_json)
         recorded.append(call.request_json)
 
     store = LookupStore(rows.get, record)

@@ -90,7 +90,12 @@ def test_the_key_goes_to_the_provider_and_nowhere_else(
     scan(*outputs)
     assert "[REDACTED]" in outputs[2]  # the echoed key was scrubbed, not just absent
     scan(caplog.text, *(r.getMessage() for r in caplog.records))
-    scan(*(json.dumps([c.request_json, c.reply_json]) for c in store.calls.values()))
+    rows = [
+        json.dumps([c.request_json, c.reply_json, c.error, c.info.model_dump_json()])
+        for c in store.log
+    ]
+    scan(*rows)
+    assert any(c.error and "[REDACTED]" in c.error for c in store.log)  # failed attempts logged
     scan(repr(eng), repr(eng.config), eng.config.model_dump_json(), str(eng.config.model_dump()))
     assert store.calls  # the run log did get the call
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from throughline.council.seams import RoundSpec
-from throughline.models import ModelAdvisorEngine, ModelsConfig
+from throughline.models import MemoryCallStore, ModelAdvisorEngine, ModelsConfig
 from throughline.models.fakes import FakeOpenAIServer, HTTPReply
 
 from .helpers import INTENT, PANEL, SleepRecorder, make_request, run, statement, valid
@@ -124,3 +124,20 @@ def test_ollama_through_its_openai_compatible_endpoint(server: FakeOpenAIServer)
     assert body["model"] == "qwen2.5:7b" and body["response_format"]["type"] == "json_schema"
     assert info.parameters["output_mode"] == "native" and info.cost_usd == 0.0
     assert reply.cites == ["F-nrr"]
+
+
+def test_a_run_recorded_over_http_replays_with_no_server_and_no_key(
+    server: FakeOpenAIServer,
+) -> None:
+    store = MemoryCallStore()
+    server.queue.append(HTTPReply(503, {"error": {"message": "busy"}}))
+    server.queue.append(valid(cites=["F-ghost"]))  # one fault and one repair, recorded
+    cfg = ModelsConfig(default=f"openai-compatible:fake-qwen@{server.base_url}")
+    sleeper = SleepRecorder()
+    live = run(_turn(ModelAdvisorEngine(cfg, env={}, store=store, sleep=sleeper), make_request()))
+    server.stop()  # nothing left to answer: replay must not need it
+    replayed = run(
+        _turn(ModelAdvisorEngine(cfg, env={}, store=store, mode="replay"), make_request())
+    )
+    assert replayed == live
+    assert live[1].parameters["faults"] == ["server_error"] and live[1].outcome == "ok_after_repair"

@@ -286,10 +286,6 @@ def _stage(
         compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
         counts = _run_stage(con, part, compiled, skip)
     part.compiled = compiled
-    mask_filter = " OR ".join(f"_err{m} <> 0" for m in range(compiled.masks))
-    part.bad = int(con.execute(
-        f"SELECT count(*) FROM {ident(part.staged)} WHERE {mask_filter}").fetchone()[0])
-    part.rows = int(con.execute(f"SELECT count(*) FROM {ident(part.staged)}").fetchone()[0])
     if part.bad == 0:
         return 0, []
     if skip:
@@ -300,19 +296,29 @@ def _stage(
 
 def _run_stage(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
                with_rows: bool) -> list[int]:
-    select = compiled.select_sql
+    """Type and check the file into its staging table (one scan); per-check failure counts.
+
+    Sets ``part.rows`` and ``part.bad``; the per-check counts are only computed (from the
+    staged error bits, not the file) when some row failed.
+    """
+    extra: dict[str, str] = {}
     if with_rows:  # --skip-bad-rows keeps row numbers and raw text for the quarantine
-        raws = "".join(f"CAST({c.raw_sql} AS VARCHAR) AS {ident('_raw_' + c.column)}, "
-                       for c in {c.column: c for c in compiled.checks}.values())
-        select = select.replace("SELECT ", f"SELECT row_number() OVER () AS _row, {raws}", 1)
+        extra["_row"] = "row_number() OVER ()"
+        for c in {c.column: c for c in compiled.checks}.values():
+            extra["_raw_" + c.column] = f"CAST({c.raw_sql} AS VARCHAR)"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(part.staged)} AS {select}")
+        con.execute(f"CREATE OR REPLACE TABLE {ident(part.staged)} AS "
+                    f"{compiled.build(extra=extra)}")
     except duckdb.Error as exc:
         from throughline.ingest.readers import duckdb_error
 
         raise duckdb_error(part.opened.path, exc, part.opened.format.upper()) from exc
-    if not compiled.checks:
-        return []
+    mask_filter = " OR ".join(f"_err{m} <> 0" for m in range(compiled.masks))
+    rows, bad = con.execute(f"SELECT count(*), count(*) FILTER ({mask_filter}) "
+                            f"FROM {ident(part.staged)}").fetchone()
+    part.rows, part.bad = int(rows), int(bad)
+    if not compiled.checks or not part.bad:
+        return [0] * len(compiled.checks)
     sums = ", ".join(f"count(*) FILTER ((_err{c.mask} >> {c.bit}) & 1 = 1)"
                      for c in compiled.checks)
     return [int(x) for x in con.execute(f"SELECT {sums} FROM {ident(part.staged)}").fetchone()]
@@ -374,10 +380,9 @@ def _examples(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
               counts: list[int]) -> list[InputError]:
     """Re-scan the file with row numbers, only to name the first failing rows."""
     failing = [(c, n) for c, n in zip(compiled.checks, counts) if n]
-    raws = ", ".join(f"{c.raw_sql} AS r{i}" for i, (c, _) in enumerate(failing))
-    numbered = f"(SELECT row_number() OVER () AS _row, * FROM {part.opened.relation})"
-    inner = compiled.select_sql.replace(f"FROM {part.opened.relation}", f"FROM {numbered}", 1)
-    inner = inner.replace("SELECT ", f"SELECT _row, {raws}, ", 1)
+    extra = {"_row": "row_number() OVER ()"}
+    extra.update({f"r{i}": c.raw_sql for i, (c, _) in enumerate(failing)})
+    inner = compiled.build(extra=extra)
     out: list[InputError] = []
     for i, (check, n) in enumerate(failing):
         rows = con.execute(
@@ -409,9 +414,7 @@ def _locate(con: duckdb.DuckDBPyConnection, parts: list[Part], table: str,
     for p in parts:
         if p.source.table != table or p.compiled is None:
             continue
-        numbered = f"(SELECT row_number() OVER () AS _row, * FROM {p.opened.relation})"
-        inner = p.compiled.select_sql.replace(f"FROM {p.opened.relation}", f"FROM {numbered}", 1)
-        inner = inner.replace("SELECT ", "SELECT _row, ", 1)
+        inner = p.compiled.build(extra={"_row": "row_number() OVER ()"})
         cond = " AND ".join(f"{ident(c)} = ?" for c in columns)
         rows = [int(r[0]) for r in con.execute(
             f"SELECT _row FROM ({inner}) WHERE {cond} ORDER BY _row LIMIT 3", list(values)
