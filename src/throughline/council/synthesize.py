@@ -210,6 +210,17 @@ def prob_words(p: float) -> str:
     return f"{round(p * 100):d}%"
 
 
+def forecast_milestone(month: int, f: Forecast) -> Milestone:
+    """A milestone that says the trend holds, backed by the forecast for that month."""
+    return Milestone(month=month, text=f"The trend holds: {w.lower_first(f.statement)}",
+                     backing=f"Forecast [{prob_words(f.probability)}]: {f.statement}",
+                     backing_kind="forecast", backing_ref=f.id)
+
+
+def trend_milestones(by_month: dict[int, Forecast], months: tuple[int, ...]) -> list[Milestone]:
+    return [forecast_milestone(m, by_month[m]) for m in months if m in by_month]
+
+
 # -- the sections ---------------------------------------------------------------------------
 
 
@@ -407,14 +418,7 @@ class Synthesis:
             title=f"You treat {w.short(h)} as the root cause and "
                   f"{w.lower_first(w.strip_period(spec.order_of_operations[0]))}.",
             milestones=act))
-        keep: list[Milestone] = []
-        for m in (3, 6, 12):
-            f = by_month.get(m)
-            if f is not None:
-                keep.append(Milestone(month=m, text=f"The trend holds: {w.lower_first(f.statement)}",
-                                      backing=f"Forecast [{prob_words(f.probability)}]: "
-                                              f"{f.statement}",
-                                      backing_kind="forecast", backing_ref=f.id))
+        keep = trend_milestones(by_month, (3, 6, 12))
         q = self._quote_containing("the remedy to avoid") or self._quote(["contrarian"], [5, 3, 1])
         if q:
             keep.append(Milestone(month=18, text=f"{w.MASQUERADE[h][0].capitalize()} is still "
@@ -444,13 +448,7 @@ class Synthesis:
                 alt.append(Milestone(month=6, text=f"The {w.short(h)} evidence has not moved, "
                                      "because nothing worked on it.", backing=top.statement,
                                      backing_kind="finding", backing_ref=top.id))
-            f12 = by_month.get(12)
-            if f12 is not None:
-                alt.append(Milestone(month=12, text=f"The trend holds: "
-                                     f"{w.lower_first(f12.statement)}",
-                                     backing=f"Forecast [{prob_words(f12.probability)}]: "
-                                             f"{f12.statement}",
-                                     backing_kind="forecast", backing_ref=f12.id))
+            alt += trend_milestones(by_month, (12,))
             if alt:
                 paths.append(FuturePath(
                     id="runner_up", stance="other",
@@ -460,14 +458,7 @@ class Synthesis:
         return paths
 
     def _paths_none(self, by_month: dict[int, Forecast]) -> list[FuturePath]:
-        keep: list[Milestone] = []
-        for m in (3, 6, 12):
-            f = by_month.get(m)
-            if f is not None:
-                keep.append(Milestone(month=m, text=f"The trend holds: {w.lower_first(f.statement)}",
-                                      backing=f"Forecast [{prob_words(f.probability)}]: "
-                                              f"{f.statement}",
-                                      backing_kind="forecast", backing_ref=f.id))
+        keep = trend_milestones(by_month, (3, 6, 12))
         measure: list[Milestone] = []
         q = self._quote(["auditor"], [1, 3])
         if q:

@@ -1,14 +1,16 @@
 """Write validated rows into the store in one transaction (all or nothing).
 
-Embedded DuckDB: the staging connection ATTACHes the store file and replaces rows by key
-inside ``BEGIN … COMMIT``; nothing touches the file before validation has passed. Any
+Embedded DuckDB: when there is no store yet, the validated staging file becomes the store
+(one atomic link, no copy). Otherwise the staging connection ATTACHes the store file and
+replaces rows by key inside ``BEGIN … COMMIT``; nothing touches the file before validation
+has passed. Any
 other Ibis backend: the staged tables are shipped as Arrow and merged with portable SQL
 inside the backend's transaction.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +37,35 @@ def _key_join(table: str, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{ident(k)} = {right}.{ident(k)}" for k in SCHEMA[table].key)
 
 
+def publish_new_store(stage_path: Path, store_path: Path) -> bool:
+    """Make the validated staging file the store, when there is no store yet.
+
+    The staging database already holds exactly the store's new content, so it is linked
+    into place instead of copied: atomic, and it never replaces a store that appeared in
+    the meantime (False then, and the caller merges into that store instead). The staging
+    connection must be closed (checkpointed, no WAL) before this is called.
+    """
+    if Path(str(stage_path) + ".wal").exists():
+        return False
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(stage_path, store_path)
+    except OSError:  # exists already, or a file system without hard links
+        return False
+    return True
+
+
 def apply_embedded(
     con: duckdb.DuckDBPyConnection,
     store_path: Path,
-    staged: dict[str, str],
+    tables: list[str],
     ingest_id: str,
-    meta: dict[str, Any],
-    quarantine_sql: str | None,
 ) -> list[TableReport]:
-    """Merge staged tables into the DuckDB store file atomically."""
+    """Merge the staging database's tables into the DuckDB store file atomically.
+
+    ``con`` is the staging connection; its main database holds each canonical table under
+    its own name, ``_quarantine`` and ``_ingests`` (see ``loader._finalize``).
+    """
     created = not store_path.exists()
     store_path.parent.mkdir(parents=True, exist_ok=True)
     reports: list[TableReport] = []
@@ -55,31 +77,27 @@ def apply_embedded(
             hint="is another throughline process using this workspace?",
         ) from exc
     try:
+        con.execute("SET preserve_insertion_order = true")
         con.execute("BEGIN TRANSACTION")
-        for table, stg in sorted(staged.items()):
+        for table in sorted(tables):
             t = SCHEMA[table]
+            stg = f"main.{ident(table)}"
             con.execute(t.ddl(f"store.main.{ident(table)}"))
             cols = ", ".join(ident(c) for c in t.column_names)
-            rows = con.execute(f"SELECT count(*) FROM {ident(stg)}").fetchone()[0]
+            rows = con.execute(f"SELECT count(*) FROM {stg}").fetchone()[0]
             replaced = con.execute(
-                f"DELETE FROM store.main.{ident(table)} AS s USING {ident(stg)} AS n "
+                f"DELETE FROM store.main.{ident(table)} AS s USING {stg} AS n "
                 f"WHERE {_key_join(table, 's', 'n')}"
             ).fetchone()[0]
             con.execute(f"INSERT INTO store.main.{ident(table)} ({cols}) "
-                        f"SELECT {cols} FROM {ident(stg)}")
+                        f"SELECT {cols} FROM {stg}")
             total = con.execute(f"SELECT count(*) FROM store.main.{ident(table)}").fetchone()[0]
             reports.append(TableReport(table=table, rows_read=int(rows),
                                        inserted=int(rows) - int(replaced),
                                        replaced=int(replaced), total_after=int(total)))
-        con.execute(f"CREATE TABLE IF NOT EXISTS store.main.{QUARANTINE} ({QUARANTINE_DDL})")
-        if quarantine_sql:
-            con.execute(f"INSERT INTO store.main.{QUARANTINE} {quarantine_sql}")
-        con.execute(f"CREATE TABLE IF NOT EXISTS store.main.{INGESTS} ({INGESTS_DDL})")
-        con.execute(
-            f"INSERT INTO store.main.{INGESTS} VALUES (?, ?, ?, ?, ?, ?)",
-            [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), meta["profiles"],
-             meta["files"], meta["rows"], meta["rejected"]],
-        )
+        for name, ddl in ((QUARANTINE, QUARANTINE_DDL), (INGESTS, INGESTS_DDL)):
+            con.execute(f"CREATE TABLE IF NOT EXISTS store.main.{name} ({ddl})")
+            con.execute(f"INSERT INTO store.main.{name} SELECT * FROM main.{name}")
         con.execute("COMMIT")
         con.execute("CHECKPOINT store")
     except BaseException:

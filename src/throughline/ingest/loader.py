@@ -19,6 +19,7 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,15 @@ import duckdb
 
 from throughline.errors import InputError, ValidationFailed
 from throughline.evidence import SCHEMA
-from throughline.ingest.apply import apply_embedded, apply_ibis
+from throughline.ingest.apply import (
+    INGESTS,
+    INGESTS_DDL,
+    QUARANTINE,
+    QUARANTINE_DDL,
+    apply_embedded,
+    apply_ibis,
+    publish_new_store,
+)
 from throughline.ingest.detect import expand_paths, match_file
 from throughline.ingest.mapping import Mapping, Source, resolve_profile
 from throughline.ingest.readers import OpenedFile, ident, make_workdir, open_file, sql_str
@@ -59,8 +68,17 @@ class Part:
     date_formats: dict[str, list[str]] = field(default_factory=dict)
 
 
+STAGE_FILE = "stage.duckdb"
+
+
 def _staging(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": settings.duckdb_memory_limit,
+    """The staging database: a DuckDB file in the work folder.
+
+    Typed rows are written once, compressed, into this file. When the store does not exist
+    yet, the validated file itself becomes the store (see ``apply.publish_new_store``);
+    otherwise its tables are merged into the store in one transaction.
+    """
+    con = duckdb.connect(str(workdir / STAGE_FILE), config={"memory_limit": settings.duckdb_memory_limit,
                                  "temp_directory": str(workdir / "spill"),
                                  "preserve_insertion_order": True})
     if settings.duckdb_threads:
@@ -199,15 +217,30 @@ def _run(
         "rejected": rejected,
     }
     say("writing to the store")
+    final = _finalize(con, parts, staged_tables, ingest_id, meta, quarantine_sql)
+    examples = _quarantine_examples(con) if quarantine_sql else []
     if settings.is_embedded:
         store_path = Path(settings.backend_url[len("duckdb://"):])
-        tables = apply_embedded(con, store_path, staged_tables, ingest_id, meta, quarantine_sql)
+        tables = None
+        if not store_path.exists():
+            tables = [TableReport(table=t, rows_read=n, inserted=n, total_after=n)
+                      for t, n in final.items()]
+            con.execute("CHECKPOINT")
+            con.close()
+            if not publish_new_store(workdir / STAGE_FILE, store_path):
+                tables = None  # the store appeared meanwhile: merge into it instead
+                con = _staging(settings, workdir)
+        if tables is None:
+            try:
+                tables = apply_embedded(con, store_path, sorted(final), ingest_id)
+            finally:
+                con.close()
     else:
         from throughline.store import open_store
 
         store = open_store(settings, read_only=False)
         try:
-            tables = apply_ibis(con, store.con, staged_tables, ingest_id, meta)
+            tables = apply_ibis(con, store.con, {t: t for t in final}, ingest_id, meta)
         finally:
             store.close()
     rejected_by_table: dict[str, int] = {}
@@ -219,7 +252,6 @@ def _run(
     for fr in file_reports:
         fr.rows = sum(p.rows for p in parts if str(p.opened.path) == fr.path)
         fr.rejected = sum(p.bad for p in parts if str(p.opened.path) == fr.path)
-    examples = _quarantine_examples(con, quarantine_sql) if quarantine_sql else []
     return LoadReport(
         ingest_id=ingest_id,
         store=_safe_url(settings.backend_url),
@@ -426,7 +458,11 @@ def _locate(con: duckdb.DuckDBPyConnection, parts: list[Part], table: str,
 
 def _combine(con: duckdb.DuckDBPyConnection, parts: list[Part], skip: bool
              ) -> tuple[dict[str, str], list[InputError], int]:
-    """One staged table per canonical table; keys must be unique within the call."""
+    """One staged table per canonical table; keys must be unique within the call.
+
+    A table fed by one clean file keeps that file's staging table (no copy); otherwise the
+    good rows of its files are gathered, with their file and row, into ``tbl_<table>``.
+    """
     by_table: dict[str, list[Part]] = {}
     for p in parts:
         by_table.setdefault(p.source.table or "", []).append(p)
@@ -435,23 +471,33 @@ def _combine(con: duckdb.DuckDBPyConnection, parts: list[Part], skip: bool
     count = 0
     for table, tparts in sorted(by_table.items()):
         t = SCHEMA[table]
-        cols = ", ".join(ident(c) for c in t.column_names)
-        selects = []
-        for k, p in enumerate(tparts):
-            assert p.compiled is not None
-            ok = " AND ".join(f"_err{m} = 0" for m in range(p.compiled.masks))
-            rowcol = "_row" if skip else "NULL::BIGINT AS _row"
-            selects.append(f"SELECT {cols}, {k} AS _part, {rowcol} FROM {ident(p.staged)} "
-                           f"WHERE {ok}")
-        name = f"tbl_{table}"
-        con.execute(f"CREATE TEMP TABLE {ident(name)} AS {' UNION ALL '.join(selects)}")
+        if len(tparts) == 1 and not skip and tparts[0].bad == 0:
+            name = tparts[0].staged
+        else:
+            cols = ", ".join(ident(c) for c in t.column_names)
+            selects = []
+            for k, p in enumerate(tparts):
+                assert p.compiled is not None
+                ok = " AND ".join(f"_err{m} = 0" for m in range(p.compiled.masks))
+                rowcol = "_row" if skip else "NULL::BIGINT AS _row"
+                selects.append(f"SELECT {cols}, {k} AS _part, {rowcol} FROM "
+                               f"{ident(p.staged)} WHERE {ok}")
+            name = f"tbl_{table}"
+            con.execute(f"CREATE TABLE {ident(name)} AS {' UNION ALL '.join(selects)}")
         keys = ", ".join(ident(k) for k in t.key)
+        # candidates by a 64-bit hash of the key (a small aggregate), then exactly
+        candidates = (f"SELECT h FROM (SELECT hash({keys}) AS h FROM {ident(name)}) "
+                      f"GROUP BY h HAVING count(*) > 1")
+        if con.execute(f"SELECT count(*) FROM ({candidates})").fetchone()[0] == 0:
+            staged[table] = name
+            continue
+        among = f"(SELECT * FROM {ident(name)} WHERE hash({keys}) IN ({candidates}))"
         dups = con.execute(
-            f"SELECT {keys}, count(*) AS n FROM {ident(name)} GROUP BY ALL HAVING count(*) > 1 "
+            f"SELECT {keys}, count(*) AS n FROM {among} GROUP BY {keys} HAVING count(*) > 1 "
             f"ORDER BY n DESC, {keys} LIMIT {MAX_EXAMPLES}").fetchall()
         if dups:
             ndup = int(con.execute(
-                f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {ident(name)} "
+                f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {among} "
                 f"GROUP BY {keys} HAVING count(*) > 1)").fetchone()[0])
             if skip:
                 _drop_duplicates(con, name, t.key, tparts)
@@ -478,7 +524,7 @@ def _drop_duplicates(con: duckdb.DuckDBPyConnection, name: str, key: tuple[str, 
         f"CREATE TEMP TABLE {ident(name + '_dups')} AS SELECT * FROM (SELECT *, row_number() "
         f"OVER (PARTITION BY {keys} ORDER BY _part, _row) AS _k FROM {ident(name)}) WHERE _k > 1")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * EXCLUDE (_k) FROM (SELECT *, "
+        f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT * EXCLUDE (_k) FROM (SELECT *, "
         f"row_number() OVER (PARTITION BY {keys} ORDER BY _part, _row) AS _k FROM "
         f"{ident(name)}) WHERE _k = 1")
     for k, p in enumerate(tparts):
@@ -600,10 +646,45 @@ def _raw_for_row(part: Part, column: str) -> str:
     return f"s.{ident('_raw_' + column)}"
 
 
-def _quarantine_examples(con: duckdb.DuckDBPyConnection, sql: str) -> list[QuarantinedRow]:
-    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 2, 3 LIMIT 10").fetchall()
+def _quarantine_examples(con: duckdb.DuckDBPyConnection) -> list[QuarantinedRow]:
+    rows = con.execute(f"SELECT * FROM {QUARANTINE} ORDER BY 2, 3 LIMIT 10").fetchall()
     return [QuarantinedRow(file=r[1], row=r[2], table=r[3], column=r[4], value=r[5],
                            reason=r[6]) for r in rows]
+
+
+def _finalize(con: duckdb.DuckDBPyConnection, parts: list[Part], staged: dict[str, str],
+              ingest_id: str, meta: dict[str, object], quarantine_sql: str | None
+              ) -> dict[str, int]:
+    """Leave the staging database holding exactly what this call adds to the store.
+
+    Each canonical table under its own name with its canonical columns (staging tables are
+    renamed, their helper columns dropped: no copy), ``_quarantine`` with the rejected rows
+    and ``_ingests`` with this call's row. Returns the row count per table.
+    """
+    con.execute(f"CREATE TABLE {QUARANTINE} ({QUARANTINE_DDL})")
+    if quarantine_sql:
+        con.execute(f"INSERT INTO {QUARANTINE} {quarantine_sql}")
+    con.execute(f"CREATE TABLE {INGESTS} ({INGESTS_DDL})")
+    con.execute(f"INSERT INTO {INGESTS} VALUES (?, ?, ?, ?, ?, ?)",
+                [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), meta["profiles"],
+                 meta["files"], meta["rows"], meta["rejected"]])
+    kept = set(staged.values())
+    for p in parts:
+        if p.staged not in kept:
+            con.execute(f"DROP TABLE IF EXISTS {ident(p.staged)}")
+    counts: dict[str, int] = {}
+    for table, name in sorted(staged.items()):
+        wanted = SCHEMA[table].column_names
+        have = [r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ? ORDER BY column_index", [name]
+        ).fetchall()]
+        for col in have:
+            if col not in wanted:
+                con.execute(f"ALTER TABLE {ident(name)} DROP COLUMN {ident(col)}")
+        con.execute(f"ALTER TABLE {ident(name)} RENAME TO {ident(table)}")
+        counts[table] = int(con.execute(f"SELECT count(*) FROM {ident(table)}").fetchone()[0])
+    return counts
 
 
 __all__ = ["ingest", "LoadReport", "TableReport"]

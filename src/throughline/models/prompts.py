@@ -122,6 +122,7 @@ def turn_instructions(request: TurnRequest, limits: PromptLimits) -> str:
                 f"You are {a.name}, {a.role}, on an advisory panel that debates a B2B company's "
                 "go-to-market question over several rounds."
             ),
+            f"Your id on the panel: {a.id}",
             f"Your lens: {a.lens}",
             f"Your background: {a.background}",
             "",

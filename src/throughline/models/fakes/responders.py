@@ -11,7 +11,7 @@ _EVIDENCE = re.compile(r'<data kind="(?:finding|passage)" id="([^"]*)"')
 _STATEMENT = re.compile(r'<data kind="statement" id="([^"]*)" advisor="([^"]*)"')
 _PRIOR = re.compile(r"Your conviction after your last turn was ([0-9]+(?:\.[0-9]+)?)")
 _ROUND = re.compile(r"^Round (\d+):", re.MULTILINE)
-_ME = re.compile(r"^- ([^\s:]+) \(you\):", re.MULTILINE)
+_ME = re.compile(r"^Your id on the panel: (\S+)$", re.MULTILINE)
 
 
 @dataclass
@@ -45,7 +45,7 @@ class FakeAdvisor:
     def statement(self, seen: SeenRequest) -> dict[str, Any]:
         ids = [html.unescape(i) for i in _EVIDENCE.findall(seen.prompt)]
         prior = _PRIOR.search(seen.instructions)
-        me = _ME.search(seen.prompt)
+        me = _ME.search(seen.instructions)
         rnd = _ROUND.search(seen.prompt)
         who = me.group(1) if me else "advisor"
         cite = ids[:1]
