@@ -15,60 +15,88 @@ The council pipeline talks to :class:`ModelAdvisorEngine` only through the
 ``calls``       the guarded call layer every request goes through
 ``engine``      :class:`ModelAdvisorEngine`
 ``fakes``       scripted/fault/latency fakes and a loopback OpenAI-compatible server
+
+Names are imported lazily: ``import throughline.models.config`` (what settings need) does
+not load Pydantic AI or the provider SDKs; ``from throughline.models import
+ModelAdvisorEngine`` does.
 """
 
-from throughline.models.budget import (
-    PRICE_TABLE,
-    PRICES_AS_OF,
-    Budget,
-    PlannedCall,
-    PriceTable,
-    RunEstimate,
-    estimate_run,
-    estimate_tokens,
-)
-from throughline.models.config import ROLES, ModelPrice, ModelsConfig, Role, models_config_from_env
-from throughline.models.engine import ModelAdvisorEngine
-from throughline.models.errors import BudgetExceeded, CallFailed, ReplayMismatch
-from throughline.models.replay import (
-    CallStore,
-    LookupStore,
-    MemoryCallStore,
-    RecordedCall,
-    ReplayMode,
-    ReplayModel,
-    request_key,
-)
-from throughline.models.selection import Selection, select
-from throughline.models.spec import ModelSpec, parse_model
+from __future__ import annotations
 
-__all__ = [
-    "PRICES_AS_OF",
-    "PRICE_TABLE",
-    "ROLES",
-    "Budget",
-    "BudgetExceeded",
-    "CallFailed",
-    "CallStore",
-    "LookupStore",
-    "MemoryCallStore",
-    "ModelAdvisorEngine",
-    "ModelPrice",
-    "ModelSpec",
-    "ModelsConfig",
-    "PlannedCall",
-    "PriceTable",
-    "RecordedCall",
-    "ReplayMismatch",
-    "ReplayMode",
-    "ReplayModel",
-    "Role",
-    "RunEstimate",
-    "Selection",
-    "estimate_run",
-    "estimate_tokens",
-    "models_config_from_env",
-    "parse_model",
-    "request_key",
-    "select",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "PRICES_AS_OF": "budget",
+    "PRICE_TABLE": "budget",
+    "Budget": "budget",
+    "PlannedCall": "budget",
+    "PriceTable": "budget",
+    "RunEstimate": "budget",
+    "estimate_run": "budget",
+    "estimate_tokens": "budget",
+    "ROLES": "config",
+    "ModelPrice": "config",
+    "ModelsConfig": "config",
+    "Role": "config",
+    "models_config_from_env": "config",
+    "ModelAdvisorEngine": "engine",
+    "BudgetExceeded": "errors",
+    "CallFailed": "errors",
+    "ReplayMismatch": "errors",
+    "CallStore": "replay",
+    "LookupStore": "replay",
+    "MemoryCallStore": "replay",
+    "RecordedCall": "replay",
+    "ReplayMode": "replay",
+    "ReplayModel": "replay",
+    "request_key": "replay",
+    "Selection": "selection",
+    "select": "selection",
+    "ModelSpec": "spec",
+    "parse_model": "spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from throughline.models.budget import (
+        PRICE_TABLE,
+        PRICES_AS_OF,
+        Budget,
+        PlannedCall,
+        PriceTable,
+        RunEstimate,
+        estimate_run,
+        estimate_tokens,
+    )
+    from throughline.models.config import (
+        ROLES,
+        ModelPrice,
+        ModelsConfig,
+        Role,
+        models_config_from_env,
+    )
+    from throughline.models.engine import ModelAdvisorEngine
+    from throughline.models.errors import BudgetExceeded, CallFailed, ReplayMismatch
+    from throughline.models.replay import (
+        CallStore,
+        LookupStore,
+        MemoryCallStore,
+        RecordedCall,
+        ReplayMode,
+        ReplayModel,
+        request_key,
+    )
+    from throughline.models.selection import Selection, select
+    from throughline.models.spec import ModelSpec, parse_model

@@ -384,7 +384,14 @@ class OfflineEngine:
             text = (f"{lead}the question assumes {premise}. The data names no binding "
                     "constraint, so the honest answer starts with the measures that are weakest, "
                     "not with a bet.")
-            return Move.REFRAME, text, [RANKING_ID], [addressed] if addressed else []
+            pools = {pid: self._dark(pp) for pid, pp in self.personas.items()}
+            gap = self._allocate("r2-dark", pools).get(p.id)
+            cites = [RANKING_ID]
+            if gap is not None:
+                text += (f" The gap I would close first from my seat: “{gap.title}” — "
+                         f"{w.lower_first(gap.statement)}")
+                cites.append(gap.id)
+            return Move.REFRAME, text, cites, [addressed] if addressed else []
         spec = SPECS[self.binding]
         wrong = spec.wrong_remedies[hash_index(p.id, len(spec.wrong_remedies))]
         parts = [f"{lead}the question as asked assumes {premise}."]

@@ -144,7 +144,10 @@ def masquerade_sentence(h: str) -> str:
 
 
 def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
+    """Lower-case the first letter, unless the first word is an acronym-like ('RevOps')."""
+    if not text or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def strip_period(text: str) -> str:
