@@ -96,3 +96,20 @@ def test_config_rejects_unknown_fields_and_bad_overrides() -> None:
         ModelsConfig(modle="openai:gpt-4o")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="unknown model provider"):
         ModelsConfig(advisor_overrides={"auditor": "foo:bar"})
+
+
+def test_settings_side_imports_stay_light() -> None:
+    """Settings need ModelsConfig; that must not load Pydantic AI or the provider SDKs."""
+    import subprocess
+    import sys
+
+    from throughline import models
+
+    code = (
+        "import sys, throughline.models.config\n"
+        "print(any(m.split('.')[0] in ('pydantic_ai', 'openai', 'anthropic') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert sorted(models.__all__) == sorted(models._EXPORTS)
+    assert all(getattr(models, name) is not None for name in models.__all__)

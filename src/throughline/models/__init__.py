@@ -57,7 +57,36 @@ _EXPORTS: dict[str, str] = {
     "parse_model": "spec",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "PRICES_AS_OF",
+    "PRICE_TABLE",
+    "ROLES",
+    "Budget",
+    "BudgetExceeded",
+    "CallFailed",
+    "CallStore",
+    "LookupStore",
+    "MemoryCallStore",
+    "ModelAdvisorEngine",
+    "ModelPrice",
+    "ModelSpec",
+    "ModelsConfig",
+    "PlannedCall",
+    "PriceTable",
+    "RecordedCall",
+    "ReplayMismatch",
+    "ReplayMode",
+    "ReplayModel",
+    "Role",
+    "RunEstimate",
+    "Selection",
+    "estimate_run",
+    "estimate_tokens",
+    "models_config_from_env",
+    "parse_model",
+    "request_key",
+    "select",
+]
 
 
 def __getattr__(name: str) -> Any:
