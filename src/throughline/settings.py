@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from throughline.errors import ConfigError
+from throughline.models.config import ModelsConfig, models_config_from_env
 
 DEFAULT_WORKSPACE = ".throughline"
 
@@ -31,6 +32,23 @@ class Settings(BaseModel):
         default="1GB", description="DuckDB memory_limit for the embedded store."
     )
     duckdb_threads: int | None = None
+    models: ModelsConfig = Field(
+        default_factory=ModelsConfig,
+        description="Model per role, endpoints, limits (env THROUGHLINE_MODEL…); none set "
+        "means the offline engine.",
+    )
+
+    def with_model(self, model: str | None) -> Settings:
+        """These settings with ``model`` as the default for every role (``--model``)."""
+        if not model:
+            return self
+        cfg = ModelsConfig.model_validate({**self.models.model_dump(), "default": model})
+        return self.model_copy(update={"models": cfg})
+
+    @property
+    def uses_models(self) -> bool:
+        """True when a model is configured for the advisors (else: the offline engine)."""
+        return bool(self.models.default or self.models.advisor)
 
     @property
     def store_path(self) -> Path:
@@ -71,6 +89,8 @@ def load_settings(
 ) -> Settings:
     """Build settings from options, environment and defaults (in that order of precedence)."""
     env_backend = os.environ.get("THROUGHLINE_BACKEND")
+    if "models" not in overrides:
+        overrides["models"] = models_config_from_env(os.environ)
     try:
         return Settings(
             workspace=workspace_dir(workspace),

@@ -75,12 +75,19 @@ def ask_command(
     date: Annotated[datetime | None, typer.Option(
         "--date", formats=["%Y-%m-%d"],
         help="Run date the plan and forecasts count from (YYYY-MM-DD; default today).")] = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", "-m", help="Model for every role, e.g. openai:gpt-4o-mini, "
+        "anthropic:claude-haiku-4-5, ollama:qwen2.5:7b, openai-compatible:NAME@URL "
+        "(default: THROUGHLINE_MODEL, else the offline engine).")] = None,
+    replay: Annotated[str | None, typer.Option(
+        "--replay", help="Re-run a stored run from its recorded replies (no network); the "
+        "record is byte-identical to the original's.")] = None,
 ) -> None:
     """Convene the advisors on a question and write a decision record."""
-    settings = settings_from(ctx)
+    settings = settings_from(ctx).with_model(model)
     result = ask(settings, question, rounds=rounds, panel=panel,
                  out=out.expanduser().resolve() if out else None, policy=policy,
-                 run_date=date.date() if date else None,
+                 run_date=date.date() if date else None, replay=replay,
                  on_event=progress_printer(settings.json_output))
     if settings.json_output:
         emit_json(summary(result))

@@ -22,9 +22,13 @@ def demo_command(
     scale: float = typer.Option(1.0, "--scale", help="1 ≈ 2,000 opportunities."),
     question: str = typer.Option(DEFAULT_QUESTION, "--question", "-q",
                                  help="The question the council answers."),
+    model: str | None = typer.Option(None, "--model", "-m",
+                                     help="Run the advisors on a model (e.g. "
+                                     "ollama:qwen2.5:7b); default: the offline engine."),
 ) -> None:
-    """Run the whole job offline on a sample company; print the decision record's path."""
-    settings = settings_from(ctx)
+    """Run the whole job on a sample company; print the decision record's path. Offline
+    and without an API key unless --model is given."""
+    settings = settings_from(ctx).with_model(model)
     with err_console.status("demo…") as status:
         result = run_demo(settings, out, scenario=scenario, seed=seed, scale=scale,
                           question=question,

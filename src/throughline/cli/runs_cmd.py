@@ -210,3 +210,24 @@ def print_detail(d: RunDetail) -> None:
     if d.record_sha256:
         con.print(f"[bold]Record:[/] sha256 {d.record_sha256[:16]}…; "
                   f"`throughline runs export {d.id} --format html --out FILE`", soft_wrap=True)
+
+
+@runs_app.command("resume")
+def resume_command(
+    ctx: typer.Context,
+    run_id: str = ID_ARGUMENT,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Record file; .html, .md or .json (default: "
+        "<workspace>/reports/record-<run id>.html).")] = None,
+) -> None:
+    """Finish a stopped run (killed, failed or over budget) without repeating its calls."""
+    from throughline.cli.ask_cmd import print_summary, progress_printer, summary
+    from throughline.council.pipeline import ask
+
+    settings = settings_from(ctx)
+    result = ask(settings, resume=run_id, out=out.expanduser().resolve() if out else None,
+                 on_event=progress_printer(settings.json_output))
+    if settings.json_output:
+        emit_json(summary(result))
+    else:
+        print_summary(result)

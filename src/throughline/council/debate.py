@@ -44,13 +44,24 @@ class TurnOutcome(BaseModel):
     request: TurnRequest
 
 
-TurnHook = Callable[[TurnOutcome], Awaitable[None] | None]
+TurnHook = Callable[[TurnOutcome], Awaitable[None] | None]  # called as each turn ends
 RoundHook = Callable[[RoundRecord, CallInfo | None], Awaitable[None] | None]
 
 
 async def _maybe(result: Awaitable[None] | None) -> None:
     if result is not None:
         await result
+
+
+def first_round_requests(*, run_id: str, seats: list[tuple[Persona, Advisor]], intent: Intent,
+                         pack: EvidencePack) -> list[TurnRequest]:
+    """The round-1 requests the debate will send (for a budget estimate before the run)."""
+    panel = [a for _, a in seats]
+    return [TurnRequest(run_id=run_id, round=ROUNDS[0], advisor=a,
+                        peers=[x for x in panel if x.id != a.id], intent=intent,
+                        binding=pack.diagnosis.ranking.binding,
+                        runner_up=pack.diagnosis.ranking.runner_up,
+                        evidence=pack.cards_for(p)) for p, a in seats]
 
 
 async def run_debate(
@@ -97,6 +108,13 @@ async def run_debate(
             )
             if sid in completed:
                 return TurnOutcome(statement=completed[sid], request=request)
+            out = await _turn(sid, request, advisor, last, spec, visible)
+            if on_turn is not None:
+                await _maybe(on_turn(out))
+            return out
+
+        async def _turn(sid: str, request: TurnRequest, advisor: Advisor, last: float | None,
+                        spec: RoundSpec, visible: list[Statement]) -> TurnOutcome:
             async with sem:
                 try:
                     reply, call = await engine.turn(request)
@@ -125,15 +143,14 @@ async def run_debate(
         for out in outcomes:  # seat order, whatever order they finished in
             statements.append(out.statement)
             history[out.statement.advisor_id].append(out.statement)
-            if on_turn is not None and out.statement.id not in completed:
-                await _maybe(on_turn(out))
         if spec.number in completed_summaries:
             summary, call = completed_summaries[spec.number], None
         else:
             try:
                 summary, call = await engine.summarize(spec, statements, panel, intent)
             except ModelError as exc:
-                summary, call = f"(no summary: the summariser failed: {exc})", None
+                summary = f"(no summary: the summariser failed: {exc})"
+                call = getattr(exc, "call", None)
         record = RoundRecord(number=spec.number, title=spec.title, purpose=spec.purpose,
                              summary=summary, statements=statements)
         records.append(record)

@@ -9,18 +9,25 @@ so a run can be inspected, resumed and re-rendered.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from throughline.council.cast import DEFAULT_PANEL, cast_panel
 from throughline.council.claimcheck import build_evidence_index, check_record, record_texts
-from throughline.council.debate import MAX_ROUNDS, TurnOutcome, run_debate
-from throughline.council.forecast import finding_series, store_series
+from throughline.council.debate import (
+    MAX_ROUNDS,
+    ROUNDS,
+    TurnOutcome,
+    first_round_requests,
+    run_debate,
+)
+from throughline.council.forecast import Series, finding_series, store_series
 from throughline.council.frame import DEFAULT_QUESTION, frame_question
 from throughline.council.gather import Capability, EvidencePack, gather
 from throughline.council.offline.engine import OfflineEngine
@@ -37,10 +44,25 @@ from throughline.record.model import (
     ModelUse,
     RoundRecord,
     RunFacts,
+    Statement,
 )
 from throughline.settings import Settings
 
 EngineFactory = Callable[[EvidencePack, dict[str, Persona]], AdvisorEngine]
+Mode = Literal["live", "resume", "replay"]
+
+
+class RunSpec(BaseModel):
+    """What a run was asked to do; stored with the run so it can be resumed or replayed."""
+
+    question: str
+    rounds: int = MAX_ROUNDS
+    panel: str | None = None
+    panel_size: int = DEFAULT_PANEL
+    run_date: date
+    policy: str | None = None
+    engine: Literal["offline", "model"] = "offline"
+    models: dict[str, Any] = Field(default_factory=dict)
 
 OFFLINE_NOTICE = ("Written by Throughline's offline engine: no language model was used. Every "
                   "statement is assembled from the company's own findings and the research "
@@ -63,24 +85,25 @@ def _offline_factory(pack: EvidencePack, personas: dict[str, Persona]) -> Adviso
 
 
 class Council:
-    """Runs the pipeline for one question. Construct, then call :meth:`ask`."""
+    """Runs the pipeline for one question. Construct, then call :meth:`ask` (or
+    :meth:`resume` / :meth:`replay` for a stored run)."""
 
     def __init__(self, settings: Settings, *, engine_factory: EngineFactory | None = None,
                  on_event: EventSink | None = None, concurrency: int = 4,
                  clock: Callable[[], datetime] | None = None,
                  policy_path: Path | None = None) -> None:
         self.settings = settings
-        self.policy_path = policy_path
-        self.engine_factory = engine_factory or _offline_factory
+        self.engine_factory = engine_factory
         self.on_event = on_event
         self.concurrency = concurrency
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.policy_path = policy_path
 
     def _emit(self, kind: str, message: str, stage: str | None = None, **data: Any) -> None:
         if self.on_event is not None:
             self.on_event(Event(kind=kind, stage=stage, message=message, data=data))  # type: ignore[arg-type]
 
-    # -- the run ------------------------------------------------------------------------------
+    # -- entry points -------------------------------------------------------------------------
 
     def ask(self, question: str = DEFAULT_QUESTION, *, rounds: int = MAX_ROUNDS,
             panel: Path | None = None, panel_size: int = DEFAULT_PANEL,
@@ -88,32 +111,86 @@ class Council:
         if not 1 <= rounds <= MAX_ROUNDS:
             raise UsageError(f"--rounds must be between 1 and {MAX_ROUNDS}, not {rounds}",
                              hint="each round has its own purpose; five is the full debate")
+        started = self.clock()
+        spec = RunSpec(
+            question=question, rounds=rounds, panel=str(panel) if panel else None,
+            panel_size=panel_size, run_date=run_date or started.date(),
+            policy=str(self.policy_path) if self.policy_path else None,
+            engine="model" if self.engine_factory is None and self.settings.uses_models
+            else "offline",
+            models=self.settings.models.model_dump(mode="json"),
+        )
         from throughline.runlog import RunLog
 
-        started = self.clock()
-        t0 = time.perf_counter()
-        run_date = run_date or started.date()
         with RunLog.open(self.settings) as log:
-            run_id = log.create_run(question, engine="offline", settings=self._snapshot())
-            self._emit("run_started", f"run {run_id}", run_id=run_id)
-            try:
-                record = self._run(log, run_id, question, rounds=rounds, panel=panel,
-                                   panel_size=panel_size, run_date=run_date,
-                                   diagnosis=diagnosis, started=started, t0=t0)
-            except ThroughlineError as exc:
-                log.fail_run(run_id, str(exc))
-                raise
-            except BaseException as exc:  # record the failure, then let it propagate
-                log.fail_run(run_id, f"{type(exc).__name__}: {exc}")
-                raise
-            log.finish_run(run_id, record)
-        self._emit("run_finished", f"record {run_id} written", run_id=run_id)
-        return AskResult(run_id=run_id, record=record)
+            run_id = log.create_run(question, engine=spec.engine, settings=self._snapshot(spec))
+            return self._run_logged(log, run_id, spec, mode="live", calls_of=run_id,
+                                    diagnosis=diagnosis, started=started)
 
-    def _snapshot(self) -> dict[str, Any]:
+    def resume(self, ref: str) -> AskResult:
+        """Finish a run that stopped (killed, failed or over budget) without repeating the
+        model calls it completed: those replies come from the run log."""
+        from throughline.runlog import RunLog
+
+        with RunLog.open(self.settings) as log:
+            run_id = log.resolve(ref)
+            detail = log.get_run(run_id)
+            if detail.status == "finished":
+                raise UsageError(f"run {run_id} already finished; nothing to resume",
+                                 hint=f"export it with `throughline runs export {run_id}`")
+            spec = RunSpec.model_validate(detail.settings["run"])
+            log.reopen_run(run_id)
+            return self._run_logged(log, run_id, spec, mode="resume", calls_of=run_id,
+                                    diagnosis=None, started=detail.created_at)
+
+    def replay(self, ref: str) -> AskResult:
+        """Re-run a stored run from its recorded replies (no network) into a new run that
+        points at it; the record is byte-identical to the original's."""
+        from throughline.runlog import RunLog
+
+        with RunLog.open(self.settings) as log:
+            original = log.resolve(ref)
+            detail = log.get_run(original)
+            if detail.status not in ("finished", "partial"):
+                raise UsageError(f"run {original} has no record to replay ({detail.status})",
+                                 hint="resume it first with `throughline runs resume ID`")
+            spec = RunSpec.model_validate(detail.settings["run"])
+            first = log.get_record(original)
+            run_id = log.create_run(spec.question, engine=spec.engine,
+                                    settings=self._snapshot(spec), replay_of=original)
+            result = self._run_logged(log, run_id, spec, mode="replay", calls_of=original,
+                                      diagnosis=None, started=first.run.started_at,
+                                      record_id=original, times=first.run)
+            return result
+
+    # -- the run ------------------------------------------------------------------------------
+
+    def _snapshot(self, spec: RunSpec) -> dict[str, Any]:
         return {"workspace": str(self.settings.workspace),
                 "backend": "duckdb (workspace)" if self.settings.is_embedded else "ibis backend",
-                "concurrency": self.concurrency}
+                "concurrency": self.concurrency, "run": spec.model_dump(mode="json")}
+
+    def _run_logged(self, log: Any, run_id: str, spec: RunSpec, *, mode: Mode, calls_of: str,
+                    diagnosis: Diagnosis | None, started: datetime,
+                    record_id: str | None = None, times: RunFacts | None = None) -> AskResult:
+        self._emit("run_started", f"run {run_id}" + (f" ({mode})" if mode != "live" else ""),
+                   run_id=run_id)
+        t0 = time.perf_counter()
+        try:
+            record = self._run(log, run_id, spec, mode=mode, calls_of=calls_of,
+                               diagnosis=diagnosis, started=started, t0=t0,
+                               record_id=record_id or run_id)
+        except BaseException as exc:  # record the failure, then let it propagate
+            log.fail_run(run_id, str(exc) if isinstance(exc, ThroughlineError)
+                         else f"{type(exc).__name__}: {exc}")
+            raise
+        if times is not None:  # a replay keeps the original's times: byte-identical record
+            record.run.started_at = times.started_at
+            record.run.finished_at = times.finished_at
+            record.run.duration_s = times.duration_s
+        log.finish_run(run_id, record)
+        self._emit("run_finished", f"record {record.run_id} written", run_id=run_id)
+        return AskResult(run_id=run_id, record=record)
 
     def _stage(self, log: Any, run_id: str, name: str) -> None:
         log.stage_started(run_id, name)
@@ -123,85 +200,119 @@ class Council:
         log.stage_finished(run_id, name, output)
         self._emit("stage_finished", message, stage=name)
 
-    def _run(self, log: Any, run_id: str, question: str, *, rounds: int, panel: Path | None,
-             panel_size: int, run_date: date, diagnosis: Diagnosis | None, started: datetime,
-             t0: float) -> DecisionRecord:
+    def _run(self, log: Any, run_id: str, spec: RunSpec, *, mode: Mode, calls_of: str,
+             diagnosis: Diagnosis | None, started: datetime, t0: float,
+             record_id: str) -> DecisionRecord:
+        stored = mode in ("resume", "replay")
         # Frame
         self._stage(log, run_id, "frame")
-        intent = frame_question(question, run_date)
+        intent = (log.get_frame(calls_of) if stored else None) or frame_question(
+            spec.question, spec.run_date)
         log.save_frame(run_id, intent)
         self._done(log, run_id, "frame", intent, f"framed as a '{intent.decision_type}' decision")
 
-        # Gather
+        # Gather (a resumed or replayed run reads the evidence the original run gathered)
         self._stage(log, run_id, "gather")
-        catalog, user_ids = load_catalog(panel)
-        pack, series = self._gather(intent, catalog.advisors, diagnosis)
+        catalog, user_ids = load_catalog(Path(spec.panel) if spec.panel else None)
+        saved = log.stage_output(calls_of, "gather") if stored else None
+        if saved is not None and "pack" in saved:
+            pack = EvidencePack.model_validate(saved["pack"])
+            series = [Series.model_validate(x) for x in saved["series"]]
+        else:
+            pack, series = self._gather(intent, catalog.advisors, diagnosis)
         self._done(log, run_id, "gather", {
             "binding": pack.diagnosis.ranking.binding,
             "runner_up": pack.diagnosis.ranking.runner_up,
-            "findings": [f.id for f in pack.findings],
-            "passages": [p.id for p in pack.passages()],
+            "findings": len(pack.findings), "passages": len(pack.passages()),
             "library_documents": pack.library_documents,
-            "series": {s.key: len(s.points) for s in series},
+            "pack": pack.model_dump(mode="json"),
+            "series": [x.model_dump(mode="json") for x in series],
         }, f"{len(pack.findings)} findings, {len(pack.passages())} passages; binding: "
            f"{pack.diagnosis.ranking.binding or 'none found'}")
 
         # Cast
         self._stage(log, run_id, "cast")
-        seats_raw = cast_panel(catalog, intent, pack, user_ids=user_ids, size=panel_size)
+        seats_raw = cast_panel(catalog, intent, pack, user_ids=user_ids, size=spec.panel_size)
         personas = {s.persona.id: s.persona for s in seats_raw}
-        engine = self.engine_factory(pack, personas)
-        model_for = getattr(engine, "model_for", None)
-        seats: list[tuple[Persona, Advisor]] = []
-        for s in seats_raw:
-            model, why = (model_for(s.persona.id) if callable(model_for)
-                          else ("offline", "no model configured: the offline engine speaks"))
-            seats.append((s.persona, s.persona.advisor(model=model, model_reason=why,
-                                                       cast_reason=s.reason)))
-        self._done(log, run_id, "cast", [a.model_dump(mode="json") for _, a in seats],
+        engine = self._engine(pack, personas, spec, mode=mode, log=log, run_id=run_id,
+                              calls_of=calls_of)
+        seats: list[tuple[Persona, Advisor]] = [
+            (s.persona, s.persona.advisor(
+                model="offline", cast_reason=s.reason,
+                model_reason="no model configured: the offline engine speaks from the evidence"))
+            for s in seats_raw]
+        prepared: list[ModelUse] = []
+        estimate_note = None
+        if hasattr(engine, "advisors_with_models"):
+            advisors = engine.advisors_with_models([a for _, a in seats])
+            seats = [(p, a) for (p, _), a in zip(seats, advisors, strict=True)]
+            prepared = engine.prepare([a for _, a in seats])
+            planned = engine.plan(first_round_requests(run_id=run_id, seats=seats,
+                                                       intent=intent, pack=pack), spec.rounds)
+            estimate_note = engine.estimate(planned).note
+            self._emit("warning", f"estimate before the run: {estimate_note}", stage="cast")
+        self._done(log, run_id, "cast", {"panel": [a.model_dump(mode="json") for _, a in seats],
+                                         "estimate": estimate_note},
                    "panel: " + ", ".join(a.name for _, a in seats))
 
         # Debate
         self._stage(log, run_id, "debate")
         calls: list[CallInfo] = []
+        done: dict[str, Statement] = {}
+        summaries: dict[int, str] = {}
+        logs_calls = getattr(engine, "store", None) is not None
 
         def on_turn(out: TurnOutcome) -> None:
             st = out.statement
+            done[st.id] = st
             log.save_statement(run_id, st)
             if out.call is not None:
                 calls.append(out.call)
-                log.log_call(run_id, out.call, out.request, None if st.failed else {
-                    "move": st.move.value, "text": st.text, "addressed": st.addressed,
-                    "cites": st.cites, "conviction": st.conviction,
-                    "conviction_cause": st.conviction_cause},
-                    stage="debate", advisor_id=st.advisor_id, round=st.round,
-                    error=st.failure)
+                if not logs_calls:
+                    log.log_call(run_id, out.call, out.request, None if st.failed else {
+                        "move": st.move.value, "text": st.text, "addressed": st.addressed,
+                        "cites": st.cites, "conviction": st.conviction,
+                        "conviction_cause": st.conviction_cause},
+                        stage="debate", advisor_id=st.advisor_id, round=st.round,
+                        error=st.failure)
             who = next((a.name for _, a in seats if a.id == st.advisor_id), st.advisor_id)
             self._emit("turn", f"round {st.round}: {who} — {st.move.value}"
                        + (" (failed)" if st.failed else ""), stage="debate",
                        statement_id=st.id, failed=st.failed)
 
         def on_round(rec: RoundRecord, call: CallInfo | None) -> None:
+            summaries[rec.number] = rec.summary
             if call is not None:
                 calls.append(call)
-                log.log_call(run_id, call, {"round": rec.number, "statements":
-                                            [s.id for s in rec.statements]},
-                             {"summary": rec.summary}, stage="debate", round=rec.number)
+                if not logs_calls:
+                    log.log_call(run_id, call, {"round": rec.number, "statements":
+                                                [s.id for s in rec.statements]},
+                                 {"summary": rec.summary}, stage="debate", round=rec.number)
             self._emit("round_finished", f"round {rec.number} ({rec.title}) closed",
                        stage="debate", round=rec.number)
 
-        records = asyncio.run(run_debate(
-            engine, run_id=run_id, seats=seats, intent=intent, pack=pack, rounds=rounds,
-            concurrency=self.concurrency, on_turn=on_turn, on_round=on_round))
+        partial: str | None = None
+        try:
+            records = asyncio.run(self._debate(engine, run_id=run_id, seats=seats,
+                                               intent=intent, pack=pack, rounds=spec.rounds,
+                                               on_turn=on_turn, on_round=on_round))
+        except BudgetStop as stop:
+            partial = str(stop.cause)
+            self._emit("warning", f"stopped: {partial}", stage="debate")
+            records = _partial_rounds(done, summaries, [a for _, a in seats], partial)
         self._done(log, run_id, "debate", {"rounds": len(records), "statements": sum(
-            len(r.statements) for r in records)}, f"{len(records)} rounds debated")
+            len(r.statements) for r in records), "partial": partial},
+            f"{len(records)} rounds debated" + (" (stopped early)" if partial else ""))
 
         # Synthesize (the claim check reads the finished sections, so it runs on both)
         forecasts = build_forecasts(pack, series, intent, seats)
         syn = Synthesis(intent=intent, pack=pack, seats=seats, rounds=records,
                         forecasts=forecasts)
-        record = self._assemble(run_id, intent, pack, seats, records, forecasts, syn, calls,
-                                started, t0, rounds)
+        record = self._assemble(record_id, intent, pack, seats, records, forecasts, syn, calls,
+                                started, spec.rounds, prepared)
+        if partial:
+            record.run.partial = True
+            record.run.partial_reason = partial
 
         # Claim check
         self._stage(log, run_id, "claim_check")
@@ -216,16 +327,54 @@ class Council:
                    f"{cc.contradicted} contradicted")
 
         self._stage(log, run_id, "synthesize")
-        record.run.policy = self._policy(record, pack)
+        record.run.policy = self._policy(record, pack, spec)
         self._done(log, run_id, "synthesize", {
             "predictions": len(record.predictions), "actions": len(record.action_plan),
             "paths": len(record.future_paths), "policy": [p.model_dump() for p in
                                                           record.run.policy]},
             "record synthesised")
-        finished = self.clock()
-        record.run.finished_at = finished
+        record.run.finished_at = self.clock()
         record.run.duration_s = round(time.perf_counter() - t0, 3)
         return record
+
+    async def _debate(self, engine: AdvisorEngine, **kwargs: Any) -> list[RoundRecord]:
+        """The debate inside one event loop; a model engine's HTTP clients close after it."""
+        from throughline.models.errors import BudgetExceeded
+
+        try:
+            return await run_debate(engine, concurrency=self.concurrency, **kwargs)
+        except BudgetExceeded as exc:
+            raise BudgetStop(exc) from exc
+        finally:
+            close = getattr(engine, "aclose", None)
+            if close is not None:
+                await close()
+
+    def _engine(self, pack: EvidencePack, personas: dict[str, Persona], spec: RunSpec, *,
+                mode: Mode, log: Any, run_id: str, calls_of: str) -> AdvisorEngine:
+        if self.engine_factory is not None:
+            return self.engine_factory(pack, personas)
+        if spec.engine == "offline":
+            return OfflineEngine(pack, personas)
+        from throughline.models import LookupStore, ModelAdvisorEngine, ModelsConfig
+        from throughline.models.replay import RecordedCall
+
+        def lookup(key: str) -> str | None:
+            if mode == "live":
+                return None
+            found = log.find_call(calls_of, key)
+            return None if found is None or found.reply is None else json.dumps(found.reply)
+
+        def record(c: RecordedCall) -> None:
+            log.log_call(run_id, c.info, json.loads(c.request_json),
+                         None if c.reply_json is None else json.loads(c.reply_json),
+                         stage="debate", advisor_id=c.advisor_id, round=c.round,
+                         error=c.error, key=c.key)
+
+        config = (ModelsConfig.model_validate(spec.models) if mode != "live"
+                  else self.settings.models)
+        return ModelAdvisorEngine(config, store=LookupStore(lookup, record),  # type: ignore[return-value]
+                                  mode=mode)
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -267,16 +416,17 @@ class Council:
         return [Capability(name=str(n), status=str(s).lower())
                 for n, s in zip(df["name"], df["status"], strict=True)]
 
-    def _policy(self, record: DecisionRecord, pack: EvidencePack) -> list[Any]:
+    def _policy(self, record: DecisionRecord, pack: EvidencePack, spec: RunSpec) -> list[Any]:
         from throughline.council.governance import check_policy, load_policy
 
-        policy = load_policy(self.policy_path, workspace=self.settings.workspace)
+        path = Path(spec.policy) if spec.policy else None
+        policy = load_policy(path, workspace=self.settings.workspace)
         return check_policy(policy, record, [(c.name, c.status) for c in pack.capabilities])
 
     def _assemble(self, run_id: str, intent: Intent, pack: EvidencePack,
                   seats: list[tuple[Persona, Advisor]], records: list[RoundRecord],
                   forecasts: list[Any], syn: Synthesis, calls: list[CallInfo],
-                  started: datetime, t0: float, rounds: int) -> DecisionRecord:
+                  started: datetime, rounds: int, prepared: list[ModelUse]) -> DecisionRecord:
         engines = {c.engine for c in calls} or {"offline"}
         offline = engines == {"offline"}
         binding = pack.diagnosis.ranking.binding
@@ -290,8 +440,8 @@ class Council:
         note = as_of_note(pack, intent.run_date)
         if note:
             cannot.notes.insert(0, note)
-        models: list[ModelUse] = []
-        seen: set[tuple[str, str, str]] = set()
+        models: list[ModelUse] = list(prepared)
+        seen: set[tuple[str, str, str]] = {(m.role, m.engine, m.model) for m in prepared}
         for c in calls:
             role = c.role if c.role in ("framer", "advisor", "summariser", "synthesiser",
                                         "claim_extractor") else "advisor"
@@ -307,7 +457,8 @@ class Council:
         failures = [f"{s.id}: {s.failure}" for r in records for s in r.statements if s.failed]
         run = RunFacts(
             run_id=run_id, started_at=started, finished_at=started, duration_s=0.0,
-            engine="offline" if offline else "model", models=models, calls=len(calls),
+            engine="offline" if offline else "model", models=models,
+            calls=sum(int(c.parameters.get("requests", 1)) for c in calls),
             tokens_in=sum(c.tokens_in for c in calls),
             tokens_out=sum(c.tokens_out for c in calls),
             cost_usd=round(sum(c.cost_usd for c in calls), 6), rounds=rounds,
@@ -330,22 +481,54 @@ class Council:
         return record
 
 
+class BudgetStop(Exception):
+    """Carries a model engine's BudgetExceeded out of the debate's event loop."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _partial_rounds(done: dict[str, Statement], summaries: dict[int, str],
+                    panel: list[Advisor], reason: str) -> list[RoundRecord]:
+    """The rounds as far as they got when the run stopped: finished turns in seat order."""
+    order = {a.id: i for i, a in enumerate(panel)}
+    rounds: list[RoundRecord] = []
+    for spec in ROUNDS:
+        got = sorted((s for s in done.values() if s.round == spec.number),
+                     key=lambda s: order.get(s.advisor_id, 99))
+        if not got:
+            break
+        summary = summaries.get(spec.number,
+                                f"(this round did not close: the run stopped — {reason})")
+        rounds.append(RoundRecord(number=spec.number, title=spec.title, purpose=spec.purpose,
+                                  summary=summary, statements=got))
+    return rounds
+
+
 def ask(settings: Settings, question: str = DEFAULT_QUESTION, *, rounds: int = MAX_ROUNDS,
         panel: Path | None = None, out: Path | None = None, fmt: str | None = None,
         run_date: date | None = None, on_event: EventSink | None = None,
         engine_factory: EngineFactory | None = None,
-        diagnosis: Diagnosis | None = None, policy: Path | None = None) -> AskResult:
+        diagnosis: Diagnosis | None = None, policy: Path | None = None,
+        replay: str | None = None, resume: str | None = None) -> AskResult:
     """Convene the council on ``question``, store the run and write the record.
 
     The record goes to ``out`` (format from its suffix unless ``fmt`` is given), else to
-    ``<workspace>/reports/record-<run id>.html``.
+    ``<workspace>/reports/record-<run id>.html``. ``replay`` re-runs a stored run from its
+    recorded replies; ``resume`` finishes a stopped one.
     """
     from throughline.record.render import write_record
 
     council = Council(settings, engine_factory=engine_factory, on_event=on_event,
                       policy_path=policy)
-    result = council.ask(question, rounds=rounds, panel=panel, run_date=run_date,
-                         diagnosis=diagnosis)
+    if replay is not None:
+        result = council.replay(replay)
+    elif resume is not None:
+        result = council.resume(resume)
+    else:
+        result = council.ask(question, rounds=rounds, panel=panel, run_date=run_date,
+                             diagnosis=diagnosis)
     path = out or settings.reports_dir / f"record-{result.run_id}.html"
     result.path = write_record(result.record, path, fmt)  # type: ignore[arg-type]
     return result

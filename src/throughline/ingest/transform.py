@@ -76,7 +76,7 @@ class Compiled:
     """The layered SELECT of one (file, source); ``build`` puts it over any row source."""
 
     relation: str
-    layers: list[list[str]]  # [source, text, mapped text, parsed, typed] select items
+    layers: list[list[str]]  # source, text, pre-mapped, mapped, parsed, typed items
     outputs: list[str]  # output columns, then the _err masks
     raw_sql: dict[str, str]  # target column -> SQL of the raw (text) value
     checks: list[Check] = field(default_factory=list)
@@ -92,10 +92,10 @@ class Compiled:
         """
         extra = extra or {}
         carried = [ident(n) for n in extra]
-        source, text, mapped, parsed, typed = self.layers
+        source, text, premapped, mapped, parsed, typed = self.layers
         first = [f"{sql} AS {ident(n)}" for n, sql in extra.items()] + source
         sql = f"SELECT {', '.join(first or ['1 AS __none'])} FROM {relation or self.relation}"
-        for layer in (text, mapped):  # narrow: only what the next layer reads
+        for layer in (text, premapped, mapped):  # narrow: only what the next layer reads
             sql = f"SELECT {', '.join(carried + layer or ['1 AS __none'])} FROM ({sql})"
         for layer in (parsed, typed):
             if layer:
@@ -213,10 +213,25 @@ def raw_expression(
     return value, src
 
 
-def mapped_expression(spec: ColumnSpec, value: str) -> str:
-    """Apply lower-casing and the value map (keys compared case-insensitively)."""
+def premapped_expressions(spec: ColumnSpec, value: str) -> tuple[str, str | None]:
+    """The text a value map reads (lower-cased if asked) and, with a map, its lower case.
+
+    They get a layer of their own so that the map's many WHENs compare a column instead of
+    re-evaluating ``lower(...)`` once per WHEN (DuckDB does not share it inside CASE).
+    """
     if spec.lower:
         value = f"lower({value})"
+    return value, (f"lower({value})" if spec.map else None)
+
+
+def mapped_expression(spec: ColumnSpec, value: str, lowered: str | None = None) -> str:
+    """Apply lower-casing and the value map (keys compared case-insensitively).
+
+    ``lowered`` names a column already holding ``lower(value)`` (with lower-casing already
+    applied to ``value``); without it, both are computed here.
+    """
+    if lowered is None:
+        value, lowered = premapped_expressions(spec, value)
     if spec.map:
         whens = []
         null_target = spec.map.get("", spec.default)
@@ -226,7 +241,7 @@ def mapped_expression(spec: ColumnSpec, value: str) -> str:
             whens.append(f"WHEN {sql_str(str(key).strip().lower())} THEN {literal(target)}")
         fallback = literal(spec.default) if spec.default is not None else value
         value = (f"CASE WHEN {value} IS NULL THEN {literal(null_target)} "
-                 f"ELSE (CASE lower({value}) {' '.join(whens)} ELSE {fallback} END) END"
+                 f"ELSE (CASE {lowered} {' '.join(whens)} ELSE {fallback} END) END"
                  if whens else f"COALESCE({value}, {literal(null_target)})")
     elif spec.default is not None and (spec.source_columns or spec.path):
         value = f"COALESCE({value}, {literal(spec.default)})"
@@ -284,6 +299,7 @@ def compile_source(
 ) -> Compiled:
     """Build the typed, checked SELECT for one file feeding one table."""
     sources = _Sources()
+    premapped: list[str] = []
     mapped: list[str] = []
     parsed: list[str] = []
     typed: list[str] = []
@@ -316,7 +332,12 @@ def compile_source(
         raw_sql[col.name] = raw
         value, _ = raw_expression(opened, col.name, spec, lookups, sources)
         vname, pname, tname = f"__v{i}", f"__p{i}", f"__t{i}"
-        mapped.append(f"{mapped_expression(spec, value)} AS {ident(vname)}")
+        pre, low = premapped_expressions(spec, value)
+        premapped.append(f"{pre} AS {ident(f'__m{i}')}")
+        if low is not None:
+            premapped.append(f"{low} AS {ident(f'__l{i}')}")
+        mapped.append(f"{mapped_expression(spec, ident(f'__m{i}'), ident(f'__l{i}'))} "
+                      f"AS {ident(vname)}")
         v, p, t = ident(vname), ident(pname), ident(tname)
         if raw != "NULL":
             present.append(col.name)
@@ -351,6 +372,6 @@ def compile_source(
     for m in range(n_masks):
         terms = mask_terms.get(m, ["0"])
         outputs.append(f"CAST({' + '.join(terms)} AS BIGINT) AS _err{m}")
-    layers = [*sources.layers, mapped, parsed, typed]
+    layers = [*sources.layers, premapped, mapped, parsed, typed]
     return Compiled(opened.relation, layers, outputs, raw_sql, checks, n_masks, present,
                     date_cols)

@@ -31,8 +31,13 @@ Diagnostics
 
     Signals (a census of what is measurable, so no sampling interval applies):
 
-    * ``gtm_illegible`` = vacuum functions among the four non-engineering functions / 4.
-    * ``engineering_legible`` = computable engineering metrics / 4.
+    * ``gtm_illegible`` = the share of each non-engineering function's catalogue the data
+      cannot compute, averaged over the four functions. A vacuum counts 1; a sales team
+      whose CRM supports 3 of its 7 metrics counts 4/7. (Counting only total vacuums
+      would call a function with one metric of seven as legible as a fully instrumented
+      one, and would move in steps of a quarter.)
+    * ``engineering_legible`` = computable engineering metrics / 4 (the same census for
+      engineering, read the other way round).
 
     The measurement-vacuum hypothesis needs both: legible engineering beside dark GTM.
 """
@@ -485,7 +490,10 @@ def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
     vacuums = [fn for fn in GTM_FUNCTIONS if not computable[fn]]
     eng = len(computable["engineering"])
     eng_possible = possible["engineering"]
-    gtm_illegible = len(vacuums) / len(GTM_FUNCTIONS)
+    # how dark GTM is: the share of each function's catalogue the data cannot compute,
+    # averaged over the functions (a vacuum counts 1, a function with half its metrics 0.5)
+    gtm_illegible = sum(1 - len(computable[fn]) / possible[fn]
+                        for fn in GTM_FUNCTIONS) / len(GTM_FUNCTIONS)
     engineering_legible = eng / eng_possible
     metrics = [
         metric("vacuum_functions", len(vacuums), "count", n=len(GTM_FUNCTIONS),
@@ -494,7 +502,9 @@ def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
         metric("engineering_metrics", eng, "count", n=eng_possible,
                label="Engineering metrics the data supports"),
         metric("engineering_metrics_possible", eng_possible, "count"),
-        metric("gtm_illegible_share", gtm_illegible, "ratio", n=len(GTM_FUNCTIONS)),
+        metric("gtm_illegible_share", gtm_illegible, "ratio", n=len(GTM_FUNCTIONS),
+               label="Share of each non-engineering function's metrics the data cannot "
+                     "compute, averaged over the functions"),
     ]
     for fn in FUNCTIONS:
         metrics.append(metric(f"{fn}_metrics", len(computable[fn]), "count",
@@ -503,7 +513,9 @@ def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
     statement = (f"{count(len(vacuums))} of {count(len(GTM_FUNCTIONS))} non-engineering "
                  f"functions have no metric the data can compute"
                  + (f" ({names})" if vacuums else "")
-                 + f"; engineering has {count(eng)} of {count(eng_possible)}.")
+                 + f", and on average {pct(gtm_illegible)} of what each of them should "
+                 f"measure is out of reach; engineering has {count(eng)} of "
+                 f"{count(eng_possible)}.")
     severity = (Severity.problem if vacuums and eng else
                 Severity.watch if vacuums else Severity.info)
     return [finding(
