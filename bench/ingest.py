@@ -77,9 +77,16 @@ def run_pandas(data: Path, work: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t, "rows": rows}
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child(kind: str, data: str, work: str) -> None:
     fn = {"ours": run_ours, "duckdb": run_duckdb, "pandas": run_pandas}[kind]
+    cpu = _cpu()
     out = fn(Path(data), Path(work))
+    out["cpu_s"] = _cpu() - cpu  # includes imports; robust when other jobs share the CPUs
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
@@ -116,9 +123,10 @@ def main() -> None:
     results = {"duckdb": measure("duckdb", data, work), "ours": measure("ours", data, work)}
     if not args.skip_pandas:
         results["pandas"] = measure("pandas", data, work)
-    print(f"{'path':<8} {'seconds':>9} {'rows':>12} {'peak RSS MB':>12}")
+    print(f"{'path':<8} {'seconds':>9} {'CPU s':>8} {'rows':>12} {'peak RSS MB':>12}")
     for k, r in results.items():
-        print(f"{k:<8} {r['seconds']:>9.2f} {int(r['rows']):>12,} {r['peak_rss_mb']:>12.0f}")
+        print(f"{k:<8} {r['seconds']:>9.2f} {r['cpu_s']:>8.1f} {int(r['rows']):>12,} "
+              f"{r['peak_rss_mb']:>12.0f}")
     ours, bare = results["ours"]["seconds"], results["duckdb"]["seconds"]
     print(f"ours / duckdb read_csv = {ours / bare:.2f}x  (target ≤ 2.0x)")
     if "pandas" in results:

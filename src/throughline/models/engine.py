@@ -135,6 +135,7 @@ class ModelAdvisorEngine:
         self._clock = clock
         self._rng = rng or random.Random(config.seed if config.seed is not None else 0)
         self._models: dict[str, Model] = {}
+        self._seated: dict[str, Selection] = {}
         self._turn_agents: dict[str, Agent[TurnCheck, StatementDraft]] = {}
         self._summary_agent = self._make_summary_agent()
 
@@ -154,6 +155,12 @@ class ModelAdvisorEngine:
     # -- selection -----------------------------------------------------------------------
 
     def select(self, role: Role, advisor: Advisor | None = None) -> Selection:
+        if role == "advisor" and advisor is not None:
+            seated = self._seated.get(advisor.id)
+            if seated is not None and advisor.model == str(seated.spec):
+                # an advisor this engine filled in (advisors_with_models): its model came
+                # from that selection, not from a panel override, so keep the first reason
+                return seated
         return select(self.config, role, advisor)
 
     def prepare(
@@ -187,6 +194,7 @@ class ModelAdvisorEngine:
         out = []
         for a in panel:
             sel = self.select("advisor", a)
+            self._seated[a.id] = sel
             out.append(a.model_copy(update={"model": str(sel.spec), "model_reason": sel.reason}))
         return out
 

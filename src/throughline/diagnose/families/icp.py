@@ -5,29 +5,47 @@ Cohorts (d1 = as-of, d0 = d1 − 12 months):
 * **won cohort** — accounts with a won deal closed by as-of (without opportunities: every
   billed account);
 * **mature** — won accounts first billed on or before d0 (old enough to judge);
-* **revealed cohort** — mature accounts still billed at d1 with MRR(d1) ≥ MRR(d0): they
-  retained at full value or expanded.
+* **revealed cohort** — who the company serves well, read through two lenses:
+
+  - *retention* ("retain or expand"): mature accounts still billed at d1 with MRR(d1) ≥
+    MRR(d0), among the mature accounts;
+  - *advocacy* ("would refer"): won accounts whose latest NPS answer up to as-of is a
+    promoter (9-10), among the won accounts that answered. It reaches the accounts won in
+    the last 12 months, whose retention cannot be judged yet — annual contracts show no
+    churn before their first renewal — so a recent shift in who is won is visible in it
+    long before it is in retention. Without NPS answers only the retention lens is used.
 
 Per attribute (segment, industry, size_band, region from ``accounts``; persona and channel
 from the first won deal) we compare each value's share of the won cohort with its share of
 the revealed cohort (Jensen–Shannon divergence, base 2) and test, among mature accounts,
 whether being revealed depends on the attribute (chi-square, Cramér's V).
 
-Signals (``gated_strength``: 0 unless p < 0.01 and the effect is positive, then
-min(1, effect / reference)):
+Each lens has a test of whether the attribute matters — chi-square of revealed vs not
+among mature accounts (retention), of promoter / passive / detractor among respondents
+(advocacy) — and a rate: the revealed rate (retention), the NPS (advocacy, promoters −
+detractors, so it moves twice as far as a share when accounts flip from promoter to
+detractor).
 
-* ``icp_divergence`` — max over attributes of gated_strength(JS, 0.05, p_chi × k) with k
-  attributes tested (Bonferroni). JS = 0.05 bits is about two equal halves of the won
-  cohort, one retaining three times as often as the other.
-* ``icp_drift`` — for each attribute whose divergence is significant (p_chi < 0.05), the
-  ICP-fit values are those whose revealed rate is at least the overall rate; effect = share
-  of wins in fit values before the last 12 months − share in the last 12 months,
-  two-proportion z-test; max over attributes of gated_strength(effect, 0.20, p × k).
-* ``stated_vs_revealed`` — per function and attribute in ``stated_icp``: revealed rate of
-  mature accounts outside the stated values − inside them (stated values retain worse),
-  two-proportion z-test; max of gated_strength(effect, 0.20, p × m) over the m pairs.
-  Counter-signal ``healthy_icp_alignment`` = 1 when no pair shows a significant gap
-  (p ≥ 0.05) and the revealed top value is in every stated set.
+Signals (``gated_strength``: 0 unless p < 0.01 and the effect is positive, then
+min(1, effect / reference)); Bonferroni over every attribute × lens (or pair × lens)
+tested:
+
+* ``icp_divergence`` — max over attributes and lenses of gated_strength(JS, 0.05, p_chi ×
+  k) with k tests, JS between the won shares and the revealed shares. JS = 0.05 bits is
+  about two equal halves of the won cohort, one retaining three times as often as the
+  other.
+* ``icp_drift`` — for each attribute and lens whose test is significant (p_chi < 0.05), the
+  ICP-fit values are those whose rate is at least the overall rate; effect = share of
+  wins in fit values before the last 12 months − share in the last 12 months,
+  two-proportion z-test; max of gated_strength(effect, 0.20, p × k).
+* ``stated_vs_revealed`` — per function, attribute in ``stated_icp`` and lens: rate outside
+  the stated values − inside them (stated values serve worse); retention: two-proportion
+  z-test, reference 0.20; advocacy: z-test of the NPS difference (unpooled normal
+  approximation), reference 0.40 NPS (a fifth of the accounts flipped from promoter to
+  detractor — the same 0.20 as a share); max of gated_strength(effect, reference, p × m)
+  over the m pair × lens tests. Counter-signal ``healthy_icp_alignment`` = 1 when no test
+  shows a significant gap (p ≥ 0.05) and the revealed top value (retention) is in every
+  stated set.
 
 ``icp.network_concentration`` warns (no signal) when wins concentrate in warm-intro /
 founder-network sources: the won cohort then maps a network, not a market.
@@ -35,6 +53,7 @@ founder-network sources: the won cohort then maps a network, not a market.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -131,35 +150,105 @@ def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
                                mature=acct.mature, revealed=acct.revealed)
     if not attrs:
         return "no account attributes (segment, industry, size band, region, persona, channel)"
+    latest = _latest_answers(ctx, d1)
+    if latest is not None:
+        j = base.left_join(latest, base.account_id == latest._nid)
+        base = j.select(*[j[c] for c in base.columns], nps=j.nps)
     return base, attrs
+
+
+def _latest_answers(ctx: DiagnoseContext, d1: Any) -> ir.Table | None:
+    """Per account, its latest NPS score up to as-of (one answer per account, so accounts
+    that answer often do not count more); None without NPS answers."""
+    t = ctx.table("nps_responses")
+    if t is None or not {"account_id", "score", "responded_at"} <= set(t.columns):
+        return None
+    a = t.filter(t.account_id.notnull() & t.score.notnull() & (t.score >= 0)
+                 & (t.score <= 10) & t.responded_at.notnull()
+                 & (t.responded_at.cast("date") <= ibis.literal(d1, type="date")))
+    order = [a.responded_at.desc()]
+    if "response_id" in a.columns:
+        order.append(a.response_id.desc())
+    ranked = a.mutate(_rn=ibis.row_number().over(
+        ibis.window(group_by=a.account_id, order_by=[*order, a.score])))
+    latest = ranked.filter(ranked._rn == 0)
+    return latest.select(_nid=latest.account_id, nps=latest.score.cast("int64"))
+
+
+@dataclass(frozen=True)
+class Lens:
+    """One way to read who the company serves well (module docstring)."""
+
+    name: str
+    judged: str  # row key: accounts that can be judged (population)
+    revealed: str  # row key: accounts judged well served
+    cohort: str  # words for the revealed cohort
+    best: str  # words for "serve best" in this lens
+    reference: float  # stated vs revealed: the gap that counts as full strength
+
+
+RETENTION = Lens("retention", "mature", "revealed", "those that retain or expand",
+                 "retain best", STATED_REFERENCE)
+ADVOCACY = Lens("advocacy", "respondents", "promoters", "promoters (NPS 9-10)",
+                "recommend us most", 2 * STATED_REFERENCE)
+
+
+def lenses(base: ir.Table) -> tuple[Lens, ...]:
+    return (RETENTION, ADVOCACY) if "nps" in base.columns else (RETENTION,)
 
 
 def _attribute_table(ctx: DiagnoseContext, base: ir.Table, attr: str,
                      ) -> tuple[Any, list[dict[str, Any]]]:
-    expr = base.group_by(value=base[attr]).aggregate(
-        won=base.count(), mature=base.mature.sum(), revealed=base.revealed.sum())
+    aggs: dict[str, Any] = dict(won=base.count(), mature=base.mature.sum(),
+                                revealed=base.revealed.sum())
+    if "nps" in base.columns:
+        aggs.update(respondents=base.nps.notnull().sum(), promoters=(base.nps >= 9).sum(),
+                    detractors=(base.nps <= 6).sum())
+    expr = base.group_by(value=base[attr]).aggregate(**aggs)
     rows = sorted(records(ctx.execute(expr)), key=lambda r: str(r["value"]))
     for r in rows:
         r["value"] = str(r["value"])
-        for k in ("won", "mature", "revealed"):
+        for k in aggs:
             r[k] = int(r[k] or 0)
     return expr, rows
 
 
-def divergence(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Shares, JS divergence and the chi-square test for one attribute's value counts."""
+def lens_test(rows: list[dict[str, Any]], lens: Lens) -> tuple[float, float, int, float]:
+    """Does the lens' outcome depend on the attribute? Chi-square (chi2, p, dof, V)."""
+    if lens is ADVOCACY:
+        return stats.chi_square([[r["promoters"],
+                                  r["respondents"] - r["promoters"] - r["detractors"],
+                                  r["detractors"]] for r in rows])
+    return stats.chi_square([[r["revealed"], r["mature"] - r["revealed"]] for r in rows])
+
+
+def lens_rate(rows: list[dict[str, Any]], lens: Lens) -> tuple[float | None, float, int]:
+    """The lens' rate over some value rows: (rate, its sampling variance, n judged)."""
+    n = sum(r[lens.judged] for r in rows)
+    if n == 0:
+        return None, 0.0, 0
+    if lens is ADVOCACY:
+        pro = sum(r["promoters"] for r in rows) / n
+        det = sum(r["detractors"] for r in rows) / n
+        return pro - det, (pro + det - (pro - det) ** 2) / n, n
+    rate = sum(r["revealed"] for r in rows) / n
+    return rate, rate * (1 - rate) / n, n
+
+
+def divergence(rows: list[dict[str, Any]], lens: Lens = RETENTION) -> dict[str, Any]:
+    """Shares, JS divergence and the lens' test for one attribute's value counts."""
     won_total = sum(r["won"] for r in rows)
-    rev_total = sum(r["revealed"] for r in rows)
-    mature_total = sum(r["mature"] for r in rows)
+    rev_total = sum(r[lens.revealed] for r in rows)
+    judged_total = sum(r[lens.judged] for r in rows)
     won_sh = [r["won"] / won_total if won_total else 0.0 for r in rows]
-    rev_sh = [r["revealed"] / rev_total if rev_total else 0.0 for r in rows]
+    rev_sh = [r[lens.revealed] / rev_total if rev_total else 0.0 for r in rows]
     js = stats.js_divergence(won_sh, rev_sh) if rev_total else 0.0
-    chi2, p, dof, v = stats.chi_square([[r["revealed"], r["mature"] - r["revealed"]]
-                                        for r in rows])
-    overall = rev_total / mature_total if mature_total else None
+    chi2, p, dof, v = lens_test(rows, lens)
+    overall = lens_rate(rows, lens)[0] if lens is ADVOCACY else (
+        rev_total / judged_total if judged_total else None)
     return {"won_share": won_sh, "revealed_share": rev_sh, "js": js, "chi2": chi2, "p": p,
             "cramer_v": v, "won_total": won_total, "revealed_total": rev_total,
-            "mature_total": mature_total, "overall_rate": overall}
+            "mature_total": judged_total, "overall_rate": overall, "lens": lens}
 
 
 def _needs_ok(ctx: DiagnoseContext, diag: str, title: str
@@ -184,74 +273,92 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
         return built
     base, attrs = built
     tables = {a: _attribute_table(ctx, base, a) for a in attrs}
-    results = {}
-    for a, (_expr, rows) in tables.items():
-        known = [r for r in rows if r["value"] != UNKNOWN]
-        if len(known) >= 2:
-            results[a] = divergence(rows)
-    if not results:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no attribute has two known values among won accounts",
-                            needs=REVEALED_NEEDS)
-    any_res = next(iter(results.values()))
-    if any_res["mature_total"] == 0:
+    results: dict[tuple[Lens, str], dict[str, Any]] = {}
+    for lens in lenses(base):
+        for a, (_expr, rows) in tables.items():
+            known = [r for r in rows if r["value"] != UNKNOWN]
+            if len(known) >= 2 and sum(r[lens.judged] for r in rows) > 0:
+                results[(lens, a)] = divergence(rows, lens)
+    if not any(lens is RETENTION for lens, _ in results):
+        known_two = any(len([r for r in rows if r["value"] != UNKNOWN]) >= 2
+                        for _e, rows in tables.values())
+        if not known_two:
+            return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                                reason="no attribute has two known values among won accounts",
+                                needs=REVEALED_NEEDS)
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="no won account has been billed for 12 months yet",
                             needs=REVEALED_NEEDS[:1])
     k = len(results)
     findings: list[Finding] = []
-    best: tuple[float, str] = (0.0, "")
+    best: tuple[float, Lens, str] | None = None
     n_rows = int(ctx.execute(base.count()))
-    for a in attrs:
-        if a not in results:
-            continue
-        res = results[a]
-        expr, rows = tables[a]
+    for lens, a in results:  # lenses in order, attributes in order within each
+        res = results[(lens, a)]
         strength = stats.gated_strength(res["js"], JS_REFERENCE, min(1.0, res["p"] * k), ALPHA)
-        if strength > best[0] or not best[1]:
-            best = (strength, a)
-        findings.append(_attribute_finding(ctx, diag, a, rows, res, expr, n_rows, strength))
-    strength, top = best
-    res = results[top]
-    summary_metrics = [metric(f"js_{a}", results[a]["js"], "statistic",
-                              results[a]["mature_total"]) for a in results]
-    summary_metrics += [metric("revealed_accounts", res["revealed_total"], "count"),
-                        metric("mature_accounts", res["mature_total"], "count"),
-                        metric("won_accounts", res["won_total"], "count"),
-                        metric("revealed_rate", res["overall_rate"], "ratio",
-                               res["mature_total"])]
+        res["strength"] = strength
+        if best is None or strength > best[0]:
+            best = (strength, lens, a)
+    for a in attrs:
+        if (RETENTION, a) in results:
+            expr, rows = tables[a]
+            findings.append(_attribute_finding(ctx, diag, a, rows, results, expr, n_rows))
+    assert best is not None
+    strength, lens, top = best
+    res = results[(lens, top)]
+    retention = {a: r for (ln, a), r in results.items() if ln is RETENTION}
+    ret = retention.get(top) or next(iter(retention.values()))
+    summary_metrics = [metric(f"js_{a}", r["js"], "statistic", r["mature_total"])
+                       for a, r in retention.items()]
+    summary_metrics += [metric(f"js_advocacy_{a}", r["js"], "statistic", r["mature_total"])
+                        for (ln, a), r in results.items() if ln is ADVOCACY]
+    summary_metrics += [metric("revealed_accounts", ret["revealed_total"], "count"),
+                        metric("mature_accounts", ret["mature_total"], "count"),
+                        metric("won_accounts", ret["won_total"], "count"),
+                        metric("revealed_rate", ret["overall_rate"], "ratio",
+                               ret["mature_total"])]
+    if lens is ADVOCACY:
+        summary_metrics += [metric("respondents", res["mature_total"], "count"),
+                            metric("promoters", res["revealed_total"], "count")]
     word = ATTRIBUTE_WORDS[top]
     over, under = _extremes(tables[top][1], res)
     summary_metrics += [metric("won_share_top", over[2], "ratio", res["won_total"],
                                label=f"Share of won accounts, {over[1]}"),
                         metric("retained_share_top", over[3], "ratio", res["revealed_total"],
-                               label=f"Share of retained or expanding accounts, {over[1]}")]
+                               label=f"Share of {lens.cohort}, {over[1]}")]
+    keep = "who we keep" if lens is RETENTION else "who recommends us"
     if strength > 0:
-        lead = f"Who we win and who we keep differ most by {word}"
+        lead = f"Who we win and {keep} differ most by {word}"
     elif res["p"] < 0.05:
-        lead = (f"Who we win and who we keep differ most by {word}, though not strongly enough "
+        lead = (f"Who we win and {keep} differ most by {word}, though not strongly enough "
                 "to count as a signal")
     else:
-        lead = "Who we win and who we keep look alike"
+        lead = f"Who we win and {keep} look alike"
+    if lens is RETENTION:
+        tail = (f"{pct(res['overall_rate'])} of {count(res['mature_total'])} won accounts "
+                "old enough to judge retained or expanded.")
+    else:
+        tail = (f"{count(res['revealed_total'])} of {count(res['mature_total'])} won "
+                "accounts that answered NPS are promoters.")
     statement = (f"{lead}: {quote(over[1])} is {pct(over[2])} of won accounts but "
-                 f"{pct(over[3])} of those that retain or expand; {pct(res['overall_rate'])} of "
-                 f"{count(res['mature_total'])} won accounts old enough to judge retained or "
-                 "expanded.")
-    signals = {"icp_divergence": strength}
+                 f"{pct(over[3])} of {lens.cohort}; {tail}")
+    test = ("chi-square (revealed vs not, among mature won accounts)" if lens is RETENTION
+            else "chi-square (promoter / passive / detractor, latest answer per won account)")
     findings.insert(0, finding(
         ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
         metrics=summary_metrics, n=res["mature_total"],
         severity=Severity.watch if strength >= 0.5 else Severity.info,
         comparison="per attribute: shares in the won cohort against shares among accounts "
-                   "that retained at full value or expanded over the last 12 months",
-        significance=Significance(test="chi-square (revealed vs not, among mature won "
-                                  "accounts), Bonferroni over attributes",
+                   "that retained at full value or expanded over the last 12 months"
+                   + (" and among promoters" if any(ln is ADVOCACY for ln, _ in results)
+                      else ""),
+        significance=Significance(test=test + ", Bonferroni over attributes and lenses",
                                   statistic=res["chi2"], p_value=min(1.0, res["p"] * k),
                                   n=res["mature_total"], effect_size=res["js"],
                                   effect_measure="Jensen–Shannon divergence (bits)"),
         evidence=[evidence(ctx, "subscriptions", tables[top][0], n_rows,
                            f"won accounts by {word}")],
-        signals=signals,
+        signals={"icp_divergence": strength},
     ))
     return findings
 
@@ -266,21 +373,37 @@ def _extremes(rows: list[dict[str, Any]], res: dict[str, Any],
 
 
 def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[dict[str, Any]],
-                       res: dict[str, Any], expr: Any, n_rows: int, strength: float) -> Finding:
+                       results: dict[tuple[Lens, str], dict[str, Any]], expr: Any,
+                       n_rows: int) -> Finding:
+    res = results[(RETENTION, attr)]
+    adv = results.get((ADVOCACY, attr))
+    strength = max(res["strength"], adv["strength"] if adv else 0.0)
     word = ATTRIBUTE_WORDS[attr]
     series = []
     metrics = [metric("js_divergence", res["js"], "statistic", res["mature_total"]),
                metric("chi_square_p", res["p"], "statistic", res["mature_total"])]
-    for r, ws, rs in zip(rows, res["won_share"], res["revealed_share"]):
+    if adv is not None:
+        metrics += [metric("js_divergence_advocacy", adv["js"], "statistic",
+                           adv["mature_total"]),
+                    metric("chi_square_p_advocacy", adv["p"], "statistic",
+                           adv["mature_total"])]
+    for i, (r, ws, rs) in enumerate(zip(rows, res["won_share"], res["revealed_share"])):
         v = r["value"]
         rate = r["revealed"] / r["mature"] if r["mature"] else None
-        series.append({attr: v, "won_share": ws, "retained_share": rs, "won": r["won"],
-                       "mature": r["mature"], "revealed": r["revealed"],
-                       "revealed_rate": rate})
+        point = {attr: v, "won_share": ws, "retained_share": rs, "won": r["won"],
+                 "mature": r["mature"], "revealed": r["revealed"], "revealed_rate": rate}
         metrics.append(metric(f"won_share_{slug(v)}", ws, "ratio", res["won_total"],
                               label=f"Share of won accounts, {v}"))
         metrics.append(metric(f"retained_share_{slug(v)}", rs, "ratio", res["revealed_total"],
                               label=f"Share of retained or expanding accounts, {v}"))
+        if adv is not None:
+            nps_v = lens_rate([r], ADVOCACY)[0]
+            point.update(promoter_share=adv["revealed_share"][i], respondents=r["respondents"],
+                         nps=None if nps_v is None else 100 * nps_v)
+            metrics.append(metric(f"promoter_share_{slug(v)}", adv["revealed_share"][i],
+                                  "ratio", adv["revealed_total"],
+                                  label=f"Share of promoters, {v}"))
+        series.append(point)
     over, under = _extremes(rows, res)
     verdict = "beyond chance" if res["p"] < 0.05 else "within what chance allows"
     statement = (f"By {word}, {quote(over[1])} is {pct(over[2])} of won accounts but "
@@ -290,7 +413,8 @@ def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[di
         ctx, diagnostic=diag, family=FAMILY, slug=attr, title=f"Won vs retained by {word}",
         statement=statement, metrics=metrics, n=res["mature_total"],
         severity=Severity.watch if strength > 0 else Severity.info,
-        comparison="share of won accounts against share of accounts that retain or expand",
+        comparison="share of won accounts against share of accounts that retain or expand"
+                   + (" (and of promoters)" if adv is not None else ""),
         significance=Significance(test="chi-square, revealed vs not among mature won accounts",
                                   statistic=res["chi2"], p_value=res["p"],
                                   n=res["mature_total"], effect_size=res["js"],
