@@ -206,14 +206,10 @@ def _owner(family: str, binding: str | None, seats: list[tuple[Persona, Advisor]
     return "auditor"
 
 
-def prob_words(p: float) -> str:
-    return f"{round(p * 100):d}%"
-
-
 def forecast_milestone(month: int, f: Forecast) -> Milestone:
     """A milestone that says the trend holds, backed by the forecast for that month."""
     return Milestone(month=month, text=f"The trend holds: {w.lower_first(f.statement)}",
-                     backing=f"Forecast [{prob_words(f.probability)}]: {f.statement}",
+                     backing=f.statement,
                      backing_kind="forecast", backing_ref=f.id)
 
 
@@ -358,12 +354,13 @@ class Synthesis:
 
     def _quote(self, advisor_ids: list[str], rounds: list[int], must_cite: set[str] | None = None,
                ) -> tuple[str, str] | None:
+        """(sentence, statement id): the renderers attribute it to the statement's advisor."""
         for rnd in rounds:
             for aid in advisor_ids:
                 for s in self.statements:
                     if s.round == rnd and s.advisor_id == aid and not s.failed and \
                             (must_cite is None or must_cite & set(s.cites)):
-                        return f"{self.names.get(aid, aid)}: “{_sentence_with(s.text)}”", s.id
+                        return _sentence_with(s.text), s.id
         return None
 
     def _quote_containing(self, fragment: str, advisor_ids: list[str] | None = None,
@@ -376,7 +373,7 @@ class Synthesis:
             flat = " ".join(s.text.split())
             for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z“'\"])", flat):
                 if frag in sent.lower():
-                    return f"{self.names.get(s.advisor_id, s.advisor_id)}: “{sent}”", s.id
+                    return sent, s.id
         return None
 
     def _champions(self, h: str | None) -> list[str]:
@@ -404,7 +401,9 @@ class Synthesis:
                 self._quote(champs, [5, 4, 3, 2, 1])
             if q is None:
                 continue
-            act.append(Milestone(month=months[i], text=f"Done: {w.lower_first(step)}",
+            text = (step.replace("Only then", "Only now:", 1) if step.startswith("Only then")
+                    else f"Done: {w.lower_first(step)}")
+            act.append(Milestone(month=months[i], text=text,
                                  backing=q[0], backing_kind="quote", backing_ref=q[1]))
         top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
         if top is not None:
