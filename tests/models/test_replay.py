@@ -100,8 +100,27 @@ def test_every_attempt_is_logged_with_its_own_call_info() -> None:
     assert not first.usable and second.usable and first.key == second.key
     assert (second.advisor_id, second.round, second.role) == ("seller", 2, "advisor")
     assert second.info.reason == "role default (settings.models.default)"
-    assert second.info.parameters == {"request_key": second.key}
+    assert second.info.parameters == {"request_key": second.key, "attempt": 2}
+    assert first.info.parameters == {"request_key": first.key, "attempt": 1}
     assert store.lookup(first.key) == second.reply_json
+
+
+def test_a_call_that_failed_for_good_replays_to_the_same_failure() -> None:
+    store = MemoryCallStore()
+    fault = ModelHTTPError.for_category(ModelServerError, status_code=503, model_name="m")
+    live = engine(ScriptedModel([fault] * 4), store, "live")
+    with pytest.raises(ModelError) as original:
+        run(live.turn(make_request()))
+    assert len(store.log) == 4 and not store.calls  # four failed attempts, nothing usable
+    with pytest.raises(ModelError) as replayed:  # no model: nothing is asked
+        run(engine(None, store, "replay").turn(make_request()))
+    assert str(replayed.value) == str(original.value) and "after 4 attempt(s)" in str(
+        original.value
+    )
+    # the same CallInfo, but for latency: the original's includes its backoff waits
+    calls = [e.value.call.model_dump(exclude={"latency_s"})  # type: ignore[attr-defined]
+             for e in (original, replayed)]
+    assert calls[0] == calls[1]
 
 
 def test_replay_of_a_request_never_recorded_fails_clearly() -> None:

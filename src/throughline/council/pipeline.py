@@ -211,10 +211,11 @@ class Council:
         log.save_frame(run_id, intent)
         self._done(log, run_id, "frame", intent, f"framed as a '{intent.decision_type}' decision")
 
-        # Gather (a resumed or replayed run reads the evidence the original run gathered)
+        # Gather (a resumed or replayed run reads the evidence the original run gathered;
+        # read before the stage restarts: restarting it clears a resumed run's output)
+        saved = log.stage_output(calls_of, "gather") if stored else None
         self._stage(log, run_id, "gather")
         catalog, user_ids = load_catalog(Path(spec.panel) if spec.panel else None)
-        saved = log.stage_output(calls_of, "gather") if stored else None
         if saved is not None and "pack" in saved:
             pack = EvidencePack.model_validate(saved["pack"])
             series = [Series.model_validate(x) for x in saved["series"]]
@@ -371,9 +372,30 @@ class Council:
                          stage="debate", advisor_id=c.advisor_id, round=c.round,
                          error=c.error, key=c.key)
 
+        def failed(key: str) -> list[RecordedCall]:  # replay: a call that failed fails again
+            if mode != "replay":
+                return []
+            return [RecordedCall(key=c.request_key, model=c.model, role=c.role,
+                                 request_json="", reply_json=None, error=c.error or "",
+                                 info=CallInfo(role=c.role, engine=c.engine, model=c.model,
+                                               reason=c.reason, parameters=c.parameters,
+                                               tokens_in=c.tokens_in, tokens_out=c.tokens_out,
+                                               latency_s=c.latency_s, outcome=c.outcome,
+                                               cost_usd=c.cost_usd))
+                    for c in log.calls(calls_of) if c.request_key == key and not c.usable]
+
         config = (ModelsConfig.model_validate(spec.models) if mode != "live"
                   else self.settings.models)
-        return ModelAdvisorEngine(config, store=LookupStore(lookup, record),  # type: ignore[return-value]
+        limits = ("max_tokens_per_run", "max_cost_usd_per_run")
+        if mode == "resume":  # a budget raised since (env, settings) lets a stopped run finish
+            config = config.model_copy(update={k: getattr(self.settings.models, k)
+                                               for k in limits
+                                               if getattr(self.settings.models, k) is not None})
+        elif mode == "replay" and log.get_run(calls_of).status != "partial":
+            # the recorded replies cost nothing; a run finished after a raised budget must
+            # not stop at the budget it started with
+            config = config.model_copy(update={k: None for k in limits})
+        return ModelAdvisorEngine(config, store=LookupStore(lookup, record, failed),  # type: ignore[return-value]
                                   mode=mode)
 
     # -- pieces -------------------------------------------------------------------------------

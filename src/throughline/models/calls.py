@@ -163,6 +163,7 @@ class GuardedModel(WrapperModel):
         redactor: Redactor,
         advisor_id: str | None = None,
         round_: int | None = None,
+        replay_failures: bool = False,
     ) -> None:
         super().__init__(wrapped)
         self.spec = spec
@@ -176,6 +177,7 @@ class GuardedModel(WrapperModel):
         self.prices = prices
         self.store = store
         self.reuse = reuse
+        self.replay_failures = replay_failures
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
@@ -197,6 +199,10 @@ class GuardedModel(WrapperModel):
             recorded = self.store.lookup(key)
             if recorded is not None:
                 return self._from_store(key, recorded)
+            if self.replay_failures:  # a request that failed for good fails the same way
+                failed = _last_try(getattr(self.store, "failed_attempts", _none)(key))
+                if failed:
+                    raise self._failure_from_store(key, failed)
         asked_json = canonical_json(asked)
         prompt_tokens = estimate_tokens(canonical_json(asked["messages"]))
         started = self._clock()
@@ -232,6 +238,8 @@ class GuardedModel(WrapperModel):
                     attempt_started,
                     f"fault:{fault.kind}",
                     error=detail,
+                    attempt=attempt,
+                    retry_after=fault.retry_after,
                 )
                 delay = self.policy.delay(attempt, fault, self._rng)
                 if delay is None:
@@ -268,7 +276,9 @@ class GuardedModel(WrapperModel):
                 response,
                 metadata={**(response.metadata or {}), META: _meta(record)},
             )
-            self._log_attempt(key, asked_json, response, used, attempt_started, "ok")
+            self._log_attempt(
+                key, asked_json, response, used, attempt_started, "ok", attempt=attempt
+            )
             self.ledger.requests.append(record)
             return response
 
@@ -282,16 +292,21 @@ class GuardedModel(WrapperModel):
         outcome: str,
         *,
         error: str | None = None,
+        attempt: int = 1,
+        retry_after: float | None = None,
     ) -> None:
         """One row for the run log: this attempt, with its own CallInfo."""
         if self.store is None:
             return
+        parameters: dict[str, Any] = {"request_key": key, "attempt": attempt}
+        if retry_after is not None:
+            parameters["retry_after"] = retry_after
         info = CallInfo(
             role=self.role,
             engine=self.spec.provider,
             model=str(self.spec),
             reason=self.reason,
-            parameters={"request_key": key},
+            parameters=parameters,
             tokens_in=used[0],
             tokens_out=used[1],
             latency_s=round(self._clock() - attempt_started, 6),
@@ -358,6 +373,36 @@ class GuardedModel(WrapperModel):
         )
         return response
 
+    def _failure_from_store(self, key: str, attempts: list[RecordedCall]) -> Exception:
+        """Replay of a request whose recorded attempts all failed: the same final error and
+        the same accounting as the original, without asking anything."""
+        faults = [a.info.outcome.removeprefix("fault:") for a in attempts]
+        tokens_in = sum(a.info.tokens_in for a in attempts)
+        tokens_out = sum(a.info.tokens_out for a in attempts)
+        if self.budget is not None:
+            reservation = self.budget.reserve(str(self.spec), tokens_in)
+            self.budget.settle(reservation, tokens_in, tokens_out)
+        self.ledger.requests.append(
+            RequestRecord(
+                key=key,
+                attempts=len(attempts),
+                faults=faults,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                latency_s=round(sum(a.info.latency_s for a in attempts), 6),
+                cost_usd=self.prices.cost(self.spec, tokens_in, tokens_out),
+                source="failed",
+            )
+        )
+        last = attempts[-1]
+        retry_after = last.info.parameters.get("retry_after")
+        fault = Fault(
+            kind=faults[-1],  # type: ignore[arg-type]
+            detail=last.error or "",
+            retry_after=None if retry_after is None else float(retry_after),
+        )
+        return self._final(fault, len(attempts), last.error or "")
+
     def _final(self, fault: Fault, attempts: int, detail: str) -> Exception:
         model = str(self.spec)
         if fault.kind == "auth":
@@ -395,6 +440,20 @@ class GuardedModel(WrapperModel):
         else:
             message = f"{model}: request rejected ({fault.kind}): {detail}"
         return RequestFailed(message, fault=fault, attempts=attempts, hint=hint)
+
+
+def _none(_key: str) -> list[RecordedCall]:
+    return []
+
+
+def _last_try(attempts: list[RecordedCall]) -> list[RecordedCall]:
+    """The attempts of the last try at a request that never got a usable reply (a resumed
+    run may hold an earlier, interrupted try of the same request before it)."""
+    failed = [a for a in attempts if not a.usable and a.info.outcome.startswith("fault:")]
+    if not failed:
+        return []
+    n = int(failed[-1].info.parameters.get("attempt") or len(failed))
+    return failed[-n:]
 
 
 def _usage(response: ModelResponse) -> tuple[int, int]:

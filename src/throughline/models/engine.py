@@ -428,6 +428,7 @@ class ModelAdvisorEngine:
             prices=self.prices,
             store=self.store,
             reuse=self.mode in ("resume", "replay"),
+            replay_failures=self.mode == "replay",
             sleep=self._sleep,
             clock=self._clock,
             rng=self._rng,

@@ -14,7 +14,9 @@ reply JSON)``): ``lookup(key) -> reply JSON | None`` and ``record(RecordedCall)`
 * ``resume``: a key found in the store is answered from it; others go to the network.
 * ``replay``: :class:`ReplayModel` stands in for every provider: it answers only from the
   store, never builds a client (no key needed), and raises :class:`ReplayMismatch` for a
-  request the store does not hold.
+  request the store does not hold. A request whose recorded attempts all failed fails again
+  with the same error and accounting (the store's optional ``failed_attempts(key)``), so a
+  run with a failed turn replays to the same record.
 
 Reply JSON is one Pydantic AI ``ModelResponse`` as serialised by ``ModelMessagesTypeAdapter``;
 ``metadata["throughline"]`` keeps what the call layer measured (latency, attempts, faults)
@@ -176,6 +178,8 @@ class RecordedCall:
 
 
 class CallStore(Protocol):
+    """Optionally also ``failed_attempts(key) -> list[RecordedCall]`` (replay of failures)."""
+
     def lookup(self, key: str) -> str | None:
         """The reply JSON of the first usable attempt recorded for ``key``, or None."""
         ...
@@ -204,6 +208,10 @@ class MemoryCallStore:
         if call.usable:
             self.calls.setdefault(call.key, call)
 
+    def failed_attempts(self, key: str) -> list[RecordedCall]:
+        """Every failed attempt recorded for ``key``, in order (replay of a failed call)."""
+        return [c for c in self.log if c.key == key and not c.usable]
+
 
 class LookupStore:
     """Adapts plain functions (e.g. the run log's) to :class:`CallStore`."""
@@ -212,9 +220,11 @@ class LookupStore:
         self,
         lookup: Callable[[str], str | None],
         record: Callable[[RecordedCall], None] | None = None,
+        failed: Callable[[str], list[RecordedCall]] | None = None,
     ) -> None:
         self._lookup = lookup
         self._record = record
+        self._failed = failed
 
     def lookup(self, key: str) -> str | None:
         return self._lookup(key)
@@ -222,6 +232,9 @@ class LookupStore:
     def record(self, call: RecordedCall) -> None:
         if self._record is not None:
             self._record(call)
+
+    def failed_attempts(self, key: str) -> list[RecordedCall]:
+        return [] if self._failed is None else self._failed(key)
 
 
 class ReplayModel(Model):
