@@ -79,7 +79,9 @@ def run_demo(
     say("adding the starter research library")
     with Library.open(ws_settings, embedder=None) as library:
         add_starter(library)
-    say("convening the council (offline engine)")
+    say("convening the council ("
+        + (f"model {ws_settings.models.default or ws_settings.models.advisor}"
+           if ws_settings.uses_models else "offline engine") + ")")
     asked = ask(ws_settings, question or DEFAULT_QUESTION, out=out / "record.html",
                 diagnosis=diagnosis,
                 on_event=lambda e: say(e.message) if e.kind == "stage_finished" else None)

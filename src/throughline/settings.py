@@ -32,6 +32,9 @@ class Settings(BaseModel):
         default="1GB", description="DuckDB memory_limit for the embedded store."
     )
     duckdb_threads: int | None = None
+    council_concurrency: int = Field(
+        default=7, ge=1, le=64,
+        description="Advisor turns of one round run at once (env THROUGHLINE_CONCURRENCY).")
     models: ModelsConfig = Field(
         default_factory=ModelsConfig,
         description="Model per role, endpoints, limits (env THROUGHLINE_MODEL…); none set "
@@ -89,6 +92,8 @@ def load_settings(
 ) -> Settings:
     """Build settings from options, environment and defaults (in that order of precedence)."""
     env_backend = os.environ.get("THROUGHLINE_BACKEND")
+    if "council_concurrency" not in overrides and os.environ.get("THROUGHLINE_CONCURRENCY"):
+        overrides["council_concurrency"] = os.environ["THROUGHLINE_CONCURRENCY"]
     if "models" not in overrides:
         overrides["models"] = models_config_from_env(os.environ)
     try:

@@ -40,7 +40,7 @@ from typing import Any
 
 import pytest
 
-from tests.council.workspace import Company, company  # noqa: F401  (fixture)
+from tests.council.workspace import Company
 from throughline.cli import main
 from throughline.council.pipeline import MODEL_NOTICE, Council
 from throughline.errors import ConfigError
@@ -179,7 +179,7 @@ def run_cli(*args: object) -> Ran:
 
 
 @pytest.fixture(scope="module")
-def http_run(company: Company, tmp_path_factory: pytest.TempPathFactory) -> HttpRun:  # noqa: F811
+def http_run(company: Company, tmp_path_factory: pytest.TempPathFactory) -> HttpRun:
     ws = company.settings.workspace
     tmp = tmp_path_factory.mktemp("http-run")
     with pytest.MonkeyPatch.context() as mp, debug_logs() as logs:
@@ -262,7 +262,7 @@ def test_http_ask_writes_a_record_generated_with_ai(http_run: HttpRun) -> None:
     assert f"· {cc.unsupported} unsupported ·" in md and INVENTED in md and INVENTED in html
 
 
-def test_every_http_attempt_is_in_the_run_log(http_run: HttpRun, company: Company) -> None:  # noqa: F811
+def test_every_http_attempt_is_in_the_run_log(http_run: HttpRun, company: Company) -> None:
     with RunLog.open(company.settings) as log:
         rows = log.calls(http_run.run_id)
         detail = log.get_run(http_run.run_id)
@@ -288,7 +288,7 @@ def test_every_http_attempt_is_in_the_run_log(http_run: HttpRun, company: Compan
 
 
 def test_replay_with_the_server_stopped_is_byte_identical(http_run: HttpRun,
-                                                         company: Company) -> None:  # noqa: F811
+                                                         company: Company) -> None:
     assert http_run.requests_after_stop == 0
     for fmt, (original, replayed) in http_run.exports.items():
         assert original == replayed, f"{fmt} export of the replay differs"
@@ -327,7 +327,7 @@ def test_the_api_key_reaches_the_server_and_nothing_else(http_run: HttpRun) -> N
     assert len(errors) == 3 and all("[REDACTED]" in e for e in errors)
 
 
-def test_a_rejected_key_is_a_clear_error_without_the_key(company: Company,  # noqa: F811
+def test_a_rejected_key_is_a_clear_error_without_the_key(company: Company,
                                                          caplog: pytest.LogCaptureFixture,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)
@@ -356,7 +356,7 @@ def test_a_rejected_key_is_a_clear_error_without_the_key(company: Company,  # no
 RETRY_AFTER = 7.0  # longer than any backoff before the last attempt (≤ 4 s × 1.25 jitter)
 
 
-def test_faults_at_30_percent_never_drop_an_advisor(company: Company) -> None:  # noqa: F811
+def test_faults_at_30_percent_never_drop_an_advisor(company: Company) -> None:
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:  # injected: the run never really waits
@@ -426,12 +426,12 @@ def _with_budget(settings: Any, tokens: int | None) -> Any:
         update={"max_tokens_per_run": tokens})})
 
 
-def _ask(settings: Any, company: Company) -> Any:  # noqa: F811
+def _ask(settings: Any, company: Company) -> Any:
     return Council(settings).ask(QUESTION, rounds=2, run_date=date.fromisoformat(RUN_DATE),
                                  diagnosis=company.diagnosis)
 
 
-def _assert_partial(record: DecisionRecord, run_id: str, company: Company) -> None:  # noqa: F811
+def _assert_partial(record: DecisionRecord, run_id: str, company: Company) -> None:
     assert record.run.partial and record.run.partial_reason
     assert record.run.partial_reason.startswith("run budget reached")
     html = render_record(record, "html")
@@ -443,7 +443,7 @@ def _assert_partial(record: DecisionRecord, run_id: str, company: Company) -> No
         assert log.get_run(run_id).status == "partial"
 
 
-def test_a_tiny_token_budget_stops_before_any_call(company: Company) -> None:  # noqa: F811
+def test_a_tiny_token_budget_stops_before_any_call(company: Company) -> None:
     with Server() as server:
         result = _ask(_with_budget(company.settings.with_model(model_for(server)), 1), company)
     assert server.requests == []  # the first reservation was refused: nothing was sent
@@ -454,7 +454,7 @@ def test_a_tiny_token_budget_stops_before_any_call(company: Company) -> None:  #
 
 
 def test_a_budget_hit_mid_debate_then_resume_with_a_raised_budget(
-        company: Company) -> None:  # noqa: F811
+        company: Company) -> None:
     with Server() as server:
         settings = company.settings.with_model(model_for(server))
         probe = _ask(_with_budget(settings, 1), company)  # for its pre-run estimate only
@@ -519,7 +519,7 @@ def _body(q: SeenHTTP) -> str:
 
 
 def test_kill_9_mid_debate_then_resume_repeats_no_completed_call(
-        company: Company, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        company: Company, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = tmp_path / "ws"  # a copy: a killed process must not touch the shared workspace
     shutil.copytree(company.settings.workspace, ws,
                     ignore=shutil.ignore_patterns("runs.sqlite*", "reports"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.council.workspace import Company, company  # noqa: F401  (fixture)
+from tests.council.workspace import Company
 from throughline.council.debate import ROUNDS
 from throughline.council.pipeline import OFFLINE_NOTICE, Council, ask
 from throughline.council.seams import Event
@@ -23,7 +23,7 @@ QUESTION = ("Our engineering ships faster with AI and sales is flat. Invest in G
 
 
 @pytest.fixture(scope="module")
-def asked(company: Company, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+def asked(company: Company, tmp_path_factory: pytest.TempPathFactory):
     events: list[Event] = []
     out = tmp_path_factory.mktemp("record") / "record.json"
     result = ask(company.settings, QUESTION, out=out, run_date=RUN_DATE,
@@ -121,7 +121,7 @@ def test_statements_differ_between_advisors(asked) -> None:
 
 
 def test_run_log_holds_stages_statements_calls_and_exports_identically(
-        asked, company: Company, cli, tmp_path: Path) -> None:  # noqa: F811
+        asked, company: Company, cli, tmp_path: Path) -> None:
     result = asked[0]
     with RunLog.open(company.settings) as log:
         detail = log.get_run(result.run_id)
@@ -144,7 +144,7 @@ def test_run_log_holds_stages_statements_calls_and_exports_identically(
     assert json.loads((tmp_path / "a.json").read_text())["run_id"] == result.run_id
 
 
-def test_same_evidence_gives_the_same_record(company: Company) -> None:  # noqa: F811
+def test_same_evidence_gives_the_same_record(company: Company) -> None:
     council = Council(company.settings)
     one = council.ask(QUESTION, run_date=RUN_DATE, diagnosis=company.diagnosis).record
     two = council.ask(QUESTION, run_date=RUN_DATE, diagnosis=company.diagnosis).record
@@ -156,7 +156,7 @@ def test_same_evidence_gives_the_same_record(company: Company) -> None:  # noqa:
     assert body(one) == body(two)
 
 
-def test_untrusted_question_stays_text_in_html(company: Company, tmp_path: Path) -> None:  # noqa: F811
+def test_untrusted_question_stays_text_in_html(company: Company, tmp_path: Path) -> None:
     evil = 'Is <script>alert(1)</script> our <img src=x onerror=alert(2)> constraint?'
     result = ask(company.settings, evil, out=tmp_path / "r.html", run_date=RUN_DATE,
                  rounds=1, diagnosis=company.diagnosis)
@@ -167,7 +167,7 @@ def test_untrusted_question_stays_text_in_html(company: Company, tmp_path: Path)
     assert result.record.intent.question == evil
 
 
-def test_cli_ask_prints_the_record_path(company: Company, cli, tmp_path: Path) -> None:  # noqa: F811
+def test_cli_ask_prints_the_record_path(company: Company, cli, tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     res = cli("--workspace", str(company.settings.workspace), "ask", "What should we do first?",
               "--rounds", "2", "--out", str(out), "--date", "2026-11-21")
@@ -179,7 +179,7 @@ def test_cli_ask_prints_the_record_path(company: Company, cli, tmp_path: Path) -
     assert data["engine"] == "offline" and data["claims"]["unsupported"] == 0
 
 
-def test_bad_rounds_and_panel_files_are_usage_errors(company: Company, cli,  # noqa: F811
+def test_bad_rounds_and_panel_files_are_usage_errors(company: Company, cli,
                                                      tmp_path: Path) -> None:
     ws = str(company.settings.workspace)
     assert cli("--workspace", ws, "ask", "Q?", "--rounds", "9").code == 2
@@ -193,7 +193,7 @@ def test_bad_rounds_and_panel_files_are_usage_errors(company: Company, cli,  # n
         Council(company.settings).ask("Q?", panel=tmp_path / "missing.yaml")
 
 
-def test_user_panel_file_seats_its_advisors(company: Company, tmp_path: Path) -> None:  # noqa: F811
+def test_user_panel_file_seats_its_advisors(company: Company, tmp_path: Path) -> None:
     panel = tmp_path / "panel.yaml"
     panel.write_text("""
 advisors:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from scipy import stats as sps
 
-from tests.council.workspace import Company, company  # noqa: F401  (fixture)
+from tests.council.workspace import Company
 from throughline.council.cast import cast_panel
 from throughline.council.debate import run_debate
 from throughline.council.forecast import Point, fit, probability
@@ -68,7 +68,7 @@ def test_panel_file_replaces_and_adds(tmp_path) -> None:
     assert len(cat.advisors) == len(builtin_catalog().advisors)
 
 
-def test_casting_seats_four_to_seven_and_explains(company: Company) -> None:  # noqa: F811
+def test_casting_seats_four_to_seven_and_explains(company: Company) -> None:
     cat = builtin_catalog()
     intent = frame_question(DEFAULT_QUESTION, RUN)
     pack = gather(company.diagnosis, question=intent.question, personas=cat.advisors,
@@ -137,7 +137,7 @@ class Recorder:
 
 
 def test_round_one_is_blind_and_later_rounds_see_summaries_not_transcripts(
-        company: Company) -> None:  # noqa: F811
+        company: Company) -> None:
     cat = builtin_catalog()
     intent = frame_question(DEFAULT_QUESTION, RUN)
     pack = gather(company.diagnosis, question=intent.question, personas=cat.advisors,
@@ -169,7 +169,7 @@ class Failing(Recorder):
         return await super().turn(request)
 
 
-def test_a_failing_advisor_is_recorded_as_failed_not_dropped(company: Company) -> None:  # noqa: F811
+def test_a_failing_advisor_is_recorded_as_failed_not_dropped(company: Company) -> None:
     cat = builtin_catalog()
     intent = frame_question(DEFAULT_QUESTION, RUN)
     pack = gather(company.diagnosis, question=intent.question, personas=cat.advisors,

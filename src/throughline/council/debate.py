@@ -138,7 +138,13 @@ async def run_debate(
             )
             return TurnOutcome(statement=st, call=call, request=request)
 
-        outcomes = await asyncio.gather(*(one(p, a) for p, a in seats))
+        # Turns already in flight finish even if one of them stops the run (a budget hit, a
+        # replay mismatch): what was paid for is kept; then the stop propagates.
+        results = await asyncio.gather(*(one(p, a) for p, a in seats), return_exceptions=True)
+        stops = [r for r in results if isinstance(r, BaseException)]
+        outcomes = [r for r in results if isinstance(r, TurnOutcome)]
+        if stops:
+            raise stops[0]
         statements: list[Statement] = []
         for out in outcomes:  # seat order, whatever order they finished in
             statements.append(out.statement)

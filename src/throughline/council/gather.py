@@ -98,11 +98,21 @@ def _strength_key(f: Finding) -> tuple[int, float, str]:
     return (sev, -strength, f.id)
 
 
+CARD_METRICS = 12  # a card shows at most this many metrics (the statement names the rest)
+
+
+def _short_float(v: float | None) -> float | None:
+    return None if v is None else float(f"{v:.6g}")
+
+
 def finding_card(f: Finding) -> EvidenceCard:
+    """A finding as an advisor sees it: its statement and up to ``CARD_METRICS`` metrics,
+    values to six significant digits (the claim check still reads the full finding)."""
+    metrics = {k: {"value": _short_float(m.value), "unit": m.unit, "n": m.n}
+               for k, m in list(f.metrics.items())[:CARD_METRICS]}
     return EvidenceCard(
         id=f.id, kind="finding", title=f.title, text=f.statement, family=f.family,
-        severity=f.severity.value,
-        metrics={k: {"value": m.value, "unit": m.unit, "n": m.n} for k, m in f.metrics.items()},
+        severity=f.severity.value, metrics=metrics,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from throughline.council.cast import DEFAULT_PANEL, cast_panel
-from throughline.council.claimcheck import build_evidence_index, check_record, record_texts
+from throughline.council.claimcheck import build_evidence_index, check_record
 from throughline.council.debate import (
     MAX_ROUNDS,
     ROUNDS,
@@ -89,13 +89,13 @@ class Council:
     :meth:`resume` / :meth:`replay` for a stored run)."""
 
     def __init__(self, settings: Settings, *, engine_factory: EngineFactory | None = None,
-                 on_event: EventSink | None = None, concurrency: int = 4,
+                 on_event: EventSink | None = None, concurrency: int | None = None,
                  clock: Callable[[], datetime] | None = None,
                  policy_path: Path | None = None) -> None:
         self.settings = settings
         self.engine_factory = engine_factory
         self.on_event = on_event
-        self.concurrency = concurrency
+        self.concurrency = concurrency or settings.council_concurrency
         self.clock = clock or (lambda: datetime.now(UTC))
         self.policy_path = policy_path
 
