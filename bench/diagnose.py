@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 DEFAULT_DATA_DIR = Path(os.environ.get("THROUGHLINE_BENCH_DATA", "/work/benchdata/diagnose"))
 TARGET_FLOOR = 5.0
@@ -67,7 +67,7 @@ def _peak_rss_mb() -> float:
 class Clock:
     """Wall and CPU seconds of a block."""
 
-    def __enter__(self) -> Clock:
+    def __enter__(self) -> Self:
         self.c0, self.t0 = _cpu(), time.perf_counter()
         return self
 
@@ -85,8 +85,7 @@ def _warm_imports() -> None:
     import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
 
-    from throughline.diagnose import families  # noqa: F401
-    from throughline.diagnose import engine  # noqa: F401
+    from throughline.diagnose import engine, families  # noqa: F401
 
 
 def _settings(ws: str) -> Any:
@@ -198,10 +197,9 @@ def child_ours(ws: str, work: str, ids: list[str] | None = None) -> dict[str, An
             diagnosis = run_diagnose(settings, on_event=on_event)
     else:
         units = [d for d in diagnostics() if d.id in set(ids)]
-        with Clock() as clock:
-            with store_session(settings, read_only=True) as store:
-                ensure_ingested(store)
-                diagnosis = diagnose(store, diagnostics=units, on_event=on_event)
+        with Clock() as clock, store_session(settings, read_only=True) as store:
+            ensure_ingested(store)
+            diagnosis = diagnose(store, diagnostics=units, on_event=on_event)
     out: dict[str, Any] = {"seconds": clock.seconds, "cpu": clock.cpu,
                            "findings": len(diagnosis.findings), "timings": timings}
     if ids is None:
@@ -321,9 +319,10 @@ class _Pandas:
                     "blank", "misc", "miscellaneous")
     DIMENSIONS = ("channel", "segment", "persona", "motion")
     PULL = ("inbound", "referral", "partner", "product_led")
-    SYNONYMS = {"plg": "product_led", "product": "product_led", "self_serve": "product_led",
-                "selfserve": "product_led", "partners": "partner", "referrals": "referral",
-                "outbound_sdr": "outbound", "sdr": "outbound", "ae_sourced": "outbound"}
+    SYNONYMS: ClassVar[dict[str, str]] = {
+        "plg": "product_led", "product": "product_led", "self_serve": "product_led",
+        "selfserve": "product_led", "partners": "partner", "referrals": "referral",
+        "outbound_sdr": "outbound", "sdr": "outbound", "ae_sourced": "outbound"}
     POSITIVE = ("champion", "budget confirmed", "budget approved", "verbal", "great call",
                 "great meeting", "great demo", "excited", "promising", "positive",
                 "strong interest", "very interested", "loves", "love the", "ready to sign",
@@ -544,11 +543,13 @@ class _Pandas:
             t = t.set_index(t.index.astype(str)).sort_index()
             if (t.index != self.UNKNOWN).sum() < 2:
                 continue
-            ws = t["won"] / t["won"].sum()
+            # profiles among the accounts old enough to judge: all of them vs those kept
+            ws = t["mature"] / t["mature"].sum()
             rs = t["revealed"] / t["revealed"].sum()
             out[f"{attr}:js_divergence"] = stats.js_divergence(list(ws), list(rs))
-            _, pval, _, _ = stats.chi_square(
-                list(zip(t["revealed"], t["mature"] - t["revealed"])))
+            test = getattr(stats, "chi_square_pooled", stats.chi_square)
+            _, pval, _, _ = test([[int(a), int(b)] for a, b in
+                                  zip(t["revealed"], t["mature"] - t["revealed"])])
             out[f"{attr}:chi_square_p"] = pval
             out[f"summary:js_{attr}"] = out[f"{attr}:js_divergence"]
             out["summary:mature_accounts"] = t["mature"].sum()
@@ -672,7 +673,7 @@ class _Pandas:
     # -- honesty ----------------------------------------------------------------------
 
     def honesty__stage_optimism(self) -> dict[str, float]:
-        order, probs = self.stage_order()
+        _, probs = self.stage_order()
         stated = {s: p for s, p in probs.items() if p is not None and 0 < p < 100}
         h = self.history()
         reached = h[["opportunity_id", "_stage"]].drop_duplicates()
@@ -991,7 +992,7 @@ def measure(kind: str, ws: Path, work: Path, extra: Any = None) -> dict[str, Any
     w.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run([sys.executable, __file__, "--child", kind, str(ws), str(w),
                            json.dumps(extra) if extra is not None else ""],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"the {kind} path failed (exit {proc.returncode})")
@@ -1029,7 +1030,7 @@ def main() -> None:
     ap.add_argument("--show-timings", action="store_true",
                     help="print per-diagnostic seconds for ours and pandas")
     args = ap.parse_args()
-    sample, ws = prepare(args)
+    _, ws = prepare(args)
     work = Path(tempfile.mkdtemp(prefix="tl-bench-diagnose-"))
     try:
         trace = measure("trace", ws, work)

@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         done[0] += 1
         if not args.quiet:
             mark = "ok  " if o.hit else "MISS"
-            print(f"[{done[0]:>4}/{len(cases)}] {mark} {describe(o)} [{o.seconds:.1f}s]",
+            print(f"[{done[0]:>4}/{len(cases)}] {mark} {describe(o)} "
+                  f"[{o.seconds:.1f}s, {o.cpu_seconds:.1f} CPU-s]",
                   flush=True)
 
     started = time.perf_counter()
@@ -70,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(wrong)} misses:")
         for o in wrong:
             print("  " + describe(o))
-    print(f"\n{len(outcomes)} cases in {elapsed:.1f}s "
-          f"({elapsed / max(1, len(outcomes)):.2f}s per case wall, {args.jobs} jobs)")
+    cpu = sum(o.cpu_seconds for o in outcomes)
+    print(f"\n{len(outcomes)} cases in {elapsed:.1f}s wall with {args.jobs} jobs; "
+          f"{cpu:.1f} CPU-seconds in the workers ({cpu / max(1, len(outcomes)):.2f} per case)")
     if args.json:
         args.json.write_text(json.dumps([o.to_dict() for o in outcomes], indent=1))
     return 0

@@ -207,8 +207,21 @@ def test_measurement_vacuum_files_still_import(company, tmp_path) -> None:
     loaded = {t.table: t.total_after for t in report.tables}
     assert {"accounts", "opportunities", "stage_history", "pull_requests",
             "messaging_artifacts", "stated_icp"} <= set(loaded)
-    assert not {"subscriptions", "feedback", "activities", "nps_responses"} & set(loaded)
+    assert not {"subscriptions", "activities", "nps_responses", "features"} & set(loaded)
+    kept = truth(company, "measurement-vacuum", 11)["planted"]["kept_field_files"]
+    for rel, table in (("field/feedback.csv", "feedback"), ("field/forecasts.csv", "forecasts"),
+                       ("field/commitments.csv", "commitments")):
+        assert (table in loaded) == (rel in kept), rel
     assert not any(f.skipped for f in report.files)
+
+
+def test_measurement_vacuum_varies_what_survives() -> None:
+    from throughline.sample.company import draw_company
+    from throughline.sample.scenarios import build_plan
+
+    kept = {tuple(build_plan(draw_company(seed, 0.1), "measurement-vacuum")
+                  .parameters["kept_field_files"]) for seed in range(40)}
+    assert () in kept and len(kept) >= 4  # usually nothing, sometimes one or two files
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -111,7 +111,9 @@ class _RunMemo:
             return
 
         def compile(expr: Any, /, *, limit: Any = None, params: Any = None,
-                    pretty: bool = False) -> str:
+                    pretty: bool = False, **kwargs: Any) -> str:
+            if kwargs:  # options this memo does not key on: compile as asked
+                return original(expr, limit=limit, params=params, pretty=pretty, **kwargs)
             return self.compile(con, expr, limit, params, original)
 
         con.compile = compile

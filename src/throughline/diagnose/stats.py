@@ -267,3 +267,33 @@ def flat_safe_trend(x: Sequence[float], y: Sequence[float]) -> tuple[float, floa
     if not math.isfinite(se):
         return (slope, float("inf"), 1.0)
     return (slope, se, p if math.isfinite(p) else 1.0)
+
+
+def chi_square_pooled(table: Sequence[Sequence[float]], min_expected: float = 5.0
+                      ) -> tuple[float, float, int, float]:
+    """``chi_square`` where its large-sample approximation holds — Cochran's rule: no
+    expected count below 1 and at most a fifth of them below ``min_expected``. Until it
+    holds, the smallest row is pooled into the next smallest (rows are the categories
+    compared, e.g. values of an attribute; columns the outcomes). A 2×2 table that still
+    breaks the rule gets the p-value of Fisher's exact test instead (the statistic stays
+    the chi-square); a table pooled down to one row cannot be tested: (0, 1, 0, 0)."""
+    rows = [[float(x) for x in r] for r in table if sum(r) > 0]
+    while len(rows) >= 2:
+        arr = np.asarray(rows)
+        cols = arr.sum(axis=0)
+        arr = arr[:, cols > 0]
+        if arr.shape[1] < 2:
+            break
+        expected = np.outer(arr.sum(axis=1), arr.sum(axis=0)) / arr.sum()
+        if expected.min() >= 1 and (expected < min_expected).mean() <= 0.2:
+            break
+        if arr.shape == (2, 2):
+            chi2, _, dof, v = chi_square(arr.tolist())
+            return (chi2, float(_st.fisher_exact(arr).pvalue), dof, v)
+        order = sorted(range(len(rows)), key=lambda i: (sum(rows[i]), i))
+        a, b = order[0], order[1]
+        rows[b] = [x + y for x, y in zip(rows[a], rows[b], strict=True)]
+        del rows[a]
+    if len(rows) < 2:
+        return (0.0, 1.0, 0, 0.0)
+    return chi_square(rows)

@@ -3,15 +3,19 @@
 1. Each file is opened (``readers``) and recognised (``detect``) as one or more mapping
    sources.
 2. Each (file, source) is compiled (``transform``) into one SELECT that types every value
-   and sets error bits; it runs once into an in-memory staging table.
-3. Checks: per-column error counts from the bits, dates whose format is not ISO are
-   detected (ambiguous day/month is an error unless the mapping gives a format), keys are
-   unique, enforced references resolve (against this call's rows and the store's).
+   and sets error bits; it runs once, straight into a table of the staging database (a
+   DuckDB file in a work folder inside the workspace).
+3. Checks: row and error counts from the bits (per-check counts and example rows only when
+   some row failed), dates whose format is not ISO are detected (ambiguous day/month is an
+   error unless the mapping gives a format), keys are unique, enforced references resolve
+   (against this call's rows and the store's).
 4. Any problem → ``ValidationFailed`` naming file, row, column, value and what was
    expected; the store file was never opened for writing. With ``skip_bad_rows`` the bad
    rows go to the ``_quarantine`` table instead.
-5. ``apply`` merges the staged tables into the store in one transaction (replace by key,
-   so re-ingesting the same data does not duplicate rows).
+5. The staging database is finalised to hold exactly what this call adds (canonical
+   tables renamed in place, ``_quarantine``, ``_ingests``). With no store yet it becomes
+   the store (an atomic link, no copy); otherwise ``apply`` merges it into the store in one
+   transaction (replace by key, so re-ingesting the same data does not duplicate rows).
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from datetime import datetime, timezone
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -78,7 +82,8 @@ def _staging(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
     yet, the validated file itself becomes the store (see ``apply.publish_new_store``);
     otherwise its tables are merged into the store in one transaction.
     """
-    con = duckdb.connect(str(workdir / STAGE_FILE), config={"memory_limit": settings.duckdb_memory_limit,
+    con = duckdb.connect(str(workdir / STAGE_FILE),
+                         config={"memory_limit": settings.duckdb_memory_limit,
                                  "temp_directory": str(workdir / "spill"),
                                  "preserve_insertion_order": True})
     if settings.duckdb_threads:
@@ -666,7 +671,7 @@ def _finalize(con: duckdb.DuckDBPyConnection, parts: list[Part], staged: dict[st
         con.execute(f"INSERT INTO {QUARANTINE} {quarantine_sql}")
     con.execute(f"CREATE TABLE {INGESTS} ({INGESTS_DDL})")
     con.execute(f"INSERT INTO {INGESTS} VALUES (?, ?, ?, ?, ?, ?)",
-                [ingest_id, datetime.now(timezone.utc).replace(tzinfo=None), meta["profiles"],
+                [ingest_id, datetime.now(UTC).replace(tzinfo=None), meta["profiles"],
                  meta["files"], meta["rows"], meta["rejected"]])
     kept = set(staged.values())
     for p in parts:

@@ -52,7 +52,7 @@ class OpenedFile:
     types: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     sheet: str | None = None
-    delimiter: str | None = None
+    delimiter: str | None = None  # given by the mapping or read from the header; else sniffed
     notes: list[str] = field(default_factory=list)
 
     def resolve(self, name: str) -> str | None:
@@ -207,12 +207,8 @@ def _open_csv(
         opts.append(f"delim={sql_str(delim)}")
     relation = f"read_csv({sql_str(str(source))}, {', '.join(opts)})"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(view_name)} AS SELECT * FROM {relation}")
-        cols = [r[0] for r in con.execute(f"DESCRIBE {ident(view_name)}").fetchall()]
-        sniff = con.execute(
-            f"SELECT delimiter FROM sniff_csv({sql_str(str(source))}, header=true, "
-            f"all_varchar=true{', delim=' + sql_str(delim) if delim else ''})"
-        ).fetchone()
+        # binding runs DuckDB's sniffer (every statement that reads the file does): once here
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
     except duckdb.Error as exc:
         raise duckdb_error(path, exc, "CSV") from exc
     cols = [c.replace("\ufeff", "").strip() for c in cols]
@@ -220,12 +216,9 @@ def _open_csv(
         explicit = _explicit_dialect(source, delim, max_field_bytes)
         if explicit is not None:
             relation, cols, delim = explicit
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(view_name)} AS "
-                        f"SELECT * FROM {relation}")
-            sniff = (delim,)
     notes = [] if enc == "utf-8" else [f"decoded as {enc}"]
     return OpenedFile(path=path, format=fmt, relation=relation, columns=cols, encoding=enc,
-                      delimiter=sniff[0] if sniff else delim, notes=notes)
+                      delimiter=delim, notes=notes)
 
 
 def _explicit_dialect(source: Path, delim: str | None, max_field_bytes: int
@@ -283,8 +276,7 @@ def _open_json(
     if records:
         relation = f"(SELECT unnest({ident(records)}, max_depth := 2) FROM {relation})"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(view_name)} AS SELECT * FROM {relation}")
-        desc = con.execute(f"DESCRIBE {ident(view_name)}").fetchall()
+        desc = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as exc:
         raise duckdb_error(path, exc, "JSON") from exc
     cols = [r[0] for r in desc]
@@ -309,8 +301,7 @@ def _open_parquet(
         )
     relation = f"read_parquet({sql_str(str(path))})"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(view_name)} AS SELECT * FROM {relation}")
-        desc = con.execute(f"DESCRIBE {ident(view_name)}").fetchall()
+        desc = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as exc:
         raise duckdb_error(path, exc, "Parquet") from exc
     return OpenedFile(path=path, format="parquet", relation=relation,

@@ -42,14 +42,15 @@ NUM_CLEAN = (
 # the regexes run only for the values the plain cast rejects.
 NUM_PARSE = "COALESCE(TRY_CAST({v} AS DOUBLE), TRY_CAST(" + NUM_CLEAN + " AS DOUBLE))"
 # A timestamp as UTC wall-clock time. Text without a UTC offset casts straight to TIMESTAMP
-# (the session time zone is UTC, so that is what TIMESTAMPTZ would give); text with one
-# ('+' or a '-' after the date) goes through TIMESTAMPTZ, whose epoch is the UTC time.
-# The last fallback is the plain ICU conversion, for the odd value the others cannot carry.
-# The fallbacks sit inside CASE so DuckDB's common-subexpression pass cannot hoist the
-# TIMESTAMPTZ cast out of COALESCE and run it (slowly, through ICU) for every row.
+# (the session time zone is UTC, so that is what TIMESTAMPTZ would give): that is any text
+# of at most 10 characters (an offset needs a time before it) and any without a '+' or a
+# '-' after the date. Text with an offset goes through TIMESTAMPTZ, whose epoch is the UTC
+# time; the last fallback is the plain ICU conversion, for the odd value the others cannot
+# carry. The fallbacks sit inside CASE so DuckDB's common-subexpression pass cannot hoist
+# the TIMESTAMPTZ cast out of COALESCE and run it (slowly, through ICU) for every row.
 TS_PARSE = (
-    "COALESCE(CASE WHEN NOT contains({v}, '+') AND NOT contains(substr({v}, 9), '-') "
-    "THEN TRY_CAST({v} AS TIMESTAMP) END, "
+    "COALESCE(CASE WHEN strlen({v}) <= 10 OR (NOT contains({v}, '+') "
+    "AND NOT contains(substr({v}, 9), '-')) THEN TRY_CAST({v} AS TIMESTAMP) END, "
     "CASE WHEN {v} IS NOT NULL THEN COALESCE("
     "make_timestamp(epoch_us(TRY_CAST({v} AS TIMESTAMPTZ))), "
     "timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ))) END)"
@@ -83,6 +84,7 @@ class Compiled:
     masks: int = 1
     present: list[str] = field(default_factory=list)
     date_columns: list[str] = field(default_factory=list)
+    keep: list[str] = field(default_factory=list)  # source columns the later layers read
 
     def build(self, relation: str | None = None, extra: dict[str, str] | None = None) -> str:
         """The typed SELECT over ``relation`` (the file by default).
@@ -91,7 +93,7 @@ class Compiled:
         carried through every layer and come first in the output.
         """
         extra = extra or {}
-        carried = [ident(n) for n in extra]
+        carried = [ident(n) for n in [*extra, *self.keep]]
         source, text, premapped, mapped, parsed, typed = self.layers
         first = [f"{sql} AS {ident(n)}" for n, sql in extra.items()] + source
         sql = f"SELECT {', '.join(first or ['1 AS __none'])} FROM {relation or self.relation}"
@@ -100,7 +102,8 @@ class Compiled:
         for layer in (parsed, typed):
             if layer:
                 sql = f"SELECT *, {', '.join(layer)} FROM ({sql})"
-        return f"SELECT {', '.join(carried + self.outputs)} FROM ({sql})"
+        out = [ident(n) for n in extra]
+        return f"SELECT {', '.join(out + self.outputs)} FROM ({sql})"
 
     @property
     def select_sql(self) -> str:
@@ -140,19 +143,57 @@ class _Sources:
 
     def __init__(self) -> None:
         self.items: dict[str, int] = {}
+        self.blank: set[int] = set()
 
     def text(self, expr: str) -> str:
         """A column holding the blank-or-trimmed text of ``expr``."""
         j = self.items.setdefault(expr, len(self.items))
+        self.blank.add(j)
         return ident(f"__b{j}")
+
+    def raw(self, expr: str) -> str:
+        """The name of the column holding ``expr`` as text, untrimmed."""
+        return f"__x{self.items.setdefault(expr, len(self.items))}"
 
     @property
     def layers(self) -> tuple[list[str], list[str]]:
         source = [f"CAST({expr} AS VARCHAR) AS {ident(f'__x{j}')}"
                   for expr, j in self.items.items()]
         text = [f"{FAST_BLANK.format(x=ident(f'__x{j}'))} AS {ident(f'__b{j}')}"
-                for j in self.items.values()]
+                for j in self.items.values() if j in self.blank]
         return source, text
+
+
+def _simple_source(opened: OpenedFile, spec: ColumnSpec) -> str | None:
+    """The one source expression of a column that is only typed (no map, regex, default…)."""
+    if (spec.constant is not None or spec.regex or spec.lookup or spec.map or spec.lower
+            or spec.default is not None or spec.bands):
+        return None
+    if spec.path is not None:
+        return _path_sql(opened, spec.path, spec.aggregate)
+    present = [c for c in (opened.resolve(n) for n in spec.source_columns) if c is not None]
+    return ident(present[0]) if len(present) == 1 else None
+
+
+def direct_parse(col: Column, x: str, v: str, formats: list[str]) -> str | None:
+    """Parse the untrimmed text ``x`` directly; the full path on ``v`` only where it fails.
+
+    ``v`` is the blank-or-trimmed text of ``x`` as an expression. Casts skip surrounding
+    ASCII spaces and reject other space characters, so whenever the direct cast reads a
+    value it reads the same value the trimmed text gives; the rest (blank, NBSP around,
+    "1,200", "$5", …) takes the full path. None when the type has no direct form.
+    """
+    t = col.type
+    if t in (ColumnType.integer, ColumnType.decimal):
+        fast, slow = f"TRY_CAST({x} AS DOUBLE)", NUM_PARSE.format(v=v)
+    elif t in (ColumnType.date, ColumnType.timestamp) and not formats:
+        fast, slow = TS_PARSE.format(v=x), TS_PARSE.format(v=v)
+    elif t == ColumnType.boolean:
+        words = ", ".join(sql_str(w) for w in TRUE_WORDS + FALSE_WORDS)
+        return f"CASE WHEN {x} IN ({words}) THEN {x} ELSE lower({v}) END"
+    else:
+        return None
+    return f"COALESCE({fast}, CASE WHEN {x} IS NOT NULL THEN {slow} END)"
 
 
 def raw_expression(
@@ -299,6 +340,7 @@ def compile_source(
 ) -> Compiled:
     """Build the typed, checked SELECT for one file feeding one table."""
     sources = _Sources()
+    keep: list[str] = []  # source columns read again after the first layers
     premapped: list[str] = []
     mapped: list[str] = []
     parsed: list[str] = []
@@ -330,21 +372,35 @@ def compile_source(
             continue
         raw, src = raw_expression(opened, col.name, spec, lookups)
         raw_sql[col.name] = raw
-        value, _ = raw_expression(opened, col.name, spec, lookups, sources)
         vname, pname, tname = f"__v{i}", f"__p{i}", f"__t{i}"
-        pre, low = premapped_expressions(spec, value)
-        premapped.append(f"{pre} AS {ident(f'__m{i}')}")
-        if low is not None:
-            premapped.append(f"{low} AS {ident(f'__l{i}')}")
-        mapped.append(f"{mapped_expression(spec, ident(f'__m{i}'), ident(f'__l{i}'))} "
-                      f"AS {ident(vname)}")
         v, p, t = ident(vname), ident(pname), ident(tname)
         if raw != "NULL":
             present.append(col.name)
         if col.type in (ColumnType.date, ColumnType.timestamp):
             date_cols.append(col.name)
         fmts = spec.formats or date_formats.get(col.name, [])
-        parse = parsed_expression(col, spec, v, fmts)
+        simple = _simple_source(opened, spec)
+        parse = None
+        if simple is not None:  # typed straight from the text: no trimmed copy per row
+            xname = sources.raw(simple)
+            x = ident(xname)
+            v = f"({FAST_BLANK.format(x=x)})"  # only evaluated where the typed value is NULL
+            parse = direct_parse(col, x, v, fmts)
+            if parse is not None:
+                keep.append(xname)
+                if spec.multiply is not None:
+                    parse = f"({parse} * {float(spec.multiply)!r})"
+            else:
+                v = ident(vname)
+        if parse is None:
+            value, _ = raw_expression(opened, col.name, spec, lookups, sources)
+            pre, low = premapped_expressions(spec, value)
+            premapped.append(f"{pre} AS {ident(f'__m{i}')}")
+            if low is not None:
+                premapped.append(f"{low} AS {ident(f'__l{i}')}")
+            mapped.append(f"{mapped_expression(spec, ident(f'__m{i}'), ident(f'__l{i}'))} "
+                          f"AS {ident(vname)}")
+            parse = parsed_expression(col, spec, v, fmts)
         if parse is not None:
             parsed.append(f"{parse} AS {ident(pname)}")
         typed.append(f"{typed_expression(col, spec, v, p if parse else None)} AS {t}")
@@ -353,7 +409,7 @@ def compile_source(
             expected = col.type.expected
             if fmts:
                 expected += " in the format " + " or ".join(fmts)
-            add_check(col.name, src, "type", expected, f"{v} IS NOT NULL AND {t} IS NULL", raw)
+            add_check(col.name, src, "type", expected, f"{t} IS NULL AND {v} IS NOT NULL", raw)
         if col.required:
             add_check(col.name, src, "required", "a value (this column is required)",
                       f"{t} IS NULL AND {v} IS NULL", raw)
@@ -374,4 +430,4 @@ def compile_source(
         outputs.append(f"CAST({' + '.join(terms)} AS BIGINT) AS _err{m}")
     layers = [*sources.layers, premapped, mapped, parsed, typed]
     return Compiled(opened.relation, layers, outputs, raw_sql, checks, n_masks, present,
-                    date_cols)
+                    date_cols, sorted(set(keep)))

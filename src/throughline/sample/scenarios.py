@@ -360,11 +360,13 @@ def _plant_architecture(c: Company, k: Knobs, a: Arrays, rng: np.random.Generato
 def _plant_measurement_vacuum(c: Company, k: Knobs, a: Arrays,
                               rng: np.random.Generator) -> dict:
     """Engineering is fully legible — every PR with reviews, and a clear cycle-time step
-    change after an AI tooling rollout — while GTM keeps almost nothing. Sales has its
-    CRM (opportunities and their history) and marketing its documents and lead sources,
-    but product keeps no delivery log and customer success no data at all: no billing
-    export, NPS, onboarding, feedback, activity, forecast or promise records; loss
-    reasons, personas and next steps are blank; only the executive team states an ICP."""
+    change after an AI tooling rollout — while GTM keeps little. Sales has its CRM
+    (opportunities and their history) and marketing its documents and lead sources, but
+    product keeps no delivery log and customer success no billing export, NPS or
+    onboarding record; there is no activity log; loss reasons, personas and next steps
+    are blank; only the executive team states an ICP. Which of the other field records
+    survive — forecasts, promise records, feedback — is drawn per seed (each kept with
+    probability 1/4), so how dark GTM is varies from company to company."""
     m = c.months
     roll = int(rng.integers(int(0.45 * m), int(0.7 * m)))
     starts, _ = c.month_bounds()
@@ -372,17 +374,20 @@ def _plant_measurement_vacuum(c: Company, k: Knobs, a: Arrays,
     k.ai_rollout_day = day
     k.cycle_time_drop = uniform(rng, 0.3, 0.5)
     k.throughput_gain = uniform(rng, 0.3, 0.6)
-    k.omit = ("field/feedback.csv", "field/activities.csv", "field/forecasts.csv",
-              "field/commitments.csv", "product/nps_responses.csv",
-              "product/time_to_value.csv", "billing/subscriptions.csv",
-              "product/features.csv", "product/opportunity_features.csv",
-              "product/capabilities.csv")
+    optional = ("field/feedback.csv", "field/forecasts.csv", "field/commitments.csv")
+    kept = [rel for rel in optional if rng.random() < 0.25]
+    k.omit = tuple(rel for rel in optional if rel not in kept) + (
+        "field/activities.csv", "product/nps_responses.csv",
+        "product/time_to_value.csv", "billing/subscriptions.csv",
+        "product/features.csv", "product/opportunity_features.csv",
+        "product/capabilities.csv")
     k.blank_loss_reason = 1.0
     k.blank_persona = True
     k.blank_next_step = True
     k.stated_functions = ("executive",)
     return {"ai_rollout_date": day_string(day), "cycle_time_drop": k.cycle_time_drop,
             "throughput_gain": k.throughput_gain, "omitted_files": list(k.omit),
+            "kept_field_files": kept,
             "blanked_fields": ["Opportunity.Loss_Reason__c", "Opportunity.Primary_Persona__c",
                                "Opportunity.NextStep"]}
 

@@ -46,23 +46,26 @@ def test_won_vs_retained_hand_computed():
     ctx = context(icp_store(1), AS_OF, min_n=2)
     findings = run(ctx, "icp.won_vs_retained")
     f = by_id(findings, "icp.won_vs_retained.segment")
-    # won: smb 5 (4 + late), mid 4 → 5/9, 4/9 ; retained: smb 1, mid 4 → 0.2, 0.8
-    assert f.metric("won_share_smb") == pytest.approx(5 / 9)
+    # won and old enough to judge (the late smb win is not): smb 4, mid 4 → 0.5, 0.5;
+    # retained: smb 1, mid 4 → 0.2, 0.8
+    assert f.metric("won_share_smb") == pytest.approx(0.5)
     assert f.metric("retained_share_mid") == pytest.approx(0.8)
-    assert f.metric("js_divergence") == pytest.approx(js([5 / 9, 4 / 9], [0.2, 0.8]))
-    # chi-square on [[1, 3], [4, 0]]: expected 2.5/1.5 per row → 0.9 + 1.5 + 0.9 + 1.5 = 4.8
+    assert f.metric("js_divergence") == pytest.approx(js([0.5, 0.5], [0.2, 0.8]))
+    # chi-square on [[1, 3], [4, 0]]: expected 2.5/1.5 per row → 0.9 + 1.5 + 0.9 + 1.5 = 4.8;
+    # every expected count is below 5, so the p-value is Fisher's exact test's
     assert f.significance is not None
     assert f.significance.statistic == pytest.approx(4.8)
-    assert f.significance.p_value == pytest.approx(st.chi2.sf(4.8, 1))
+    assert f.significance.p_value == pytest.approx(st.fisher_exact([[1, 3], [4, 0]]).pvalue)
+    assert f.significance.p_value == pytest.approx(8 / 56)  # 2 × C(4,1)C(4,4)/C(8,5)
     s = by_id(findings, "icp.won_vs_retained.summary")
-    assert s.signals["icp_divergence"] == 0.0  # p = 0.028 > 0.01
+    assert s.signals["icp_divergence"] == 0.0  # p = 0.14 > 0.01
 
 
 def test_won_vs_retained_signal_at_scale():
     ctx = context(icp_store(5), AS_OF)
     s = by_id(run(ctx, "icp.won_vs_retained"), "icp.won_vs_retained.summary")
-    # JS((21/41, 20/41), (0.2, 0.8)) ≈ 0.08 > reference 0.05 and chi-square p ≪ 0.01
-    assert js([21 / 41, 20 / 41], [0.2, 0.8]) > 0.05
+    # JS((0.5, 0.5), (0.2, 0.8)) ≈ 0.10 > reference 0.05 and chi-square p ≪ 0.01
+    assert js([0.5, 0.5], [0.2, 0.8]) > 0.05
     assert s.signals["icp_divergence"] == 1.0
 
 
@@ -99,3 +102,53 @@ def test_without_billing_not_measurable():
     for d in ("icp.won_vs_retained", "icp.drift"):
         (f,) = run(context(store, AS_OF), d)
         assert f.kind is FindingKind.not_measurable
+
+
+def nps_store(inside: tuple[int, int, int], outside: tuple[int, int, int]):
+    """smb and mid accounts won in January 2023, all still billed (retention says
+    nothing); their latest NPS answers (promoters, passives, detractors) are ``inside``
+    for smb and ``outside`` for mid. Every smb account also answered 10 a year earlier,
+    which the latest-answer rule must ignore."""
+    accounts, subs, opps, nps = [], [], [], []
+    for seg, (pro, pas, det) in (("smb", inside), ("mid", outside)):
+        scores = [10] * pro + [8] * pas + [3] * det
+        for i, score in enumerate(scores):
+            a = f"{seg}{i}"
+            accounts.append({"account_id": a, "segment": seg})
+            subs.append(sub(f"s{a}", a, 100, date(2023, 2, 1)))
+            opps.append(opp(f"o{a}", a, won=True, close=date(2023, 1, 15)))
+            nps.append({"response_id": f"n{a}", "account_id": a,
+                        "responded_at": date(2024, 11, 1), "score": score})
+            if seg == "smb":
+                nps.append({"response_id": f"m{a}", "account_id": a,
+                            "responded_at": date(2023, 11, 1), "score": 10})
+    return make_store({"accounts": accounts, "subscriptions": subs, "opportunities": opps,
+                       "nps_responses": nps,
+                       "stated_icp": [{"function": "sales", "attribute": "segment",
+                                       "value": "smb"}]})
+
+
+def test_stated_vs_revealed_through_nps():
+    ctx = context(nps_store((4, 6, 10), (14, 4, 2)), AS_OF)
+    (f,) = run(ctx, "icp.stated_vs_revealed")
+    # latest answers: smb NPS (4 − 10) / 20 = −30, mid (14 − 2) / 20 = +60; retention is
+    # equal (every account kept), so the advocacy lens carries the finding
+    assert f.metric("nps_stated") == pytest.approx(-30)
+    assert f.metric("nps_other") == pytest.approx(60)
+    assert f.metric("nps_gap") == pytest.approx(90)
+    # score test with the answer variance pooled: P = 18/40, D = 12/40
+    var = (0.45 + 0.30 - 0.15 ** 2) * (1 / 20 + 1 / 20)
+    z = 0.9 / math.sqrt(var)
+    assert f.significance is not None
+    assert f.significance.statistic == pytest.approx(z)
+    # Bonferroni over 1 stated (attribute, values) × 2 lenses
+    assert f.significance.p_value == pytest.approx(2 * 2 * st.norm.sf(z))
+    assert f.signals["stated_vs_revealed"] == 1.0  # gap 0.9 ≥ reference 0.4, p < 0.01
+    assert "NPS of -30" in f.statement
+
+
+def test_nps_gap_on_a_handful_of_accounts_is_no_verdict():
+    # three smb answers: the inside × answer table breaks Cochran's rule
+    ctx = context(nps_store((0, 0, 3), (14, 4, 2)), AS_OF)
+    (f,) = run(ctx, "icp.stated_vs_revealed")
+    assert f.signals["stated_vs_revealed"] == 0.0

@@ -61,3 +61,22 @@ def test_flat_safe_trend():
     assert stats.flat_safe_trend([0, 1, 2, 3], [5, 5, 5, 5]) == (0.0, 0.0, 1.0)
     slope, se, p = stats.flat_safe_trend([0, 1, 2, 3], [0, 1, 2, 3.5])
     assert slope == pytest.approx(1.15) and se > 0 and 0 < p < 1
+
+
+def test_chi_square_pooled_follows_cochran():
+    from scipy import stats as st
+
+    from throughline.diagnose.stats import chi_square, chi_square_pooled
+
+    big = [[30, 10], [25, 15], [40, 20]]
+    assert chi_square_pooled(big) == chi_square(big)  # every expected count ≥ 5
+    # the two tiny rows are pooled ([3, 1]: a third of the cells still expect < 5), then
+    # into the smallest other row (the first of two ties): tested as [[33, 11], [25, 15]]
+    chi2, p, dof, _ = chi_square_pooled([[30, 10], [25, 15], [1, 0], [2, 1]])
+    assert dof == 1
+    assert (chi2, p) == pytest.approx(chi_square([[33, 11], [25, 15]])[:2])
+    # a sparse 2×2 gets Fisher's exact p-value
+    assert chi_square_pooled([[1, 3], [4, 0]])[1] == pytest.approx(
+        st.fisher_exact([[1, 3], [4, 0]]).pvalue)
+    # a sparse 2×3 cannot be pooled below two rows: no test
+    assert chi_square_pooled([[1, 2, 0], [3, 1, 1]]) == (0.0, 1.0, 0, 0.0)

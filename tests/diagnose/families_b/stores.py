@@ -8,7 +8,7 @@ states and every expected number can be worked out by hand.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -54,33 +54,6 @@ def context(tables: Mapping[str, Rows], **options: Any) -> DiagnoseContext:
     """A diagnose context on a fresh store; as-of 2025-06-30 unless given."""
     opts = DiagnoseOptions(**{"as_of": AS_OF, **options})
     return DiagnoseContext(store=build_store(tables), options=opts)
-
-
-def list_tables_compat() -> Callable[[], None]:
-    """Work around ibis 12's DuckDB ``list_tables`` calling a method duckdb 2.0 removed:
-    list tables through information_schema. Returns the undo (a no-op when not needed)."""
-    from ibis.backends.duckdb import Backend
-
-    try:
-        ibis.duckdb.connect().list_tables()
-        return lambda: None
-    except AttributeError:
-        pass
-    original = Backend.list_tables
-
-    def list_tables(self: Backend, *, like: str | None = None,
-                    database: object = None) -> list[str]:
-        found = self.con.execute(
-            "SELECT DISTINCT table_name FROM information_schema.tables "
-            "WHERE table_schema = current_schema()").fetchall()
-        return self._filter_with_like([r[0] for r in found], like)
-
-    Backend.list_tables = list_tables  # type: ignore[method-assign]
-
-    def undo() -> None:
-        Backend.list_tables = original  # type: ignore[method-assign]
-
-    return undo
 
 
 def run(diagnostic_id: str, ctx: DiagnoseContext) -> list[Finding]:

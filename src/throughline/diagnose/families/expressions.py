@@ -1,5 +1,6 @@
 """Portable Ibis pieces for the handoff, legibility, feedback and promises families.
 
+``by_dimensions`` / ``split_by_dimension`` serve the post-sale and ICP families too.
 Complements :mod:`throughline.diagnose.expr` (labels, channels, as-of date, day
 differences, evidence), which these families also use. Everything compiles for any Ibis
 backend (checked against the DuckDB and PostgreSQL dialects); nothing reads rows into
@@ -128,3 +129,26 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
     """'1 feature', '3 features' (thousands separators as the statements use)."""
     word = singular if n == 1 else (plural or singular + "s")
     return f"{int(n):,} {word}"
+
+
+def by_dimensions(t: ir.Table, keys: dict[str, ir.Value]) -> ir.Table:
+    """``t`` stacked once per dimension with columns ``dim`` (its name) and ``group`` (its
+    value), so one ``group_by("dim", "group")`` computes every cut in a single query."""
+    if len(keys) == 1:
+        (d, k), = keys.items()
+        return t.mutate(dim=ibis.literal(d), group=k.cast("string"))
+    # Each row is repeated once per dimension by unnesting the list of dimension names (a
+    # union of one copy per dimension would make the engine compute ``t`` once per copy).
+    tmp = {f"_by_dim_{i}": k.cast("string") for i, k in enumerate(keys.values())}
+    wide = t.mutate(**tmp).mutate(dim=ibis.array(list(keys)).unnest())
+    group = ibis.cases(*[(wide.dim == d, wide[c]) for d, c in zip(keys, tmp, strict=True)])
+    keep = [c for c in t.columns if c not in ("dim", "group")]
+    return wide.mutate(group=group).select(*keep, "dim", "group")
+
+
+def split_by_dimension(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of a ``by_dimensions`` aggregate per dimension, each sorted by group."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(str(r.pop("dim")), []).append(r)
+    return {d: sorted(v, key=lambda r: str(r["group"])) for d, v in out.items()}

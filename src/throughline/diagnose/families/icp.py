@@ -16,9 +16,12 @@ Cohorts (d1 = as-of, d0 = d1 − 12 months):
     long before it is in retention. Without NPS answers only the retention lens is used.
 
 Per attribute (segment, industry, size_band, region from ``accounts``; persona and channel
-from the first won deal) we compare each value's share of the won cohort with its share of
-the revealed cohort (Jensen–Shannon divergence, base 2) and test, among mature accounts,
-whether being revealed depends on the attribute (chi-square, Cramér's V).
+from the first won deal) we compare each value's share of the won accounts a lens can
+judge with its share of the revealed cohort (Jensen–Shannon divergence, base 2) — both
+from the same accounts, so the comparison shows who is kept, not when they were won (a
+won mix that moved since is drift, below) — and test whether being revealed depends on
+the attribute (chi-square, Cramér's V; values too small for the chi-square approximation
+are pooled — Cochran's rule — and a sparse 2×2 gets Fisher's exact test).
 
 Each lens has a test of whether the attribute matters — chi-square of revealed vs not
 among mature accounts (retention), of promoter / passive / detractor among respondents
@@ -34,14 +37,18 @@ tested:
   k) with k tests, JS between the won shares and the revealed shares. JS = 0.05 bits is
   about two equal halves of the won cohort, one retaining three times as often as the
   other.
-* ``icp_drift`` — for each attribute and lens whose test is significant (p_chi < 0.05), the
-  ICP-fit values are those whose rate is at least the overall rate; effect = share of
+* ``icp_drift`` — for each attribute and lens whose test is significant (p_chi × tests <
+  0.05, Bonferroni over the attribute × lens tests: a revealed ICP has to be established
+  before wins can drift from it), the ICP-fit values are those whose rate is at least the overall rate; effect = share of
   wins in fit values before the last 12 months − share in the last 12 months,
   two-proportion z-test; max of gated_strength(effect, 0.20, p × k).
 * ``stated_vs_revealed`` — per function, attribute in ``stated_icp`` and lens: rate outside
   the stated values − inside them (stated values serve worse); retention: two-proportion
-  z-test, reference 0.20; advocacy: z-test of the NPS difference (unpooled normal
-  approximation), reference 0.40 NPS (a fifth of the accounts flipped from promoter to
+  test (the 2×2 chi-square, Fisher's exact when its expected counts are too small),
+  reference 0.20; advocacy: z-test of the NPS difference with the variance of an answer
+  pooled over both sides (the score test, as for two proportions: a small side with no
+  promoters cannot claim a tiny variance), and no verdict when the inside × answer table
+  breaks Cochran's rule, reference 0.40 NPS (a fifth of the accounts flipped from promoter to
   detractor — the same 0.20 as a share); max of gated_strength(effect, reference, p × m)
   over the m pair × lens tests. Counter-signal ``healthy_icp_alignment`` = 1 when no test
   shows a significant gap (p ≥ 0.05) and the revealed top value (retention) is in every
@@ -53,11 +60,13 @@ founder-network sources: the won cohort then maps a network, not a market.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from scipy.stats import norm as _norm
 
 from throughline.diagnose import stats
 from throughline.diagnose.expr import (
@@ -73,10 +82,12 @@ from throughline.diagnose.expr import (
     mrr_at,
     records,
 )
+from throughline.diagnose.families.expressions import by_dimensions, split_by_dimension
 from throughline.diagnose.families.measure import (
     count,
     finding,
     metric,
+    num,
     pct,
     quote,
     slug,
@@ -183,43 +194,53 @@ class Lens:
     judged: str  # row key: accounts that can be judged (population)
     revealed: str  # row key: accounts judged well served
     cohort: str  # words for the revealed cohort
-    best: str  # words for "serve best" in this lens
+    best: str  # "values that <best>"
+    best_one: str  # "the value that <best_one>"
     reference: float  # stated vs revealed: the gap that counts as full strength
 
 
 RETENTION = Lens("retention", "mature", "revealed", "those that retain or expand",
-                 "retain best", STATED_REFERENCE)
+                 "retain best", "retains best", STATED_REFERENCE)
 ADVOCACY = Lens("advocacy", "respondents", "promoters", "promoters (NPS 9-10)",
-                "recommend us most", 2 * STATED_REFERENCE)
+                "recommend us most", "recommends us most", 2 * STATED_REFERENCE)
 
 
 def lenses(base: ir.Table) -> tuple[Lens, ...]:
     return (RETENTION, ADVOCACY) if "nps" in base.columns else (RETENTION,)
 
 
-def _attribute_table(ctx: DiagnoseContext, base: ir.Table, attr: str,
-                     ) -> tuple[Any, list[dict[str, Any]]]:
-    aggs: dict[str, Any] = dict(won=base.count(), mature=base.mature.sum(),
-                                revealed=base.revealed.sum())
+def _attribute_tables(ctx: DiagnoseContext, base: ir.Table, attrs: list[str],
+                      ) -> dict[str, tuple[Any, list[dict[str, Any]]]]:
+    """Per attribute: (the query, its value rows with won / mature / revealed counts and,
+    with NPS answers, respondents / promoters / detractors). One query for all of them."""
+    long = by_dimensions(base, {a: base[a] for a in attrs})
+    aggs: dict[str, Any] = dict(won=long.count(), mature=long.mature.sum(),
+                                revealed=long.revealed.sum())
     if "nps" in base.columns:
-        aggs.update(respondents=base.nps.notnull().sum(), promoters=(base.nps >= 9).sum(),
-                    detractors=(base.nps <= 6).sum())
-    expr = base.group_by(value=base[attr]).aggregate(**aggs)
-    rows = sorted(records(ctx.execute(expr)), key=lambda r: str(r["value"]))
-    for r in rows:
-        r["value"] = str(r["value"])
-        for k in aggs:
-            r[k] = int(r[k] or 0)
-    return expr, rows
+        aggs.update(respondents=long.nps.notnull().sum(), promoters=(long.nps >= 9).sum(),
+                    detractors=(long.nps <= 6).sum())
+    expr = long.group_by("dim", "group").aggregate(**aggs)
+    per_attr = split_by_dimension(records(ctx.execute(expr)))
+    out = {}
+    for a in attrs:
+        rows = per_attr.get(a, [])
+        for r in rows:
+            r["value"] = str(r.pop("group"))
+            for k in aggs:
+                r[k] = int(r[k] or 0)
+        out[a] = (expr, rows)
+    return out
 
 
 def lens_test(rows: list[dict[str, Any]], lens: Lens) -> tuple[float, float, int, float]:
-    """Does the lens' outcome depend on the attribute? Chi-square (chi2, p, dof, V)."""
+    """Does the lens' outcome depend on the attribute? Chi-square (chi2, p, dof, V), with
+    sparse values pooled (Fisher's exact p for a sparse 2×2): ``stats.chi_square_pooled``."""
     if lens is ADVOCACY:
-        return stats.chi_square([[r["promoters"],
-                                  r["respondents"] - r["promoters"] - r["detractors"],
-                                  r["detractors"]] for r in rows])
-    return stats.chi_square([[r["revealed"], r["mature"] - r["revealed"]] for r in rows])
+        return stats.chi_square_pooled([[r["promoters"],
+                                         r["respondents"] - r["promoters"] - r["detractors"],
+                                         r["detractors"]] for r in rows])
+    return stats.chi_square_pooled([[r["revealed"], r["mature"] - r["revealed"]]
+                                    for r in rows])
 
 
 def lens_rate(rows: list[dict[str, Any]], lens: Lens) -> tuple[float | None, float, int]:
@@ -236,11 +257,17 @@ def lens_rate(rows: list[dict[str, Any]], lens: Lens) -> tuple[float | None, flo
 
 
 def divergence(rows: list[dict[str, Any]], lens: Lens = RETENTION) -> dict[str, Any]:
-    """Shares, JS divergence and the lens' test for one attribute's value counts."""
+    """Shares, JS divergence and the lens' test for one attribute's value counts.
+
+    Both profiles come from the accounts the lens can judge (mature won accounts;
+    won accounts that answered NPS): the divergence then measures who the company keeps
+    or delights among those it won, not when it won them — a won mix that moved on since
+    (growth into a new segment that retains perfectly well, say) is drift, measured by
+    ``icp.drift``, and would otherwise inflate the divergence."""
     won_total = sum(r["won"] for r in rows)
     rev_total = sum(r[lens.revealed] for r in rows)
     judged_total = sum(r[lens.judged] for r in rows)
-    won_sh = [r["won"] / won_total if won_total else 0.0 for r in rows]
+    won_sh = [r[lens.judged] / judged_total if judged_total else 0.0 for r in rows]
     rev_sh = [r[lens.revealed] / rev_total if rev_total else 0.0 for r in rows]
     js = stats.js_divergence(won_sh, rev_sh) if rev_total else 0.0
     chi2, p, dof, v = lens_test(rows, lens)
@@ -272,7 +299,7 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
     if isinstance(built, list):
         return built
     base, attrs = built
-    tables = {a: _attribute_table(ctx, base, a) for a in attrs}
+    tables = _attribute_tables(ctx, base, attrs)
     results: dict[tuple[Lens, str], dict[str, Any]] = {}
     for lens in lenses(base):
         for a, (_expr, rows) in tables.items():
@@ -322,8 +349,8 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
                             metric("promoters", res["revealed_total"], "count")]
     word = ATTRIBUTE_WORDS[top]
     over, under = _extremes(tables[top][1], res)
-    summary_metrics += [metric("won_share_top", over[2], "ratio", res["won_total"],
-                               label=f"Share of won accounts, {over[1]}"),
+    summary_metrics += [metric("won_share_top", over[2], "ratio", res["mature_total"],
+                               label=f"Share of won accounts it can judge, {over[1]}"),
                         metric("retained_share_top", over[3], "ratio", res["revealed_total"],
                                label=f"Share of {lens.cohort}, {over[1]}")]
     keep = "who we keep" if lens is RETENTION else "who recommends us"
@@ -340,10 +367,13 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
     else:
         tail = (f"{count(res['revealed_total'])} of {count(res['mature_total'])} won "
                 "accounts that answered NPS are promoters.")
-    statement = (f"{lead}: {quote(over[1])} is {pct(over[2])} of won accounts but "
+    judged = ("won accounts old enough to judge" if lens is RETENTION else
+              "won accounts that answered NPS")
+    statement = (f"{lead}: {quote(over[1])} is {pct(over[2])} of {judged} but "
                  f"{pct(over[3])} of {lens.cohort}; {tail}")
-    test = ("chi-square (revealed vs not, among mature won accounts)" if lens is RETENTION
-            else "chi-square (promoter / passive / detractor, latest answer per won account)")
+    test = ("chi-square (revealed vs not, among mature won accounts" if lens is RETENTION
+            else "chi-square (promoter / passive / detractor, latest answer per won account")
+    test += "; sparse values pooled)"
     findings.insert(0, finding(
         ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
         metrics=summary_metrics, n=res["mature_total"],
@@ -357,7 +387,7 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
                                   n=res["mature_total"], effect_size=res["js"],
                                   effect_measure="Jensen–Shannon divergence (bits)"),
         evidence=[evidence(ctx, "subscriptions", tables[top][0], n_rows,
-                           f"won accounts by {word}")],
+                           f"won accounts by {word} (rows with dim = '{top}')")],
         signals={"icp_divergence": strength},
     ))
     return findings
@@ -392,8 +422,8 @@ def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[di
         rate = r["revealed"] / r["mature"] if r["mature"] else None
         point = {attr: v, "won_share": ws, "retained_share": rs, "won": r["won"],
                  "mature": r["mature"], "revealed": r["revealed"], "revealed_rate": rate}
-        metrics.append(metric(f"won_share_{slug(v)}", ws, "ratio", res["won_total"],
-                              label=f"Share of won accounts, {v}"))
+        metrics.append(metric(f"won_share_{slug(v)}", ws, "ratio", res["mature_total"],
+                              label=f"Share of won accounts old enough to judge, {v}"))
         metrics.append(metric(f"retained_share_{slug(v)}", rs, "ratio", res["revealed_total"],
                               label=f"Share of retained or expanding accounts, {v}"))
         if adv is not None:
@@ -406,20 +436,23 @@ def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[di
         series.append(point)
     over, under = _extremes(rows, res)
     verdict = "beyond chance" if res["p"] < 0.05 else "within what chance allows"
-    statement = (f"By {word}, {quote(over[1])} is {pct(over[2])} of won accounts but "
-                 f"{pct(over[3])} of those that retain or expand, while {quote(under[1])} is "
-                 f"{pct(under[2])} of won and {pct(under[3])} of retained ({verdict}).")
+    statement = (f"By {word}, {quote(over[1])} is {pct(over[2])} of won accounts old enough "
+                 f"to judge but {pct(over[3])} of those that retain or expand, while "
+                 f"{quote(under[1])} is {pct(under[2])} of them and {pct(under[3])} of "
+                 f"retained ({verdict}).")
     return finding(
         ctx, diagnostic=diag, family=FAMILY, slug=attr, title=f"Won vs retained by {word}",
         statement=statement, metrics=metrics, n=res["mature_total"],
         severity=Severity.watch if strength > 0 else Severity.info,
         comparison="share of won accounts against share of accounts that retain or expand"
                    + (" (and of promoters)" if adv is not None else ""),
-        significance=Significance(test="chi-square, revealed vs not among mature won accounts",
+        significance=Significance(test="chi-square, revealed vs not among mature won accounts "
+                                       "(sparse values pooled; Fisher's exact if 2×2)",
                                   statistic=res["chi2"], p_value=res["p"],
                                   n=res["mature_total"], effect_size=res["js"],
                                   effect_measure="Jensen–Shannon divergence (bits)"),
-        evidence=[evidence(ctx, "accounts", expr, n_rows, f"won accounts grouped by {word}")],
+        evidence=[evidence(ctx, "accounts", expr, n_rows,
+                           f"won accounts grouped by {word} (rows with dim = '{attr}')")],
         series=series,
     )
 
@@ -441,16 +474,23 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
     d1 = as_of(ctx)
     split = ibis.literal(add_months(d1, -12), type="date")
     candidates = []
-    for a in attrs:
-        expr, rows = _attribute_table(ctx, base, a)
-        if len([r for r in rows if r["value"] != UNKNOWN]) < 2:
+    tables = _attribute_tables(ctx, base, attrs)
+    tests = [(lens, a, divergence(tables[a][1], lens)) for lens in lenses(base) for a in attrs
+             if len([r for r in tables[a][1] if r["value"] != UNKNOWN]) >= 2]
+    for lens, a, res in tests:
+        rows = tables[a][1]
+        known = [r for r in rows if r["value"] != UNKNOWN]
+        overall = res["overall_rate"]
+        # the revealed ICP must hold up across every attribute and lens tried (Bonferroni
+        # at 0.05): with a dozen tests, one passes p < 0.05 by chance about half the time,
+        # and any real change in who is won (a channel surge, say) would then read as
+        # drift away from an ICP that is not there
+        if res["p"] * len(tests) >= 0.05 or overall is None or (
+                lens is RETENTION and not overall):
             continue
-        res = divergence(rows)
-        if res["p"] >= 0.05 or not res["overall_rate"]:
-            continue
-        fit = sorted(r["value"] for r in rows if r["mature"] and r["value"] != UNKNOWN
-                     and r["revealed"] / r["mature"] >= res["overall_rate"])
-        if not fit or len(fit) == len([r for r in rows if r["value"] != UNKNOWN]):
+        fit = sorted(r["value"] for r in known if r[lens.judged]
+                     and (lens_rate([r], lens)[0] or 0.0) >= overall)
+        if not fit or len(fit) == len(known):
             continue
         candidates.append((a, fit, res))
     if not candidates:
@@ -461,8 +501,8 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
                       "of the won cohort, so there is no revealed ICP for wins to drift from.",
             metrics=[metric("won_accounts", n_base, "count"),
                      metric("attributes_tested", len(attrs), "count")], n=n_base,
-            comparison="won-vs-retained divergence per attribute (chi-square p < 0.05 needed "
-                       "to define a revealed ICP)",
+            comparison="won-vs-retained divergence per attribute and lens (chi-square p < "
+                       "0.05 needed to define a revealed ICP)",
             evidence=[evidence(ctx, "subscriptions", base.count(), n_base, "won accounts")],
             signals={"icp_drift": 0.0},
         )]
@@ -488,9 +528,10 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
                             reason="wins do not span both the last 12 months and before",
                             needs=["won deals over more than a year"])
     strength, a, fit, r, e_sh, l_sh, p, z, expr = best
+    lens = next(res["lens"] for a_, fit_, res in candidates if a_ == a and fit_ == fit)
     word = ATTRIBUTE_WORDS[a]
     direction = "fell" if l_sh < e_sh else "rose"
-    statement = (f"Wins in the {word} values that retain best "
+    statement = (f"Wins in the {word} values that {lens.best} "
                  f"({', '.join(quote(v) for v in fit)}) {direction} from {pct(e_sh)} of "
                  f"{count(r['early'])} earlier won accounts to {pct(l_sh)} of "
                  f"{count(r['late'])} in the last year.")
@@ -504,7 +545,10 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
                  metric("drift", e_sh - l_sh, "ratio", r["early"] + r["late"])],
         severity=Severity.watch if strength >= 0.5 else Severity.info,
         comparison=f"won accounts before and within the last 12 months, share in the {word} "
-                   "values whose retain-or-expand rate is at least the overall rate",
+                   + ("values whose retain-or-expand rate is at least the overall rate"
+                      if lens is RETENTION else
+                      "values whose NPS (latest answer per account) is at least the overall "
+                      "NPS"),
         significance=Significance(test="two-proportion z-test, Bonferroni over attributes",
                                   statistic=z, p_value=min(1.0, p * k), n=r["early"] + r["late"],
                                   effect_size=e_sh - l_sh, effect_measure="fall in fit share"),
@@ -547,77 +591,119 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="the stated ICP names no attribute the data records",
                             needs=STATED_NEEDS)
-    tables = {a: _attribute_table(ctx, base, a) for a in {a for (_, a), _ in pairs}}
-    m = len(pairs)
+    tables = _attribute_tables(ctx, base, attrs)
+    lens_list = lenses(base)
+    # Bonferroni over distinct hypotheses: functions that state the same values for an
+    # attribute pose the same question of the data, which is tested once
+    m = len({(a, tuple(v)) for (_, a), v in pairs}) * len(lens_list)
     results = []
-    for (function, attr), values in pairs:
-        rows = tables[attr][1]
-        inside = [r for r in rows if r["value"] in values]
-        outside = [r for r in rows if r["value"] not in values]
-        mi, ri = sum(r["mature"] for r in inside), sum(r["revealed"] for r in inside)
-        mo, ro = sum(r["mature"] for r in outside), sum(r["revealed"] for r in outside)
-        sized = [r for r in rows if r["mature"] >= MIN_GROUP and r["value"] != UNKNOWN]
-        top = max(sized, key=lambda r: (r["revealed"] / r["mature"], r["value"]))["value"] \
-            if sized else None
-        if mi and mo:
-            z, p = stats.two_proportion_test(ro, mo, ri, mi)
-            effect = ro / mo - ri / mi
-            strength = stats.gated_strength(effect, STATED_REFERENCE, min(1.0, p * m), ALPHA)
-        else:
-            z, p, effect, strength = 0.0, 1.0, None, 0.0
-        results.append({"function": function, "attribute": attr, "values": values,
-                        "rate_in": ri / mi if mi else None, "n_in": mi,
-                        "rate_out": ro / mo if mo else None, "n_out": mo, "top": top,
-                        "p": p, "z": z, "effect": effect, "strength": strength})
+    for lens in lens_list:
+        for (function, attr), values in pairs:
+            results.append(_stated_gap(function, attr, values, tables[attr][1], lens, m))
     tested = [r for r in results if r["effect"] is not None]
-    if not tested:
+    if not any(r["lens"] is RETENTION for r in tested):
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="no stated value has both won accounts old enough to judge "
                                    "and others to compare with", needs=STATED_NEEDS)
-    worst_ = max(tested, key=lambda r: (r["strength"], r["effect"], r["function"],
-                                        r["attribute"]))
+    worst_ = max(tested, key=lambda r: (r["strength"], r["effect"] / r["lens"].reference,
+                                        r["lens"] is RETENTION, r["function"], r["attribute"]))
     strength = worst_["strength"]
+    lens = worst_["lens"]
     signals = {"stated_vs_revealed": strength}
-    aligned = all(r["top"] is None or r["top"] in r["values"] for r in results)
+    aligned = all(r["top"] is None or r["top"] in r["values"] for r in results
+                  if r["lens"] is RETENTION)
     if all(r["p"] >= 0.05 for r in tested) and aligned:
         signals["healthy_icp_alignment"] = 1.0
     word = ATTRIBUTE_WORDS[worst_["attribute"]]
     fn = worst_["function"].replace("_", " ")
     named = ", ".join(quote(v) for v in worst_["values"])
-    statement = (f"The {fn} team's stated {word} ({named}) retained or expanded "
-                 f"{pct(worst_['rate_in'])} of {count(worst_['n_in'])} won accounts old enough "
-                 f"to judge, against {pct(worst_['rate_out'])} of {count(worst_['n_out'])} "
-                 "outside it")
+    n_both = worst_["n_in"] + worst_["n_out"]
+    if lens is RETENTION:
+        statement = (f"The {fn} team's stated {word} ({named}) retained or expanded "
+                     f"{pct(worst_['rate_in'])} of {count(worst_['n_in'])} won accounts old "
+                     f"enough to judge, against {pct(worst_['rate_out'])} of "
+                     f"{count(worst_['n_out'])} outside it")
+        metrics = [metric("revealed_rate_stated", worst_["rate_in"], "ratio", worst_["n_in"]),
+                   metric("revealed_rate_other", worst_["rate_out"], "ratio", worst_["n_out"]),
+                   metric("gap", worst_["effect"], "ratio", n_both)]
+    else:
+        statement = (f"The {fn} team's stated {word} ({named}) has an NPS of "
+                     f"{num(100 * worst_['rate_in'])} across the latest answers of "
+                     f"{count(worst_['n_in'])} won accounts, against "
+                     f"{num(100 * worst_['rate_out'])} across {count(worst_['n_out'])} outside "
+                     "it")
+        metrics = [metric("nps_stated", 100 * worst_["rate_in"], "percent", worst_["n_in"]),
+                   metric("nps_other", 100 * worst_["rate_out"], "percent", worst_["n_out"]),
+                   metric("nps_gap", 100 * worst_["effect"], "percent", n_both)]
     if worst_["top"] is not None and worst_["top"] not in worst_["values"]:
-        statement += f"; the {word} that retains best is {quote(worst_['top'])}"
+        statement += f"; the {word} that {lens.best_one} is {quote(worst_['top'])}"
     statement += "."
-    metrics = [metric("revealed_rate_stated", worst_["rate_in"], "ratio", worst_["n_in"]),
-               metric("revealed_rate_other", worst_["rate_out"], "ratio", worst_["n_out"]),
-               metric("gap", worst_["effect"], "ratio", worst_["n_in"] + worst_["n_out"])]
     series_rows: list[dict[str, object]] = [
-        {"team": r["function"], "attribute": r["attribute"], "stated": ", ".join(r["values"]),
-         "revealed_top": r["top"], "rate_in": r["rate_in"], "rate_out": r["rate_out"],
-         "p_value": r["p"]} for r in results]
+        {"team": r["function"], "attribute": r["attribute"], "lens": r["lens"].name,
+         "stated": ", ".join(r["values"]), "revealed_top": r["top"], "rate_in": r["rate_in"],
+         "rate_out": r["rate_out"], "p_value": r["p"]} for r in results]
     caveats = []
-    untested = [f"{r['function']}/{r['attribute']}" for r in results if r["effect"] is None]
+    untested = [f"{r['function']}/{r['attribute']}" for r in results
+                if r["effect"] is None and r["lens"] is RETENTION]
     if untested:
         caveats.append("No won account old enough to judge on one side of: "
                        + ", ".join(untested) + ".")
+    if lens is RETENTION:
+        test = "two-proportion z-test, Bonferroni over stated pairs and lenses"
+        measure = "revealed rate outside − inside"
+    else:
+        test = "z-test of the NPS difference, Bonferroni over stated pairs and lenses"
+        measure = "NPS outside − inside (as a fraction)"
     return [finding(
         ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
-        metrics=metrics, n=worst_["n_in"] + worst_["n_out"],
+        metrics=metrics, n=n_both,
         severity=Severity.watch if strength > 0 else Severity.info,
-        comparison="retain-or-expand rate of mature won accounts inside the stated ICP against "
-                   "those outside it, per function and attribute",
-        significance=Significance(test="two-proportion z-test, Bonferroni over stated pairs",
-                                  statistic=worst_["z"], p_value=min(1.0, worst_["p"] * m),
-                                  n=worst_["n_in"] + worst_["n_out"],
-                                  effect_size=worst_["effect"],
-                                  effect_measure="revealed rate outside − inside"),
+        comparison="retain-or-expand rate of mature won accounts (and NPS of won accounts, "
+                   "latest answer each) inside the stated ICP against those outside it, per "
+                   "function and attribute",
+        significance=Significance(test=test, statistic=worst_["z"],
+                                  p_value=min(1.0, worst_["p"] * m), n=n_both,
+                                  effect_size=worst_["effect"], effect_measure=measure),
         evidence=[evidence(ctx, "stated_icp", stated_expr, len(stated_rows),
                            "stated ICP rows")],
         caveats=caveats, signals=signals, series=series_rows,
     )]
+
+
+def _stated_gap(function: str, attr: str, values: list[str], rows: list[dict[str, Any]],
+                lens: Lens, m: int) -> dict[str, Any]:
+    """One stated pair read through one lens: rates inside and outside, test, strength."""
+    inside = [r for r in rows if r["value"] in values]
+    outside = [r for r in rows if r["value"] not in values]
+    rate_in, var_in, n_in = lens_rate(inside, lens)
+    rate_out, var_out, n_out = lens_rate(outside, lens)
+    sized = [r for r in rows if r[lens.judged] >= MIN_GROUP and r["value"] != UNKNOWN]
+    top = max(sized, key=lambda r: (lens_rate([r], lens)[0] or 0.0, r["value"]))["value"] \
+        if sized else None
+    z, p, effect, strength = 0.0, 1.0, None, 0.0
+    if rate_in is not None and rate_out is not None:
+        effect = rate_out - rate_in
+        if lens is RETENTION:
+            ri, ro = sum(r["revealed"] for r in inside), sum(r["revealed"] for r in outside)
+            z, _ = stats.two_proportion_test(ro, n_out, ri, n_in)
+            # the same test as a 2×2 chi-square (z² = χ²), exact (Fisher) when sparse
+            p = stats.chi_square_pooled([[ri, n_in - ri], [ro, n_out - ro]])[1]
+        else:  # score test: the variance of one answer under "no difference", pooled
+            counts = [[sum(r[k] for r in side) for k in ("promoters", "detractors")]
+                      for side in (inside, outside)]
+            table = [[pro, n - pro - det, det]
+                     for (pro, det), n in zip(counts, (n_in, n_out), strict=True)]
+            testable = stats.chi_square_pooled(table)[2] > 0  # Cochran's rule holds
+            pro = (counts[0][0] + counts[1][0]) / (n_in + n_out)
+            det = (counts[0][1] + counts[1][1]) / (n_in + n_out)
+            var = (pro + det - (pro - det) ** 2) * (1 / n_in + 1 / n_out)
+            if var > 0 and testable:
+                z = effect / math.sqrt(var)
+                p = float(2 * _norm.sf(abs(z)))
+        strength = stats.gated_strength(effect, lens.reference, min(1.0, p * m), ALPHA)
+    return {"function": function, "attribute": attr, "values": values, "lens": lens,
+            "rate_in": rate_in, "n_in": n_in, "rate_out": rate_out, "n_out": n_out,
+            "top": top, "p": p, "z": z, "effect": effect, "strength": strength}
 
 
 # -- network concentration ------------------------------------------------------------

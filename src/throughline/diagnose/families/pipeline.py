@@ -285,7 +285,11 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
     t = _flags(o, d1)
     overall = mechanics(records(ctx.execute(t.aggregate(**_mech_aggs(ctx, t))))[0])
     lk = links.select(_oid=links.opportunity_id, feature=label(links.feature_id)).distinct()
-    j = lk.join(t, lk._oid == t.opportunity_id)
+    # Only what the aggregates read crosses the join (the engine would otherwise carry
+    # every opportunity column through it).
+    tj = t.select("opportunity_id", "amount", "created_date", "close_date", "_closed", "_won",
+                  "_open", "_cycle_ok")
+    j = lk.join(tj, lk._oid == tj.opportunity_id)
     names = ctx.table("features")
     expr = j.group_by("feature").aggregate(**_mech_aggs(ctx, j))
     rows = records(ctx.execute(expr))
@@ -361,12 +365,27 @@ def stage_order(ctx: DiagnoseContext, hist: ir.Table, o: ir.Table,
     and the terminal labels (stages closed deals sit in)."""
     terminal = {str(r["stage"]) for r in records(ctx.execute(
         o.filter(o.is_closed.fill_null(False)).select(stage=label(o.stage)).distinct()))}
-    w = ibis.window(group_by=hist.opportunity_id, order_by=[hist.changed_at, hist.history_id])
-    h = hist.mutate(_stage=label(hist.stage), _pos=ibis.row_number().over(w))
-    rows = records(ctx.execute(h.group_by(stage=h._stage).aggregate(
-        prob=fmean(h.probability), pos=h._pos.mean())))
-    rows = [r for r in rows if str(r["stage"]) not in terminal and "closed" not in str(r["stage"])]
+
+    def open_stages(expr: ir.Table) -> list[dict[str, Any]]:
+        return [r for r in records(ctx.execute(expr))
+                if str(r["stage"]) not in terminal and "closed" not in str(r["stage"])]
+
+    # The mean position in each deal's history only breaks ties between stated
+    # probabilities (or orders stages that have none); it needs a window over the whole
+    # history, so it is computed only when the probabilities alone cannot order the stages.
+    h = hist.mutate(_stage=label(hist.stage))
+    rows = open_stages(h.group_by(stage=h._stage).aggregate(prob=fmean(h.probability)))
     have_prob = all(r["prob"] is not None for r in rows)
+    if not have_prob or len({float(r["prob"]) for r in rows}) < len(rows):
+        w = ibis.window(group_by=hist.opportunity_id,
+                        order_by=[hist.changed_at, hist.history_id])
+        h = hist.mutate(_stage=label(hist.stage), _pos=ibis.row_number().over(w))
+        rows = open_stages(h.group_by(stage=h._stage).aggregate(
+            prob=fmean(h.probability), pos=h._pos.mean()))
+        have_prob = all(r["prob"] is not None for r in rows)
+    else:
+        for r in rows:
+            r["pos"] = 0.0  # distinct probabilities: the position never decides the order
     rows.sort(key=lambda r: ((float(r["prob"]) if have_prob else 0.0), float(r["pos"]),
                              str(r["stage"])))
     probs = {str(r["stage"]): (float(r["prob"]) if r["prob"] is not None else None)
@@ -396,24 +415,45 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
     ordmap = {s: i for i, s in enumerate(order)}
     h = hist.mutate(_stage=label(hist.stage))
     h = h.mutate(_ord=h._stage.substitute(ordmap, else_=-1))
-    per_opp = h.group_by(_oid=h.opportunity_id).aggregate(max_ord=h._ord.max())
     outcome = o.select(_oid2=o.opportunity_id, _closed=o.is_closed.fill_null(False),
                        _won=o.is_won.fill_null(False), _channel=deal_channel(o))
-    reached = h.filter(h._ord >= 0).select(_oid=h.opportunity_id, stage=h._stage,
-                                           ord=h._ord).distinct()
-    j = reached.join(per_opp, "_oid").join(outcome, reached._oid == outcome._oid2)
-    advanced = (j.max_ord > j.ord) | j._won
-    conv_expr = j.group_by("stage").aggregate(
-        reached=j.count(), advanced=advanced.sum(),
-        lost=(~advanced & j._closed).sum())
-    w = ibis.window(group_by=h.opportunity_id, order_by=[h.changed_at, h.history_id])
-    timed = h.mutate(_next=h.changed_at.lead().over(w))
+    # One pass over the history gives, per deal, the furthest stage it reached and which
+    # stages it reached at all (sN: stage N of `order`); joined to the deal's outcome and
+    # counted per channel. A deal that reached stage N advanced when it went further or was
+    # won, and was lost from there when it closed without advancing. One query serves both
+    # findings: a stage's figures are the sums of its counts over channels (exact).
+    per_opp = h.group_by(_oid=h.opportunity_id).aggregate(
+        max_ord=h._ord.max(), **{f"s{i}": (h._ord == i).any() for i in range(len(order))})
+    j = per_opp.join(outcome, per_opp._oid == outcome._oid2)
+    counts: dict[str, Any] = {}
+    for i in range(len(order)):
+        at, advanced = j[f"s{i}"], (j.max_ord > i) | j._won
+        counts[f"s{i}_reached"] = at.sum()
+        counts[f"s{i}_advanced"] = (at & advanced).sum()
+        counts[f"s{i}_lost"] = (at & ~advanced & j._closed).sum()
+    conv_expr = j.group_by("_channel").aggregate(**counts)
+    # Time to the next change: only the columns the window orders by and the stage's
+    # position (a number, cheaper to carry through the sort than its label) go through it.
+    narrow = h.select("opportunity_id", "changed_at", "history_id", "_ord")
+    w = ibis.window(group_by=narrow.opportunity_id,
+                    order_by=[narrow.changed_at, narrow.history_id])
+    timed = narrow.mutate(_next=narrow.changed_at.lead().over(w))
     timed = timed.filter(timed._next.notnull() & (timed._ord >= 0))
-    time_expr = timed.group_by(stage=timed._stage).aggregate(
+    time_expr = timed.group_by(stage_n=timed._ord).aggregate(
         stays=timed.count(),
         median_days=quantile(ctx, elapsed_days(timed._next, timed.changed_at), 0.5))
-    conv = {str(r["stage"]): r for r in records(ctx.execute(conv_expr))}
-    times = {str(r["stage"]): r for r in records(ctx.execute(time_expr))}
+    cells: list[dict[str, Any]] = []  # one row per stage and channel that deals reached
+    for r in records(ctx.execute(conv_expr)):
+        for i, s in enumerate(order):
+            c = {k: int(r[f"s{i}_{k}"] or 0) for k in ("reached", "advanced", "lost")}
+            if c["reached"]:
+                cells.append({"stage": s, "_channel": str(r["_channel"]), **c})
+    conv: dict[str, dict[str, int]] = {}
+    for r in cells:
+        per_stage = conv.setdefault(str(r["stage"]), {"reached": 0, "advanced": 0, "lost": 0})
+        for k in per_stage:
+            per_stage[k] += int(r[k] or 0)
+    times = {order[int(r["stage_n"])]: r for r in records(ctx.execute(time_expr))}
     metrics, series = [], []
     table = []
     for s in order:
@@ -435,7 +475,9 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
                        "stated_probability": probs.get(s)})
     decided_rows = [(st, d, r) for st, _, d, r, _ in table if r is not None and d >= MIN_GROUP]
     timed_rows = [(st, float(m)) for st, _, _, _, m in table if m is not None]
-    n_total = int(ctx.execute(reached._oid.nunique()))
+    # deals in `reached`: those with a row at an open-pipeline stage (one distinct count
+    # over the rows, rather than over the de-duplicated (deal, stage) pairs)
+    n_total = int(ctx.execute(h.filter(h._ord >= 0).opportunity_id.nunique()))
     bits = []
     if decided_rows:
         weak = min(decided_rows, key=lambda x: (x[2], x[0]))
@@ -454,25 +496,28 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         ctx, diagnostic=diag, family=FAMILY, slug="conversion", title=title,
         statement=statement, metrics=metrics, n=n_total,
         comparison="stages in CRM order; decided = moved on, won, or closed lost from there",
-        evidence=[evidence(ctx, "stage_history", conv_expr, rows, "every stage change"),
+        evidence=[evidence(ctx, "stage_history", conv_expr, rows,
+                           "every stage change; sN = stage N of "
+                           + ", ".join(f"{i} {s}" for i, s in enumerate(order))
+                           + " (per stage: summed over channels)"),
                   evidence(ctx, "stage_history", time_expr, rows,
-                           "time to the next change, per stage")],
+                           "time to the next change, per stage; stage_n = N of "
+                           + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,
     )]
-    by_channel = _stages_by_channel(ctx, diag, j, advanced, order, rows)
+    by_channel = _stages_by_channel(ctx, diag, cells, conv_expr, order, rows)
     if by_channel is not None:
         findings.append(by_channel)
     return findings
 
 
-def _stages_by_channel(ctx: DiagnoseContext, diag: str, j: ir.Table, advanced: ir.BooleanValue,
-                       order: list[str], n_rows: int) -> Finding | None:
-    """Stage conversion per channel; names the channel furthest below its stage's conversion
-    and tests, for that stage, whether conversion differs across channels (chi-square)."""
-    expr = j.group_by(["stage", "_channel"]).aggregate(
-        advanced=advanced.sum(), lost=(~advanced & j._closed).sum())
+def _stages_by_channel(ctx: DiagnoseContext, diag: str, rows: list[dict[str, Any]],
+                       expr: ir.Table, order: list[str], n_rows: int) -> Finding | None:
+    """Stage conversion per channel (``rows``: stage, _channel, advanced, lost, from ``expr``);
+    names the channel furthest below its stage's conversion and tests, for that stage,
+    whether conversion differs across channels (chi-square)."""
     cells: dict[str, dict[str, tuple[int, int]]] = {}
-    for r in records(ctx.execute(expr)):
+    for r in rows:
         cells.setdefault(str(r["stage"]), {})[str(r["_channel"])] = (
             int(r["advanced"] or 0), int(r["lost"] or 0))
     channels = sorted({c for per in cells.values() for c in per if c != UNKNOWN})
@@ -517,6 +562,8 @@ def _stages_by_channel(ctx: DiagnoseContext, diag: str, j: ir.Table, advanced: i
         significance=Significance(test="chi-square across channels at the weakest stage",
                                   statistic=chi2, p_value=p, n=dec_all, effect_size=cramer,
                                   effect_measure="Cramér's V"),
-        evidence=[evidence(ctx, "stage_history", expr, n_rows, "by stage and channel")],
+        evidence=[evidence(ctx, "stage_history", expr, n_rows,
+                           "by stage and channel; sN = stage N of "
+                           + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,
     )

@@ -50,6 +50,7 @@ from throughline.diagnose.expr import (
     quantile,
     records,
 )
+from throughline.diagnose.families.expressions import by_dimensions, split_by_dimension
 from throughline.diagnose.families.measure import (
     count,
     finding,
@@ -233,13 +234,13 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
                                    "by channel, segment, persona or motion.")
         return findings
     joined = attach_profile(moves, profile)
+    dims = [d for d in DIMENSIONS if d in profile.columns]
     skipped: list[str] = []
-    for dim in DIMENSIONS:
-        if dim not in profile.columns:
-            continue
-        expr = joined.group_by(group=joined[f"by_{dim}"]).aggregate(
-            **_retention_sums(joined))
-        rows = sorted(records(ctx.execute(expr)), key=lambda r: str(r["group"]))
+    long = by_dimensions(joined, {d: joined[f"by_{d}"] for d in dims})
+    expr = long.group_by("dim", "group").aggregate(**_retention_sums(long))
+    per_dim = split_by_dimension(records(ctx.execute(expr))) if dims else {}
+    for dim in dims:
+        rows = per_dim.get(dim, [])
         f = _retention_by(ctx, dim, rows, expr, n_lines, d0, d1)
         if f is not None:
             findings.append(f)
@@ -311,7 +312,7 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
                                   statistic=chi2, p_value=p, n=n_total, effect_size=cramer,
                                   effect_measure="Cramér's V"),
         evidence=[evidence(ctx, "subscriptions", expr, n_lines,
-                           f"starting cohort grouped by {words}")],
+                           f"starting cohort grouped by {words} (rows with dim = '{dim}')")],
         caveats=caveats, series=series,
     )
 
@@ -373,15 +374,21 @@ def nps(ctx: DiagnoseContext) -> list[Finding]:
     if profile is None:
         return findings
     j = attach_profile(answers, profile)
+    keys = {}
     for dim in DIMENSIONS:
         if dim not in profile.columns:
             continue
         key = j[f"by_{dim}"]
         if dim == "persona" and "persona" in answers.columns:
             key = ibis.coalesce(clean(j.persona), key)  # the respondent's own persona first
-        gexpr = j.group_by(group=key).aggregate(**_nps_counts(j))
-        groups = sorted(records(ctx.execute(gexpr)), key=lambda r: str(r["group"]))
-        f = _nps_by(ctx, dim, groups, gexpr)
+        keys[dim] = key
+    if not keys:
+        return findings
+    long = by_dimensions(j, keys)
+    gexpr = long.group_by("dim", "group").aggregate(**_nps_counts(long))
+    per_dim = split_by_dimension(records(ctx.execute(gexpr)))
+    for dim in keys:
+        f = _nps_by(ctx, dim, per_dim.get(dim, []), gexpr)
         if f is not None:
             findings.append(f)
     return findings
@@ -425,7 +432,8 @@ def _nps_by(ctx: DiagnoseContext, dim: str, groups: list[dict[str, Any]],
         significance=Significance(test="chi-square test of answer mix across groups",
                                   statistic=chi2, p_value=p, n=n_total, effect_size=cramer,
                                   effect_measure="Cramér's V"),
-        evidence=[evidence(ctx, "nps_responses", expr, n_total, f"grouped by {words}")],
+        evidence=[evidence(ctx, "nps_responses", expr, n_total,
+                           f"grouped by {words} (rows with dim = '{dim}')")],
         series=[{dim: g, "nps": res[0], "low": res[1], "high": res[2], "n": n}
                 for g, n, res, _ in rows],
     )
@@ -495,12 +503,14 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
     if profile is None:
         return findings
     j = attach_profile(base, profile)
-    for dim in DIMENSIONS:
-        if dim not in profile.columns:
-            continue
-        gexpr = j.group_by(group=j[f"by_{dim}"]).aggregate(**_ttv_aggs(ctx, j, d1))
-        groups = sorted(records(ctx.execute(gexpr)), key=lambda x: str(x["group"]))
-        groups = [g for g in groups if int(g["reached"] or 0) > 0]
+    dims = [d for d in DIMENSIONS if d in profile.columns]
+    if not dims:
+        return findings
+    long = by_dimensions(j, {d: j[f"by_{d}"] for d in dims})
+    gexpr = long.group_by("dim", "group").aggregate(**_ttv_aggs(ctx, long, d1))
+    per_dim = split_by_dimension(records(ctx.execute(gexpr)))
+    for dim in dims:
+        groups = [g for g in per_dim.get(dim, []) if int(g["reached"] or 0) > 0]
         if len([g for g in groups if g["group"] != UNKNOWN]) < 2:
             continue
         words = DIMENSION_WORDS[dim]
@@ -522,7 +532,8 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
             + [metric(f"censored_{slug(g['group'])}", int(g["accounts"]) - int(g["reached"]),
                       "count") for g in groups],
             comparison=f"median days signed → first value, by the account's {words}",
-            evidence=[evidence(ctx, "time_to_value", gexpr, n_total, f"grouped by {words}")],
+            evidence=[evidence(ctx, "time_to_value", gexpr, n_total,
+                               f"grouped by {words} (rows with dim = '{dim}')")],
             series=[{dim: g["group"], "median": float(g["median_days"]),
                      "low": g["p25_days"], "high": g["p75_days"], "n": int(g["reached"])}
                     for g in groups],
@@ -563,13 +574,22 @@ def survival_frame(ctx: DiagnoseContext, d1: date) -> tuple[Any, Any]:
 
 def km_at(kmf: Any, t: float) -> tuple[float, float, float]:
     """Kaplan–Meier survival at time t with its (lower, upper) confidence bounds."""
-    s = float(kmf.survival_function_at_times([t]).iloc[0])
+    return km_curve(kmf, [t])[0]
+
+
+def km_curve(kmf: Any, times: list[float]) -> list[tuple[float, float, float]]:
+    """``km_at`` for several times at once: the bounds are those of the last event time at
+    or before each t (1.0 before the first)."""
+    import numpy as np
+
+    s = kmf.survival_function_at_times(times).to_numpy(dtype=float)
     ci = kmf.confidence_interval_survival_function_
-    upto = ci[ci.index <= t]
-    if upto.empty:
-        return (s, 1.0, 1.0)
-    row = upto.iloc[-1]
-    return (s, float(row.iloc[0]), float(row.iloc[1]))
+    at = np.searchsorted(ci.index.to_numpy(dtype=float), np.asarray(times, dtype=float),
+                         side="right") - 1
+    bounds = ci.to_numpy(dtype=float)
+    return [(float(s[i]), 1.0, 1.0) if k < 0 else
+            (float(s[i]), float(bounds[k, 0]), float(bounds[k, 1]))
+            for i, k in enumerate(at)]
 
 
 @register(
@@ -613,8 +633,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
         k = KaplanMeierFitter().fit(sub["duration"], sub["event"], label=str(g))
         s, lo, hi = km_at(k, SURVIVAL_HORIZON_DAYS)
         per.append((str(g), len(sub), s, lo, hi))
-        for t in grid:
-            st, lt, ht = km_at(k, t)
+        for t, (st, lt, ht) in zip(grid, km_curve(k, grid), strict=True):
             curves.append({"channel": str(g), "days": t, "survival": st, "low": lt, "high": ht})
     known = [p for p in per if p[0] != UNKNOWN]
     if len(known) < 2:

@@ -86,7 +86,9 @@ ACTIVITY_NEEDS = ("sales activity counts per day (emails, calls, meetings, seque
 def motion(col: ir.Value) -> ir.StringValue:
     """The motion as a schema label ('Product-led' → 'product_led')."""
     s = label(col).replace("-", "_").replace(" ", "_")
-    return s.substitute(SYNONYMS)
+    # Look a value up only when it is a synonym: engines expand `CASE s WHEN ...` into one
+    # evaluation of `s` per synonym, which costs on every row when pushed into a scan filter.
+    return s.isin(tuple(SYNONYMS)).ifelse(s.substitute(SYNONYMS), s)
 
 
 

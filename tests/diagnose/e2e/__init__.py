@@ -1,0 +1,1 @@
+"""End to end: sample company → ingest → diagnose (recovery, warehouse)."""

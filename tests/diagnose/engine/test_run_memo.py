@@ -1,0 +1,48 @@
+"""The per-run memo of DiagnoseContext: one compile and one execution per distinct query."""
+
+from __future__ import annotations
+
+import ibis
+
+from tests.diagnose.families_b.stores import build_store
+from throughline.diagnose.registry import DiagnoseContext
+
+
+def ctx_with_rows() -> DiagnoseContext:
+    store = build_store({"accounts": [{"account_id": "a", "segment": "smb"},
+                                      {"account_id": "b", "segment": "mid"}]})
+    return DiagnoseContext(store=store)
+
+
+def test_same_query_runs_once_and_hands_out_copies() -> None:
+    ctx = ctx_with_rows()
+    calls: list[object] = []
+    con = ctx.store.con
+    original = type(con).execute
+
+    def counting(self, expr, /, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(expr)
+        return original(self, expr, **kwargs)
+
+    type(con).execute = counting
+    try:
+        t = ctx.table("accounts")
+        assert t is not None
+        first = ctx.execute(t.group_by("segment").aggregate(n=t.count()))
+        first["n"] = 99  # the caller's copy, not the memo's
+        again = ctx.table("accounts")
+        second = ctx.execute(again.group_by("segment").aggregate(n=again.count()))
+    finally:
+        type(con).execute = original
+    assert len(calls) == 1  # built twice, structurally equal: executed once
+    assert sorted(second["n"]) == [1, 1]
+    assert "compile" not in vars(con)  # the backend's own compile is back
+
+
+def test_evidence_sql_is_the_compiled_query() -> None:
+    ctx = ctx_with_rows()
+    t = ctx.table("accounts")
+    assert t is not None
+    expr = t.filter(t.segment == "smb").count()
+    assert ctx.execute(expr) == 1
+    assert ctx.sql(expr) == str(ibis.to_sql(expr, dialect="duckdb"))

@@ -1,0 +1,200 @@
+"""The fast paths of ingest keep the exact results of the plain ones.
+
+Typing skips work the common case does not need (trimming, number cleaning, ICU time-zone
+conversion) and a first ingest publishes the staging file as the store instead of copying
+it; these tests pin the results those shortcuts must not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.ingest.fixtures import ACC_HEADER, ACC_ROWS, HIST_HEADER, OPP_HEADER, OPP_ROWS
+from throughline.evidence import SCHEMA
+
+
+def query(ws: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(ws / "evidence.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _write(folder: Path, name: str, header: str, rows: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+STAMPS = [  # text as exported → UTC wall-clock time
+    ("2025-01-14T10:22:31.000+0000", dt.datetime(2025, 1, 14, 10, 22, 31)),
+    ("2025-01-14T10:22:31-0500", dt.datetime(2025, 1, 14, 15, 22, 31)),
+    ("2025-01-14 10:22:31", dt.datetime(2025, 1, 14, 10, 22, 31)),
+    ("2025-01-14T23:30:00+01:00", dt.datetime(2025, 1, 14, 22, 30)),
+    ("2025-01-14", dt.datetime(2025, 1, 14)),
+    ("2025-01-14T10:00:00Z", dt.datetime(2025, 1, 14, 10)),
+    ("2025-01-14 10:22:31.123456", dt.datetime(2025, 1, 14, 10, 22, 31, 123456)),
+    (" 2025-01-14 08:00:00-02:00 ", dt.datetime(2025, 1, 14, 10)),
+    ("\u00a02025-01-15\u00a0", dt.datetime(2025, 1, 15)),
+]
+
+
+def test_timestamps_with_and_without_offsets_interleaved(cli, tmp_path: Path) -> None:
+    """Offsets are applied, naive times are UTC, in any mix within one vector of rows."""
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
+    rows, expected = [], {}
+    for i in range(3000):  # several DuckDB vectors, every kind next to every other
+        text, want = STAMPS[i % len(STAMPS)]
+        hid = f"008X{i:05d}"
+        rows.append(f'{hid},006A,Prospecting,1,2025-02-28,10,Pipeline,"{text}"')
+        expected[hid] = want
+    _write(folder, "OpportunityHistory.csv", HIST_HEADER, rows)
+    ws = tmp_path / "ws"
+    r = cli("--workspace", ws, "ingest", folder)
+    assert r.code == 0, r.err
+    got = dict(query(ws, "SELECT history_id, changed_at FROM stage_history"))
+    assert got == expected
+
+
+def test_a_named_time_zone_does_not_shift_the_rows_after_it(cli, tmp_path: Path) -> None:
+    """Naive times are read as UTC whatever the rows before them say.
+
+    (DuckDB's ICU cast can carry a named zone over to the next values of a vector, which is
+    one more reason naive times take the plain TIMESTAMP cast.)
+    """
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
+    _write(folder, "OpportunityHistory.csv", HIST_HEADER, [
+        "008A,006A,Prospecting,1,2025-02-28,10,Pipeline,2025-01-14 10:00:00 America/New_York",
+        "008B,006A,Prospecting,1,2025-02-28,10,Pipeline,2025-01-14 10:22:31",
+        "008C,006A,Prospecting,1,2025-02-28,10,Pipeline,2025-01-14",
+    ])
+    ws = tmp_path / "ws"
+    r = cli("--workspace", ws, "ingest", folder)
+    assert r.code == 0, r.err
+    assert query(ws, "SELECT history_id, changed_at FROM stage_history ORDER BY 1") == [
+        ("008A", dt.datetime(2025, 1, 14, 15)), ("008B", dt.datetime(2025, 1, 14, 10, 22, 31)),
+        ("008C", dt.datetime(2025, 1, 14))]
+
+
+def test_date_columns_take_the_utc_date(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "sf"
+    rows = [r.replace("2025-01-14T10:22:31.000+0000", "2025-01-14T23:30:00-0500")
+            for r in OPP_ROWS]
+    _write(folder, "Opportunity.csv", OPP_HEADER, rows)
+    ws = tmp_path / "ws"
+    assert cli("--workspace", ws, "ingest", folder).code == 0
+    assert query(ws, "SELECT created_date FROM opportunities WHERE opportunity_id = '006A'") \
+        == [(dt.date(2025, 1, 15),)]
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("1200", 1200.0), ('"1,200.50"', 1200.5), ('"$3,000"', 3000.0), ("€12", 12.0),
+    (" 42 ", 42.0), ("\u00a07\u00a0", 7.0), ("1e3", 1000.0), ("-0", 0.0), ("", None),
+    ("+5", 5.0),
+])
+def test_amounts(cli, tmp_path: Path, text: str, amount: float | None) -> None:
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER,
+           [f"006Z,001A,Zed,Proposal,{text},60,Pipeline,2025-06-30,2025-03-05,Web,false,false"])
+    ws = tmp_path / "ws"
+    r = cli("--workspace", ws, "ingest", folder)
+    assert r.code == 0, r.err
+    assert query(ws, "SELECT amount FROM opportunities") == [(amount,)]
+
+
+def test_text_is_trimmed_and_blank_is_null(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER, [
+        "006Z,001A, Zed ,Proposal,1,60,Pipeline,2025-06-30,2025-03-05, Webinar ,TRUE, no ",
+        "006Y,001A,\u3000Déjà vu\u00a0,Proposal,1,60,,2025-06-30,2025-03-05,,1,0",
+        "006X,001A,\tTab\t,Proposal,1,60,  ,2025-06-30,2025-03-05,web,Yes,F",
+    ])
+    ws = tmp_path / "ws"
+    r = cli("--workspace", ws, "ingest", folder)
+    assert r.code == 0, r.err
+    assert query(ws, "SELECT opportunity_id, name, forecast_category, lead_source, channel, "
+                     "is_closed, is_won FROM opportunities ORDER BY 1") == [
+        ("006X", "\tTab\t", None, "web", "website", True, False),
+        ("006Y", "Déjà vu", None, None, "unknown", True, False),
+        ("006Z", "Zed", "Pipeline", "Webinar", "events", True, False),
+    ]
+
+
+def test_first_ingest_store_holds_exactly_the_canonical_tables(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
+    _write(folder, "Account.csv", ACC_HEADER, ACC_ROWS)
+    ws = tmp_path / "ws"
+    assert cli("--workspace", ws, "ingest", folder).code == 0
+    tables = {r[0] for r in query(ws, "SELECT table_name FROM duckdb_tables()")}
+    assert tables == {"accounts", "opportunities", "_quarantine", "_ingests"}
+    for table in ("accounts", "opportunities"):
+        cols = query(ws, "SELECT column_name, data_type FROM duckdb_columns() "
+                         f"WHERE table_name = '{table}' ORDER BY column_index")
+        assert cols == [(c.name, c.type.sql) for c in SCHEMA[table].columns]
+    assert not (ws / "evidence.duckdb.wal").exists()
+    assert not [p for p in ws.iterdir() if p.name.startswith("throughline-ingest-")]
+    assert query(ws, "SELECT rows_loaded FROM _ingests") == [(5,)]
+
+
+def test_store_created_meanwhile_is_merged_not_replaced(cli, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """If another ingest creates the store while this one validates, both keep their rows."""
+    import throughline.ingest.loader as loader
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    _write(first, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
+    _write(second, "Opportunity.csv", OPP_HEADER,
+           [r.replace("006", "007", 1) for r in OPP_ROWS])
+    ws = tmp_path / "ws"
+    real = loader.publish_new_store
+
+    def racing(stage: Path, store: Path) -> bool:
+        monkeypatch.setattr(loader, "publish_new_store", real)
+        assert cli("--workspace", ws, "ingest", second).code == 0  # the other process
+        return real(stage, store)
+
+    monkeypatch.setattr(loader, "publish_new_store", racing)
+    r = cli("--workspace", ws, "--json", "ingest", first)
+    assert r.code == 0, r.err
+    opp = next(t for t in json.loads(r.out)["tables"] if t["table"] == "opportunities")
+    assert (opp["inserted"], opp["total_after"]) == (3, 6)
+    assert query(ws, "SELECT count(*) FROM opportunities") == [(6,)]
+    assert query(ws, "SELECT count(*) FROM _ingests") == [(2,)]
+
+
+def test_skip_bad_rows_across_files_duplicates_and_dangling(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
+    _write(folder, "Opportunity_2.csv", OPP_HEADER, [
+        OPP_ROWS[0],  # 006A again: a duplicate key across the two files
+        "006D,001A,New,Proposal,5,60,Pipeline,2025-06-30,2025-03-05,,false,false",
+        "006E,001A,Bad,Proposal,-5,60,Pipeline,2025-06-30,2025-03-05,,false,false",
+    ])
+    _write(folder, "OpportunityHistory.csv", HIST_HEADER, [
+        "008A,006A,Prospecting,12000,2025-02-28,10,Pipeline,2025-01-14",
+        "008Z,006NOPE,Prospecting,1,2025-01-01,10,Pipeline,2025-01-01",
+    ])
+    ws = tmp_path / "ws"
+    r = cli("--workspace", ws, "--json", "ingest", folder, "--skip-bad-rows")
+    assert r.code == 0, r.err
+    report = json.loads(r.out)
+    assert report["rejected"] == 3
+    assert query(ws, "SELECT opportunity_id FROM opportunities ORDER BY 1") == [
+        ("006A",), ("006B",), ("006C",), ("006D",)]
+    assert query(ws, "SELECT history_id FROM stage_history") == [("008A",)]
+    reasons = query(ws, "SELECT file, row, table_name, reason FROM _quarantine ORDER BY 3, 4")
+    assert [(Path(f).name, row, t) for f, row, t, _ in reasons] == [
+        ("Opportunity_2.csv", 1, "opportunities"), ("Opportunity_2.csv", 3, "opportunities"),
+        ("OpportunityHistory.csv", 2, "stage_history")]
+    assert "duplicate" in reasons[0][3] and "negative" in reasons[1][3]
+    assert "missing parent" in reasons[2][3]
+    tables = {r[0] for r in query(ws, "SELECT table_name FROM duckdb_tables()")}
+    assert not [t for t in tables if t.startswith(("stg_", "tbl_"))]
