@@ -198,3 +198,53 @@ def test_skip_bad_rows_across_files_duplicates_and_dangling(cli, tmp_path: Path)
     assert "missing parent" in reasons[2][3]
     tables = {r[0] for r in query(ws, "SELECT table_name FROM duckdb_tables()")}
     assert not [t for t in tables if t.startswith(("stg_", "tbl_"))]
+
+
+@pytest.mark.parametrize("sort_rows", [0, 10**9])  # DuckDB's aggregate, then sorted hashes
+def test_duplicate_keys_found_either_way(cli, tmp_path: Path, sort_rows: int,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import throughline.ingest.loader as loader
+
+    monkeypatch.setattr(loader, "HASH_SORT_ROWS", sort_rows)
+    folder = tmp_path / "sf"
+    _write(folder, "Opportunity.csv", OPP_HEADER, [*OPP_ROWS, OPP_ROWS[1]])
+    r = cli("--workspace", tmp_path / "ws", "ingest", folder)
+    assert r.code == 2 and "duplicate key opportunity_id=006B appears 2 times" in r.err
+    assert "rows 2, 4" in r.err
+    _write(folder, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
+    assert cli("--workspace", tmp_path / "ws", "ingest", folder).code == 0
+
+
+def _dated(folder: Path, dates: list[str]) -> None:
+    _write(folder, "Opportunity.csv", OPP_HEADER, [
+        f"006{i:05d},001A,N,Proposal,1,60,Pipeline,{d},2025-03-05,,false,false"
+        for i, d in enumerate(dates)])
+
+
+def test_date_format_decided_by_the_whole_column(cli, tmp_path: Path) -> None:
+    """The first rows read both ways; a later row settles it (day first)."""
+    dates = ["03/04/2025"] * 2500 + ["25/04/2025"] * 3
+    _dated(tmp_path / "in", dates)
+    ws = tmp_path / "ws"
+    r = cli("--workspace", ws, "ingest", tmp_path / "in")
+    assert r.code == 0, r.err
+    assert query(ws, "SELECT close_date, count(*) FROM opportunities GROUP BY 1 ORDER BY 1") == [
+        (dt.date(2025, 4, 3), 2500), (dt.date(2025, 4, 25), 3)]
+
+
+def test_date_format_mixed_column_takes_the_best_fit(cli, tmp_path: Path) -> None:
+    dates = ["31.01.2025"] * 2500 + ["01/31/2025"] * 2
+    _dated(tmp_path / "in", dates)
+    r = cli("--workspace", tmp_path / "ws", "ingest", tmp_path / "in")
+    assert r.code == 2
+    message = " ".join(r.err.split())
+    assert "in the format %d.%m.%Y" in message and "01/31/2025" in message
+    assert "2 rows in all" in message
+
+
+def test_ambiguous_dates_late_in_the_file(cli, tmp_path: Path) -> None:
+    dates = ["2025-01-01"] * 2500 + ["03/04/2025", "05/06/2025"]
+    _dated(tmp_path / "in", dates)
+    r = cli("--workspace", tmp_path / "ws", "ingest", tmp_path / "in")
+    assert r.code == 2
+    assert "not a valid date" in " ".join(r.err.split())

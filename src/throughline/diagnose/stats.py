@@ -297,3 +297,30 @@ def chi_square_pooled(table: Sequence[Sequence[float]], min_expected: float = 5.
     if len(rows) < 2:
         return (0.0, 1.0, 0, 0.0)
     return chi_square(rows)
+
+
+def anova_from_sums(groups: Sequence[tuple[float, float, float]], min_group: int = 5
+                    ) -> tuple[float, float, int, float]:
+    """One-way ANOVA from per-group (n, Σx, Σx²): (F, p, between-groups dof, η²).
+
+    Groups of fewer than ``min_group`` observations are pooled, smallest into the next
+    smallest, until every group has that many (their means are too noisy to compare on
+    their own). Fewer than two groups left, or no spread at all: (0, 1, 0, 0)."""
+    gs = [[float(n), float(s), float(q)] for n, s, q in groups if n > 0]
+    while len(gs) >= 2 and min(g[0] for g in gs) < min_group:
+        order = sorted(range(len(gs)), key=lambda i: (gs[i][0], i))
+        a, b = order[0], order[1]
+        gs[b] = [x + y for x, y in zip(gs[a], gs[b], strict=True)]
+        del gs[a]
+    if len(gs) < 2:
+        return (0.0, 1.0, 0, 0.0)
+    n = sum(g[0] for g in gs)
+    mean = sum(g[1] for g in gs) / n
+    between = sum(g[1] * g[1] / g[0] for g in gs) - n * mean * mean
+    within = sum(g[2] - g[1] * g[1] / g[0] for g in gs)
+    k = len(gs)
+    if n - k <= 0 or within <= 0:
+        return (0.0, 1.0, 0, 0.0) if between <= 0 else (math.inf, 0.0, k - 1, 1.0)
+    f = (between / (k - 1)) / (within / (n - k))
+    return (float(f), float(_st.f.sf(f, k - 1, n - k)), k - 1,
+            float(between / (between + within)))

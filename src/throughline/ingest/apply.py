@@ -99,6 +99,7 @@ def apply_embedded(
             con.execute(f"CREATE TABLE IF NOT EXISTS store.main.{name} ({ddl})")
             con.execute(f"INSERT INTO store.main.{name} SELECT * FROM main.{name}")
         con.execute("COMMIT")
+        con.execute("RESET max_vacuum_tasks")  # the store's checkpoint vacuums as usual
         con.execute("CHECKPOINT store")
     except BaseException:
         try:

@@ -49,6 +49,8 @@ from throughline.ingest.transform import Compiled, compile_source
 from throughline.settings import Settings
 
 MAX_EXAMPLES = 5
+DATE_SAMPLE_ROWS = 2048  # first rows looked at for dates that are not ISO
+HASH_SORT_ROWS = 32_000_000  # key uniqueness by sorting hashes in memory up to 256 MB
 DATE_CANDIDATES = [
     "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%m/%d/%y",
     "%d/%m/%y", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%Y%m%d", "%Y-%m-%d",
@@ -81,11 +83,17 @@ def _staging(settings: Settings, workdir: Path) -> duckdb.DuckDBPyConnection:
     Typed rows are written once, compressed, into this file. When the store does not exist
     yet, the validated file itself becomes the store (see ``apply.publish_new_store``);
     otherwise its tables are merged into the store in one transaction.
+
+    Checkpoints here do not vacuum: a bulk load leaves some row groups part-full at the
+    reader's batch boundaries, and merging them at checkpoint rewrites (re-compresses) the
+    data and leaves the old blocks as free space in the file. The merge into an existing
+    store vacuums as usual (see ``apply.apply_embedded``).
     """
     con = duckdb.connect(str(workdir / STAGE_FILE),
                          config={"memory_limit": settings.duckdb_memory_limit,
                                  "temp_directory": str(workdir / "spill"),
-                                 "preserve_insertion_order": True})
+                                 "preserve_insertion_order": True,
+                                 "max_vacuum_tasks": 0})
     if settings.duckdb_threads:
         con.execute(f"SET threads = {int(settings.duckdb_threads)}")
     con.execute("SET TimeZone = 'UTC'")
@@ -317,9 +325,15 @@ def _stage(
 ) -> tuple[int, list[InputError]]:
     table = SCHEMA[part.source.table or ""]
     compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
+    # dates that are not ISO already fail in the first rows: find their format before the
+    # full scan rather than after it (the same decision, made on the same whole column)
+    early = _sample_date_failures(con, part, compiled)
+    if early and _detect_date_formats(con, part, compiled, early):
+        compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
     counts = _run_stage(con, part, compiled, skip)
-    retry = _detect_date_formats(con, part, compiled, counts)
-    if retry:
+    failing = {c.column for c, n in zip(compiled.checks, counts)
+               if n and c.kind == "type" and c.column in compiled.date_columns}
+    if failing and _detect_date_formats(con, part, compiled, failing):
         compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
         counts = _run_stage(con, part, compiled, skip)
     part.compiled = compiled
@@ -361,26 +375,44 @@ def _run_stage(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
     return [int(x) for x in con.execute(f"SELECT {sums} FROM {ident(part.staged)}").fetchone()]
 
 
+def _sample_date_failures(con: duckdb.DuckDBPyConnection, part: Part,
+                          compiled: Compiled) -> set[str]:
+    """Date columns (with no format yet) whose type check fails in the file's first rows."""
+    checks = [c for c in compiled.checks
+              if c.kind == "type" and c.column in compiled.date_columns
+              and not part.source.columns[c.column].formats
+              and c.column not in part.date_formats]
+    if not checks:
+        return set()
+    head = f"(SELECT * FROM {part.opened.relation} LIMIT {DATE_SAMPLE_ROWS})"
+    sums = ", ".join(f"count(*) FILTER ((_err{c.mask} >> {c.bit}) & 1 = 1)" for c in checks)
+    try:
+        row = con.execute(f"SELECT {sums} FROM ({compiled.build(relation=head)})").fetchone()
+    except duckdb.Error:
+        return set()  # the full scan reports what is wrong with the file
+    return {c.column for c, n in zip(checks, row) if n}
+
+
 def _detect_date_formats(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
-                         counts: list[int]) -> bool:
-    """Find the format of date columns that are not ISO; True when a re-run is needed."""
+                         columns: set[str]) -> bool:
+    """Find the format of these date columns if not ISO; True when typing must be redone."""
     changed = False
-    for check, n in zip(compiled.checks, counts):
-        if n == 0 or check.kind != "type" or check.column not in compiled.date_columns:
+    for check in compiled.checks:
+        if check.kind != "type" or check.column not in columns:
             continue
         spec = part.source.columns[check.column]
         if spec.formats or check.column in part.date_formats:
             continue
         v = check.raw_sql
         cands = [d + t for d in DATE_CANDIDATES for t in TIME_SUFFIXES]
-        parsed = ", ".join(f"count(try_strptime(v, {sql_str(f)}))" for f in cands)
-        row = con.execute(
-            f"SELECT count(v), count(TRY_CAST(v AS TIMESTAMPTZ)), {parsed} FROM "
-            f"(SELECT {v} AS v FROM {part.opened.relation}) WHERE v IS NOT NULL").fetchone()
-        total, iso, hits = row[0], row[1], list(row[2:])
-        if total == 0 or max(hits) <= iso:
+        try:
+            total, iso, complete, hits = _date_counts(con, part, v, cands)
+        except duckdb.Error as exc:
+            from throughline.ingest.readers import duckdb_error
+
+            raise duckdb_error(part.opened.path, exc, part.opened.format.upper()) from exc
+        if total == 0 or (total if complete else max(hits)) <= iso:
             continue  # ISO reads the most values: the rest are plain bad values
-        complete = [f for f, h in zip(cands, hits) if h == total]
         if not complete:
             best = max(range(len(cands)), key=lambda i: (hits[i], -i))
             part.date_formats[check.column] = [cands[best]]
@@ -398,6 +430,34 @@ def _detect_date_formats(con: duckdb.DuckDBPyConnection, part: Part, compiled: C
         part.date_formats[check.column] = [complete[0]]
         changed = True
     return changed
+
+
+def _date_counts(con: duckdb.DuckDBPyConnection, part: Part, v: str, cands: list[str]
+                 ) -> tuple[int, int, list[str], list[int]]:
+    """Non-blank values, ISO-readable ones, and the candidate formats reading every value.
+
+    A format that fails on one of the first values cannot read every value, so the whole
+    column is counted only for the formats that read all of the first ones. When none of
+    those reads every value, every candidate is counted (``hits``, for the best partial
+    fit); otherwise ``hits`` is empty: the complete formats read the most values.
+    """
+    values = f"(SELECT {v} AS v FROM {part.opened.relation}) WHERE v IS NOT NULL"
+
+    def counts(formats: list[str], source: str) -> list[int]:
+        parsed = "".join(f", count(try_strptime(v, {sql_str(f)}))" for f in formats)
+        return [int(x) for x in con.execute(
+            f"SELECT count(v), count(TRY_CAST(v AS TIMESTAMPTZ)){parsed} FROM {source}"
+        ).fetchone()]
+
+    head = counts(cands, f"(SELECT v FROM {values} LIMIT {DATE_SAMPLE_ROWS})")
+    survivors = [f for f, h in zip(cands, head[2:]) if h == head[0]]
+    if survivors and len(survivors) < len(cands):
+        row = counts(survivors, values)
+        complete = [f for f, h in zip(survivors, row[2:]) if h == row[0]]
+        if complete:
+            return row[0], row[1], complete, []
+    row = counts(cands, values)
+    return row[0], row[1], [f for f, h in zip(cands, row[2:]) if h == row[0]], row[2:]
 
 
 def _ambiguous(con: duckdb.DuckDBPyConnection, part: Part, v: str,
@@ -490,10 +550,10 @@ def _combine(con: duckdb.DuckDBPyConnection, parts: list[Part], skip: bool
             name = f"tbl_{table}"
             con.execute(f"CREATE TABLE {ident(name)} AS {' UNION ALL '.join(selects)}")
         keys = ", ".join(ident(k) for k in t.key)
-        # candidates by a 64-bit hash of the key (a small aggregate), then exactly
+        # candidates by a 64-bit hash of the key, then exactly
         candidates = (f"SELECT h FROM (SELECT hash({keys}) AS h FROM {ident(name)}) "
                       f"GROUP BY h HAVING count(*) > 1")
-        if con.execute(f"SELECT count(*) FROM ({candidates})").fetchone()[0] == 0:
+        if not _may_repeat(con, name, keys, candidates):
             staged[table] = name
             continue
         among = f"(SELECT * FROM {ident(name)} WHERE hash({keys}) IN ({candidates}))"
@@ -520,6 +580,24 @@ def _combine(con: duckdb.DuckDBPyConnection, parts: list[Part], skip: bool
                     ))
         staged[table] = name
     return staged, problems, count
+
+
+def _may_repeat(con: duckdb.DuckDBPyConnection, name: str, keys: str, candidates: str
+                ) -> bool:
+    """Whether two rows of ``name`` share a key hash (False proves the keys unique).
+
+    Sorting the hashes (8 bytes a row, vectorised in numpy) costs a fraction of DuckDB's
+    aggregate over millions of distinct groups; past HASH_SORT_ROWS the aggregate keeps the
+    memory bounded.
+    """
+    rows = int(con.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0])
+    if rows <= HASH_SORT_ROWS:
+        import numpy as np
+
+        hashes = np.sort(con.execute(f"SELECT hash({keys}) AS h FROM {ident(name)}")
+                         .fetchnumpy()["h"])
+        return bool(np.any(hashes[1:] == hashes[:-1]))
+    return int(con.execute(f"SELECT count(*) FROM ({candidates})").fetchone()[0]) > 0
 
 
 def _drop_duplicates(con: duckdb.DuckDBPyConnection, name: str, key: tuple[str, ...],

@@ -175,24 +175,29 @@ def _simple_source(opened: OpenedFile, spec: ColumnSpec) -> str | None:
     return ident(present[0]) if len(present) == 1 else None
 
 
-def direct_parse(col: Column, x: str, v: str, formats: list[str]) -> str | None:
+def _direct(col: Column, formats: list[str]) -> bool:
+    """Whether ``direct_parse`` has a form for this column."""
+    return col.type in (ColumnType.integer, ColumnType.decimal, ColumnType.boolean) or (
+        col.type in (ColumnType.date, ColumnType.timestamp) and not formats)
+
+
+def direct_parse(col: Column, x: str, v: str, formats: list[str]) -> str:
     """Parse the untrimmed text ``x`` directly; the full path on ``v`` only where it fails.
 
     ``v`` is the blank-or-trimmed text of ``x`` as an expression. Casts skip surrounding
     ASCII spaces and reject other space characters, so whenever the direct cast reads a
     value it reads the same value the trimmed text gives; the rest (blank, NBSP around,
-    "1,200", "$5", …) takes the full path. None when the type has no direct form.
+    "1,200", "$5", …) takes the full path. Only for columns where ``_direct`` holds.
     """
     t = col.type
-    if t in (ColumnType.integer, ColumnType.decimal):
-        fast, slow = f"TRY_CAST({x} AS DOUBLE)", NUM_PARSE.format(v=v)
-    elif t in (ColumnType.date, ColumnType.timestamp) and not formats:
-        fast, slow = TS_PARSE.format(v=x), TS_PARSE.format(v=v)
-    elif t == ColumnType.boolean:
+    if t == ColumnType.boolean:
         words = ", ".join(sql_str(w) for w in TRUE_WORDS + FALSE_WORDS)
         return f"CASE WHEN {x} IN ({words}) THEN {x} ELSE lower({v}) END"
+    if t in (ColumnType.integer, ColumnType.decimal):
+        fast, slow = f"TRY_CAST({x} AS DOUBLE)", NUM_PARSE.format(v=v)
     else:
-        return None
+        assert not formats
+        fast, slow = TS_PARSE.format(v=x), TS_PARSE.format(v=v)
     return f"COALESCE({fast}, CASE WHEN {x} IS NOT NULL THEN {slow} END)"
 
 
@@ -379,20 +384,17 @@ def compile_source(
         if col.type in (ColumnType.date, ColumnType.timestamp):
             date_cols.append(col.name)
         fmts = spec.formats or date_formats.get(col.name, [])
-        simple = _simple_source(opened, spec)
+        simple = _simple_source(opened, spec) if _direct(col, fmts) else None
         parse = None
         if simple is not None:  # typed straight from the text: no trimmed copy per row
             xname = sources.raw(simple)
+            keep.append(xname)
             x = ident(xname)
             v = f"({FAST_BLANK.format(x=x)})"  # only evaluated where the typed value is NULL
             parse = direct_parse(col, x, v, fmts)
-            if parse is not None:
-                keep.append(xname)
-                if spec.multiply is not None:
-                    parse = f"({parse} * {float(spec.multiply)!r})"
-            else:
-                v = ident(vname)
-        if parse is None:
+            if spec.multiply is not None:
+                parse = f"({parse} * {float(spec.multiply)!r})"
+        else:
             value, _ = raw_expression(opened, col.name, spec, lookups, sources)
             pre, low = premapped_expressions(spec, value)
             premapped.append(f"{pre} AS {ident(f'__m{i}')}")

@@ -30,10 +30,11 @@ def test_channel_stability_hand_computed():
     cv_b = math.sqrt(6 * 0.25**2 / 5) / 0.25
     assert vol.metric("cv_a") == pytest.approx(0.0)
     assert vol.metric("cv_b") == pytest.approx(cv_b)
-    assert vol.metric("mean_cv") == pytest.approx(2 * cv_b / 3)
+    # weighted by the window shares 0.5, 0.25, 0.25
+    assert vol.metric("mean_cv") == pytest.approx(0.5 * cv_b)
     # noise CV for p = 0.25, 20 deals a month: √(0.25 · 0.75 / 20) / 0.25 ; excess = √(CV² − noise²)
     noise = math.sqrt(0.25 * 0.75 / 20) / 0.25
-    assert vol.metric("mean_excess_cv") == pytest.approx(2 * math.sqrt(cv_b**2 - noise**2) / 3)
+    assert vol.metric("mean_excess_cv") == pytest.approx(0.5 * math.sqrt(cv_b**2 - noise**2))
     assert vol.signals["channel_volatility"] == 1.0
     dep = by_id(findings, "channels.stability.dependency")
     # a: 60 of 120 = 0.5; HHI = 0.5² + 0.25² + 0.25² = 0.375

@@ -106,9 +106,9 @@ def test_without_billing_not_measurable():
 
 def nps_store(inside: tuple[int, int, int], outside: tuple[int, int, int]):
     """smb and mid accounts won in January 2023, all still billed (retention says
-    nothing); their latest NPS answers (promoters, passives, detractors) are ``inside``
-    for smb and ``outside`` for mid. Every smb account also answered 10 a year earlier,
-    which the latest-answer rule must ignore."""
+    nothing). Each account answered NPS twice; ``inside`` (smb) and ``outside`` (mid)
+    count accounts that answered (10, 10), (8, 8) and (3, 3) — own NPS +1, 0 and −1 —
+    except that the first smb promoter answered (10, 3) instead: own NPS 0.5 − 0.5 = 0."""
     accounts, subs, opps, nps = [], [], [], []
     for seg, (pro, pas, det) in (("smb", inside), ("mid", outside)):
         scores = [10] * pro + [8] * pas + [3] * det
@@ -117,11 +117,14 @@ def nps_store(inside: tuple[int, int, int], outside: tuple[int, int, int]):
             accounts.append({"account_id": a, "segment": seg})
             subs.append(sub(f"s{a}", a, 100, date(2023, 2, 1)))
             opps.append(opp(f"o{a}", a, won=True, close=date(2023, 1, 15)))
+            first = 3 if (seg, i) == ("smb", 0) and score == 10 else score
+            nps.append({"response_id": f"m{a}", "account_id": a,
+                        "responded_at": date(2023, 11, 1), "score": first})
             nps.append({"response_id": f"n{a}", "account_id": a,
                         "responded_at": date(2024, 11, 1), "score": score})
-            if seg == "smb":
-                nps.append({"response_id": f"m{a}", "account_id": a,
-                            "responded_at": date(2023, 11, 1), "score": 10})
+            # an answer after the as-of date does not count
+            nps.append({"response_id": f"z{a}", "account_id": a,
+                        "responded_at": date(2025, 3, 1), "score": 0})
     return make_store({"accounts": accounts, "subscriptions": subs, "opportunities": opps,
                        "nps_responses": nps,
                        "stated_icp": [{"function": "sales", "attribute": "segment",
@@ -131,24 +134,37 @@ def nps_store(inside: tuple[int, int, int], outside: tuple[int, int, int]):
 def test_stated_vs_revealed_through_nps():
     ctx = context(nps_store((4, 6, 10), (14, 4, 2)), AS_OF)
     (f,) = run(ctx, "icp.stated_vs_revealed")
-    # latest answers: smb NPS (4 − 10) / 20 = −30, mid (14 − 2) / 20 = +60; retention is
-    # equal (every account kept), so the advocacy lens carries the finding
-    assert f.metric("nps_stated") == pytest.approx(-30)
+    # own NPS per account: smb 3 × +1, 1 × 0 (the split promoter), 6 × 0, 10 × −1
+    # → mean (3 − 10) / 20 = −0.35; mid (14 − 2) / 20 = +0.60. Retention is equal (every
+    # account kept), so the advocacy lens carries the finding.
+    assert f.metric("nps_stated") == pytest.approx(-35)
     assert f.metric("nps_other") == pytest.approx(60)
-    assert f.metric("nps_gap") == pytest.approx(90)
-    # score test with the answer variance pooled: P = 18/40, D = 12/40
-    var = (0.45 + 0.30 - 0.15 ** 2) * (1 / 20 + 1 / 20)
-    z = 0.9 / math.sqrt(var)
+    assert f.metric("nps_gap") == pytest.approx(95)
+    smb = [1.0] * 3 + [0.0] * 7 + [-1.0] * 10
+    mid = [1.0] * 14 + [0.0] * 4 + [-1.0] * 2
+    t = st.ttest_ind(mid, smb)  # Student's t, variance pooled over both sides
     assert f.significance is not None
-    assert f.significance.statistic == pytest.approx(z)
+    assert f.significance.statistic == pytest.approx(t.statistic)
     # Bonferroni over 1 stated (attribute, values) × 2 lenses
-    assert f.significance.p_value == pytest.approx(2 * 2 * st.norm.sf(z))
-    assert f.signals["stated_vs_revealed"] == 1.0  # gap 0.9 ≥ reference 0.4, p < 0.01
-    assert "NPS of -30" in f.statement
+    assert f.significance.p_value == pytest.approx(2 * t.pvalue)
+    assert f.signals["stated_vs_revealed"] == 1.0  # gap 0.95 ≥ reference 0.4, p < 0.01
+    assert "NPS of -35" in f.statement
 
 
 def test_nps_gap_on_a_handful_of_accounts_is_no_verdict():
-    # three smb answers: the inside × answer table breaks Cochran's rule
+    # three smb accounts answered: fewer than five on a side, no verdict
     ctx = context(nps_store((0, 0, 3), (14, 4, 2)), AS_OF)
     (f,) = run(ctx, "icp.stated_vs_revealed")
     assert f.signals["stated_vs_revealed"] == 0.0
+
+
+def test_won_vs_retained_through_nps():
+    ctx = context(nps_store((4, 6, 10), (14, 4, 2)), AS_OF)
+    s = by_id(run(ctx, "icp.won_vs_retained"), "icp.won_vs_retained.summary")
+    # everyone retained: the retention lens sees nothing. Promoter shares summed per
+    # segment: smb 3 + 0.5 (the split account), mid 14 → 0.2, 0.8 of promoters, against
+    # 0.5, 0.5 of the accounts that answered; ANOVA of own NPS, −0.35 vs +0.60, p ≪ 0.01
+    assert s.metric("respondents") == 40
+    assert s.metric("retained_share_top") == pytest.approx(3.5 / 17.5)
+    assert s.signals["icp_divergence"] == 1.0  # JS ≈ 0.10 ≥ 0.05
+    assert "who recommends us" in s.statement

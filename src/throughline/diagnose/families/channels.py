@@ -8,12 +8,17 @@ out (the attribution family reports them).
 Signals (``gated_strength``: 0 unless p < 0.01 and the effect is positive, then
 min(1, effect / reference)):
 
-* ``channel_volatility`` — for each channel with at least 5% of the window's new pipeline,
-  the coefficient of variation (CV) of its monthly share; sampling noise alone would give
-  CV_noise = sqrt(mean_m p(1 − p) / n_m) / p, so the excess CV = sqrt(max(0, CV² −
-  CV_noise²)). Effect = mean excess CV over those channels; p = chi-square test of
-  homogeneity of the month × channel table; reference 0.5 (monthly shares swinging by
-  half their level).
+* ``channel_volatility`` — for each channel with at least 5% of the window's new pipeline
+  and at least five deals a month expected, the coefficient of variation (CV) of its
+  monthly share; sampling noise alone would give CV_noise = sqrt(mean_m p(1 − p) / n_m) /
+  p, so the excess CV = sqrt(max(0, CV² − CV_noise²)). Effect = mean excess CV over those
+  channels, weighted by their shares of the window (how volatile the pipeline the company
+  relies on is: one big channel surging and collapsing is not diluted by steady small
+  ones); p = chi-square test of homogeneity of the month × channel table, the other
+  channels pooled into one column (and pooled further while the table breaks Cochran's
+  rule, ``stats.chi_square_pooled``); reference 0.5 (monthly shares swinging by half their
+  level). A channel expecting a deal or two a month swings by counting noise alone, and
+  the CV of twelve such shares is too noisy to subtract that noise from.
 * ``channel_dependency`` — effect = largest channel share − 0.5; p = one-sided exact
   binomial that the share exceeds one half; reference 0.4 (a channel bringing 90%). HHI is
   reported beside it.
@@ -60,6 +65,7 @@ FAMILY = "channels"
 WINDOW_MONTHS = 12
 MIN_MONTHS = 6
 MIN_SHARE = 0.05
+MIN_EXPECTED = 5  # deals a month a channel needs before its monthly share is read
 ALPHA = 0.01
 VOLATILITY_REFERENCE = 0.5
 DEPENDENCY_REFERENCE = 0.4
@@ -128,8 +134,10 @@ def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: li
                 counts: dict[str, dict[Any, int]], month_tot: dict[Any, int],
                 share: dict[str, float], n: int, ev: list[Any],
                 series: list[dict[str, object]]) -> Finding:
-    big = [c for c in channels if share[c] >= MIN_SHARE]
-    small = [c for c in channels if share[c] < MIN_SHARE]
+    per_month = n / max(1, len(months))
+    big = [c for c in channels if share[c] >= MIN_SHARE
+           and share[c] * per_month >= MIN_EXPECTED]
+    small = [c for c in channels if c not in big]
     cols = big + (["(small channels)"] if small else [])
 
     def cell(c: str, m: Any) -> int:
@@ -137,7 +145,7 @@ def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: li
             return sum(counts[s].get(m, 0) for s in small)
         return counts[c].get(m, 0)
 
-    chi2, p, _, v = stats.chi_square([[cell(c, m) for c in cols] for m in months])
+    chi2, p, _, v = stats.chi_square_pooled([[cell(c, m) for m in months] for c in cols])
     sizes = [month_tot[m] for m in months]
     per: list[tuple[str, float | None, float]] = []
     for c in big:
@@ -145,16 +153,21 @@ def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: li
         cv, ex = excess_cv(shares, sizes, share[c])
         per.append((c, cv, ex))
     usable = [x for x in per if x[1] is not None]
-    mean_cv = sum(x[1] for x in usable) / len(usable) if usable else 0.0  # type: ignore[misc]
-    mean_ex = sum(x[2] for x in usable) / len(usable) if usable else 0.0
+    # weighted by each channel's share of the window: how volatile the pipeline the
+    # company relies on is (one big channel surging and collapsing is not diluted by the
+    # steady small ones, and a small channel's swings count for what it brings)
+    weight = sum(share[x[0]] for x in usable)
+    mean_cv = (sum(share[x[0]] * x[1] for x in usable) / weight  # type: ignore[misc]
+               if usable else 0.0)
+    mean_ex = sum(share[x[0]] * x[2] for x in usable) / weight if usable else 0.0
     strength = stats.gated_strength(mean_ex, VOLATILITY_REFERENCE, p, ALPHA)
     signals = {"channel_volatility": strength}
     if p >= 0.05 and n >= ctx.options.min_n:
         signals["healthy_channel_stability"] = 1 - min(1.0, mean_ex / VOLATILITY_REFERENCE)
     metrics = [metric("mean_cv", mean_cv, "ratio", len(usable),
-                      label="Mean CV of monthly channel shares"),
+                      label="Mean CV of monthly channel shares, weighted by share"),
                metric("mean_excess_cv", mean_ex, "ratio", len(usable),
-                      label="Mean CV beyond sampling noise"),
+                      label="Mean CV beyond sampling noise, weighted by share"),
                metric("channels", len(big), "count"), metric("months", len(months), "count"),
                metric("deals", n, "count")]
     for c, cv, ex in per:
@@ -170,7 +183,7 @@ def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: li
     verdict = ("more than sampling noise explains" if p < 0.05
                else "within what sampling noise explains")
     statement = (f"Across {count(len(months))} months, the {count(len(big))} main channels' "
-                 f"shares of new pipeline vary with a mean CV of {pct(mean_cv)}, "
+                 f"shares of new pipeline vary with a share-weighted mean CV of {pct(mean_cv)}, "
                  f"{verdict}{tail}.")
     return finding(
         ctx, diagnostic=diag, family=FAMILY, slug="volatility",

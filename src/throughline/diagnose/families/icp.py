@@ -9,11 +9,13 @@ Cohorts (d1 = as-of, d0 = d1 − 12 months):
 
   - *retention* ("retain or expand"): mature accounts still billed at d1 with MRR(d1) ≥
     MRR(d0), among the mature accounts;
-  - *advocacy* ("would refer"): won accounts whose latest NPS answer up to as-of is a
-    promoter (9-10), among the won accounts that answered. It reaches the accounts won in
-    the last 12 months, whose retention cannot be judged yet — annual contracts show no
-    churn before their first renewal — so a recent shift in who is won is visible in it
-    long before it is in retention. Without NPS answers only the retention lens is used.
+  - *advocacy* ("would refer"): the won accounts that answered NPS up to as-of, each with
+    its own NPS (promoter answers − detractor answers, over its answers: the account is
+    the unit, and all its answers count) and its promoter share. It reaches the accounts
+    won in the last 12 months, whose retention cannot be judged yet — annual contracts
+    show no churn before their first renewal — so a recent shift in who is won is visible
+    in it long before it is in retention. Without NPS answers only the retention lens is
+    used.
 
 Per attribute (segment, industry, size_band, region from ``accounts``; persona and channel
 from the first won deal) we compare each value's share of the won accounts a lens can
@@ -24,10 +26,10 @@ the attribute (chi-square, Cramér's V; values too small for the chi-square appr
 are pooled — Cochran's rule — and a sparse 2×2 gets Fisher's exact test).
 
 Each lens has a test of whether the attribute matters — chi-square of revealed vs not
-among mature accounts (retention), of promoter / passive / detractor among respondents
-(advocacy) — and a rate: the revealed rate (retention), the NPS (advocacy, promoters −
-detractors, so it moves twice as far as a share when accounts flip from promoter to
-detractor).
+among mature accounts (retention), one-way ANOVA of the accounts' own NPS (advocacy;
+values with fewer than five accounts pooled) — and a rate: the revealed rate
+(retention), the mean of the accounts' own NPS (advocacy; promoters − detractors, so it
+moves twice as far as a share when accounts flip from promoter to detractor).
 
 Signals (``gated_strength``: 0 unless p < 0.01 and the effect is positive, then
 min(1, effect / reference)); Bonferroni over every attribute × lens (or pair × lens)
@@ -39,17 +41,18 @@ tested:
   other.
 * ``icp_drift`` — for each attribute and lens whose test is significant (p_chi × tests <
   0.05, Bonferroni over the attribute × lens tests: a revealed ICP has to be established
-  before wins can drift from it), the ICP-fit values are those whose rate is at least the overall rate; effect = share of
-  wins in fit values before the last 12 months − share in the last 12 months,
-  two-proportion z-test; max of gated_strength(effect, 0.20, p × k).
+  before wins can drift from it), the ICP-fit values are those whose rate is at least the
+  overall rate; effect = share of wins in fit values before the last 12 months − share
+  in the last 12 months, two-proportion z-test; max of gated_strength(effect, 0.20, p ×
+  k).
 * ``stated_vs_revealed`` — per function, attribute in ``stated_icp`` and lens: rate outside
   the stated values − inside them (stated values serve worse); retention: two-proportion
   test (the 2×2 chi-square, Fisher's exact when its expected counts are too small),
-  reference 0.20; advocacy: z-test of the NPS difference with the variance of an answer
-  pooled over both sides (the score test, as for two proportions: a small side with no
-  promoters cannot claim a tiny variance), and no verdict when the inside × answer table
-  breaks Cochran's rule, reference 0.40 NPS (a fifth of the accounts flipped from promoter to
-  detractor — the same 0.20 as a share); max of gated_strength(effect, reference, p × m)
+  reference 0.20; advocacy: Student's t-test of the accounts' own NPS with the variance
+  pooled over both sides (under "no difference" they share one: a handful of accounts
+  that happen to agree cannot claim a tiny variance), no verdict with fewer than five
+  accounts on a side, reference 0.40 NPS (a fifth of the accounts flipped from promoter
+  to detractor — the same 0.20 as a share); max of gated_strength(effect, reference, p × m)
   over the m pair × lens tests. Counter-signal ``healthy_icp_alignment`` = 1 when no test
   shows a significant gap (p ≥ 0.05) and the revealed top value (retention) is in every
   stated set.
@@ -66,7 +69,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from scipy.stats import norm as _norm
+from scipy.stats import t as _t
 
 from throughline.diagnose import stats
 from throughline.diagnose.expr import (
@@ -78,6 +81,7 @@ from throughline.diagnose.expr import (
     clean,
     evidence,
     filled_counts,
+    fsum,
     label,
     mrr_at,
     records,
@@ -161,29 +165,29 @@ def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
                                mature=acct.mature, revealed=acct.revealed)
     if not attrs:
         return "no account attributes (segment, industry, size band, region, persona, channel)"
-    latest = _latest_answers(ctx, d1)
-    if latest is not None:
-        j = base.left_join(latest, base.account_id == latest._nid)
-        base = j.select(*[j[c] for c in base.columns], nps=j.nps)
+    answers = _account_answers(ctx, d1)
+    if answers is not None:
+        j = base.left_join(answers, base.account_id == answers._nid)
+        base = j.select(*[j[c] for c in base.columns], nps=j.nps, promoter=j.promoter)
     return base, attrs
 
 
-def _latest_answers(ctx: DiagnoseContext, d1: Any) -> ir.Table | None:
-    """Per account, its latest NPS score up to as-of (one answer per account, so accounts
-    that answer often do not count more); None without NPS answers."""
+def _account_answers(ctx: DiagnoseContext, d1: Any) -> ir.Table | None:
+    """Per account, from all its NPS answers up to as-of: its own NPS (promoter answers −
+    detractor answers, over its answers) and its promoter share. The account is the unit
+    — one value each, however often it answered — and every answer counts towards it;
+    None without NPS answers."""
     t = ctx.table("nps_responses")
     if t is None or not {"account_id", "score", "responded_at"} <= set(t.columns):
         return None
     a = t.filter(t.account_id.notnull() & t.score.notnull() & (t.score >= 0)
                  & (t.score <= 10) & t.responded_at.notnull()
                  & (t.responded_at.cast("date") <= ibis.literal(d1, type="date")))
-    order = [a.responded_at.desc()]
-    if "response_id" in a.columns:
-        order.append(a.response_id.desc())
-    ranked = a.mutate(_rn=ibis.row_number().over(
-        ibis.window(group_by=a.account_id, order_by=[*order, a.score])))
-    latest = ranked.filter(ranked._rn == 0)
-    return latest.select(_nid=latest.account_id, nps=latest.score.cast("int64"))
+    g = a.group_by(_nid=a.account_id).aggregate(
+        _n=a.count(), _p=(a.score >= 9).sum(), _d=(a.score <= 6).sum())
+    n = g._n.cast("float64")
+    return g.select("_nid", nps=(g._p - g._d).cast("float64") / n,
+                    promoter=g._p.cast("float64") / n)
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,7 @@ RETENTION = Lens("retention", "mature", "revealed", "those that retain or expand
                  "retain best", "retains best", STATED_REFERENCE)
 ADVOCACY = Lens("advocacy", "respondents", "promoters", "promoters (NPS 9-10)",
                 "recommend us most", "recommends us most", 2 * STATED_REFERENCE)
+COUNTS = ("won", "mature", "revealed", "respondents")  # the rest are sums of shares
 
 
 def lenses(base: ir.Table) -> tuple[Lens, ...]:
@@ -212,13 +217,16 @@ def lenses(base: ir.Table) -> tuple[Lens, ...]:
 def _attribute_tables(ctx: DiagnoseContext, base: ir.Table, attrs: list[str],
                       ) -> dict[str, tuple[Any, list[dict[str, Any]]]]:
     """Per attribute: (the query, its value rows with won / mature / revealed counts and,
-    with NPS answers, respondents / promoters / detractors). One query for all of them."""
+    with NPS answers, the accounts that answered with the sum and sum of squares of their
+    own NPS and the sum of their promoter shares). One query for all of them."""
     long = by_dimensions(base, {a: base[a] for a in attrs})
     aggs: dict[str, Any] = dict(won=long.count(), mature=long.mature.sum(),
                                 revealed=long.revealed.sum())
     if "nps" in base.columns:
-        aggs.update(respondents=long.nps.notnull().sum(), promoters=(long.nps >= 9).sum(),
-                    detractors=(long.nps <= 6).sum())
+        aggs.update(respondents=long.nps.notnull().sum(),
+                    nps_sum=fsum(long.nps).fill_null(0.0),
+                    nps_sq=fsum(long.nps * long.nps).fill_null(0.0),
+                    promoters=fsum(long.promoter).fill_null(0.0))
     expr = long.group_by("dim", "group").aggregate(**aggs)
     per_attr = split_by_dimension(records(ctx.execute(expr)))
     out = {}
@@ -227,31 +235,33 @@ def _attribute_tables(ctx: DiagnoseContext, base: ir.Table, attrs: list[str],
         for r in rows:
             r["value"] = str(r.pop("group"))
             for k in aggs:
-                r[k] = int(r[k] or 0)
+                r[k] = int(r[k] or 0) if k in COUNTS else float(r[k] or 0.0)
         out[a] = (expr, rows)
     return out
 
 
 def lens_test(rows: list[dict[str, Any]], lens: Lens) -> tuple[float, float, int, float]:
-    """Does the lens' outcome depend on the attribute? Chi-square (chi2, p, dof, V), with
-    sparse values pooled (Fisher's exact p for a sparse 2×2): ``stats.chi_square_pooled``."""
+    """Does the lens' outcome depend on the attribute? (statistic, p, dof, effect).
+    Retention: chi-square with sparse values pooled (Fisher's exact p for a sparse 2×2),
+    effect Cramér's V. Advocacy: one-way ANOVA of the accounts' own NPS with values of
+    fewer than ``MIN_GROUP`` accounts pooled, effect η²."""
     if lens is ADVOCACY:
-        return stats.chi_square_pooled([[r["promoters"],
-                                         r["respondents"] - r["promoters"] - r["detractors"],
-                                         r["detractors"]] for r in rows])
+        return stats.anova_from_sums([(r["respondents"], r["nps_sum"], r["nps_sq"])
+                                      for r in rows], min_group=MIN_GROUP)
     return stats.chi_square_pooled([[r["revealed"], r["mature"] - r["revealed"]]
                                     for r in rows])
 
 
 def lens_rate(rows: list[dict[str, Any]], lens: Lens) -> tuple[float | None, float, int]:
-    """The lens' rate over some value rows: (rate, its sampling variance, n judged)."""
+    """The lens' rate over some value rows: (rate, its sampling variance, n judged).
+    Advocacy: the mean of the accounts' own NPS (−1..1)."""
     n = sum(r[lens.judged] for r in rows)
     if n == 0:
         return None, 0.0, 0
     if lens is ADVOCACY:
-        pro = sum(r["promoters"] for r in rows) / n
-        det = sum(r["detractors"] for r in rows) / n
-        return pro - det, (pro + det - (pro - det) ** 2) / n, n
+        mean = sum(r["nps_sum"] for r in rows) / n
+        ss = max(0.0, sum(r["nps_sq"] for r in rows) - n * mean * mean)
+        return mean, (ss / (n - 1) / n if n > 1 else 0.0), n
     rate = sum(r["revealed"] for r in rows) / n
     return rate, rate * (1 - rate) / n, n
 
@@ -346,7 +356,10 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
                                ret["mature_total"])]
     if lens is ADVOCACY:
         summary_metrics += [metric("respondents", res["mature_total"], "count"),
-                            metric("promoters", res["revealed_total"], "count")]
+                            metric("account_nps", 100 * res["overall_rate"], "percent",
+                                   res["mature_total"],
+                                   label="NPS of the won accounts that answered (each "
+                                         "account's own NPS, averaged)")]
     word = ATTRIBUTE_WORDS[top]
     over, under = _extremes(tables[top][1], res)
     summary_metrics += [metric("won_share_top", over[2], "ratio", res["mature_total"],
@@ -365,15 +378,15 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
         tail = (f"{pct(res['overall_rate'])} of {count(res['mature_total'])} won accounts "
                 "old enough to judge retained or expanded.")
     else:
-        tail = (f"{count(res['revealed_total'])} of {count(res['mature_total'])} won "
-                "accounts that answered NPS are promoters.")
+        tail = (f"the {count(res['mature_total'])} won accounts that answered NPS average "
+                f"an NPS of {num(100 * res['overall_rate'])}.")
     judged = ("won accounts old enough to judge" if lens is RETENTION else
               "won accounts that answered NPS")
     statement = (f"{lead}: {quote(over[1])} is {pct(over[2])} of {judged} but "
                  f"{pct(over[3])} of {lens.cohort}; {tail}")
-    test = ("chi-square (revealed vs not, among mature won accounts" if lens is RETENTION
-            else "chi-square (promoter / passive / detractor, latest answer per won account")
-    test += "; sparse values pooled)"
+    test = ("chi-square (revealed vs not, among mature won accounts; sparse values pooled)"
+            if lens is RETENTION else "one-way ANOVA of each won account's own NPS (small "
+            "values pooled)")
     findings.insert(0, finding(
         ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
         metrics=summary_metrics, n=res["mature_total"],
@@ -508,26 +521,32 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
         )]
     k = len(candidates)
     best = None
-    for a, fit, _res in candidates:
+    # One query counts every candidate's fit values (cN_*: candidate N) among earlier and
+    # recent wins.
+    recent = base.won_date > split
+    fits = {}
+    for i, (a, fit, _res) in enumerate(candidates):
         in_fit = base[a].isin(fit)
-        recent = base.won_date > split
-        expr = base.aggregate(
-            early=(~recent).sum(), early_fit=(in_fit & ~recent).sum(),
-            late=recent.sum(), late_fit=(in_fit & recent).sum())
-        r = {key: int(v or 0) for key, v in records(ctx.execute(expr))[0].items()}
+        fits[f"c{i}_early_fit"] = (in_fit & ~recent).sum()
+        fits[f"c{i}_late_fit"] = (in_fit & recent).sum()
+    expr = base.aggregate(early=(~recent).sum(), late=recent.sum(), **fits)
+    fit_counts = {key: int(v or 0) for key, v in records(ctx.execute(expr))[0].items()}
+    for i, (a, fit, _res) in enumerate(candidates):
+        r = {"early": fit_counts["early"], "early_fit": fit_counts[f"c{i}_early_fit"],
+             "late": fit_counts["late"], "late_fit": fit_counts[f"c{i}_late_fit"]}
         if r["early"] == 0 or r["late"] == 0:
             continue
         e_sh, l_sh = r["early_fit"] / r["early"], r["late_fit"] / r["late"]
         z, p = stats.two_proportion_test(r["early_fit"], r["early"], r["late_fit"], r["late"])
         strength = stats.gated_strength(e_sh - l_sh, DRIFT_REFERENCE, min(1.0, p * k), ALPHA)
-        item = (strength, a, fit, r, e_sh, l_sh, p, z, expr)
+        item = (strength, a, fit, r, e_sh, l_sh, p, z, i)
         if best is None or strength > best[0]:
             best = item
     if best is None:
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="wins do not span both the last 12 months and before",
                             needs=["won deals over more than a year"])
-    strength, a, fit, r, e_sh, l_sh, p, z, expr = best
+    strength, a, fit, r, e_sh, l_sh, p, z, best_i = best
     lens = next(res["lens"] for a_, fit_, res in candidates if a_ == a and fit_ == fit)
     word = ATTRIBUTE_WORDS[a]
     direction = "fell" if l_sh < e_sh else "rose"
@@ -547,13 +566,14 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
         comparison=f"won accounts before and within the last 12 months, share in the {word} "
                    + ("values whose retain-or-expand rate is at least the overall rate"
                       if lens is RETENTION else
-                      "values whose NPS (latest answer per account) is at least the overall "
-                      "NPS"),
+                      "values whose NPS (each account's own, averaged) is at least the "
+                      "overall NPS"),
         significance=Significance(test="two-proportion z-test, Bonferroni over attributes",
                                   statistic=z, p_value=min(1.0, p * k), n=r["early"] + r["late"],
                                   effect_size=e_sh - l_sh, effect_measure="fall in fit share"),
         evidence=[evidence(ctx, "opportunities", expr, r["early"] + r["late"],
-                           "won accounts by when they were won")],
+                           f"won accounts by when they were won; this attribute's fit "
+                           f"values are candidate c{best_i}")],
         signals={"icp_drift": strength},
     )]
 
@@ -628,10 +648,9 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
                    metric("gap", worst_["effect"], "ratio", n_both)]
     else:
         statement = (f"The {fn} team's stated {word} ({named}) has an NPS of "
-                     f"{num(100 * worst_['rate_in'])} across the latest answers of "
-                     f"{count(worst_['n_in'])} won accounts, against "
-                     f"{num(100 * worst_['rate_out'])} across {count(worst_['n_out'])} outside "
-                     "it")
+                     f"{num(100 * worst_['rate_in'])} across {count(worst_['n_in'])} won "
+                     f"accounts that answered, against {num(100 * worst_['rate_out'])} "
+                     f"across {count(worst_['n_out'])} outside it")
         metrics = [metric("nps_stated", 100 * worst_["rate_in"], "percent", worst_["n_in"]),
                    metric("nps_other", 100 * worst_["rate_out"], "percent", worst_["n_out"]),
                    metric("nps_gap", 100 * worst_["effect"], "percent", n_both)]
@@ -652,15 +671,16 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
         test = "two-proportion z-test, Bonferroni over stated pairs and lenses"
         measure = "revealed rate outside − inside"
     else:
-        test = "z-test of the NPS difference, Bonferroni over stated pairs and lenses"
+        test = ("Student's t-test of the accounts' own NPS, Bonferroni over stated pairs and "
+                "lenses")
         measure = "NPS outside − inside (as a fraction)"
     return [finding(
         ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n_both,
         severity=Severity.watch if strength > 0 else Severity.info,
-        comparison="retain-or-expand rate of mature won accounts (and NPS of won accounts, "
-                   "latest answer each) inside the stated ICP against those outside it, per "
-                   "function and attribute",
+        comparison="retain-or-expand rate of mature won accounts (and the NPS of won "
+                   "accounts, each account's own) inside the stated ICP against those "
+                   "outside it, per function and attribute",
         significance=Significance(test=test, statistic=worst_["z"],
                                   p_value=min(1.0, worst_["p"] * m), n=n_both,
                                   effect_size=worst_["effect"], effect_measure=measure),
@@ -688,18 +708,18 @@ def _stated_gap(function: str, attr: str, values: list[str], rows: list[dict[str
             z, _ = stats.two_proportion_test(ro, n_out, ri, n_in)
             # the same test as a 2×2 chi-square (z² = χ²), exact (Fisher) when sparse
             p = stats.chi_square_pooled([[ri, n_in - ri], [ro, n_out - ro]])[1]
-        else:  # score test: the variance of one answer under "no difference", pooled
-            counts = [[sum(r[k] for r in side) for k in ("promoters", "detractors")]
-                      for side in (inside, outside)]
-            table = [[pro, n - pro - det, det]
-                     for (pro, det), n in zip(counts, (n_in, n_out), strict=True)]
-            testable = stats.chi_square_pooled(table)[2] > 0  # Cochran's rule holds
-            pro = (counts[0][0] + counts[1][0]) / (n_in + n_out)
-            det = (counts[0][1] + counts[1][1]) / (n_in + n_out)
-            var = (pro + det - (pro - det) ** 2) * (1 / n_in + 1 / n_out)
-            if var > 0 and testable:
+        elif n_in >= MIN_GROUP and n_out >= MIN_GROUP:
+            # Student's t on the accounts' own NPS with the variance pooled over both
+            # sides: under "no difference" they share one, and a handful of accounts
+            # that happen to agree cannot claim a tiny one
+            ss = sum(r["nps_sq"] for r in rows) - sum(
+                sum(r["nps_sum"] for r in side) ** 2 / n
+                for side, n in ((inside, n_in), (outside, n_out)))
+            df = n_in + n_out - 2
+            var = max(0.0, ss) / df * (1 / n_in + 1 / n_out)
+            if var > 0:
                 z = effect / math.sqrt(var)
-                p = float(2 * _norm.sf(abs(z)))
+                p = float(2 * _t.sf(abs(z), df))
         strength = stats.gated_strength(effect, lens.reference, min(1.0, p * m), ALPHA)
     return {"function": function, "attribute": attr, "values": values, "lens": lens,
             "rate_in": rate_in, "n_in": n_in, "rate_out": rate_out, "n_out": n_out,
