@@ -2,7 +2,7 @@
 
 Not a test. Writes (or reuses) a sample company, then runs one council through the real
 pipeline (``Council.ask``: frame, gather, cast, debate, claim check, synthesis, run log)
-with a :class:`ModelAdvisorEngine` whose every model is
+with the model engine the CLI uses (its run-log store included) whose every model is
 ``FixedLatencyModel(ScriptedModel(responder=FakeAdvisor()), L)``: each request takes L
 seconds and nothing leaves the process. It prints
 
@@ -61,16 +61,11 @@ def run_council(settings: Any, *, latency: float, rounds: int, advisors: int,
     (process time between the debate's start and end events)."""
     from throughline.council.frame import DEFAULT_QUESTION
     from throughline.council.pipeline import Council
-    from throughline.models import ModelAdvisorEngine, ModelsConfig
     from throughline.models.fakes import FakeAdvisor, FixedLatencyModel, ScriptedModel
 
-    config = ModelsConfig(default=BENCH_MODEL)
-
-    def engine(pack: Any, personas: Any) -> ModelAdvisorEngine:
-        return ModelAdvisorEngine(
-            config,
-            model_factory=lambda spec: FixedLatencyModel(
-                ScriptedModel(responder=FakeAdvisor(), model_name=spec.name), latency))
+    def model(spec: Any) -> FixedLatencyModel:
+        return FixedLatencyModel(ScriptedModel(responder=FakeAdvisor(), model_name=spec.name),
+                                 latency)
 
     marks: list[float] = []
     cpu: list[float] = []
@@ -82,8 +77,10 @@ def run_council(settings: Any, *, latency: float, rounds: int, advisors: int,
                 event.kind == "round_finished":
             marks.append(time.perf_counter())
 
-    council = Council(settings, engine_factory=engine, concurrency=concurrency,
-                      on_event=on_event)
+    # the production path: the model engine with its run-log store (every call logged,
+    # resumable), only the models are fakes
+    council = Council(settings.with_model(BENCH_MODEL), model_factory=model,
+                      concurrency=concurrency, on_event=on_event)
     started = time.perf_counter()
     result = council.ask(DEFAULT_QUESTION, rounds=rounds, panel_size=advisors,
                          run_date=date(2026, 11, 21))

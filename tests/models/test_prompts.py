@@ -161,3 +161,14 @@ def test_evidence_text_is_clipped_and_metrics_are_shown() -> None:
     user = turn_prompt(make_request(evidence=[card]), PromptLimits(evidence_chars=300)).user
     block = blocks(user)[-1]
     assert len(block) < 500 and '"nrr": {"value": 0.92}' in block
+
+
+def test_the_evidence_cache_gives_the_same_prompts_every_round() -> None:
+    cards = [EvidenceCard(id=f"F-{i}", kind="finding", title=f"Finding {i}",
+                          text=f"metric {i} " * 40, metrics={"m": {"value": i}})
+             for i in range(5)]
+    cache: dict[tuple[str, ...], list[str]] = {}
+    for number in (1, 2, 3):
+        request = make_request(number, evidence=cards, summaries=["s"] * (number - 1))
+        assert turn_prompt(request, LIMITS, cache=cache) == turn_prompt(request, LIMITS)
+    assert list(cache) == [tuple(c.id for c in cards)]  # rendered once, reused

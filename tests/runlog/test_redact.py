@@ -80,3 +80,50 @@ def test_no_key_anywhere_in_the_run_log_file(tmp_path: Path) -> None:
     data = b"".join(p.read_bytes() for p in tmp_path.glob("runs.sqlite*"))
     for secret in (KEY, ANTHROPIC, LOCAL, "hunter2pass"):
         assert secret.encode() not in data, secret
+
+
+# -- the run log's fast path: serialise once, walk only when the text might hold a secret --
+
+QUOTED = 'pa"ss\\word-with-quotes'  # a secret JSON escapes
+
+
+@pytest.mark.parametrize("value", [
+    {"messages": [{"content": "line one\nsk-live-ABCDEFGHIJKLMNOPQRSTUV after a newline"}]},
+    {"content": "db at postgres://ann:hunter2pass@db.example/gtm", "n": 3},
+    {"content": f"the local token is {LOCAL}", "list": [LOCAL, 1.5, None]},
+    {"content": f"quoted {QUOTED} secret"},
+    {"content": "no secret: risk-adjusted pipeline, see https://example.com/a:b"},
+    ["plain", {"nested": ["text — with “unicode” ≥ 5%"]}],
+])
+def test_fast_redaction_gives_the_same_text_as_walking_the_value(
+        value: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from throughline.runlog.ids import canonical_json, compact_json
+    from throughline.runlog.redact import env_secrets, redacted_json, redacted_text_json
+
+    monkeypatch.setenv("DB_PASSWORD", QUOTED)
+    secrets = env_secrets()
+    for dump in (canonical_json, compact_json):
+        walked = dump(redact(value, by_name=False, secrets=secrets))
+        assert redacted_json(value, dump, secrets=secrets) == walked
+        assert redacted_text_json(dump(value), dump, secrets=secrets) == walked
+        for secret in (KEY, LOCAL, QUOTED, "hunter2pass", "sk-live-ABCDEFGHIJKLMNOPQRSTUV"):
+            assert secret not in walked
+
+
+def test_log_call_json_stores_the_request_text_redacted(tmp_path: Path) -> None:
+    from throughline.runlog.ids import canonical_json
+
+    request = {"messages": [{"content": f"prompt\n{KEY}"}], "model": "openai:gpt-4o-mini"}
+    clean = {"messages": [{"content": "prompt plain"}], "model": "openai:gpt-4o-mini"}
+    info = CallInfo(role="advisor", engine="openai", model="gpt-4o-mini", reason="default")
+    with RunLog.open(tmp_path / "runs.sqlite") as log:
+        run_id = log.create_run("q", engine="model", settings={})
+        log.log_call_json(run_id, info, canonical_json(request), {"text": "ok"}, key="k1")
+        log.log_call_json(run_id, info, canonical_json(clean), None, key="k2",
+                          error=f"401: {KEY}")
+        first, second = log.calls(run_id)
+    assert first.request == {"messages": [{"content": f"prompt\n{REDACTED}"}],
+                             "model": "openai:gpt-4o-mini"}
+    assert first.request_key == "k1" and first.reply == {"text": "ok"}
+    assert second.request == clean and second.reply is None
+    assert KEY not in (second.error or "") and REDACTED in (second.error or "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from throughline.council.personas import Persona
 from throughline.council.seams import EvidenceCard
@@ -42,6 +42,8 @@ class EvidencePack(BaseModel):
     capabilities: list[Capability] = Field(default_factory=list)
     library_documents: int = 0
     library_note: str | None = None
+    _cards: dict[tuple[str, tuple[str, ...]], list[EvidenceCard]] = PrivateAttr(
+        default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -75,7 +77,16 @@ class EvidencePack(BaseModel):
 
     def cards_for(self, persona: Persona) -> list[EvidenceCard]:
         """The lens-filtered evidence an advisor sees: its families' findings (measured and
-        not), the ranking, the binding constraint's evidence, and its passages."""
+        not), the ranking, the binding constraint's evidence, and its passages.
+
+        The same cards every round, so they are made once per persona and pack (the list
+        is a copy; the cards themselves are shared and must not be changed)."""
+        key = (persona.id, tuple(sorted(persona.weighs.families)))
+        if key not in self._cards:
+            self._cards[key] = self._make_cards(persona)
+        return list(self._cards[key])
+
+    def _make_cards(self, persona: Persona) -> list[EvidenceCard]:
         fams = set(persona.weighs.families)
         binding = self.diagnosis.ranking.binding
         binding_ids = set(binding_evidence_ids(self.diagnosis, binding)) if binding else set()

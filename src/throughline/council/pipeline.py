@@ -91,9 +91,14 @@ class Council:
     def __init__(self, settings: Settings, *, engine_factory: EngineFactory | None = None,
                  on_event: EventSink | None = None, concurrency: int | None = None,
                  clock: Callable[[], datetime] | None = None,
-                 policy_path: Path | None = None) -> None:
+                 policy_path: Path | None = None,
+                 model_factory: Callable[[Any], Any] | None = None) -> None:
+        """``engine_factory`` replaces the advisor engine outright (tests, the offline
+        engine); ``model_factory`` keeps the model engine and its run-log store and only
+        makes the models (``ModelSpec`` → Pydantic AI model: fakes, benchmarks)."""
         self.settings = settings
         self.engine_factory = engine_factory
+        self.model_factory = model_factory
         self.on_event = on_event
         self.concurrency = concurrency or settings.council_concurrency
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -367,10 +372,10 @@ class Council:
             return None if found is None or found.reply is None else json.dumps(found.reply)
 
         def record(c: RecordedCall) -> None:
-            log.log_call(run_id, c.info, json.loads(c.request_json),
-                         None if c.reply_json is None else json.loads(c.reply_json),
-                         stage="debate", advisor_id=c.advisor_id, round=c.round,
-                         error=c.error, key=c.key)
+            log.log_call_json(run_id, c.info, c.request_json,
+                              None if c.reply_json is None else json.loads(c.reply_json),
+                              stage="debate", advisor_id=c.advisor_id, round=c.round,
+                              error=c.error, key=c.key)
 
         def failed(key: str) -> list[RecordedCall]:  # replay: a call that failed fails again
             if mode != "replay":
@@ -396,7 +401,7 @@ class Council:
             # not stop at the budget it started with
             config = config.model_copy(update={k: None for k in limits})
         return ModelAdvisorEngine(config, store=LookupStore(lookup, record, failed),  # type: ignore[return-value]
-                                  mode=mode)
+                                  mode=mode, model_factory=self.model_factory)
 
     # -- pieces -------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ from throughline.models.replay import (
     RecordedCall,
     canonical_json,
     canonical_request,
-    key_of,
+    key_of_json,
     reply_from_json,
     reply_to_json,
 )
@@ -194,7 +194,8 @@ class GuardedModel(WrapperModel):
     ) -> ModelResponse:
         model = str(self.spec)
         asked = canonical_request(model, messages, model_settings, model_request_parameters)
-        key = key_of(asked)
+        asked_json = canonical_json(asked)  # serialised once: the key and the run log's copy
+        key = key_of_json(asked_json)
         if self.store is not None and self.reuse:
             recorded = self.store.lookup(key)
             if recorded is not None:
@@ -203,7 +204,6 @@ class GuardedModel(WrapperModel):
                 failed = _last_try(getattr(self.store, "failed_attempts", _none)(key))
                 if failed:
                     raise self._failure_from_store(key, failed)
-        asked_json = canonical_json(asked)
         prompt_tokens = estimate_tokens(canonical_json(asked["messages"]))
         started = self._clock()
         faults: list[str] = []

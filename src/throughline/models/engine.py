@@ -93,6 +93,7 @@ class ModelAdvisorEngine:
         self.mode = mode
         self.redactor = Redactor()
         self._providers: ProviderFactory | None = None
+        self._evidence: prompts.EvidenceCache = {}  # rendered cards, reused every round
         if mode == "replay":
             if store is None:
                 raise ConfigError("replay needs the recorded calls of a run (a call store)")
@@ -221,7 +222,7 @@ class ModelAdvisorEngine:
     async def turn(self, request: TurnRequest) -> tuple[TurnReply, CallInfo]:
         sel = self.select("advisor", request.advisor)
         blind = prompts.is_blind(request.round)
-        prompt = prompts.turn_prompt(request, self.limits)
+        prompt = prompts.turn_prompt(request, self.limits, cache=self._evidence)
         check = TurnCheck.for_request(
             request, max_chars=self.config.max_statement_chars, blind=blind
         )

@@ -143,7 +143,14 @@ def turn_instructions(request: TurnRequest, limits: PromptLimits) -> str:
     )
 
 
-def turn_prompt(request: TurnRequest, limits: PromptLimits) -> Prompt:
+EvidenceCache = dict[tuple[str, ...], list[str]]
+"""Rendered evidence blocks by card ids: an advisor sees the same cards every round."""
+
+
+def turn_prompt(request: TurnRequest, limits: PromptLimits, *,
+                cache: EvidenceCache | None = None) -> Prompt:
+    """An advisor's turn. ``cache`` (one per run: card ids name the same cards within it)
+    keeps the rendered evidence between rounds."""
     r = request.round
     instructions = turn_instructions(request, limits)
     head = [f"Round {r.number}: {r.title}", f"Purpose of this round: {r.purpose}"]
@@ -170,7 +177,7 @@ def turn_prompt(request: TurnRequest, limits: PromptLimits) -> Prompt:
         *(_panel_line(p, request.advisor) for p in request.peers),
         "",
         f"Your evidence pack ({len(request.evidence)} cards; cite by id):",
-        *([_evidence_block(card, limits) for card in request.evidence] or ["(no evidence)"]),
+        *(_evidence_blocks(request.evidence, limits, cache) or ["(no evidence)"]),
     ]
     tail = ["", f"Now give your statement for round {r.number}."]
     invariant = len(instructions) + sum(len(x) + 1 for x in head + base + tail)
@@ -238,6 +245,16 @@ def _intent_text(intent: Intent) -> str:
 def _panel_line(peer: Advisor, me: Advisor) -> str:
     you = " (you)" if peer.id == me.id else ""
     return f"- {peer.id}{you}: {peer.name}, {peer.role}; lens: {peer.lens}"
+
+
+def _evidence_blocks(cards: list[EvidenceCard], limits: PromptLimits,
+                     cache: EvidenceCache | None) -> list[str]:
+    if cache is None:
+        return [_evidence_block(card, limits) for card in cards]
+    key = tuple(card.id for card in cards)
+    if key not in cache:
+        cache[key] = [_evidence_block(card, limits) for card in cards]
+    return cache[key]
 
 
 def _evidence_block(card: EvidenceCard, limits: PromptLimits) -> str:

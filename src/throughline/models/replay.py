@@ -137,7 +137,12 @@ def request_key(
 
 
 def key_of(request: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(request).encode("utf-8")).hexdigest()
+    return key_of_json(canonical_json(request))
+
+
+def key_of_json(text: str) -> str:
+    """``key_of`` for a request already serialised with :func:`canonical_json`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def reply_to_json(response: ModelResponse) -> str:

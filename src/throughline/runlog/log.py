@@ -54,7 +54,13 @@ from throughline.runlog.models import (
     StageInfo,
     StoredForecast,
 )
-from throughline.runlog.redact import env_secrets, redact, redact_text
+from throughline.runlog.redact import (
+    env_secrets,
+    redact,
+    redact_text,
+    redacted_json,
+    redacted_text_json,
+)
 from throughline.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -410,10 +416,27 @@ class RunLog:
         self._require(run_id)
         key = key or request_key(request)
         secrets = env_secrets()
-        request_text = canonical_json(redact(to_jsonable(request), by_name=False,
-                                             secrets=secrets))
-        reply_text = None if reply is None else compact_json(
-            redact(to_jsonable(reply), by_name=False, secrets=secrets))
+        request_text = redacted_json(to_jsonable(request), canonical_json, secrets=secrets)
+        return self._insert_call(run_id, info, key, request_text, reply, secrets, stage=stage,
+                                 advisor_id=advisor_id, round=round, error=error)
+
+    def log_call_json(self, run_id: str, info: CallInfo, request_json: str, reply: Any, *,
+                      key: str, stage: str | None = None, advisor_id: str | None = None,
+                      round: int | None = None, error: str | None = None) -> int:
+        """:meth:`log_call` for a request the caller already holds as canonical JSON text
+        (the model layer serialises each request once, for its key): the text is stored
+        as it is unless it might hold a secret, and only then parsed and redacted."""
+        self._require(run_id)
+        secrets = env_secrets()
+        request_text = redacted_text_json(request_json, canonical_json, secrets=secrets)
+        return self._insert_call(run_id, info, key, request_text, reply, secrets, stage=stage,
+                                 advisor_id=advisor_id, round=round, error=error)
+
+    def _insert_call(self, run_id: str, info: CallInfo, key: str, request_text: str,
+                     reply: Any, secrets: list[str], *, stage: str | None,
+                     advisor_id: str | None, round: int | None, error: str | None) -> int:
+        reply_text = None if reply is None else redacted_json(
+            to_jsonable(reply), compact_json, secrets=secrets)
         parameters = compact_json(redact(info.parameters, secrets=secrets))
         with self._write() as conn:
             seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM model_calls "
