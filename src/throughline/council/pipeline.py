@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from throughline.council.cast import DEFAULT_PANEL, cast_panel
-from throughline.council.claimcheck import build_evidence_index, check_record
+from throughline.council.claimcheck import build_evidence_index, check_record, check_text
 from throughline.council.debate import (
     MAX_ROUNDS,
     ROUNDS,
@@ -29,14 +29,20 @@ from throughline.council.debate import (
 )
 from throughline.council.forecast import Series, finding_series, store_series
 from throughline.council.frame import DEFAULT_QUESTION, frame_question
-from throughline.council.gather import Capability, EvidencePack, gather
+from throughline.council.gather import (
+    RANKING_ID,
+    Capability,
+    EvidencePack,
+    binding_evidence_ids,
+    gather,
+)
 from throughline.council.offline.engine import OfflineEngine
 from throughline.council.personas import Persona, load_catalog
 from throughline.council.seams import AdvisorEngine, CallInfo, Event, EventSink
 from throughline.council.synthesize import Synthesis, as_of_note, build_forecasts
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.ranking import HYPOTHESES
-from throughline.errors import ThroughlineError, UsageError
+from throughline.errors import ModelError, ThroughlineError, UsageError
 from throughline.record.model import (
     Advisor,
     DecisionRecord,
@@ -99,6 +105,8 @@ class Council:
         self.settings = settings
         self.engine_factory = engine_factory
         self.model_factory = model_factory
+        self._stage_now = "frame"
+        self._model_engines: dict[str, Any] = {}  # one per run: its budget spans the stages
         self.on_event = on_event
         self.concurrency = concurrency or settings.council_concurrency
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -189,6 +197,8 @@ class Council:
             log.fail_run(run_id, str(exc) if isinstance(exc, ThroughlineError)
                          else f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            self._model_engines.pop(run_id, None)
         if times is not None:  # a replay keeps the original's times: byte-identical record
             record.run.started_at = times.started_at
             record.run.finished_at = times.finished_at
@@ -198,6 +208,7 @@ class Council:
         return AskResult(run_id=run_id, record=record)
 
     def _stage(self, log: Any, run_id: str, name: str) -> None:
+        self._stage_now = name  # model calls are logged under the stage that made them
         log.stage_started(run_id, name)
         self._emit("stage_started", name, stage=name)
 
@@ -211,8 +222,21 @@ class Council:
         stored = mode in ("resume", "replay")
         # Frame
         self._stage(log, run_id, "frame")
-        intent = (log.get_frame(calls_of) if stored else None) or frame_question(
-            spec.question, spec.run_date)
+        role_calls: list[CallInfo] = []  # framer and synthesiser calls, when they use models
+        role_failures: list[str] = []
+        saved_intent = log.get_frame(calls_of) if stored else None
+        intent = frame_question(spec.question, spec.run_date)
+        if self._role_on_model(spec, "framer"):
+            # a stored run asks again too: the recorded reply answers (no network), so the
+            # record counts the framer's call as the original did
+            from throughline.models.roles import frame_with_model
+
+            intent = self._role_call(
+                self._engine(None, {}, spec, mode=mode, log=log, run_id=run_id,
+                             calls_of=calls_of),
+                lambda engine, draft=intent: frame_with_model(engine, draft),
+                "framer", intent, role_calls, role_failures, "the rule-based framing is used")
+        intent = saved_intent or intent
         log.save_frame(run_id, intent)
         self._done(log, run_id, "frame", intent, f"framed as a '{intent.decision_type}' decision")
 
@@ -316,6 +340,34 @@ class Council:
                         forecasts=forecasts)
         record = self._assemble(record_id, intent, pack, seats, records, forecasts, syn, calls,
                                 started, spec.rounds, prepared)
+        if self._role_on_model(spec, "synthesiser"):
+            from throughline.models.roles import synthesise_verdict
+
+            self._stage_now = "synthesize"  # the record is written before it is checked
+            index = build_evidence_index(pack.findings, pack.passages(), record.predictions,
+                                         record.citations)
+            record.verdict = self._role_call(
+                self._engine(pack, personas, spec, mode=mode, log=log, run_id=run_id,
+                             calls_of=calls_of),
+                lambda engine: synthesise_verdict(
+                    engine, intent=intent, binding=pack.diagnosis.ranking.binding,
+                    runner_up=pack.diagnosis.ranking.runner_up,
+                    evidence=[(f.id, f.statement) for f in _verdict_evidence(pack)],
+                    rounds=records, convictions=_final_convictions(records, seats),
+                    draft=record.verdict,
+                    check=lambda text, cites: check_text("synthesis.verdict", text, index,
+                                                         cites)),
+                "synthesiser", record.verdict, role_calls, role_failures,
+                "the rule-based verdict is kept")
+        if role_calls or role_failures:
+            calls.extend(role_calls)
+            record.run.models = _with_role_models(record.run.models, role_calls)
+            record.run.failures += role_failures
+            record.run.calls += len(role_calls)
+            record.run.tokens_in += sum(c.tokens_in for c in role_calls)
+            record.run.tokens_out += sum(c.tokens_out for c in role_calls)
+            record.run.cost_usd = round(record.run.cost_usd
+                                        + sum(c.cost_usd for c in role_calls), 6)
         if partial:
             record.run.partial = True
             record.run.partial_reason = partial
@@ -356,12 +408,58 @@ class Council:
             if close is not None:
                 await close()
 
-    def _engine(self, pack: EvidencePack, personas: dict[str, Persona], spec: RunSpec, *,
-                mode: Mode, log: Any, run_id: str, calls_of: str) -> AdvisorEngine:
+    def _role_on_model(self, spec: RunSpec, role: str) -> bool:
+        """Whether this run puts ``role`` (framer, synthesiser) on a model: a model run
+        with a model set for that role itself (``throughline.models.roles``)."""
+        if spec.engine != "model" or self.engine_factory is not None:
+            return False
+        from throughline.models import ModelsConfig
+        from throughline.models.roles import uses_model
+
+        return uses_model(ModelsConfig.model_validate(spec.models), role)  # type: ignore[arg-type]
+
+    def _role_call(self, engine: Any, make: Callable[[Any], Any], role: str, fallback: Any,
+                   calls: list[CallInfo], failures: list[str], kept: str) -> Any:
+        """One framer or synthesiser call in its own event loop; on a failure for good
+        (faults, an invalid reply after the repair, the budget) the deterministic
+        ``fallback`` stands and the record says so."""
+        from throughline.models.errors import BudgetExceeded
+
+        async def go() -> Any:
+            try:
+                return await make(engine)
+            finally:
+                await engine.aclose()
+
+        try:
+            value, call = asyncio.run(go())
+        except (ModelError, BudgetExceeded) as exc:
+            call = getattr(exc, "call", None)
+            if call is not None:
+                calls.append(call)
+            failures.append(f"{role}: {exc} ({kept})")
+            self._emit("warning", f"{role} failed: {exc}; {kept}", stage=None)
+            return fallback
+        calls.append(call)
+        return value
+
+    def _engine(self, pack: EvidencePack | None, personas: dict[str, Persona], spec: RunSpec,
+                *, mode: Mode, log: Any, run_id: str, calls_of: str) -> AdvisorEngine:
+        """The run's advisor engine. A model engine is made once per run and serves every
+        stage that calls a model (one budget, one call log); each stage closes its HTTP
+        clients when its event loop ends."""
         if self.engine_factory is not None:
             return self.engine_factory(pack, personas)
         if spec.engine == "offline":
+            assert pack is not None
             return OfflineEngine(pack, personas)
+        if run_id not in self._model_engines:
+            self._model_engines[run_id] = self._model_engine(spec, mode=mode, log=log,
+                                                             run_id=run_id, calls_of=calls_of)
+        return self._model_engines[run_id]  # type: ignore[no-any-return]
+
+    def _model_engine(self, spec: RunSpec, *, mode: Mode, log: Any, run_id: str,
+                      calls_of: str) -> Any:
         from throughline.models import LookupStore, ModelAdvisorEngine, ModelsConfig
         from throughline.models.replay import RecordedCall
 
@@ -374,7 +472,7 @@ class Council:
         def record(c: RecordedCall) -> None:
             log.log_call_json(run_id, c.info, c.request_json,
                               None if c.reply_json is None else json.loads(c.reply_json),
-                              stage="debate", advisor_id=c.advisor_id, round=c.round,
+                                   stage=self._stage_now, advisor_id=c.advisor_id, round=c.round,
                               error=c.error, key=c.key)
 
         def failed(key: str) -> list[RecordedCall]:  # replay: a call that failed fails again
@@ -400,7 +498,7 @@ class Council:
             # the recorded replies cost nothing; a run finished after a raised budget must
             # not stop at the budget it started with
             config = config.model_copy(update={k: None for k in limits})
-        return ModelAdvisorEngine(config, store=LookupStore(lookup, record, failed),  # type: ignore[return-value]
+        return ModelAdvisorEngine(config, store=LookupStore(lookup, record, failed),
                                   mode=mode, model_factory=self.model_factory)
 
     # -- pieces -------------------------------------------------------------------------------
@@ -479,8 +577,7 @@ class Council:
                                        reason=c.reason))
         for role in ("framer", "synthesiser", "claim_extractor"):
             models.append(ModelUse(role=role, engine="offline", model="deterministic",  # type: ignore[arg-type]
-                                   reason="framing, synthesis and the claim check are "
-                                          "deterministic code, whatever engine the advisors use"))
+                                   reason=DETERMINISTIC_REASON[role]))
         failures = [f"{s.id}: {s.failure}" for r in records for s in r.statements if s.failed]
         run = RunFacts(
             run_id=run_id, started_at=started, finished_at=started, duration_s=0.0,
@@ -559,3 +656,54 @@ def ask(settings: Settings, question: str = DEFAULT_QUESTION, *, rounds: int = M
     path = out or settings.reports_dir / f"record-{result.run_id}.html"
     result.path = write_record(result.record, path, fmt)  # type: ignore[arg-type]
     return result
+
+
+DETERMINISTIC_REASON = {
+    "framer": "no model set for this role (THROUGHLINE_MODEL_FRAMER): the question is framed "
+              "by rules",
+    "synthesiser": "no model set for this role (THROUGHLINE_MODEL_SYNTHESISER): the record "
+                   "is written by rules from the debate and the evidence",
+    "claim_extractor": "the claim check is deterministic code: it audits every text a model "
+                       "writes and is never itself a model",
+}
+
+
+def _with_role_models(models: list[ModelUse], calls: list[CallInfo]) -> list[ModelUse]:
+    """The record's models with the framer's and synthesiser's model in place of the
+    deterministic entry, for the roles a model ran."""
+    ran = {c.role: c for c in calls}
+    out = [m for m in models if not (m.engine == "offline" and m.role in ran)]
+    for role, c in ran.items():
+        if not any(m.role == role and m.model == c.model for m in out):
+            out.append(ModelUse(role=role, engine=c.engine, model=c.model,  # type: ignore[arg-type]
+                                reason=c.reason))
+    return out
+
+
+def _verdict_evidence(pack: EvidencePack) -> list[Any]:
+    """The findings the synthesiser may use: the ranking, the binding constraint's and the
+    runner-up's evidence (the same findings the rule-based verdict draws on)."""
+    ranking = pack.diagnosis.ranking
+    ids = [RANKING_ID]
+    for h in (ranking.binding, ranking.runner_up):
+        if h:
+            ids += binding_evidence_ids(pack.diagnosis, h)[:4]
+    seen: set[str] = set()
+    out = []
+    for i in ids:
+        f = pack.finding(i)
+        if f is not None and i not in seen:
+            seen.add(i)
+            out.append(f)
+    return out
+
+
+def _final_convictions(records: list[RoundRecord],
+                       seats: list[tuple[Persona, Advisor]]) -> list[str]:
+    last: dict[str, Statement] = {}
+    for r in records:
+        for st in r.statements:
+            if not st.failed:
+                last[st.advisor_id] = st
+    return [f"- {a.name} ({a.role}): conviction {last[a.id].conviction:.2f} after round "
+            f"{last[a.id].round}" for _, a in seats if a.id in last]

@@ -150,8 +150,11 @@ class ModelAdvisorEngine:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Close the HTTP clients and forget the models made on them: the engine can be
+        used again in another event loop (each stage of a run runs its own)."""
         if self._providers is not None:
             await self._providers.aclose()
+        self._models.clear()
 
     # -- selection -----------------------------------------------------------------------
 
@@ -341,8 +344,19 @@ class ModelAdvisorEngine:
             statements = len(first_round) * (self.config.max_peer_chars + 150)
             per_summary = estimate_tokens(" " * (statements + 2_000))  # + instructions, panel
             calls.append(PlannedCall("summariser", summariser, per_summary, out_tokens, rounds))
+        calls.extend(self._planned_roles(rounds, out_tokens))
         calls.extend(extra)
         return calls
+
+    def _planned_roles(self, rounds: int, out_tokens: int) -> list[PlannedCall]:
+        """The framer's and synthesiser's calls, for the roles set to a model."""
+        from throughline.models.roles import uses_model
+
+        sizes = {"framer": 2_500,  # instructions, the question and the draft framing
+                 "synthesiser": 12 * 900 + rounds * 900 + 4_000}  # findings, summaries
+        return [PlannedCall(role, str(self.select(role).spec),
+                            estimate_tokens(" " * chars), out_tokens)
+                for role, chars in sizes.items() if uses_model(self.config, role)]  # type: ignore[arg-type]
 
     def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
         return estimate_run(calls, self.prices)

@@ -10,7 +10,9 @@ Precedence for an advisor, most specific first:
 4. ``settings.models.default`` — "role default (settings.models.default)"
 
 Other roles (summariser, synthesiser, claim_extractor, framer) use steps 3 and 4 with their
-own field. No model at all is a :class:`ConfigError` naming ``THROUGHLINE_MODEL``.
+own field. No model at all is a :class:`ConfigError` naming ``THROUGHLINE_MODEL``. Whether
+the framer and synthesiser run on a model at all is decided before this: only when their
+own field is set (``throughline.models.roles``); the claim extractor never does.
 """
 
 from __future__ import annotations

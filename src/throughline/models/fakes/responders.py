@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ _EVIDENCE = re.compile(r'<data kind="(?:finding|passage)" id="([^"]*)"')
 _STATEMENT = re.compile(r'<data kind="statement" id="([^"]*)" advisor="([^"]*)"')
 _PRIOR = re.compile(r"Your conviction after your last turn was ([0-9]+(?:\.[0-9]+)?)")
 _ROUND = re.compile(r"^Round (\d+):", re.MULTILINE)
+_DRAFT = re.compile(r'<data kind="draft">\n(.*?)\n</data>', re.DOTALL)
 _ME = re.compile(r"^Your id on the panel: (\S+)$", re.MULTILINE)
 
 
@@ -40,6 +42,12 @@ class FakeAdvisor:
     def __call__(self, seen: SeenRequest) -> dict[str, Any] | str:
         if seen.output_tool in (None, "") and seen.mode == "text":
             return self.summary(seen)
+        draft = _DRAFT.search(seen.prompt)
+        if draft is not None and "You frame a go-to-market question" in seen.instructions:
+            return dict(json.loads(html.unescape(draft.group(1))))  # the rules' framing
+        if draft is not None and "You write the verdict" in seen.instructions:
+            ids = [html.unescape(i) for i in _EVIDENCE.findall(seen.prompt)]
+            return {"verdict": html.unescape(draft.group(1)).strip(), "cites": ids[:1]}
         return self.statement(seen)
 
     def statement(self, seen: SeenRequest) -> dict[str, Any]:

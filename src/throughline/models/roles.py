@@ -1,0 +1,172 @@
+"""The framer and the synthesiser on a model, for runs that ask for them.
+
+These roles stay deterministic unless a model is set for the role itself
+(``THROUGHLINE_MODEL_FRAMER``, ``THROUGHLINE_MODEL_SYNTHESISER`` or ``settings.models``):
+``THROUGHLINE_MODEL`` alone puts models behind the advisors and the summariser only. The
+deterministic framer and synthesiser tie every number to the evidence by construction; a
+model's wording has to earn that, so using one is a choice made per role, and each call is
+logged with the reason its model was chosen, like any other.
+
+Each role starts from the deterministic draft and may only improve it:
+
+* **framer** — reads the question (fenced as data) and the offline framing, returns the
+  decision, the options it names, stakes, constraints, decision type and horizon. Options
+  must be words of the question: a framer may not invent alternatives the user did not
+  name.
+* **synthesiser** — reads the diagnosis, the binding constraint's findings, the round
+  summaries and the final convictions, and rewrites the verdict. Every number it writes is
+  run through the claim check before it is accepted; a number the evidence does not hold
+  goes back to the model as a problem for its one repair.
+
+When the call fails for good (faults, an invalid reply after the repair, a budget), the
+run keeps the deterministic text and says so on the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from throughline.models.config import ModelsConfig, Role
+from throughline.models.prompts import clip, fence
+from throughline.record.model import DecisionType, Intent, RoundRecord
+
+if TYPE_CHECKING:
+    from throughline.council.seams import CallInfo
+    from throughline.models.engine import ModelAdvisorEngine
+
+OPT_IN_ROLES: tuple[Role, ...] = ("framer", "synthesiser")
+"""Roles that use a model only when one is set for the role itself (not the default)."""
+
+MAX_VERDICT_CHARS = 1_400
+MAX_FRAME_ITEM_CHARS = 240
+
+
+def uses_model(config: ModelsConfig, role: Role) -> bool:
+    """Whether ``role`` runs on a model in this configuration (see the module docstring)."""
+    return bool(config.role_model(role))
+
+
+# -- framer ------------------------------------------------------------------------------
+
+class FrameDraft(BaseModel):
+    """What the framer returns; the question and run date are the user's, not the model's."""
+
+    choice: str = Field(description="The decision to be made, in one line.")
+    options: list[str] = Field(default_factory=list, max_length=3,
+                               description="Alternatives the question names, in its words.")
+    stakes: str = Field(description="What is at risk if the decision is wrong.")
+    constraints: list[str] = Field(default_factory=list, max_length=5)
+    decision_type: DecisionType
+    horizon_months: int = Field(ge=1, le=36)
+    must_contain: list[str] = Field(default_factory=list, max_length=6)
+
+
+FRAMER_INSTRUCTIONS = """\
+You frame a go-to-market question before a panel of advisors debates it. Return the
+decision to be made (one line), the options the question itself names (in its own words;
+none if it names none), what is at stake, the constraints it states, the decision type,
+the horizon in months, and what a useful answer must contain. A draft framing made by
+rules is given; keep what it gets right and correct what it gets wrong."""
+
+
+def frame_problems(draft: FrameDraft, question: str) -> list[str]:
+    """Why a framing cannot be used (empty when it can)."""
+    problems = []
+    words = " ".join(question.lower().split())
+    for option in draft.options:
+        if " ".join(option.lower().split()) not in words:
+            problems.append(f"the option {option!r} is not in the question's words; name only "
+                            "alternatives the question names, as it names them")
+    for name, text in [("choice", draft.choice), ("stakes", draft.stakes),
+                       *[("constraint", c) for c in draft.constraints],
+                       *[("must_contain", m) for m in draft.must_contain]]:
+        if not text.strip():
+            problems.append(f"the {name} is empty")
+        elif len(text) > MAX_FRAME_ITEM_CHARS:
+            problems.append(f"the {name} is {len(text)} characters; keep it under "
+                            f"{MAX_FRAME_ITEM_CHARS}")
+    if len(draft.options) == 1:
+        problems.append("one option is not a choice: name two or more, or none")
+    return problems
+
+
+async def frame_with_model(engine: ModelAdvisorEngine, draft: Intent
+                           ) -> tuple[Intent, CallInfo]:
+    """The framer's Intent, starting from the deterministic ``draft``."""
+    prompt = "\n".join([
+        "The question, as the user asked it:", fence("question", draft.question), "",
+        f"Run date: {draft.run_date.isoformat()}", "",
+        "The draft framing (made by rules):",
+        fence("draft", FrameDraft.model_validate(draft.model_dump()).model_dump_json(indent=1)),
+    ])
+    value, call = await engine.ask("framer", FrameDraft, FRAMER_INSTRUCTIONS, prompt,
+                                   validate=lambda d: frame_problems(d, draft.question))
+    intent = draft.model_copy(update={**value.model_dump(), "framed_by": "model"})
+    return intent, call
+
+
+# -- synthesiser -------------------------------------------------------------------------
+
+class VerdictDraft(BaseModel):
+    verdict: str = Field(description="The verdict: the answer first, then why, then the first "
+                                     "step. Plain sentences, no headings or lists.")
+    cites: list[str] = Field(default_factory=list,
+                             description="Evidence ids the verdict relies on.")
+
+
+SYNTHESISER_INSTRUCTIONS = f"""\
+You write the verdict of a decision record for a go-to-market leader: the answer to the
+question first, then the evidence that decides it, then the case against, then the first
+step. Use only numbers that appear in the evidence given, written as the evidence writes
+them, and cite the evidence ids you rely on. At most {MAX_VERDICT_CHARS} characters. A
+draft verdict made by rules is given: keep its answer unless the debate gives a reason
+not to, and say it better."""
+
+
+def verdict_problems(draft: VerdictDraft, check: Callable[[str, list[str]], list[Any]],
+                     known: set[str]) -> list[str]:
+    """Why a verdict cannot be used: too long, unknown ids, or numbers the evidence does
+    not hold (``check`` is the claim check of one text)."""
+    problems = []
+    if not draft.verdict.strip():
+        problems.append("the verdict is empty")
+    if len(draft.verdict) > MAX_VERDICT_CHARS:
+        problems.append(f"the verdict is {len(draft.verdict)} characters; keep it under "
+                        f"{MAX_VERDICT_CHARS}")
+    unknown = [c for c in draft.cites if c not in known]
+    if unknown:
+        problems.append("unknown evidence ids: " + ", ".join(unknown[:5]))
+    for claim in check(draft.verdict, [c for c in draft.cites if c in known]):
+        if claim.status != "verified":
+            problems.append(f"{claim.text!r} is {claim.status}"
+                            + (f" (the evidence says {claim.expected})" if claim.expected
+                               else " (no evidence holds this number)"))
+    return problems
+
+
+async def synthesise_verdict(
+    engine: ModelAdvisorEngine, *, intent: Intent, binding: str | None,
+    runner_up: str | None, evidence: list[tuple[str, str]], rounds: list[RoundRecord],
+    convictions: list[str], draft: str, check: Callable[[str, list[str]], list[Any]],
+) -> tuple[str, CallInfo]:
+    """The synthesiser's verdict. ``evidence`` is (id, text) of the findings it may use."""
+    known = {i for i, _ in evidence}
+    prompt = "\n".join([
+        "The question, as the user asked it:", fence("question", intent.question), "",
+        f"Decision: {intent.choice}",
+        f"Diagnosis: binding constraint: {binding or 'none found'}; runner-up: "
+        f"{runner_up or 'none'}.", "",
+        "Evidence (cite by id):",
+        *(fence("finding", clip(text, 900), id=i) for i, text in evidence), "",
+        "The debate, round by round:",
+        *(fence("summary", clip(r.summary, 900), round=r.number) for r in rounds), "",
+        "Where each advisor ended:", *convictions, "",
+        "The draft verdict (made by rules):", fence("draft", draft), "",
+        "Now write the verdict.",
+    ])
+    value, call = await engine.ask("synthesiser", VerdictDraft, SYNTHESISER_INSTRUCTIONS,
+                                   prompt, validate=lambda d: verdict_problems(d, check, known))
+    return " ".join(value.verdict.split()), call
