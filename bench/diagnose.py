@@ -4,8 +4,9 @@ Not a test. Generates (or reuses, from --data-dir) a sample company at --scale (
 1,260,000 opportunities and ≈ 7,900,000 stage-history rows), ingests it into a workspace
 (also cached), then measures, each in its own process so peak RSS is its own:
 
-  trace    one untimed diagnose run that records every SQL query the diagnostics execute
-           and asks DuckDB (EXPLAIN) which columns of which tables each one scans; it also
+  trace    one untimed diagnose run that asks DuckDB (EXPLAIN) which columns of which tables
+           each query the diagnostics execute scans (shared intermediates materialized as
+           temporary tables included); it also
            warms the OS page cache so every measured path starts from the same state
   floor    the scan floor: one DuckDB query (a UNION ALL, one branch per table) that reads
            every column the trace found, as count(*) and sum(hash(col, ...)) so each value
@@ -110,28 +111,44 @@ def _metric_values(findings: list[Any]) -> dict[str, float]:
 
 
 def child_trace(ws: str, work: str) -> dict[str, Any]:
-    """Run diagnose once, recording the SQL it executes; EXPLAIN each to find the columns."""
+    """Run diagnose once, asking DuckDB (EXPLAIN, on the run's own connection, where its
+    temporary tables exist) which columns of which tables each query it runs scans —
+    including the queries that materialize shared intermediates."""
     import duckdb
     from ibis.backends.duckdb import Backend
 
     from throughline.diagnose.engine import run_diagnose
 
-    sqls: list[str] = []
-    original = Backend._to_duckdb_relation
+    plans: list[str] = []
+    explaining = [0.0]  # seconds spent in EXPLAIN, not part of the warm-up diagnose
+    original, original_create = Backend._to_duckdb_relation, Backend.create_table
+
+    def explain(self: Any, sql: str) -> None:
+        t0 = time.perf_counter()
+        plans.append(self.con.execute("EXPLAIN (FORMAT JSON) " + sql).fetchall()[0][1])
+        explaining[0] += time.perf_counter() - t0
 
     def traced(self: Any, expr: Any, *, params: Any = None, limit: Any = None,
                **kwargs: Any) -> Any:
-        sqls.append(self.compile(expr.as_table(), limit=limit, params=params, **kwargs))
+        explain(self, self.compile(expr.as_table(), limit=limit, params=params, **kwargs))
         return original(self, expr, params=params, limit=limit, **kwargs)
 
+    def traced_create(self: Any, name: str, obj: Any = None, **kwargs: Any) -> Any:
+        if hasattr(obj, "op"):  # an Ibis expression (a shared intermediate)
+            explain(self, self.compile(obj))
+        return original_create(self, name, obj, **kwargs)
+
     Backend._to_duckdb_relation = traced  # type: ignore[method-assign]
+    Backend.create_table = traced_create  # type: ignore[method-assign]
     with Clock() as clock:
         run_diagnose(_settings(ws))
     Backend._to_duckdb_relation = original  # type: ignore[method-assign]
+    Backend.create_table = original_create  # type: ignore[method-assign]
     con = duckdb.connect(_db_path(ws), read_only=True)
     table_cols = {t: list(c) for t, c in con.execute(
         "SELECT table_name, list(column_name ORDER BY column_index) FROM duckdb_columns() "
         "WHERE NOT internal GROUP BY 1").fetchall()}
+    con.close()
     used: dict[str, set[str]] = {}
 
     def walk(node: dict[str, Any]) -> None:
@@ -149,14 +166,13 @@ def child_trace(ws: str, work: str) -> dict[str, Any]:
         for ch in node.get("children", []):
             walk(ch)
 
-    for sql in sqls:
-        for node in json.loads(con.execute("EXPLAIN (FORMAT JSON) " + sql).fetchall()[0][1]):
+    for plan in plans:
+        for node in json.loads(plan):
             walk(node)
-    con.close()
     canonical = {t for t in table_cols if not t.startswith("_")}
     columns = {t: [c for c in table_cols[t] if c in used[t]]
                for t in sorted(used) if t in canonical}
-    return {"seconds": clock.seconds, "cpu": clock.cpu, "queries": len(sqls),
+    return {"seconds": clock.seconds - explaining[0], "cpu": clock.cpu, "queries": len(plans),
             "columns": columns}
 
 
@@ -784,8 +800,6 @@ class _Pandas:
         return start, end
 
     def channels__stability(self) -> dict[str, float]:
-        import numpy as np
-
         o = self.D["opportunities"]
         start, end = self.monthly_window(12)
         t = o[~o["_channel"].isin(self.UNATTRIBUTED) & o["created_date"].notna()
@@ -794,9 +808,11 @@ class _Pandas:
             .unstack(fill_value=0)
         share_all = counts.sum() / counts.values.sum()
         monthly = counts.div(counts.sum(axis=1), axis=0)
-        big = share_all[share_all >= 0.05].index
+        per_month = counts.values.sum() / len(counts)  # deals a month
+        big = share_all[(share_all >= 0.05) & (share_all * per_month >= 5)].index
         cv = monthly[big].std(ddof=1) / monthly[big].mean()
-        return {"volatility:mean_cv": float(np.mean(cv)),
+        weight = share_all[big]  # the mean is weighted by each channel's share
+        return {"volatility:mean_cv": float((cv * weight).sum() / weight.sum()),
                 "dependency:largest_share": share_all.max(),
                 "dependency:hhi": float((share_all ** 2).sum())}
 

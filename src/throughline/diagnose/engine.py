@@ -140,25 +140,10 @@ def diagnose(
     ctx = DiagnoseContext(store=store, options=opts)
 
     emit(DiagnoseEvent(kind="begin", total=total))
-    findings: list[Finding] = []
-    seen: dict[str, str] = {}
-    for index, unit in enumerate(units, start=1):
-        emit(DiagnoseEvent(kind="start", total=total, index=index, diagnostic=unit.id,
-                           family=unit.family, title=unit.title))
-        t0 = time.perf_counter()
-        produced = _run_one(unit, ctx)
-        for finding in produced:
-            if finding.id in seen:
-                raise DiagnosticFailed(unit.id, ValueError(
-                    f"finding id {finding.id!r} was already produced by {seen[finding.id]}"))
-            seen[finding.id] = unit.id
-        findings.extend(produced)
-        emit(DiagnoseEvent(
-            kind="finish", total=total, index=index, diagnostic=unit.id, family=unit.family,
-            title=unit.title, findings=len(produced),
-            not_measurable=any(f.kind is FindingKind.not_measurable for f in produced),
-            duration_s=time.perf_counter() - t0,
-        ))
+    try:
+        findings = _run_all(units, ctx, emit)
+    finally:
+        ctx.release()
 
     t0 = time.perf_counter()
     ranking = _rank(ranker, findings)
@@ -305,6 +290,32 @@ def _ordered(units: Sequence[Diagnostic]) -> list[Diagnostic]:
         if a.id == b.id:
             raise ThroughlineError(f"two diagnostics share the id {a.id!r}")
     return ordered
+
+
+def _run_all(units: Sequence[Diagnostic], ctx: DiagnoseContext,
+             emit: Callable[[DiagnoseEvent], None]) -> list[Finding]:
+    """Every diagnostic in order, with its start and finish events; finding ids unique."""
+    total = len(units)
+    findings: list[Finding] = []
+    seen: dict[str, str] = {}
+    for index, unit in enumerate(units, start=1):
+        emit(DiagnoseEvent(kind="start", total=total, index=index, diagnostic=unit.id,
+                           family=unit.family, title=unit.title))
+        t0 = time.perf_counter()
+        produced = _run_one(unit, ctx)
+        for finding in produced:
+            if finding.id in seen:
+                raise DiagnosticFailed(unit.id, ValueError(
+                    f"finding id {finding.id!r} was already produced by {seen[finding.id]}"))
+            seen[finding.id] = unit.id
+        findings.extend(produced)
+        emit(DiagnoseEvent(
+            kind="finish", total=total, index=index, diagnostic=unit.id, family=unit.family,
+            title=unit.title, findings=len(produced),
+            not_measurable=any(f.kind is FindingKind.not_measurable for f in produced),
+            duration_s=time.perf_counter() - t0,
+        ))
+    return findings
 
 
 def _run_one(unit: Diagnostic, ctx: DiagnoseContext) -> list[Finding]:

@@ -219,7 +219,8 @@ def account_profile(ctx: DiagnoseContext) -> ir.Table | None:
     """Per account: segment, industry, size_band, region (accounts) and channel, motion,
     persona (first won deal). Segment falls back to the deal's. None without either table.
 
-    Accounts without a won deal get ``'unknown'`` channel, motion and persona.
+    Accounts without a won deal get ``'unknown'`` channel, motion and persona. Several
+    families cut by it, so it is a shared intermediate (computed once per run).
     """
     accounts = ctx.table("accounts")
     opps = ctx.table("opportunities")
@@ -246,7 +247,7 @@ def account_profile(ctx: DiagnoseContext) -> ir.Table | None:
             persona=ibis.literal(UNKNOWN), won_date=ibis.null("date"),
         )
     j = acc.left_join(fw, acc.account_id == fw.account_id)
-    return j.select(
+    return ctx.shared(j.select(
         account_id=acc.account_id,
         segment=ibis.coalesce(j.segment, j.deal_segment, ibis.literal(UNKNOWN)),
         industry=j.industry.fill_null(UNKNOWN),
@@ -256,7 +257,7 @@ def account_profile(ctx: DiagnoseContext) -> ir.Table | None:
         motion=j.motion.fill_null(UNKNOWN),
         persona=j.persona.fill_null(UNKNOWN),
         won_date=j.won_date,
-    )
+    ))
 
 
 def attach_profile(t: ir.Table, profile: ir.Table) -> ir.Table:

@@ -18,6 +18,8 @@ from datetime import date
 from typing import Any
 
 import ibis
+import sqlglot as sg
+from ibis.common.graph import Graph, Node
 
 from throughline.diagnose.findings import Finding, not_measurable
 from throughline.store import EvidenceStore
@@ -42,6 +44,11 @@ class DiagnoseContext:
     operation, which compares by structure, so two diagnostics that build the same query
     share one execution) and compiled SQL (one compilation serves both the execution and
     the evidence text). Results are handed out as copies.
+
+    Intermediates several queries read (an account profile, a per-deal summary of the
+    stage history) are marked with :meth:`shared`: the first query that contains one
+    materializes it once in the backend, and later queries read that instead of
+    recomputing it. Call :meth:`release` when the run is over.
     """
 
     store: EvidenceStore
@@ -61,13 +68,31 @@ class DiagnoseContext:
         return all(n in self._memo.present for n in names)
 
     def execute(self, expr: Any) -> Any:
-        """Run an Ibis expression on the store's backend."""
+        """Run an Ibis expression on the store's backend (reading shared intermediates from
+        where they were materialized)."""
         key = expr.op()
         results = self._memo.results
         if key not in results:
+            run = self._memo.substituted(self.store.con, key).to_expr()
             with self._memo.compiling(self.store.con):
-                results[key] = self.store.con.execute(expr)
+                results[key] = self.store.con.execute(run)
         return _fresh(results[key])
+
+    def shared(self, expr: ibis.Table) -> ibis.Table:
+        """Mark ``expr`` as an intermediate that several queries read; returns it unchanged.
+
+        Nothing runs yet: the first :meth:`execute` of a query containing it materializes it
+        (a temporary table, on DuckDB and PostgreSQL alike), so a run that never needs it
+        pays nothing, and a join or pass over a big table done once serves every diagnostic
+        built on it. Evidence SQL (:meth:`sql`) still shows the whole query, so it runs on
+        its own against the store.
+        """
+        self._memo.shared.setdefault(expr.op(), None)
+        return expr
+
+    def release(self) -> None:
+        """Drop the materialized intermediates (the end of a run)."""
+        self._memo.release(self.store.con)
 
     def sql(self, expr: Any) -> str:
         """The SQL the backend runs for an expression (kept as evidence)."""
@@ -90,6 +115,40 @@ class _RunMemo:
         self.present: frozenset[str] | None = None
         self.results: dict[Any, Any] = {}
         self.queries: dict[tuple[Any, Any], str] = {}
+        self.shared: dict[Node, ibis.Table | None] = {}
+        self.temporary: list[str] = []  # names of the tables materializing them
+
+    def substituted(self, con: Any, op: Node, inside: Node | None = None) -> Node:
+        """``op`` with each shared intermediate in it (other than ``inside``, the one being
+        materialized) replaced by its materialized table, materializing it on first use."""
+        if not self.shared:
+            return op
+        graph = Graph.from_bfs(op)
+        found = [n for n in self.shared if n != inside and n in graph]
+        if not found:
+            return op
+        return op.replace({n: self._materialized(con, n).op() for n in found})
+
+    def _materialized(self, con: Any, op: Node) -> ibis.Table:
+        """The temporary table holding a shared intermediate, created on first use (shared
+        intermediates inside it are materialized first and read from)."""
+        table = self.shared[op]
+        if table is None:
+            name = ibis.util.gen_name("diagnose_shared")
+            table = con.create_table(name, self.substituted(con, op, inside=op).to_expr(),
+                                     temp=True)
+            self.shared[op] = table
+            self.temporary.append(name)
+        return table
+
+    def release(self, con: Any) -> None:
+        """Drop the temporary tables. Plain portable SQL: Ibis 12's ``drop_table`` renders
+        an empty ``DROP`` with the sqlglot installed beside it."""
+        for name in self.temporary:
+            ident = sg.to_identifier(name, quoted=True).sql(dialect=con.name)
+            con.raw_sql(f"DROP TABLE IF EXISTS {ident}")
+        self.temporary.clear()
+        self.shared = dict.fromkeys(self.shared)
 
     def compile(self, con: Any, expr: Any, limit: Any = None, params: Any = None,
                 compile: Any = None) -> str:

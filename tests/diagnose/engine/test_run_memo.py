@@ -46,3 +46,38 @@ def test_evidence_sql_is_the_compiled_query() -> None:
     expr = t.filter(t.segment == "smb").count()
     assert ctx.execute(expr) == 1
     assert ctx.sql(expr) == str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def temporary_tables(ctx: DiagnoseContext) -> set[str]:
+    return {t for t in ctx.store.con.list_tables() if "diagnose_shared" in t}
+
+
+def test_shared_intermediate_is_materialized_once_and_read_from() -> None:
+    ctx = ctx_with_rows()
+    t = ctx.table("accounts")
+    assert t is not None
+    shared = ctx.shared(t.mutate(upper=t.segment.upper()))
+    assert temporary_tables(ctx) == set()  # marking it runs nothing
+    by_segment = shared.group_by("upper").aggregate(n=shared.count())
+    total = shared.aggregate(n=shared.count())
+    assert sorted(ctx.execute(by_segment)["upper"]) == ["MID", "SMB"]
+    assert int(ctx.execute(total)["n"].iloc[0]) == 2
+    (name,) = temporary_tables(ctx)  # one table, both queries read it
+    # the evidence is the whole query, runnable on its own against the store
+    assert name not in ctx.sql(by_segment)
+    assert ctx.sql(by_segment) == str(ibis.to_sql(by_segment, dialect="duckdb"))
+    ctx.release()
+    assert temporary_tables(ctx) == set()
+
+
+def test_shared_inside_shared_is_materialized_first() -> None:
+    ctx = ctx_with_rows()
+    t = ctx.table("accounts")
+    assert t is not None
+    inner = ctx.shared(t.filter(t.segment == "smb"))
+    outer = ctx.shared(inner.mutate(flag=inner.segment.length() > 2))
+    assert int(ctx.execute(outer.count())) == 1
+    assert int(ctx.execute(inner.count())) == 1
+    assert len(temporary_tables(ctx)) == 2
+    ctx.release()
+    assert temporary_tables(ctx) == set()

@@ -63,7 +63,7 @@ from throughline.diagnose.families.measure import (
     slug,
     unmeasurable,
 )
-from throughline.diagnose.families.pipeline import stage_order
+from throughline.diagnose.families.pipeline import stage_order, stage_reach
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import DiagnoseContext, register
 
@@ -137,26 +137,25 @@ def stage_optimism(ctx: DiagnoseContext) -> list[Finding]:
     o = ctx.table("opportunities")
     assert hist is not None and o is not None
     hist = hist.filter(hist.stage.notnull() & hist.changed_at.notnull())
-    order, probs, _ = stage_order(ctx, hist, o)
+    all_stages, probs, _ = stage_order(ctx, hist, o)
     stated_pct = {s: p for s, p in probs.items() if p is not None and 0 < p < 100}
-    order = [s for s in order if s in stated_pct]
+    order = [s for s in all_stages if s in stated_pct]
     if not order:
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="no open-pipeline stage carries a probability",
                             needs=HISTORY_NEEDS)
-    # One pass over the history gives, per deal, which of these stages it ever reached (sN:
-    # stage N of `order`); joined to the closed deals, then counted: decided and won per
-    # stage, and `deals`, the closed deals with a stage change.
-    stage = label(hist.stage)
-    per_opp = hist.group_by(_oid=hist.opportunity_id).aggregate(
-        **{f"s{i}": (stage == s).any() for i, s in enumerate(order)})
+    # Per deal, which stages it ever reached (the pipeline family's per-deal pass, shared);
+    # joined to the closed deals, then counted: decided and won per stage (sN: stage N of
+    # `order`), and `deals`, the closed deals with a stage change.
+    per_opp = stage_reach(ctx, hist, all_stages)
     outcome = o.filter(o.is_closed.fill_null(False)).select(
         _oid2=o.opportunity_id, _won=o.is_won.fill_null(False))
     j = per_opp.join(outcome, per_opp._oid == outcome._oid2)
     counts = {"deals": j._oid.nunique()}
-    for i in range(len(order)):
-        counts[f"s{i}_decided"] = j[f"s{i}"].sum()
-        counts[f"s{i}_won"] = (j[f"s{i}"] & j._won).sum()
+    for i, s in enumerate(order):
+        reached = j[f"s{all_stages.index(s)}"]
+        counts[f"s{i}_decided"] = reached.sum()
+        counts[f"s{i}_won"] = (reached & j._won).sum()
     expr = j.aggregate(**counts)
     got = records(ctx.execute(expr))[0]
     rows: list[StageRow] = []
@@ -332,6 +331,8 @@ def close_date_pushes(ctx: DiagnoseContext) -> list[Finding]:
     d1 = as_of(ctx)
     h = hist.filter(hist.close_date.notnull() & hist.changed_at.notnull()
                     & (hist.changed_at.cast("date") <= ibis.literal(d1, type="date")))
+    # Only the columns the window orders by and reads go through its sort.
+    h = h.select("opportunity_id", "changed_at", "history_id", "close_date")
     w = ibis.window(group_by=h.opportunity_id, order_by=[h.changed_at, h.history_id])
     h = h.mutate(_prev=h.close_date.lag().over(w), _rn=ibis.row_number().over(w))
     h = h.mutate(_push=h._prev.notnull() & (h.close_date > h._prev))

@@ -123,7 +123,8 @@ REVEALED_NEEDS = (
 
 def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
     """One row per won account: attributes, won date, mature and revealed flags; or the
-    reason it cannot be built."""
+    reason it cannot be built. Every ICP diagnostic reads it, so it is a shared
+    intermediate (computed once per run)."""
     subs = ctx.table("subscriptions")
     profile = account_profile(ctx)
     if subs is None:
@@ -169,7 +170,7 @@ def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
     if answers is not None:
         j = base.left_join(answers, base.account_id == answers._nid)
         base = j.select(*[j[c] for c in base.columns], nps=j.nps, promoter=j.promoter)
-    return base, attrs
+    return ctx.shared(base), attrs
 
 
 def _account_answers(ctx: DiagnoseContext, d1: Any) -> ir.Table | None:

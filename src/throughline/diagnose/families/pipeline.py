@@ -69,7 +69,10 @@ OPP_NEEDS = ("opportunities with outcome (closed, won), amount, created and clos
              "a channel or lead source per deal for the by-channel cut")
 
 
-def _flags(o: ir.Table, d1: date) -> ir.Table:
+def _flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
+    """Per deal, what the mechanics aggregates read: id, amount, dates, channel and the
+    window flags (closed / won in the 12 months to ``d1``, open at ``d1``, a usable cycle).
+    Both mechanics diagnostics count from it, so it is a shared intermediate."""
     d0 = add_months(d1, -12)
     lit1, lit0 = ibis.literal(d1, type="date"), ibis.literal(d0, type="date")
     closed_in = o.is_closed.fill_null(False) & o.close_date.notnull() \
@@ -79,8 +82,9 @@ def _flags(o: ir.Table, d1: date) -> ir.Table:
     is_open = created_ok & (~o.is_closed.fill_null(False)
                             | (o.close_date.notnull() & (o.close_date > lit1)))
     cycle_ok = won_in & o.created_date.notnull() & (o.close_date >= o.created_date)
-    return o.mutate(_closed=closed_in, _won=won_in, _open=is_open, _cycle_ok=cycle_ok,
-                    _channel=deal_channel(o))
+    return ctx.shared(o.select("opportunity_id", "amount", "created_date", "close_date",
+                               _closed=closed_in, _won=won_in, _open=is_open,
+                               _cycle_ok=cycle_ok, _channel=deal_channel(o)))
 
 
 def _mech_aggs(ctx: DiagnoseContext, t: ir.Table) -> dict[str, Any]:
@@ -168,7 +172,7 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
     o = ctx.table("opportunities")
     assert o is not None
     d1 = as_of(ctx)
-    t = _flags(o, d1)
+    t = _flags(ctx, o, d1)
     expr = t.aggregate(**_mech_aggs(ctx, t))
     v = mechanics(records(ctx.execute(expr))[0])
     if v["closed"] == 0:
@@ -282,13 +286,11 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="no deal is linked to a feature", needs=FEATURE_NEEDS)
     d1 = as_of(ctx)
-    t = _flags(o, d1)
+    t = _flags(ctx, o, d1)
     overall = mechanics(records(ctx.execute(t.aggregate(**_mech_aggs(ctx, t))))[0])
     lk = links.select(_oid=links.opportunity_id, feature=label(links.feature_id)).distinct()
-    # Only what the aggregates read crosses the join (the engine would otherwise carry
-    # every opportunity column through it).
-    tj = t.select("opportunity_id", "amount", "created_date", "close_date", "_closed", "_won",
-                  "_open", "_cycle_ok")
+    # Only what the aggregates read crosses the join.
+    tj = t.drop("_channel")
     j = lk.join(tj, lk._oid == tj.opportunity_id)
     names = ctx.table("features")
     expr = j.group_by("feature").aggregate(**_mech_aggs(ctx, j))
@@ -393,6 +395,25 @@ def stage_order(ctx: DiagnoseContext, hist: ir.Table, o: ir.Table,
     return [str(r["stage"]) for r in rows], probs, terminal
 
 
+def staged(hist: ir.Table, order: list[str]) -> ir.Table:
+    """``hist`` with ``_stage`` (its label) and ``_ord`` (its position in ``order``, -1 for a
+    stage outside it)."""
+    h = hist.mutate(_stage=label(hist.stage))
+    return h.mutate(_ord=h._stage.substitute({s: i for i, s in enumerate(order)}, else_=-1))
+
+
+def stage_reach(ctx: DiagnoseContext, hist: ir.Table, order: list[str]) -> ir.Table:
+    """Per deal in ``hist`` (``_oid``): the furthest stage of ``order`` it reached
+    (``max_ord``, -1 when none) and whether it reached each (``sN``: stage N of ``order``).
+
+    One pass over the whole history; the stage and honesty families both count from it,
+    so it is a shared intermediate (one row per deal, computed once per run).
+    """
+    h = staged(hist, order)
+    return ctx.shared(h.group_by(_oid=h.opportunity_id).aggregate(
+        max_ord=h._ord.max(), **{f"s{i}": (h._ord == i).any() for i in range(len(order))}))
+
+
 @register(
     "pipeline.stages", family=FAMILY, title="Stage conversion and time in stage",
     needs=("opportunities", "stage_history"), needs_text=STAGE_NEEDS,
@@ -412,18 +433,15 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="fewer than two open-pipeline stages in the history",
                             needs=STAGE_NEEDS)
-    ordmap = {s: i for i, s in enumerate(order)}
-    h = hist.mutate(_stage=label(hist.stage))
-    h = h.mutate(_ord=h._stage.substitute(ordmap, else_=-1))
+    h = staged(hist, order)
     outcome = o.select(_oid2=o.opportunity_id, _closed=o.is_closed.fill_null(False),
                        _won=o.is_won.fill_null(False), _channel=deal_channel(o))
-    # One pass over the history gives, per deal, the furthest stage it reached and which
-    # stages it reached at all (sN: stage N of `order`); joined to the deal's outcome and
-    # counted per channel. A deal that reached stage N advanced when it went further or was
-    # won, and was lost from there when it closed without advancing. One query serves both
-    # findings: a stage's figures are the sums of its counts over channels (exact).
-    per_opp = h.group_by(_oid=h.opportunity_id).aggregate(
-        max_ord=h._ord.max(), **{f"s{i}": (h._ord == i).any() for i in range(len(order))})
+    # Per deal, the furthest stage it reached and which stages it reached at all, joined to
+    # the deal's outcome and counted per channel. A deal that reached stage N advanced when
+    # it went further or was won, and was lost from there when it closed without advancing.
+    # One query serves both findings: a stage's figures are the sums of its counts over
+    # channels (exact).
+    per_opp = stage_reach(ctx, hist, order)
     j = per_opp.join(outcome, per_opp._oid == outcome._oid2)
     counts: dict[str, Any] = {}
     for i in range(len(order)):
@@ -475,9 +493,10 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
                        "stated_probability": probs.get(s)})
     decided_rows = [(st, d, r) for st, _, d, r, _ in table if r is not None and d >= MIN_GROUP]
     timed_rows = [(st, float(m)) for st, _, _, _, m in table if m is not None]
-    # deals in `reached`: those with a row at an open-pipeline stage (one distinct count
-    # over the rows, rather than over the de-duplicated (deal, stage) pairs)
-    n_total = int(ctx.execute(h.filter(h._ord >= 0).opportunity_id.nunique()))
+    # deals in `reached`: those with a row at an open-pipeline stage (counted from the
+    # per-deal pass rather than by a distinct count over the history)
+    n_total = int(ctx.execute(per_opp.filter(per_opp._oid.notnull()
+                                             & (per_opp.max_ord >= 0)).count()))
     bits = []
     if decided_rows:
         weak = min(decided_rows, key=lambda x: (x[2], x[0]))

@@ -612,7 +612,10 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
         return unmeasurable(
             diagnostic=diag, family=FAMILY, title=title,
             reason="no account has been followed for 12 months yet", needs=SUBS_NEEDS)
-    df = df.assign(duration=df["duration"].astype(float), event=df["event"].astype(bool))
+    # Rows in a fixed order: the log-rank statistic sums floats in row order, and the order
+    # an engine returns rows in is arbitrary (it changes with the query plan).
+    df = df.assign(duration=df["duration"].astype(float), event=df["event"].astype(bool)) \
+        .sort_values(["channel", "duration", "event"], kind="stable", ignore_index=True)
     kmf = KaplanMeierFitter()
     kmf.fit(df["duration"], df["event"], label="all")
     s_all, lo_all, hi_all = km_at(kmf, SURVIVAL_HORIZON_DAYS)

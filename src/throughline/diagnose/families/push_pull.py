@@ -93,6 +93,16 @@ def motion(col: ir.Value) -> ir.StringValue:
 
 
 
+def _deals(ctx: DiagnoseContext) -> ir.Table:
+    """The deals with their motion label (``_motion``) and the columns the motion
+    diagnostics read. Three diagnostics count from it, so it is a shared intermediate (the
+    label is worked out once per run, not once per query)."""
+    o = ctx.table("opportunities")
+    assert o is not None
+    return ctx.shared(o.select("created_date", "close_date", "is_won", "amount",
+                               _motion=motion(o.motion)))
+
+
 def _motion_usable(ctx: DiagnoseContext, diag: str, title: str) -> list[Finding] | None:
     o = ctx.table("opportunities")
     assert o is not None
@@ -112,12 +122,10 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
     blocked = _motion_usable(ctx, diag, title)
     if blocked:
         return blocked
-    o = ctx.table("opportunities")
-    assert o is not None
     d1 = as_of(ctx)
     d0 = add_months(d1, -12)
     lit0, lit1 = ibis.literal(d0, type="date"), ibis.literal(d1, type="date")
-    t = o.mutate(_motion=motion(o.motion))
+    t = _deals(ctx)
     created = t.created_date.notnull() & (t.created_date > lit0) & (t.created_date <= lit1)
     won = t.is_won.fill_null(False) & t.close_date.notnull() & (t.close_date > lit0) \
         & (t.close_date <= lit1)
@@ -182,10 +190,8 @@ def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
     blocked = _motion_usable(ctx, diag, title)
     if blocked:
         return blocked
-    o = ctx.table("opportunities")
-    assert o is not None
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
-    t = o.mutate(_motion=motion(o.motion))
+    t = _deals(ctx)
     t = t.filter(t._motion != UNKNOWN)
     expr, rows = monthly(ctx, t, "created_date", start, end,
                          value=t._motion.isin(PULL_MOTIONS).ifelse(1, 0))
@@ -239,7 +245,7 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
     o = ctx.table("opportunities")
     assert o is not None
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
-    t = o.mutate(_motion=motion(o.motion))
+    t = _deals(ctx)
     pull = t.filter(t._motion.isin(PULL_MOTIONS))
     pexpr, prow = monthly(ctx, pull, "created_date", start, end)
     fw = first_won(o)
