@@ -41,6 +41,9 @@ STAMPS = [  # text as exported → UTC wall-clock time
     ("2025-01-14 10:22:31.123456", dt.datetime(2025, 1, 14, 10, 22, 31, 123456)),
     (" 2025-01-14 08:00:00-02:00 ", dt.datetime(2025, 1, 14, 10)),
     ("\u00a02025-01-15\u00a0", dt.datetime(2025, 1, 15)),
+    ("2025-01-14T10:22:31+00:00", dt.datetime(2025, 1, 14, 10, 22, 31)),  # zero offsets: cast
+    ("2025-01-14 23:59:59.5+0000", dt.datetime(2025, 1, 14, 23, 59, 59, 500000)),
+    ("2025-01-14T10:00:00+0100", dt.datetime(2025, 1, 14, 9)),
 ]
 
 
@@ -248,3 +251,29 @@ def test_ambiguous_dates_late_in_the_file(cli, tmp_path: Path) -> None:
     r = cli("--workspace", tmp_path / "ws", "ingest", tmp_path / "in")
     assert r.code == 2
     assert "not a valid date" in " ".join(r.err.split())
+
+
+@pytest.mark.parametrize("text", [
+    'a;b\r\n"x;1";2\r\n3;"y ""q"""\r\n',
+    "id,note\n1,plain\n2,\"two\nlines\"\n",
+    "a\tb\tb\n1\t\t3\n",
+    "junk line\nid,v\n1,2\n",
+    "a,b\n" + "1,2\n" * 30000 + '"late,quote",3\n',  # a quote only after the sniffed sample
+])
+def test_sniffed_once_reads_like_auto_detection(tmp_path: Path, text: str) -> None:
+    """The spelled-out dialect gives the rows (or the error) the auto-detecting read gives."""
+    from throughline.ingest.readers import open_file
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    con = duckdb.connect()
+    opened = open_file(con, path, workdir=tmp_path, view_name="v")
+
+    def rows(relation: str) -> object:
+        try:
+            return con.execute(f"SELECT * FROM {relation}").fetchall()
+        except duckdb.Error as exc:
+            return type(exc).__name__
+
+    auto = rows(f"read_csv('{path}', header=true, all_varchar=true)")
+    assert rows(opened.relation) == auto

@@ -44,13 +44,17 @@ NUM_PARSE = "COALESCE(TRY_CAST({v} AS DOUBLE), TRY_CAST(" + NUM_CLEAN + " AS DOU
 # A timestamp as UTC wall-clock time. Text without a UTC offset casts straight to TIMESTAMP
 # (the session time zone is UTC, so that is what TIMESTAMPTZ would give): that is any text
 # of at most 10 characters (an offset needs a time before it) and any without a '+' or a
-# '-' after the date. Text with an offset goes through TIMESTAMPTZ, whose epoch is the UTC
-# time; the last fallback is the plain ICU conversion, for the odd value the others cannot
-# carry. The fallbacks sit inside CASE so DuckDB's common-subexpression pass cannot hoist
-# the TIMESTAMPTZ cast out of COALESCE and run it (slowly, through ICU) for every row.
+# '-' after the date. So does text ending in a zero offset ('+0000', '+00:00', as
+# Salesforce writes every timestamp): the TIMESTAMP cast reads and drops the offset, which
+# changes nothing when it is zero. Text with another offset goes through TIMESTAMPTZ, whose
+# epoch is the UTC time; the last fallback is the plain ICU conversion, for the odd value
+# the others cannot carry. The fallbacks sit inside CASE so DuckDB's common-subexpression
+# pass cannot hoist the TIMESTAMPTZ cast out of COALESCE and run it (slowly, through ICU)
+# for every row.
 TS_PARSE = (
     "COALESCE(CASE WHEN strlen({v}) <= 10 OR (NOT contains({v}, '+') "
-    "AND NOT contains(substr({v}, 9), '-')) THEN TRY_CAST({v} AS TIMESTAMP) END, "
+    "AND NOT contains(substr({v}, 9), '-')) OR suffix({v}, '+0000') "
+    "OR suffix({v}, '+00:00') THEN TRY_CAST({v} AS TIMESTAMP) END, "
     "CASE WHEN {v} IS NOT NULL THEN COALESCE("
     "make_timestamp(epoch_us(TRY_CAST({v} AS TIMESTAMPTZ))), "
     "timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ))) END)"
