@@ -11,7 +11,8 @@ seconds and nothing leaves the process. It prints
   ``concurrency`` advisors plus the round's summary, each L long:
   ``rounds × (ceil(advisors / concurrency) + 1) × L`` — and the ratio (target ≤ 1.3);
 * the largest prompt of round 1 and of the last round (chars and estimated tokens, from
-  ``prompt_chars`` in the parameters of the run log's ``model_calls`` rows) and their ratio
+  the requests in the run log's ``model_calls`` rows: instructions and message text) and
+  their ratio
   (target ≤ 1.5: later rounds see summaries, not whole transcripts);
 * the pre-run estimate (``ModelAdvisorEngine.plan`` / ``estimate``, the numbers the run
   prints before it starts) for this panel on a few models — what a run costs in calls and
@@ -86,6 +87,21 @@ def run_council(settings: Any, *, latency: float, rounds: int, advisors: int,
                          run_date=date(2026, 11, 21))
     per_round = [b - a for a, b in itertools.pairwise(marks)]
     return result.run_id, time.perf_counter() - started, per_round, cpu[-1] - cpu[0]
+
+
+def prompt_chars(call: Any) -> int:
+    """Characters of prompt text a logged request sent: its instructions and the text of
+    its message parts (the run log keeps each request as the model layer saw it)."""
+    if "prompt_chars" in call.parameters:  # engines that log their CallInfo
+        return int(call.parameters["prompt_chars"])
+    total = 0
+    for message in (call.request or {}).get("messages", []):
+        total += len(message.get("instructions") or "")
+        for part in message.get("parts", []):
+            content = part.get("content")
+            if isinstance(content, str):
+                total += len(content)
+    return total
 
 
 def estimates(log: Any, run_id: str, rounds: int) -> list[tuple[str, Any]]:
@@ -179,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
               f"this run is {debate / ideal:.2f}× that)")
 
     def largest(n: int) -> int:
-        return max((int(c.parameters.get("prompt_chars", 0)) for c in calls
-                    if c.role == "advisor" and c.round == n), default=0)
+        return max((prompt_chars(c) for c in calls if c.role == "advisor" and c.round == n),
+                   default=0)
 
     first, last = largest(1), largest(args.rounds)
     print(f"largest prompt, round 1          {first:>7,} chars ≈ {estimate_tokens(' ' * first):>6,} "
@@ -190,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     growth = last / first if first else float("nan")
     print(f"round {args.rounds} / round 1          {growth:.3f}  (target ≤ 1.5: "
           f"{'ok' if growth <= 1.5 else 'MISSED'})")
-    total_chars = sum(int(c.parameters.get("prompt_chars", 0)) for c in calls)
+    total_chars = sum(prompt_chars(c) for c in calls)
     print(f"prompt text sent in the run {total_chars:,} chars ≈ "
           f"{estimate_tokens(' ' * total_chars):,} tokens over {len(calls)} calls")
     print(f"\npre-run estimate for this panel ({seated} advisors, {args.rounds} rounds; "
