@@ -47,7 +47,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-DEFAULT_DATA_DIR = Path(os.environ.get("THROUGHLINE_BENCH_DATA", "/work/benchdata/diagnose"))
+DEFAULT_DATA_DIR = Path(os.environ.get("THROUGHLINE_BENCH_DATA",
+                                      Path(__file__).resolve().parent / "out" / "diagnose"))
 TARGET_FLOOR = 5.0
 TARGET_PANDAS = 5.0
 TARGET_RSS_MB = 2048.0
