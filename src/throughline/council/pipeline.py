@@ -472,7 +472,7 @@ class Council:
         def record(c: RecordedCall) -> None:
             log.log_call_json(run_id, c.info, c.request_json,
                               None if c.reply_json is None else json.loads(c.reply_json),
-                                   stage=self._stage_now, advisor_id=c.advisor_id, round=c.round,
+                              stage=self._stage_now, advisor_id=c.advisor_id, round=c.round,
                               error=c.error, key=c.key)
 
         def failed(key: str) -> list[RecordedCall]:  # replay: a call that failed fails again
