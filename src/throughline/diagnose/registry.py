@@ -11,6 +11,7 @@ A diagnostic whose required tables are missing is not called: the runner returns
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from ibis.common.graph import Graph, Node
 
 from throughline.diagnose.findings import Finding, not_measurable
 from throughline.store import EvidenceStore
+
+log = logging.getLogger(__name__)
+_INLINE = object()  # a shared intermediate the backend could not materialize
 
 
 @dataclass
@@ -115,7 +119,7 @@ class _RunMemo:
         self.present: frozenset[str] | None = None
         self.results: dict[Any, Any] = {}
         self.queries: dict[tuple[Any, Any], str] = {}
-        self.shared: dict[Node, ibis.Table | None] = {}
+        self.shared: dict[Node, Any] = {}  # None (not yet), a table, or _INLINE
         self.temporary: list[str] = []  # names of the tables materializing them
 
     def substituted(self, con: Any, op: Node, inside: Node | None = None) -> Node:
@@ -125,21 +129,31 @@ class _RunMemo:
             return op
         graph = Graph.from_bfs(op)
         found = [n for n in self.shared if n != inside and n in graph]
-        if not found:
-            return op
-        return op.replace({n: self._materialized(con, n).op() for n in found})
+        mapping = {n: t.op() for n in found if (t := self._materialized(con, n)) is not None}
+        return op.replace(mapping) if mapping else op
 
-    def _materialized(self, con: Any, op: Node) -> ibis.Table:
+    def _materialized(self, con: Any, op: Node) -> ibis.Table | None:
         """The temporary table holding a shared intermediate, created on first use (shared
-        intermediates inside it are materialized first and read from)."""
+        intermediates inside it are materialized first and read from); None when the
+        backend cannot hold one (Trino has no temporary tables; a read-only role may not
+        create them): then every query computes the intermediate inline, as it would
+        without the memo."""
         table = self.shared[op]
+        if table is _INLINE:
+            return None
         if table is None:
             name = ibis.util.gen_name("diagnose_shared")
-            table = con.create_table(name, self.substituted(con, op, inside=op).to_expr(),
-                                     temp=True)
+            try:
+                table = con.create_table(name, self.substituted(con, op, inside=op).to_expr(),
+                                         temp=True)
+            except Exception as exc:  # noqa: BLE001 - any refusal: fall back to inline
+                log.info("shared intermediate computed inline (no temporary table: %s)",
+                         " ".join(str(exc).split())[:200])
+                self.shared[op] = _INLINE
+                return None
             self.shared[op] = table
             self.temporary.append(name)
-        return table
+        return table  # type: ignore[return-value]
 
     def release(self, con: Any) -> None:
         """Drop the temporary tables. Plain portable SQL: Ibis 12's ``drop_table`` renders

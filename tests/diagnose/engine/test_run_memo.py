@@ -81,3 +81,26 @@ def test_shared_inside_shared_is_materialized_first() -> None:
     assert len(temporary_tables(ctx)) == 2
     ctx.release()
     assert temporary_tables(ctx) == set()
+
+
+def test_a_backend_without_temporary_tables_computes_shared_intermediates_inline() -> None:
+    ctx = ctx_with_rows()
+    con = ctx.store.con
+    original = type(con).create_table
+
+    def refuse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise NotImplementedError("Temporary tables are not supported by this backend")
+
+    type(con).create_table = refuse
+    try:
+        t = ctx.table("accounts")
+        assert t is not None
+        shared = ctx.shared(t.mutate(upper=t.segment.upper()))
+        by_segment = ctx.execute(shared.group_by("upper").aggregate(n=shared.count()))
+        total = ctx.execute(shared.aggregate(n=shared.count()))
+    finally:
+        type(con).create_table = original
+    assert sorted(by_segment["upper"]) == ["MID", "SMB"]
+    assert int(total["n"].iloc[0]) == 2
+    assert temporary_tables(ctx) == set()
+    ctx.release()
