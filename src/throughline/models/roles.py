@@ -100,12 +100,20 @@ async def frame_with_model(engine: ModelAdvisorEngine, draft: Intent
         "The question, as the user asked it:", fence("question", draft.question), "",
         f"Run date: {draft.run_date.isoformat()}", "",
         "The draft framing (made by rules):",
-        fence("draft", FrameDraft.model_validate(draft.model_dump()).model_dump_json(indent=1)),
+        fence("draft", _draft_frame(draft).model_dump_json(indent=1)),
     ])
     value, call = await engine.ask("framer", FrameDraft, FRAMER_INSTRUCTIONS, prompt,
                                    validate=lambda d: frame_problems(d, draft.question))
     intent = draft.model_copy(update={**value.model_dump(), "framed_by": "model"})
     return intent, call
+
+
+def _draft_frame(intent: Intent) -> FrameDraft:
+    """The rule-based framing in the framer's schema (lists cut to the schema's bounds)."""
+    return FrameDraft(choice=intent.choice, options=intent.options[:3], stakes=intent.stakes,
+                      constraints=intent.constraints[:5], decision_type=intent.decision_type,
+                      horizon_months=max(1, min(36, intent.horizon_months)),
+                      must_contain=intent.must_contain[:6])
 
 
 # -- synthesiser -------------------------------------------------------------------------
