@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.record.fixture import SMALL_QUESTION, make_small_intent, make_small_record
 from throughline.council.seams import CallInfo
 from throughline.record.model import DecisionRecord
 from throughline.record.render import RecordFormat, render_record
 from throughline.runlog import RunLog
 from throughline.settings import load_settings
-
-from .records import QUESTION, make_intent, make_record
 
 
 @pytest.fixture
@@ -25,8 +24,8 @@ def ws(tmp_path: Path) -> Path:
 def finished(ws: Path) -> tuple[str, DecisionRecord]:
     """A finished run with a frame, stages and two calls, and a running one after it."""
     with RunLog.open(load_settings(ws)) as log:
-        run_id = log.create_run(QUESTION, engine="offline", settings=load_settings(ws))
-        log.save_frame(run_id, make_intent())
+        run_id = log.create_run(SMALL_QUESTION, engine="offline", settings=load_settings(ws))
+        log.save_frame(run_id, make_small_intent())
         for stage in ("frame", "gather", "cast", "debate", "claim_check", "synthesize"):
             log.stage_started(run_id, stage)
             log.stage_finished(run_id, stage, {"stage": stage})
@@ -35,7 +34,7 @@ def finished(ws: Path) -> tuple[str, DecisionRecord]:
         log.log_call(run_id, info, {"turn": 1}, {"move": "SHARE"}, advisor_id="auditor", round=1)
         log.log_call(run_id, info, {"turn": 2}, {"move": "WARN"}, advisor_id="contrarian",
                      round=1)
-        record = make_record(run_id)
+        record = make_small_record(run_id)
         log.finish_run(run_id, record)
         log.create_run("A second question, still running", engine="offline",
                        run_id="20000101-000000-000000")
@@ -78,7 +77,7 @@ def test_show(cli, ws: Path, finished: tuple[str, DecisionRecord]) -> None:
     assert "1 verified, 1 unsupported, 1 contradicted" in out
     assert "Model calls: 2" in out and "no model configured" in out
     shown = json.loads(cli("--workspace", ws, "runs", "show", run_id, "--json").out)
-    assert shown["id"] == run_id and shown["question"] == QUESTION
+    assert shown["id"] == run_id and shown["question"] == SMALL_QUESTION
     assert [s["name"] for s in shown["stages"]][-1] == "record"
     assert shown["intent"]["decision_type"] == "hire"
     assert shown["calls_summary"]["calls"] == 2

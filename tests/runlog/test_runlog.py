@@ -11,20 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.record.fixture import (
+    SMALL_QUESTION,
+    make_small_claims,
+    make_small_forecasts,
+    make_small_intent,
+    make_small_record,
+    make_small_statements,
+)
 from throughline.council.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
 from throughline.errors import StoreError, UsageError
 from throughline.record.model import Advisor, Move
 from throughline.runlog import RunLog, new_run_id, request_key
 from throughline.settings import load_settings
-
-from .records import (
-    QUESTION,
-    make_claims,
-    make_forecasts,
-    make_intent,
-    make_record,
-    make_statements,
-)
 
 AUDITOR = Advisor(id="auditor", name="The Auditor", role="Fact-checker", lens="numbers",
                   background="Audit")
@@ -33,8 +32,8 @@ AUDITOR = Advisor(id="auditor", name="The Auditor", role="Fact-checker", lens="n
 def _turn_request(run_id: str, round_: int = 1) -> TurnRequest:
     return TurnRequest(run_id=run_id, round=RoundSpec(number=round_, title="Opening",
                                                       purpose="blind", blind=True),
-                       advisor=AUDITOR, peers=[], intent=make_intent(), binding="post_sale",
-                       runner_up=None, evidence=[])
+                       advisor=AUDITOR, peers=[], intent=make_small_intent(),
+                       binding="post_sale", runner_up=None, evidence=[])
 
 
 def test_run_ids_sort_by_time_and_are_unique() -> None:
@@ -46,8 +45,9 @@ def test_run_ids_sort_by_time_and_are_unique() -> None:
 
 
 def test_record_round_trips_byte_for_byte(runlog: RunLog) -> None:
-    run_id = runlog.create_run(QUESTION, engine="offline", settings=load_settings("/tmp/w"))
-    record = make_record(run_id)
+    run_id = runlog.create_run(SMALL_QUESTION, engine="offline",
+                               settings=load_settings("/tmp/w"))
+    record = make_small_record(run_id)
     digest = runlog.finish_run(run_id, record)
     stored = runlog.get_record(run_id)
     assert stored == record
@@ -62,7 +62,7 @@ def test_record_round_trips_byte_for_byte(runlog: RunLog) -> None:
 
 def test_finish_run_writes_the_records_rows_and_marks_partial(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
-    runlog.finish_run(run_id, make_record(run_id, partial=True))
+    runlog.finish_run(run_id, make_small_record(run_id, partial=True))
     detail = runlog.get_run(run_id)
     assert detail.status == "partial"
     assert (detail.statements, detail.failed_statements, detail.rounds) == (4, 1, 2)
@@ -75,21 +75,21 @@ def test_finish_run_writes_the_records_rows_and_marks_partial(runlog: RunLog) ->
 def test_finish_run_refuses_another_runs_record(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
     with pytest.raises(UsageError, match="belongs to run 'other'"):
-        runlog.finish_run(run_id, make_record("other"))
+        runlog.finish_run(run_id, make_small_record("other"))
 
 
 def test_a_replay_may_store_the_original_runs_record(runlog: RunLog) -> None:
     original = runlog.create_run("q", engine="model")
-    runlog.finish_run(original, make_record(original))
+    runlog.finish_run(original, make_small_record(original))
     replay = runlog.create_run("q", engine="model", replay_of=original[:12])
-    runlog.finish_run(replay, make_record(original))
+    runlog.finish_run(replay, make_small_record(original))
     assert runlog.get_run(replay).replay_of == original
     assert runlog.record_json(replay) == runlog.record_json(original)
 
 
 def test_tampered_record_is_detected(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
-    runlog.finish_run(run_id, make_record(run_id))
+    runlog.finish_run(run_id, make_small_record(run_id))
     runlog._conn.execute("UPDATE runs SET record = replace(record, 'Fix', 'Skip')")
     with pytest.raises(StoreError, match="does not match its sha256"):
         runlog.get_record(run_id)
@@ -109,25 +109,25 @@ def test_a_run_without_record_cannot_be_exported(runlog: RunLog) -> None:
 
 def test_statements_claims_forecasts_read_back(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
-    statements = make_statements()
+    statements = make_small_statements()
     runlog.save_statement(run_id, statements[0])
     runlog.save_statements(run_id, statements)  # saving again replaces, never duplicates
     assert runlog.statements(run_id) == statements
-    runlog.save_claims(run_id, make_claims())
-    assert runlog.claims(run_id) == make_claims()
-    runlog.save_forecasts(run_id, make_forecasts())
+    runlog.save_claims(run_id, make_small_claims())
+    assert runlog.claims(run_id) == make_small_claims()
+    runlog.save_forecasts(run_id, make_small_forecasts())
     [stored] = runlog.forecasts(run_id)
     assert stored.model_dump(exclude={"run_id", "resolved_at", "outcome"}) == (
-        make_forecasts()[0].model_dump())
+        make_small_forecasts()[0].model_dump())
     assert stored.resolved_at is None and stored.outcome is None
 
 
 def test_forecast_resolution_survives_a_resave(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
-    runlog.save_forecasts(run_id, make_forecasts())
+    runlog.save_forecasts(run_id, make_small_forecasts())
     when = datetime(2026, 1, 2, tzinfo=UTC)
     runlog.resolve_forecast(run_id, "fc1", True, when)
-    runlog.save_forecasts(run_id, make_forecasts())
+    runlog.save_forecasts(run_id, make_small_forecasts())
     [stored] = runlog.forecasts(unresolved=False)
     assert stored.outcome is True and stored.resolved_at == when
     assert runlog.forecasts(unresolved=True) == []
@@ -137,8 +137,8 @@ def test_forecast_resolution_survives_a_resave(runlog: RunLog) -> None:
 
 def test_frame_and_stages_with_durations(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
-    runlog.save_frame(run_id, make_intent())
-    assert runlog.get_frame(run_id) == make_intent()
+    runlog.save_frame(run_id, make_small_intent())
+    assert runlog.get_frame(run_id) == make_small_intent()
     for name in ("frame", "gather"):
         runlog.stage_started(run_id, name)
         runlog.stage_finished(run_id, name, {"name": name, "advisors": [AUDITOR]})
@@ -152,7 +152,7 @@ def test_frame_and_stages_with_durations(runlog: RunLog) -> None:
     runlog.stage_failed(run_id, "cast", "no advisors")
     cast = runlog.stages(run_id)[2]
     assert (cast.status, cast.attempts, cast.error) == ("failed", 2, "no advisors")
-    assert runlog.get_run(run_id).intent == make_intent()
+    assert runlog.get_run(run_id).intent == make_small_intent()
 
 
 def test_calls_are_logged_and_found_by_request_key(runlog: RunLog) -> None:
@@ -219,7 +219,7 @@ def test_request_key_is_canonical() -> None:
 
 def test_list_runs_newest_first_with_counts(runlog: RunLog) -> None:
     ids = [runlog.create_run(f"question {i}", engine="offline") for i in range(3)]
-    runlog.finish_run(ids[1], make_record(ids[1]))
+    runlog.finish_run(ids[1], make_small_record(ids[1]))
     runlog.log_call(ids[1], CallInfo(role="advisor", engine="offline", model="offline",
                                      reason="default"), {"x": 1}, {"y": 2})
     runs = runlog.list_runs()
@@ -248,7 +248,7 @@ def test_unknown_and_ambiguous_ids(runlog: RunLog) -> None:
         runlog.get_run("nope")
     assert "throughline runs list" in str(exc.value) and exc.value.exit_code == 2
     with pytest.raises(UsageError, match="no run with id"):
-        runlog.save_statements("nope", make_statements())
+        runlog.save_statements("nope", make_small_statements())
     with pytest.raises(UsageError, match="already exists"):
         runlog.create_run("q", engine="offline", run_id=a)
 
@@ -270,7 +270,7 @@ def test_a_killed_writer_loses_nothing_it_committed(log_path: Path) -> None:
 
 def test_record_of_a_newer_schema_is_refused(runlog: RunLog) -> None:
     run_id = runlog.create_run("q", engine="offline")
-    newer = make_record(run_id).model_copy(update={"schema_version": 99})
+    newer = make_small_record(run_id).model_copy(update={"schema_version": 99})
     runlog.finish_run(run_id, newer)
     with pytest.raises(StoreError, match="schema version 99"):
         runlog.get_record(run_id)
