@@ -272,10 +272,6 @@ class _CompileClock:
 
 
 def child_ours(ws: str, work: str, ids: list[str] | None = None) -> dict[str, Any]:
-    from throughline.diagnose.engine import diagnose, ensure_ingested, run_diagnose
-    from throughline.diagnose.registry import diagnostics
-    from throughline.store.connection import store_session
-
     from ibis.backends.duckdb import Backend
     from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 
@@ -283,9 +279,21 @@ def child_ours(ws: str, work: str, ids: list[str] | None = None) -> dict[str, An
     timings: dict[str, float] = {}
     # Time spent compiling SQL (the wrapper costs about a microsecond a call).
     compiling = _CompileClock()
+    originals = Backend.compile, DuckDBCompiler.to_sqlglot
     Backend.compile = compiling.wrap(Backend.compile)  # type: ignore[method-assign]
     DuckDBCompiler.to_sqlglot = compiling.wrap(  # type: ignore[method-assign]
         DuckDBCompiler.to_sqlglot)
+    try:
+        return _ours(settings, work, ids, timings, compiling)
+    finally:
+        Backend.compile, DuckDBCompiler.to_sqlglot = originals  # type: ignore[method-assign]
+
+
+def _ours(settings: Any, work: str, ids: list[str] | None, timings: dict[str, float],
+          compiling: _CompileClock) -> dict[str, Any]:
+    from throughline.diagnose.engine import diagnose, ensure_ingested, run_diagnose
+    from throughline.diagnose.registry import diagnostics
+    from throughline.store.connection import store_session
 
     def on_event(e: Any) -> None:
         if e.kind == "finish" and e.diagnostic:
@@ -464,8 +472,8 @@ class _Pandas:
         o = D["opportunities"]
         o["_channel"] = self.clean(o["channel"]).fillna(self.clean(o["lead_source"])) \
             .fillna(self.UNKNOWN)
-        o["_closed"] = o["is_closed"].fillna(False).astype(bool)
-        o["_won"] = o["is_won"].fillna(False).astype(bool)
+        o["_closed"] = o["is_closed"].astype("boolean").fillna(False).astype(bool)
+        o["_won"] = o["is_won"].astype("boolean").fillna(False).astype(bool)
         # account profile: accounts' attributes + the first won deal's channel/motion/persona
         won = o[o["_won"] & o["account_id"].notna()]
         won = won.sort_values(["account_id", "close_date", "created_date", "opportunity_id"],
@@ -637,7 +645,7 @@ class _Pandas:
         p = self.profile
         won = p[p["won_date"].notna() & (p["won_date"] <= self.D1)]
         b = won.merge(g[["account_id", "mature", "revealed"]], on="account_id", how="left")
-        b[["mature", "revealed"]] = b[["mature", "revealed"]].fillna(False).astype(bool)
+        b[["mature", "revealed"]] = b[["mature", "revealed"]].astype("boolean").fillna(False).astype(bool)
         out: dict[str, float] = {}
         for attr in ("segment", "industry", "size_band", "region", "persona", "channel"):
             t = b.groupby(attr).agg(won=("account_id", "size"), mature=("mature", "sum"),
@@ -803,7 +811,7 @@ class _Pandas:
                                               first_close=("close_date", "first"))
         o = self.D["opportunities"].set_index("opportunity_id")[["_closed", "close_date"]]
         j = per.join(o, how="left")
-        use = j["_closed"].fillna(False).astype(bool) & j["close_date"].notna()
+        use = j["_closed"].astype("boolean").fillna(False).astype(bool) & j["close_date"].notna()
         net = (j["close_date"] - j["first_close"]).dt.days[use]
         return {"summary:pushed_share": (j["pushes"] > 0).mean(),
                 "summary:pushes_per_deal": j["pushes"].mean(),
@@ -1014,7 +1022,7 @@ class _Pandas:
         return {"closure:owned_share": (owned & due).sum() / n,
                 "closure:answered_share": (answered & due).sum() / n,
                 "closure:changed_share":
-                    (loops["change_recorded"].fillna(False).astype(bool) & due).sum() / n,
+                    (loops["change_recorded"].astype("boolean").fillna(False).astype(bool) & due).sum() / n,
                 "closure:open_share": (~(owned & answered) & due).sum() / n,
                 "closure:records_due": n}
 
@@ -1037,9 +1045,9 @@ class _Pandas:
         t = c.merge(o.rename(columns={"amount": "_opp_amount"}), on="opportunity_id",
                     how="left")
         key = norm(t["capability"])
-        is_ga = key.map(lookup).fillna(False).astype(bool)
+        is_ga = key.map(lookup).astype("boolean").fillna(False).astype(bool)
         names = t["capability"].fillna("").str.strip() != ""
-        signed = t["engineering_signoff"].fillna(False).astype(bool)
+        signed = t["engineering_signoff"].astype("boolean").fillna(False).astype(bool)
         sold = names & ~is_ga & ~signed
         status = self.label(t["status"])
         overdue = (status == "missed") | (status.isin(["open", "unknown"])
