@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import as_of, evidence, label
+from throughline.diagnose.expr import as_of, evidence, label, without
 from throughline.diagnose.families.expressions import (
     as_int,
     blank,
@@ -74,14 +74,14 @@ def _ledger(ctx: DiagnoseContext) -> tuple[ir.Table, bool]:
     if opps is not None:
         o = opps.select(_oid=opps.opportunity_id, _opp_amount=opps.amount)
         j = base.left_join(o, base.opportunity_id == o._oid)
-        base = j.mutate(_stake=ibis.coalesce(j.amount_at_stake, j._opp_amount)).drop(
-            "_oid", "_opp_amount")
+        base = without(j.mutate(_stake=ibis.coalesce(j.amount_at_stake, j._opp_amount)),
+                       "_oid", "_opp_amount")
     else:
         base = base.mutate(_stake=base.amount_at_stake)
     if caps is not None:
         lookup = _capability_lookup(caps)
         j = base.left_join(lookup, base._cap_key == lookup._key)
-        base = j.mutate(_known=j._key.notnull(), _is_ga=truthy(j._ga)).drop("_key", "_ga")
+        base = without(j.mutate(_known=j._key.notnull(), _is_ga=truthy(j._ga)), "_key", "_ga")
     else:
         base = base.mutate(_known=ibis.literal(False), _is_ga=ibis.literal(False))
     return base, caps is not None
