@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
+
 OPP_HEADER = ("Id,AccountId,Name,StageName,Amount,Probability,ForecastCategoryName,CloseDate,"
               "CreatedDate,LeadSource,IsClosed,IsWon")
 OPP_ROWS = [
@@ -83,3 +85,12 @@ def write_rest(folder: Path) -> Path:
          "closed_at": "2025-03-03T10:00:00Z", "html_url": "https://github.com/acme/api/pull/7"}
     ]))
     return path
+
+
+def query(ws: Path, sql: str) -> list[tuple]:
+    """Rows of ``sql`` run read-only against the workspace's store."""
+    con = duckdb.connect(str(ws / "evidence.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -14,16 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.ingest.fixtures import ACC_HEADER, ACC_ROWS, HIST_HEADER, OPP_HEADER, OPP_ROWS
+from tests.ingest.fixtures import (
+    ACC_HEADER,
+    ACC_ROWS,
+    HIST_HEADER,
+    OPP_HEADER,
+    OPP_ROWS,
+    query,
+)
 from throughline.evidence import SCHEMA
-
-
-def query(ws: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(ws / "evidence.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def _write(folder: Path, name: str, header: str, rows: list[str]) -> None:

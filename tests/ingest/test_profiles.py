@@ -5,23 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import sha256
 from tests.ingest.fixtures import (
-    OPP_HEADER, OPP_ROWS, write_gh, write_hubspot, write_rest, write_salesforce,
+    OPP_HEADER, OPP_ROWS, query, write_gh, write_hubspot, write_rest, write_salesforce,
 )
-
-
-def query(ws: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(ws / "evidence.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_salesforce_detected_and_mapped(cli, tmp_path: Path) -> None:
