@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from throughline.diagnose.findings import Finding
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import ConstraintRanking
 
 
@@ -29,6 +30,16 @@ class Diagnosis(BaseModel):
     legibility: list[LegibilityRow] = Field(default_factory=list)
     cannot_see: list[str] = Field(
         default_factory=list, description="Plain statements of what the data cannot show."
+    )
+    data_quality: list[DataQualityIssue] = Field(
+        default_factory=list,
+        description="What we could not trust, and what we did about it (listed first).",
+    )
+    reporting_currency: str | None = Field(
+        default=None, description="The one currency every amount in the findings is in."
+    )
+    as_of_source: str | None = Field(
+        default=None, description="How the as-of date was chosen (user, or latest CRM event).",
     )
     duration_s: float | None = None
 

@@ -85,6 +85,10 @@ class Finding(BaseModel):
         description="Named signals (0..1 strength) that the binding-constraint scorer reads, "
         "e.g. {'channel_volatility': 0.8}. Only set for measured findings.",
     )
+    quality: list[str] = Field(
+        default_factory=list,
+        description="Ids of the data-quality issues whose correction this finding rests on.",
+    )
     series: list[dict[str, object]] | None = Field(
         default=None, description="Small table for charts (e.g. monthly shares)."
     )

@@ -39,5 +39,15 @@ class ConstraintRanking(BaseModel):
     threshold: float = Field(description="Score a hypothesis must reach to be named binding.")
     margin: float = Field(default=0.0, description="Binding score minus runner-up score.")
     rationale: str
+    tied: list[str] = Field(
+        default_factory=list,
+        description="When the top hypotheses are within the tie margin of each other: all of "
+        "them (highest first); ``binding`` is then None and every face reports a tie.",
+    )
+    blocked: dict[str, str] = Field(
+        default_factory=dict,
+        description="Hypotheses that may not be named binding because the data-fitness gate "
+        "marked their evidence unfit: name -> the data-quality issue's statement.",
+    )
     order_of_operations: list[str] = Field(default_factory=list)
     wrong_remedies: list[str] = Field(default_factory=list)

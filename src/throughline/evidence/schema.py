@@ -159,6 +159,9 @@ _TABLES: tuple[Table, ...] = (
                    example="Closed Won"),
             Column(name="amount", type=D, non_negative=True, description="Deal amount "
                    "(annual contract value).", example=24000.0),
+            Column(name="currency", type=S, description="ISO 4217 code of the amount "
+                   "(Salesforce CurrencyIsoCode, HubSpot deal currency); blank means the "
+                   "reporting currency.", example="USD"),
             Column(name="probability", type=D, range=(0, 100), description="Win probability "
                    "the CRM assigns to the stage, in percent.", example=100.0),
             Column(name="forecast_category", type=S, description="Pipeline, Best Case, "
@@ -221,6 +224,9 @@ _TABLES: tuple[Table, ...] = (
             Column(name="plan", type=S, description="Plan or product.", example="growth"),
             Column(name="mrr", type=D, required=True, non_negative=True,
                    description="Monthly recurring revenue of the line.", example=2000.0),
+            Column(name="currency", type=S, description="ISO 4217 code of the MRR "
+                   "(Salesforce CurrencyIsoCode, HubSpot deal currency); blank means the "
+                   "reporting currency.", example="USD"),
             Column(name="start_date", type=DT, required=True, description="First day "
                    "billed.", example="2025-03-01"),
             Column(name="end_date", type=DT, description="Day after the last billed day "
@@ -483,8 +489,28 @@ _TABLES: tuple[Table, ...] = (
                    example="VP Sales"),
             Column(name="amount", type=D, required=True, non_negative=True,
                    description="Forecast amount (won bookings).", example=1250000.0),
+            Column(name="currency", type=S, description="ISO 4217 code of the forecast amount "
+                   "(Salesforce CurrencyIsoCode, HubSpot deal currency); blank means the "
+                   "reporting currency.", example="USD"),
             Column(name="category", type=S, description="commit, best_case, pipeline.",
                    example="commit"),
+        ),
+    ),
+    Table(
+        name="fx_rates",
+        description="Exchange rates to the reporting currency (Salesforce CurrencyType: "
+                    "IsoCode, ConversionRate, IsCorporate). An amount in currency C is "
+                    "amount / rate in the reporting currency.",
+        key=("currency",),
+        used_by=("pipeline", "post_sale", "honesty", "icp", "promises"),
+        columns=(
+            Column(name="currency", type=S, required=True, description="ISO 4217 code.",
+                   example="EUR"),
+            Column(name="rate", type=D, required=True, non_negative=True,
+                   description="Units of this currency per one unit of the reporting "
+                   "currency.", example=0.92),
+            Column(name="is_reporting", type=B, description="This is the reporting "
+                   "(corporate) currency.", example=False),
         ),
     ),
 )
