@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+import psutil
+
 from throughline.errors import InputError, ThroughlineError
 from throughline.settings import Settings, load_settings
+
+_first_call = True
+_started = time.perf_counter()
+
+
+def command_started() -> float:
+    """``time.perf_counter()`` when the running command began: for the first command of a
+    process, when the process started (interpreter start-up and imports included), so the
+    time a command reports is the wall time its user saw; else when ``run`` began."""
+    return _started
 
 app = typer.Typer(
     name="throughline",
@@ -57,6 +70,11 @@ def emit_json(payload: Any) -> None:
 
 def run(argv: list[str]) -> int:
     """Run the CLI and translate errors into exit codes (0 ok, 1 failure, 2 bad input)."""
+    global _first_call, _started
+    _started = time.perf_counter()
+    if _first_call:
+        _started -= max(0.0, time.time() - psutil.Process().create_time())
+    _first_call = False
     want_json = "--json" in argv
     try:
         app(args=argv, prog_name="throughline")
