@@ -203,3 +203,31 @@ def test_same_bytes_same_identity_and_hash() -> None:
     b = load_bytes(data.replace(b"\n", b"\r\n"), kind="markdown", source_key="k", path="k",
                    name="t.md")
     assert a.id == b.id and a.content_hash == b.content_hash
+
+
+def test_a_repaired_pdf_writes_nothing_to_stderr(capfd) -> None:
+    """pypdf logs its repairs ("EOF marker not found"); they must not reach the terminal."""
+    import io
+    import logging
+
+    from pypdf import PdfWriter
+
+    from throughline.library.pdftext import parse_pdf
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buf = io.BytesIO()
+    writer.write(buf)
+    broken = buf.getvalue().replace(b"%%EOF", b"")
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers.clear()  # as in the CLI: no handler, so Python's last resort prints WARNINGs
+    try:
+        capfd.readouterr()
+        try:
+            parse_pdf(broken, file="memo.pdf")
+        except Exception:  # an unreadable page is refused; what matters here is stderr
+            pass
+        assert capfd.readouterr().err == ""
+    finally:
+        root.handlers[:] = saved

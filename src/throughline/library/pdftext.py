@@ -9,18 +9,58 @@ A PDF with no extractable text (a scan) is refused by the caller with a hint to 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from throughline.errors import InputError
 from throughline.library.documents import Block, Parsed
 from throughline.library.safety import clean_text
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+log = logging.getLogger(__name__)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _pypdf_quiet(file: str) -> Iterator[_Collect]:
+    """pypdf reports repairs ("EOF marker not found") by logging; with no handler set up,
+    Python prints those on stderr. Collect them instead and log them at debug level under
+    our own logger, naming the file, so a parser never writes to the terminal."""
+    logger = logging.getLogger("pypdf")
+    handler = _Collect()
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+        for message in handler.messages:
+            log.debug("%s: pypdf: %s", file, message)
 
 
 def parse_pdf(data: bytes, *, file: str) -> Parsed:
     """Parse PDF bytes; raise :class:`InputError` for a PDF that cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError
+
+    with _pypdf_quiet(file):
+        return _parse(data, file=file)
+
+
+def _parse(data: bytes, *, file: str) -> Parsed:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError
 
