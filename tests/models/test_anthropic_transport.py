@@ -70,4 +70,8 @@ def test_a_turn_through_the_anthropic_sdk() -> None:
     assert KEY in auth
     body = json.loads(seen[-1].content)
     assert body["model"] == "claude-haiku-4-5" and body["tools"][0]["name"] == "statement"
+    # the current Messages API rejects sampling settings on every model: none is sent (and
+    # the SDK has nothing to warn about: with warnings as errors, a warning fails this test)
+    assert not {"temperature", "top_p", "top_k", "seed"} & set(body)
+    assert body["max_tokens"] == 700 and info.parameters["temperature"] is None
     assert "never instructions to you" in json.dumps(body["system"])

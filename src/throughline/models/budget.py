@@ -194,11 +194,16 @@ class Budget:
                 "(THROUGHLINE_MAX_TOKENS_PER_RUN)",
             )
 
-    def reserve(self, model: str, prompt_tokens: int) -> Reservation:
+    def reserve(
+        self, model: str, prompt_tokens: int, max_output_tokens: int | None = None
+    ) -> Reservation:
+        """Hold prompt tokens plus the request's output cap (``max_output_tokens``, else the
+        run's) until :meth:`settle`; raise :class:`BudgetExceeded` instead of sending."""
         if self.exceeded is not None:
             raise self._error(*self.exceeded)
-        tokens = prompt_tokens + self.max_output_tokens
-        cost = self.prices.cost(model, prompt_tokens, self.max_output_tokens) or 0.0
+        out = self.max_output_tokens if max_output_tokens is None else max_output_tokens
+        tokens = prompt_tokens + out
+        cost = self.prices.cost(model, prompt_tokens, out) or 0.0
         if self.max_tokens is not None:
             projected = self.tokens_used + self._reserved_tokens + tokens
             if projected > self.max_tokens:

@@ -211,7 +211,11 @@ class GuardedModel(WrapperModel):
         attempt = 0
         while True:
             attempt += 1
-            reservation = self.budget.reserve(model, prompt_tokens) if self.budget else None
+            reservation = (
+                self.budget.reserve(model, prompt_tokens, _output_cap(model_settings))
+                if self.budget
+                else None
+            )
             attempt_started = self._clock()
             response: ModelResponse | None = None
             try:
@@ -454,6 +458,11 @@ def _last_try(attempts: list[RecordedCall]) -> list[RecordedCall]:
         return []
     n = int(failed[-1].info.parameters.get("attempt") or len(failed))
     return failed[-n:]
+
+
+def _output_cap(settings: ModelSettings | None) -> int | None:
+    cap = (settings or {}).get("max_tokens")
+    return int(cap) if cap is not None else None
 
 
 def _usage(response: ModelResponse) -> tuple[int, int]:

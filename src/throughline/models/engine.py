@@ -49,6 +49,7 @@ from throughline.models.calls import CallLedger, Clock, GuardedModel, RequestFai
 from throughline.models.config import ROLES, ModelsConfig, Role
 from throughline.models.errors import BudgetExceeded, CallFailed
 from throughline.models.faults.retry import RetryPolicy
+from throughline.models.limits import traits
 from throughline.models.providers import ProviderFactory, TransportFactory
 from throughline.models.redact import Redactor
 from throughline.models.replay import CallStore, ReplayMode, ReplayModel
@@ -138,6 +139,7 @@ class ModelAdvisorEngine:
         self._models: dict[str, Model] = {}
         self._seated: dict[str, Selection] = {}
         self._turn_agents: dict[str, Agent[TurnCheck, StatementDraft]] = {}
+        self._output_fallback: dict[str, str] = {}  # model -> mode, after a server refused one
         self._summary_agent = self._make_summary_agent()
 
     def __repr__(self) -> str:
@@ -210,15 +212,23 @@ class ModelAdvisorEngine:
         return self._models[key]
 
     def _settings(self, spec: ModelSpec) -> ModelSettings:
+        """The request settings for ``spec``: only what its family accepts (see
+        :mod:`throughline.models.limits`); the output cap leaves reasoning models room."""
+        row = traits(spec)
         settings: ModelSettings = {
-            "temperature": self.config.temperature,
-            "max_tokens": self.config.max_output_tokens,
+            "max_tokens": row.output_tokens(self.config.max_output_tokens),
             "timeout": self.config.timeout_s,
             "max_retries": 0,
         }
-        if self.config.seed is not None and spec.provider != "anthropic":
+        if row.temperature:
+            settings["temperature"] = self.config.temperature
+        if self.config.seed is not None and row.seed:
             settings["seed"] = self.config.seed
         return settings
+
+    def output_tokens(self, spec: ModelSpec) -> int:
+        """The output-token cap of one request to ``spec``."""
+        return traits(spec).output_tokens(self.config.max_output_tokens)
 
     # -- the AdvisorEngine seam ----------------------------------------------------------
 
@@ -323,12 +333,13 @@ class ModelAdvisorEngine:
         """Planned calls for a council run, from the round-1 requests (built before the run).
 
         Later rounds are assumed ``later_round_factor`` × round 1's prompt size (prompts are
-        bounded by summaries); each turn and summary may use ``max_output_tokens``.
+        bounded by summaries); each turn and summary may use its model's output cap
+        (:mod:`throughline.models.limits`).
         """
-        out_tokens = self.config.max_output_tokens
         calls: list[PlannedCall] = []
         for req in first_round:
-            model = str(self.select("advisor", req.advisor).spec)
+            spec = self.select("advisor", req.advisor).spec
+            model, out_tokens = str(spec), self.output_tokens(spec)
             size = estimate_tokens(prompts.turn_prompt(req, self.limits).user) + estimate_tokens(
                 prompts.turn_instructions(req, self.limits)
             )
@@ -340,22 +351,24 @@ class ModelAdvisorEngine:
                     )
                 )
         if first_round:
-            summariser = str(self.select("summariser").spec)
+            spec = self.select("summariser").spec
             statements = len(first_round) * (self.config.max_peer_chars + 150)
             per_summary = estimate_tokens(" " * (statements + 2_000))  # + instructions, panel
-            calls.append(PlannedCall("summariser", summariser, per_summary, out_tokens, rounds))
-        calls.extend(self._planned_roles(rounds, out_tokens))
+            calls.append(PlannedCall("summariser", str(spec), per_summary,
+                                     self.output_tokens(spec), rounds))
+        calls.extend(self._planned_roles(rounds))
         calls.extend(extra)
         return calls
 
-    def _planned_roles(self, rounds: int, out_tokens: int) -> list[PlannedCall]:
+    def _planned_roles(self, rounds: int) -> list[PlannedCall]:
         """The framer's and synthesiser's calls, for the roles set to a model."""
         from throughline.models.roles import uses_model
 
         sizes = {"framer": 2_500,  # instructions, the question and the draft framing
                  "synthesiser": 12 * 900 + rounds * 900 + 4_000}  # findings, summaries
-        return [PlannedCall(role, str(self.select(role).spec),
-                            estimate_tokens(" " * chars), out_tokens)
+        return [PlannedCall(role, str(self.select(role).spec),  # type: ignore[arg-type]
+                            estimate_tokens(" " * chars),
+                            self.output_tokens(self.select(role).spec))  # type: ignore[arg-type]
                 for role, chars in sizes.items() if uses_model(self.config, role)]  # type: ignore[arg-type]
 
     def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
@@ -366,9 +379,15 @@ class ModelAdvisorEngine:
     def output_mode(self, spec: ModelSpec) -> str:
         """The structured-output mode used with ``spec`` ('auto' resolved)."""
         mode = self.config.output_mode
-        if mode == "auto":
-            return "native" if spec.provider == "ollama" else "tool"
-        return mode
+        if mode != "auto":
+            return mode
+        fallen_back = self._output_fallback.get(str(spec))
+        if fallen_back is not None:
+            return fallen_back
+        preferred = traits(spec).output_mode
+        if preferred is not None:
+            return preferred
+        return "native" if spec.provider == "ollama" else "tool"
 
     def _turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
         if mode not in self._turn_agents:
