@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from throughline.errors import UsageError
 from throughline.sample import billing, crm, field, messaging, product
 from throughline.sample.company import draw_company
 from throughline.sample.engineering import pull_requests
+from throughline.sample.quirks import Quirks, parse_quirks
 from throughline.sample.ids import instance_code, prefixed_ids, salesforce_ids
 from throughline.sample.scenarios import Plan, build_plan, require_scenario
 from throughline.sample.seeding import stream
@@ -36,7 +38,7 @@ FILES = (
     "engineering/pull_requests.json", "field/feedback.csv", "field/commitments.csv",
     "field/activities.csv", "field/forecasts.csv", "messaging/website.md", "messaging/deck.md",
     "messaging/email_sequence.md", "messaging/proposal.md", "icp/stated_icp.csv",
-    "truth.json", "README.md",
+    "truth.json", "README.md", "crm/CurrencyType.csv", "crm/Account.xlsx",
 )
 
 
@@ -94,9 +96,15 @@ def _chunks(total: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(n)]
 
 
-def generate(scenario: str, seed: int, scale: float, out: Path) -> SampleResult:
-    """Write a sample company with ``scenario`` planted into ``out``; same args, same bytes."""
+def generate(scenario: str, seed: int, scale: float, out: Path,
+             quirks: str | Sequence[str] | None = None) -> SampleResult:
+    """Write a sample company with ``scenario`` planted into ``out``; same args, same bytes.
+
+    ``quirks`` (names, ``"a,b"`` or ``"all"``; see :mod:`throughline.sample.quirks`) writes
+    real-world export habits into the files without changing what is planted; truth.json
+    then records them under ``quirks``."""
     require_scenario(scenario)
+    names = parse_quirks(quirks)
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and 0 < scale <= 1000):
         raise UsageError(f"--scale must be a number above 0 and at most 1000 (got {scale})")
     if seed < 0:
@@ -108,13 +116,18 @@ def generate(scenario: str, seed: int, scale: float, out: Path) -> SampleResult:
     plan = build_plan(company, scenario)
     out.mkdir(parents=True, exist_ok=True)
     ex = Exports(out)
+    q = Quirks(plan, names) if names else None
     try:
-        stats = _write_tables(plan, ex)
+        stats = _write_tables(plan, ex, q)
     finally:
         ex.close()
+    if q is not None:
+        q.finish(out, ex.rows)
     truth = _truth(plan, stats, dict(ex.rows))
+    if q is not None:
+        truth["quirks"] = q.record()
     ex.json("truth.json", truth, rows=1)
-    ex.text("README.md", _readme(plan), rows=1)
+    ex.text("README.md", _readme(plan, names), rows=1)
     for rel in FILES:  # a previous run into the same folder may have left other files
         if rel not in ex.rows and (out / rel).exists():
             (out / rel).unlink()
@@ -123,7 +136,7 @@ def generate(scenario: str, seed: int, scale: float, out: Path) -> SampleResult:
     return SampleResult(out=out, files=files, truth=truth)
 
 
-def _write_tables(plan: Plan, ex: Exports) -> dict[str, Any]:
+def _write_tables(plan: Plan, ex: Exports, quirks: Quirks | None = None) -> dict[str, Any]:
     c, k = plan.company, plan.knobs
     omit = set(k.omit)
 
@@ -158,21 +171,27 @@ def _write_tables(plan: Plan, ex: Exports) -> dict[str, Any]:
         churned = ten.customer & np.isfinite(ten.live_to)
         acc_table = crm.account_table(accounts, acc_ids, r("accounts"),
                                       ten.customer & ~churned, churned)
+        if quirks is not None:
+            quirks.start_chunk(i, accounts)
+            acc_table = quirks.accounts(acc_table)
         deal_account = acc_ids.take(pa.array(deals.account))
         deal_names = acc_table.column("Name").combine_chunks().take(pa.array(deals.account))
         reason = crm.loss_reasons(r("reasons"), plan, deals)
         put("crm/Account.csv", acc_table)
-        put("crm/Opportunity.csv", crm.opportunity_table(r("opps"), plan, deals, reason,
-                                                         opp_ids, deal_account, deal_names))
+        opps = crm.opportunity_table(r("opps"), plan, deals, reason, opp_ids, deal_account,
+                                     deal_names)
+        put("crm/Opportunity.csv", opps if quirks is None else quirks.opportunities(opps, deals))
 
         def history_ids(n: int) -> pa.Array:
             return salesforce_ids("history", inst, base + serials.take("history", n))
 
-        put("crm/OpportunityHistory.csv",
-            crm.history_table(r("history"), plan, deals, opp_ids, history_ids))
-        put("billing/subscriptions.csv",
-            billing.subscription_table(r("billing"), plan, nb, ten, ups, acc_ids,
-                                       ids("subscription", "sub_")))
+        hist = crm.history_table(r("history"), plan, deals, opp_ids, history_ids)
+        put("crm/OpportunityHistory.csv", hist if quirks is None else quirks.history(hist, deals,
+                                                                           opp_ids))
+        subs = billing.subscription_table(r("billing"), plan, nb, ten, ups, acc_ids,
+                                          ids("subscription", "sub_"))
+        put("billing/subscriptions.csv", subs if quirks is None else quirks.subscriptions(subs,
+                                                                                acc_ids))
         if "product/nps_responses.csv" not in omit:
             put("product/nps_responses.csv",
                 product.nps_table(r("nps"), plan, nb, ten, acc_ids, ids("nps", "nps_")))
@@ -202,7 +221,10 @@ def _write_tables(plan: Plan, ex: Exports) -> dict[str, Any]:
     if "field/activities.csv" not in omit:
         for table in field.activity_tables(plan):
             put("field/activities.csv", table)
-    put("field/forecasts.csv", field.forecasts_table(plan, bookings, quarters))
+    forecasts = field.forecasts_table(plan, bookings, quarters)
+    put("field/forecasts.csv", forecasts if quirks is None else quirks.forecasts(forecasts))
+    if quirks is not None and quirks.on("currencies"):
+        put("crm/CurrencyType.csv", quirks.currency_type())
     put("product/features.csv", product.features_table(plan, cat))
     put("product/capabilities.csv", product.capabilities_table(plan, cat))
     ex.json_array("engineering/pull_requests.json", pull_requests(plan))
@@ -246,12 +268,16 @@ def _truth(plan: Plan, stats: dict[str, Any], rows: dict[str, int]) -> dict[str,
     }
 
 
-def _readme(plan: Plan) -> str:
+def _readme(plan: Plan, quirks: tuple[str, ...] = ()) -> str:
     c = plan.company
+    flag = f" --quirks {','.join(quirks)}" if quirks else ""
+    note = ("\nReal-world export habits were written in (`--quirks`): "
+            + ", ".join(quirks) + ". `truth.json` lists them under `quirks`; what was\n"
+            "planted is the same as without them.\n") if quirks else ""
     return f"""# Sample company: {c.name}
 
 Synthetic exports of a B2B company selling {c.domain.category}, written by
-`throughline sample --scenario {plan.scenario.name} --seed {c.seed} --scale {c.scale:g}`.
+`throughline sample --scenario {plan.scenario.name} --seed {c.seed} --scale {c.scale:g}{flag}`.
 The data runs from {day_string(c.start_day)} to the day before {day_string(c.ref_day)}
 (the export date). Nothing here describes a real company.
 
@@ -269,4 +295,4 @@ The data runs from {day_string(c.start_day)} to the day before {day_string(c.ref
 name (null for a healthy company), the drawn parameters and the evidence that should show
 it. Load everything except `truth.json` and this file with
 `throughline ingest <this folder>`; some scenarios leave files out on purpose.
-"""
+{note}"""

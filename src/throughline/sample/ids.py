@@ -15,7 +15,8 @@ import pyarrow.compute as pc
 _B62 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
                      dtype=np.uint8)
 _SUFFIX = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
-KEY_PREFIX = {"account": b"001", "user": b"005", "opportunity": b"006", "history": b"008"}
+KEY_PREFIX = {"account": b"001", "user": b"005", "opportunity": b"006", "history": b"008",
+              "currency_type": b"02U"}
 
 
 def instance_code(seed: int) -> bytes:
