@@ -7,7 +7,10 @@ company) against the constraint diagnose named (columns) — per-scenario recall
 miss with its top scores.
 
     python bench/recovery.py [--seeds 50] [--first-seed 1] [--scale 0.5] [--jobs 2]
-                             [--scenario NAME ...] [--json FILE]
+                             [--scenario NAME ...] [--quirks LIST|all] [--json FILE]
+
+``--quirks`` writes real-world export habits into every sample (as ``throughline sample
+--quirks``); the planted constraint, and so the expected diagnosis, is unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from throughline.sample.recovery import (
     misses,
     run_many,
 )
+from throughline.sample.quirks import parse_quirks
 from throughline.sample.scenarios import scenario_names
 
 # The scale the CI recovery test runs at (about a thousand opportunities for an average
@@ -43,15 +47,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="worker processes (default: one per core)")
     ap.add_argument("--scenario", action="append", choices=scenario_names(),
                     help="only this scenario (repeatable; default all)")
+    ap.add_argument("--quirks", default="",
+                    help="export habits to write in: comma-separated names or 'all' "
+                    "(see throughline sample --quirks list)")
     ap.add_argument("--json", type=Path, help="also write every outcome to this file")
     ap.add_argument("--quiet", action="store_true", help="no line per case")
     args = ap.parse_args(argv)
 
     scenarios = args.scenario or scenario_names()
+    quirks = parse_quirks(args.quirks)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     cases = interleaved(scenarios, list(seeds))
     print(f"{len(scenarios)} scenarios × {args.seeds} seeds (from {args.first_seed}) at scale "
-          f"{args.scale:g}, {args.jobs} jobs", flush=True)
+          f"{args.scale:g}, {args.jobs} jobs"
+          + (f", quirks {','.join(quirks)}" if quirks else ""), flush=True)
     done = [0]
 
     def progress(o) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
 
     started = time.perf_counter()
-    outcomes = run_many(cases, args.scale, jobs=args.jobs, on_outcome=progress)
+    outcomes = run_many(cases, args.scale, jobs=args.jobs, on_outcome=progress,
+                        quirks=quirks)
     elapsed = time.perf_counter() - started
     print()
     print(format_confusion(outcomes))

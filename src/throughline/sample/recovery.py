@@ -4,7 +4,9 @@ The recovery test and ``bench/recovery.py`` both call :func:`run_many`. Each cas
 sample company with one problem planted (``generate``), loads it with the same
 ``ingest`` the CLI runs and diagnoses it with ``run_diagnose``; the outcome records the
 constraint the ranking names (``None``: "none found") beside the one that was planted.
-Reports are not rendered: the ranking is all the comparison needs.
+Reports are not rendered: the ranking is all the comparison needs. ``quirks`` writes
+real-world export habits into every sample (``throughline sample --quirks``); what is
+planted, and so what a correct diagnosis names, stays the same.
 
 Cases run in ``jobs`` worker processes (``spawn``, so a parent that already holds DuckDB
 connections and their threads is never forked); each worker keeps its imports warm across
@@ -42,6 +44,10 @@ class Outcome:
     scores: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0  # wall time of generate + ingest + diagnose
     cpu_seconds: float = 0.0  # CPU time of the process meanwhile (all its threads)
+    quirks: tuple[str, ...] = ()  # export habits written into the sample
+    not_measurable: tuple[str, ...] = ()  # hypotheses the ranking marked not measurable
+    blocked: tuple[str, ...] = ()  # hypotheses the data-fitness gate kept from binding
+    tied: tuple[str, ...] = ()  # hypotheses reported as a tie (binding is then none)
 
     @property
     def hit(self) -> bool:
@@ -66,11 +72,12 @@ def _scratch_root() -> Path:
 
 
 def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
-            duckdb_threads: int | None = None) -> Outcome:
+            duckdb_threads: int | None = None, quirks: str | Sequence[str] = ()) -> Outcome:
     """Generate, ingest and diagnose one sample company; nothing is left on disk."""
     from throughline.diagnose import run_diagnose
     from throughline.ingest import ingest
     from throughline.sample.generator import generate
+    from throughline.sample.quirks import parse_quirks
     from throughline.settings import load_settings
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -78,7 +85,8 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
                                  dir=root or _scratch_root()))
     try:
         exports, workspace = work / "exports", work / "workspace"
-        generate(scenario, seed, scale, exports)
+        names = parse_quirks(quirks)
+        generate(scenario, seed, scale, exports, quirks=names)
         settings = load_settings(workspace=workspace).model_copy(
             update={"workspace": workspace, "backend": None,
                     "duckdb_threads": duckdb_threads})
@@ -92,12 +100,17 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
         margin=ranking.margin, scores={s.name: s.score for s in ranking.scores},
         seconds=round(time.perf_counter() - started, 3),
         cpu_seconds=round(time.process_time() - cpu, 3),
+        quirks=names,
+        not_measurable=tuple(s.name for s in ranking.scores
+                             if not getattr(s, "measurable", True)),
+        blocked=tuple(getattr(ranking, "blocked", {}) or ()),
+        tied=tuple(getattr(ranking, "tied", []) or ()),
     )
 
 
-def _run_case(args: tuple[str, int, float, int | None]) -> Outcome:
-    scenario, seed, scale, threads = args
-    return run_one(scenario, seed, scale, duckdb_threads=threads)
+def _run_case(args: tuple[str, int, float, int | None, tuple[str, ...]]) -> Outcome:
+    scenario, seed, scale, threads, quirks = args
+    return run_one(scenario, seed, scale, duckdb_threads=threads, quirks=quirks)
 
 
 def run_many(
@@ -106,8 +119,10 @@ def run_many(
     *,
     jobs: int = 1,
     on_outcome: Callable[[Outcome], None] | None = None,
+    quirks: str | Sequence[str] = (),
 ) -> list[Outcome]:
-    """Run every (scenario, seed) case; outcomes in the order of ``cases``.
+    """Run every (scenario, seed) case; outcomes in the order of ``cases``, each sample
+    written with ``quirks`` (names or ``"all"``, as ``throughline sample --quirks``).
 
     With ``jobs`` > 1 the cases run in that many worker processes, and each worker's
     DuckDB uses one thread so the workers do not fight over the cores.
@@ -116,14 +131,17 @@ def run_many(
     for s, _ in todo:
         if s not in SCENARIOS:
             raise ValueError(f"unknown scenario {s!r}")
+    from throughline.sample.quirks import parse_quirks
+
+    names = parse_quirks(quirks)
     say = on_outcome or (lambda _o: None)
     if jobs <= 1 or len(todo) <= 1:
         out = []
         for s, seed in todo:
-            out.append(run_one(s, seed, scale))
+            out.append(run_one(s, seed, scale, quirks=names))
             say(out[-1])
         return out
-    args = [(s, seed, scale, 1) for s, seed in todo]
+    args = [(s, seed, scale, 1, names) for s, seed in todo]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(processes=min(jobs, len(todo))) as pool:
         out = []
