@@ -56,7 +56,7 @@ def live_model() -> ScriptedModel:
     # a fault on the first call, a repair on the second, a malformed reply on the third:
     # all must replay identically (tokens of the malformed attempt included)
     return ScriptedModel(
-        [fault, valid(), valid(cites=["nope"]), valid(), '{"move": "SH', valid()],
+        [fault, valid(), valid(addressed=["nope"]), valid(), '{"move": "SH', valid()],
         responder=FakeAdvisor(0.7),
     )
 

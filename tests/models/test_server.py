@@ -61,12 +61,22 @@ def test_a_turn_over_the_real_client_path(server: FakeOpenAIServer) -> None:
 
 
 def test_a_repair_round_trip_over_http(server: FakeOpenAIServer) -> None:
-    server.queue.append(valid(cites=["F-ghost"]))
+    server.queue.append(valid(addressed=["ghost"]))
     reply, info = run(_turn(engine_for(server), make_request()))
     assert info.outcome == "ok_after_repair" and reply.cites == ["F-nrr"]
     second = server.requests[1].body["messages"]
     tool_messages = [m for m in second if m["role"] == "tool"]
-    assert tool_messages and "F-ghost" in json.dumps(tool_messages)
+    assert tool_messages and "ghost" in json.dumps(tool_messages)
+
+
+def test_an_unknown_citation_is_dropped_and_flagged_without_a_repair(
+    server: FakeOpenAIServer,
+) -> None:
+    server.queue.append(valid(cites=["F-nrr", "F-ghost", "P-ret-3"]))
+    reply, info = run(_turn(engine_for(server), make_request()))
+    assert len(server.requests) == 1 and info.outcome == "ok"
+    assert reply.cites == ["F-nrr", "P-ret-3"] and reply.dropped_cites == ["F-ghost"]
+    assert info.parameters["dropped_cites"] == ["F-ghost"]
 
 
 def test_http_429_with_retry_after_is_honoured_and_the_sdk_does_not_retry(
@@ -131,7 +141,7 @@ def test_a_run_recorded_over_http_replays_with_no_server_and_no_key(
 ) -> None:
     store = MemoryCallStore()
     server.queue.append(HTTPReply(503, {"error": {"message": "busy"}}))
-    server.queue.append(valid(cites=["F-ghost"]))  # one fault and one repair, recorded
+    server.queue.append(valid(conviction=7))  # one fault and one repair, recorded
     cfg = ModelsConfig(default=f"openai-compatible:fake-qwen@{server.base_url}")
     sleeper = SleepRecorder()
     live = run(_turn(ModelAdvisorEngine(cfg, env={}, store=store, sleep=sleeper), make_request()))

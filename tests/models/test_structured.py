@@ -46,14 +46,27 @@ def test_valid_reply_is_accepted_with_call_info() -> None:
     assert len(model.seen) == 1
 
 
-def test_unknown_cite_is_repaired_once_with_the_error_fed_back() -> None:
-    model = scripted(valid(cites=["F-made-up"]), valid())
+def test_unknown_cite_is_dropped_and_flagged_not_repaired() -> None:
+    """One loose citation used to cost a repair, and a second one the whole turn."""
+    model = scripted(valid(cites=["F-made-up", "F-nrr", "F-made-up", "P-ret-3"]))
     reply, info = turn(model)
-    assert reply.cites == ["F-nrr"]
+    assert reply.cites == ["F-nrr", "P-ret-3"] and reply.dropped_cites == ["F-made-up"]
+    assert info.outcome == "ok" and info.parameters["repairs"] == 0
+    assert info.parameters["dropped_cites"] == ["F-made-up"] and len(model.seen) == 1
+
+
+def test_unknown_cites_in_a_repaired_reply_are_dropped_too() -> None:
+    model = scripted(valid(cites=["X-1"], addressed=["nobody"]), valid(cites=["X-2", "F-win"]))
+    reply, info = turn(model)
     assert info.outcome == "ok_after_repair"
-    assert info.parameters["repairs"] == 1 and len(info.parameters["request_keys"]) == 2
-    feedback = " ".join(model.seen[1].retry_feedback)
-    assert "F-made-up" in feedback and "F-nrr, F-win, P-ret-3" in feedback
+    assert reply.cites == ["F-win"] and reply.dropped_cites == ["X-2"]  # the last reply's
+    assert "nobody" in " ".join(model.seen[1].retry_feedback)
+
+
+def test_a_reply_citing_only_unknown_ids_keeps_its_text() -> None:
+    reply, info = turn(scripted(valid(cites=["X-1", "X-2"])))
+    assert reply.cites == [] and reply.dropped_cites == ["X-1", "X-2"]
+    assert reply.text.startswith("Retention") and info.outcome == "ok"
 
 
 def test_schema_violation_is_repaired() -> None:
@@ -64,7 +77,7 @@ def test_schema_violation_is_repaired() -> None:
 
 
 def test_still_invalid_after_one_repair_fails_the_turn_with_its_call_info() -> None:
-    model = scripted(valid(cites=["X-1"]), valid(addressed=["nobody"]), valid())
+    model = scripted(valid(conviction=3), valid(addressed=["nobody"]), valid())
     with pytest.raises(CallFailed) as err:
         turn(model)
     failure = err.value
@@ -77,7 +90,7 @@ def test_still_invalid_after_one_repair_fails_the_turn_with_its_call_info() -> N
 
 
 def test_the_failure_names_the_last_problem_not_the_first() -> None:
-    model = scripted(valid(cites=["X-1"]), valid(conviction=5))
+    model = scripted(valid(addressed=["X-1"]), valid(conviction=5))
     with pytest.raises(CallFailed) as err:
         turn(model)
     assert "less than or equal to 1" in str(err.value) and "X-1" not in str(err.value)

@@ -56,18 +56,18 @@ def test_a_failing_migration_rolls_back_and_is_not_recorded(tmp_path: Path) -> N
 
     conn = sqlite3.connect(tmp_path / "runs.sqlite", isolation_level=None)
     try:
-        with pytest.raises(StoreError, match=r"002_scores.*rolled back"):
-            migrate(conn, [*MIGRATIONS, Migration("002_scores", half_done)])
+        with pytest.raises(StoreError, match=r"900_scores.*rolled back"):
+            migrate(conn, [*MIGRATIONS, Migration("900_scores", half_done)])
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'scores'"
                             ).fetchone() is None
         done = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
-        assert done == ["001_initial"]  # the good one before it stays applied
+        assert done == [m.name for m in MIGRATIONS]  # the good ones before it stay applied
 
         def fixed(conn: sqlite3.Connection) -> None:
             execute_script(conn, "CREATE TABLE scores (run_id TEXT, brier REAL);")
 
-        assert migrate(conn, [*MIGRATIONS, Migration("002_scores", fixed)]) == ["002_scores"]
-        assert migrate(conn, [*MIGRATIONS, Migration("002_scores", fixed)]) == []
+        assert migrate(conn, [*MIGRATIONS, Migration("900_scores", fixed)]) == ["900_scores"]
+        assert migrate(conn, [*MIGRATIONS, Migration("900_scores", fixed)]) == []
     finally:
         conn.close()
 

@@ -135,6 +135,8 @@ async def run_debate(
                 cites=[c for c in reply.cites if c in known_ids],
                 conviction=reply.conviction, conviction_cause=cause,
                 conformity_flag=bool(changed and cause is None),
+                dropped_cites=list(dict.fromkeys(
+                    [*reply.dropped_cites, *(c for c in reply.cites if c not in known_ids)])),
             )
             return TurnOutcome(statement=st, call=call, request=request)
 

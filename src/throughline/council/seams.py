@@ -71,6 +71,9 @@ class TurnReply(BaseModel):
     cites: list[str] = Field(default_factory=list)
     conviction: float = Field(ge=0.0, le=1.0)
     conviction_cause: str | None = None
+    dropped_cites: list[str] = Field(
+        default_factory=list,
+        description="Ids the reply cited that are not in the advisor's evidence (dropped).")
 
 
 class CallInfo(BaseModel):

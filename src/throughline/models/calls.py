@@ -36,7 +36,13 @@ from pydantic_ai.settings import ModelSettings
 from throughline.council.seams import CallInfo
 from throughline.errors import ConfigError, ModelError
 from throughline.models.budget import Budget, PriceTable, estimate_tokens
-from throughline.models.faults.retry import Fault, MalformedReply, RetryPolicy, classify
+from throughline.models.faults.retry import (
+    Fault,
+    MalformedReply,
+    RetryPolicy,
+    UnsupportedOutput,
+    classify,
+)
 from throughline.models.providers import KEY_ENV, KEY_FIELD
 from throughline.models.redact import Redactor
 from throughline.models.replay import (
@@ -135,6 +141,11 @@ def check_parseable(response: ModelResponse, params: ModelRequestParameters) -> 
     if params.output_mode == "native":
         text = "".join(p.content for p in response.parts if isinstance(p, TextPart)).strip()
         text = text.removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+        if text and not text.startswith(("{", "[")):  # prose: the schema was not applied
+            raise UnsupportedOutput(
+                "the server answered in prose to a request for JSON-schema output "
+                f"(it starts {text[:60]!r}): it does not apply response_format"
+            )
         try:
             json.loads(text)
         except ValueError as exc:

@@ -22,6 +22,7 @@ touched between awaits.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import time
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self, TypeVar
 
 from pydantic_ai import Agent, ModelRetry, RunContext
-from pydantic_ai.exceptions import UnexpectedModelBehavior
+from pydantic_ai.exceptions import ModelFeatureUnsupportedError, UnexpectedModelBehavior
 from pydantic_ai.models import Model
 from pydantic_ai.output import NativeOutput, PromptedOutput, ToolOutput
 from pydantic_ai.settings import ModelSettings
@@ -48,7 +49,7 @@ from throughline.models.budget import (
 from throughline.models.calls import CallLedger, Clock, GuardedModel, RequestFailed, Sleep
 from throughline.models.config import ROLES, ModelsConfig, Role
 from throughline.models.errors import BudgetExceeded, CallFailed
-from throughline.models.faults.retry import RetryPolicy
+from throughline.models.faults.retry import RetryPolicy, classify
 from throughline.models.limits import traits
 from throughline.models.providers import ProviderFactory, TransportFactory
 from throughline.models.redact import Redactor
@@ -60,6 +61,14 @@ from throughline.record.model import Advisor, Intent, ModelUse, Statement
 
 REPAIR_RETRIES = 1
 """One bounded repair request per call, carrying the validation errors."""
+
+OUTPUT_ORDER = ("native", "tool", "prompted")
+OUTPUT_FALLBACK = {"native": "tool", "tool": "prompted"}
+"""Where structured output goes when a server refuses a mode (``output_mode='auto'``): from
+JSON schema to a tool call, from a tool call to JSON asked for in the prompt, which any
+server can give."""
+
+log = logging.getLogger("throughline.models")
 
 ModelFactory = Callable[[ModelSpec], Model]
 T = TypeVar("T")
@@ -243,7 +252,7 @@ class ModelAdvisorEngine:
         draft, info = await self._call(
             "advisor",
             sel,
-            self._turn_agent(self.output_mode(sel.spec)),
+            self._turn_agent,
             prompt,
             check,
             who,
@@ -257,6 +266,10 @@ class ModelAdvisorEngine:
         reply = check.to_reply(draft)
         if check.cause_dropped:
             info = info.model_copy(update={"outcome": "cause_missing"})
+        if reply.dropped_cites:  # flagged on the statement; said on the call too
+            info = info.model_copy(
+                update={"parameters": {**info.parameters, "dropped_cites": reply.dropped_cites}}
+            )
         return reply, info
 
     async def summarize(
@@ -272,7 +285,7 @@ class ModelAdvisorEngine:
         text, info = await self._call(
             "summariser",
             sel,
-            self._summary_agent,
+            lambda _mode: self._summary_agent,
             prompt,
             check,
             f"summary of round {round_.number}",
@@ -296,25 +309,29 @@ class ModelAdvisorEngine:
         for the one repair.
         """
         sel = self.select(role)
-        agent: Agent[list[str], T] = Agent(
-            output_type=_output_spec(self.output_mode(sel.spec), output_type, name="answer"),
-            retries={"output": REPAIR_RETRIES},
-            deps_type=list,
-        )
 
-        @agent.output_validator
-        def _check(ctx: RunContext[list[str]], value: T) -> T:
-            problems = validate(value) if validate else []
-            if problems:
-                ctx.deps[:] = problems
-                raise ModelRetry(_repair_message(problems))
-            return value
+        def agent_for(mode: str) -> Agent[list[str], T]:
+            agent: Agent[list[str], T] = Agent(
+                output_type=_output_spec(mode, output_type, name="answer"),
+                retries={"output": REPAIR_RETRIES},
+                deps_type=list,
+            )
+
+            @agent.output_validator
+            def _check(ctx: RunContext[list[str]], value: T) -> T:
+                problems = validate(value) if validate else []
+                if problems:
+                    ctx.deps[:] = problems
+                    raise ModelRetry(_repair_message(problems))
+                return value
+
+            return agent
 
         problems: list[str] = []
         return await self._call(
             role,
             sel,
-            agent,
+            agent_for,
             prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt),
             problems,
             role,
@@ -439,11 +456,34 @@ class ModelAdvisorEngine:
 
         return agent
 
+    def _fall_back(self, spec: ModelSpec, failed: str, fault: Any) -> str | None:
+        """After ``spec``'s server refused structured output in mode ``failed``: the next
+        mode to try, remembered for the rest of the run (``None``: nothing left to try).
+        Only with ``output_mode='auto'``: a mode the user set is not second-guessed."""
+        if self.config.output_mode != "auto":
+            return None
+        nxt = OUTPUT_FALLBACK.get(failed)
+        if nxt is None:
+            return None
+        key = str(spec)
+        now = self._output_fallback.get(key)
+        if now is None or OUTPUT_ORDER.index(nxt) > OUTPUT_ORDER.index(now):
+            self._output_fallback[key] = nxt  # concurrent refusals only ever move it on
+            log.warning(
+                "%s does not support %s structured output (%s); using %s output for the "
+                "rest of the run",
+                key,
+                failed,
+                self.redactor(" ".join(str(fault.detail).split()))[:200],
+                nxt,
+            )
+        return self._output_fallback[key]
+
     async def _call(
         self,
         role: Role,
         sel: Selection,
-        agent: Agent[Any, Any],
+        agent_for: Callable[[str], Agent[Any, Any]],
         prompt: prompts.Prompt,
         deps: Any,
         who: str,
@@ -471,18 +511,42 @@ class ModelAdvisorEngine:
             round_=(extra or {}).get("round"),
         )
         settings = self._settings(sel.spec)
+        mode = self.output_mode(sel.spec)
+        fallbacks: list[str] = []
 
         def info(outcome: str) -> CallInfo:
-            return self._info(role, sel, settings, ledger, outcome, prompt, extra)
+            more = {"output_mode": mode, **({"output_fallback": fallbacks} if fallbacks else {})}
+            return self._info(role, sel, settings, ledger, outcome, prompt,
+                              {**more, **(extra or {})})  # a summary's mode is "text"
 
         try:
-            result = await agent.run(
-                prompt.user,
-                model=model,
-                deps=deps,
-                instructions=prompt.instructions,
-                model_settings=settings,
-            )
+            while True:
+                try:
+                    result = await agent_for(mode).run(
+                        prompt.user,
+                        model=model,
+                        deps=deps,
+                        instructions=prompt.instructions,
+                        model_settings=settings,
+                    )
+                    break
+                except (RequestFailed, ModelFeatureUnsupportedError) as exc:
+                    fault = exc.fault if isinstance(exc, RequestFailed) else classify(exc)
+                    if fault is None or fault.kind != "unsupported_output":
+                        raise
+                    nxt = self._fall_back(sel.spec, mode, fault)
+                    if nxt is None or nxt == mode or nxt in fallbacks:
+                        raise
+                    fallbacks.append(f"{mode}->{nxt}")
+                    mode = nxt
+        except ModelFeatureUnsupportedError as exc:
+            call = info("failed:unsupported_output")
+            raise CallFailed(
+                f"{who}: {sel.spec}: {self.redactor(str(exc))}",
+                call=call,
+                reason="structured output unsupported",
+                hint="set THROUGHLINE_MODEL_OUTPUT_MODE=auto (or tool, or prompted)",
+            ) from None
         except RequestFailed as exc:
             call = info(f"failed:{exc.fault.kind}")
             raise CallFailed(
@@ -523,7 +587,7 @@ class ModelAdvisorEngine:
             "temperature": settings.get("temperature"),
             "max_tokens": settings.get("max_tokens"),
             "timeout_s": settings.get("timeout"),
-            "output_mode": self.output_mode(sel.spec),
+            "output_mode": self.output_mode(sel.spec),  # the mode used: `extra` has it
             "requests": len(ledger.requests),
             "attempts": ledger.attempts,
             "repairs": max(0, len(ledger.requests) - 1),

@@ -3,8 +3,9 @@
 :class:`StatementDraft` is what the model fills in (its field descriptions go to the model
 in the tool/JSON schema). :class:`TurnCheck` holds what one request allows — the evidence
 ids in the pack, the peer ids, the statements visible to the advisor and its previous
-conviction — and :meth:`TurnCheck.problems` lists what is wrong with a draft, phrased so
-the model can fix it in its one repair attempt.
+conviction — :meth:`TurnCheck.normalise` makes the fixes that need no repair (citations of
+ids outside the pack are dropped and remembered), and :meth:`TurnCheck.problems` lists what
+is wrong with a draft, phrased so the model can fix it in its one repair attempt.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class TurnCheck:
     max_chars: int
     last_problems: list[str] = field(default_factory=list)
     cause_dropped: bool = False
+    dropped_cites: list[str] = field(default_factory=list)
 
     @classmethod
     def for_request(cls, request: TurnRequest, *, max_chars: int, blind: bool) -> TurnCheck:
@@ -69,13 +71,19 @@ class TurnCheck:
         )
 
     def normalise(self, draft: StatementDraft) -> StatementDraft:
-        """Forgiving fixes that need no repair: peers named instead of id'd, duplicates."""
+        """Forgiving fixes that need no repair: peers named instead of id'd, duplicates, and
+        citations of ids outside the evidence pack — dropped, and kept in ``dropped_cites``
+        for the statement's flag and the run log (a loose citation costs no repair and
+        never fails a turn)."""
         addressed = []
         for ref in draft.addressed:
             ref = self.peer_names.get(ref.strip().lower(), ref.strip())
             if ref not in addressed:
                 addressed.append(ref)
-        cites = list(dict.fromkeys(c.strip() for c in draft.cites))
+        cited = [c for c in dict.fromkeys(c.strip() for c in draft.cites) if c]
+        known = set(self.evidence_ids)
+        cites = [c for c in cited if c in known]
+        self.dropped_cites = [c for c in cited if c not in known]
         cause = (draft.conviction_cause or "").strip() or None
         return draft.model_copy(
             update={"addressed": addressed, "cites": cites, "conviction_cause": cause}
@@ -88,7 +96,7 @@ class TurnCheck:
         """``(problems, cause_problems)``; both empty when the draft is acceptable."""
         problems: list[str] = []
         unknown = [c for c in draft.cites if c not in self.evidence_ids]
-        if unknown:
+        if unknown:  # normalise() drops these; a draft that skipped it is told
             problems.append(
                 f"cites holds ids that are not in your evidence pack: {_ids(unknown)}; "
                 f"cite only these ids: {_ids(self.evidence_ids) or '(none: leave cites empty)'}"
@@ -125,7 +133,9 @@ class TurnCheck:
         return problems, cause_problems
 
     def to_reply(self, draft: StatementDraft) -> TurnReply:
-        return TurnReply.model_validate(draft.model_dump())
+        return TurnReply.model_validate(
+            {**draft.model_dump(), "dropped_cites": list(self.dropped_cites)}
+        )
 
 
 def _ids(ids: list[str], limit: int = 40) -> str:

@@ -113,6 +113,10 @@ class Statement(BaseModel):
     )
     failed: bool = False
     failure: str | None = Field(default=None, description="Why the turn failed, if it did.")
+    dropped_cites: list[str] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="Ids the reply cited that were not in the advisor's evidence: dropped "
+        "from cites and flagged here (absent from the JSON when none).")
 
 
 class RoundRecord(BaseModel):
@@ -281,6 +285,10 @@ class RunFacts(BaseModel):
     failures: list[str] = Field(default_factory=list)
     partial: bool = False
     partial_reason: str | None = None
+    degraded_reason: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="Set when the run is degraded (more than a third of its turns failed): "
+        "what failed. Absent from the JSON otherwise.")
     diagnosis_as_of: date | None = None
     tables: dict[str, int] = Field(default_factory=dict)
     library_documents: int = 0

@@ -342,12 +342,13 @@ class RunLog:
     def statements(self, run_id: str) -> list[Statement]:
         rows = self._conn.execute(
             "SELECT id, round, advisor_id, move, text, addressed, cites, conviction, "
-            "conviction_cause, conformity_flag, failed, failure FROM statements "
+            "conviction_cause, conformity_flag, failed, failure, dropped_cites FROM statements "
             "WHERE run_id = ? ORDER BY round, rowid", (run_id,)).fetchall()
         return [Statement(id=r[0], round=r[1], advisor_id=r[2], move=r[3], text=r[4],
                           addressed=json.loads(r[5]), cites=json.loads(r[6]), conviction=r[7],
                           conviction_cause=r[8], conformity_flag=bool(r[9]), failed=bool(r[10]),
-                          failure=r[11]) for r in rows]
+                          failure=r[11], dropped_cites=json.loads(r[12]) if r[12] else [])
+                for r in rows]
 
     def save_claims(self, run_id: str, claims: Iterable[Claim]) -> None:
         """Insert or replace claim-check results by claim id."""
@@ -516,17 +517,20 @@ class RunLog:
                            statements: builtins.list[Statement]) -> None:
         conn.executemany(
             "INSERT INTO statements(run_id, id, round, advisor_id, move, text, addressed, "
-            "cites, conviction, conviction_cause, conformity_flag, failed, failure) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO UPDATE "
+            "cites, conviction, conviction_cause, conformity_flag, failed, failure, "
+            "dropped_cites) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO UPDATE "
             "SET round = excluded.round, advisor_id = excluded.advisor_id, "
             "move = excluded.move, text = excluded.text, addressed = excluded.addressed, "
             "cites = excluded.cites, conviction = excluded.conviction, "
             "conviction_cause = excluded.conviction_cause, "
             "conformity_flag = excluded.conformity_flag, failed = excluded.failed, "
-            "failure = excluded.failure",
+            "failure = excluded.failure, dropped_cites = excluded.dropped_cites",
             [(run_id, s.id, s.round, s.advisor_id, s.move.value, s.text, compact_json(s.addressed),
               compact_json(s.cites), s.conviction, s.conviction_cause, int(s.conformity_flag),
-              int(s.failed), s.failure) for s in statements])
+              int(s.failed), s.failure,
+              compact_json(s.dropped_cites) if s.dropped_cites else None)
+             for s in statements])
 
     @staticmethod
     def _upsert_claims(conn: sqlite3.Connection, run_id: str,

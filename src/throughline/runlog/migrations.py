@@ -222,3 +222,10 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     );
     CREATE INDEX model_calls_by_key ON model_calls(run_id, request_key, seq);
     """)
+
+
+@migration
+def m002_statement_dropped_cites(conn: sqlite3.Connection) -> None:
+    """Citations a model reply made to ids outside the advisor's evidence: dropped from the
+    statement's cites and kept here (JSON list; NULL when none)."""
+    conn.execute("ALTER TABLE statements ADD COLUMN dropped_cites TEXT")

@@ -5,7 +5,8 @@ from throughline.models.faults.retry import (
     FaultKind,
     MalformedReply,
     RetryPolicy,
+    UnsupportedOutput,
     classify,
 )
 
-__all__ = ["Fault", "FaultKind", "MalformedReply", "RetryPolicy", "classify"]
+__all__ = ["Fault", "FaultKind", "MalformedReply", "RetryPolicy", "UnsupportedOutput", "classify"]

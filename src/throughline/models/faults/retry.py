@@ -1,6 +1,8 @@
 """Retry policy: timeouts, 429 (honouring Retry-After), 5xx, dropped connections and
-malformed output are retried with exponential backoff and jitter, up to ``max_attempts``
-per request. Everything else is final.
+malformed output (a broken tool call, or a 200 whose body is not JSON at all) are retried
+with exponential backoff and jitter, up to ``max_attempts`` per request. Everything else is
+final — ``unsupported_output`` (the server cannot give structured output the way it was
+asked for) too, for the request: the engine asks again in another output mode.
 
 The provider SDKs' own retries are switched off (``max_retries=0``) so this is the only
 retry loop; its clock, sleep and random source are injected, so tests run instantly and
@@ -10,7 +12,9 @@ deterministically.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,7 +22,10 @@ from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
     ModelConnectionError,
+    ModelEmptyResponseError,
+    ModelFeatureUnsupportedError,
     ModelHTTPError,
+    ModelInvalidResponseError,
     ModelNotFoundError,
     ModelRateLimitError,
     ModelRequestTimeout,
@@ -36,6 +43,7 @@ FaultKind = Literal[
     "auth",
     "not_found",
     "rejected",
+    "unsupported_output",
 ]
 RETRYABLE: frozenset[str] = frozenset(
     {"timeout", "rate_limited", "server_error", "connection", "malformed"}
@@ -44,6 +52,39 @@ RETRYABLE: frozenset[str] = frozenset(
 
 class MalformedReply(Exception):
     """The reply could not be parsed at all (broken JSON, empty response)."""
+
+
+class UnsupportedOutput(Exception):
+    """The server does not give structured output the way it was asked for (it refused the
+    JSON schema or the tools, or answered in prose as if it had not seen the schema)."""
+
+
+_UNDECODABLE = ("Failed to decode response as JSON", "Expected a JSON response")
+_REFUSED_OUTPUT = re.compile(
+    r"response_format|json_schema|structured output|guided_json|"
+    r"tool_choice|tool[ _]call|tools? (?:are|is) not supported|function calling|"
+    r"enable-auto-tool-choice|tool-call-parser",
+    re.IGNORECASE,
+)
+
+
+def _undecodable(exc: BaseException) -> bool:
+    """A 200 whose body the SDK could not decode (truncated or not JSON): a transport fault."""
+    if isinstance(exc, ModelEmptyResponseError | ModelInvalidResponseError):
+        return True
+    if not isinstance(exc, ModelAPIError) or isinstance(exc, ModelHTTPError):
+        return False
+    if isinstance(exc.__cause__, json.JSONDecodeError | UnicodeDecodeError):
+        return True
+    return str(getattr(exc, "message", "")).startswith(_UNDECODABLE)
+
+
+def _refused_output(exc: BaseException, status: int | None) -> bool:
+    if isinstance(exc, UnsupportedOutput):
+        return True
+    if isinstance(exc, ModelFeatureUnsupportedError):
+        return str(exc.feature) in ("native_output", "tool_output", "tool_choice")
+    return status in (400, 422) and bool(_REFUSED_OUTPUT.search(str(exc)))
 
 
 @dataclass(frozen=True)
@@ -64,8 +105,10 @@ def classify(exc: BaseException) -> Fault | None:
     retry_after = exc.retry_after if isinstance(exc, ModelAPIError) else None
     detail = f"{type(exc).__name__}: {exc}"
     kind: FaultKind
-    if isinstance(exc, MalformedReply):
+    if isinstance(exc, MalformedReply) or _undecodable(exc):
         kind = "malformed"
+    elif _refused_output(exc, status):
+        kind = "unsupported_output"
     elif isinstance(
         exc, TimeoutError | asyncio.TimeoutError | ModelTimeoutError | ModelRequestTimeout
     ):
