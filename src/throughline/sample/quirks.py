@@ -493,11 +493,13 @@ def write_xlsx(csv_path: Path, out: Path, sheet: str) -> None:
     import openpyxl
     import pyarrow.csv as pacsv
 
-    table = pacsv.read_csv(csv_path)
-    # timestamps stay the export's text (Excel would otherwise need a timezone-less value)
-    table = pa.table({name: (pc.cast(col, pa.string()) if pa.types.is_timestamp(col.type)
-                             else col) for name, col in zip(table.column_names,
-                                                            table.columns)})
+    typed = pacsv.read_csv(csv_path)
+    text = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in typed.column_names}))
+    # numbers as numbers; everything else (ids, names, timestamps) as the export's text
+    table = pa.table({name: (typed.column(name) if pa.types.is_integer(typed.column(name).type)
+                             or pa.types.is_floating(typed.column(name).type)
+                             else text.column(name)) for name in typed.column_names})
     wb = openpyxl.Workbook(write_only=True)
     wb.properties.created = datetime(2020, 1, 1)
     wb.properties.modified = datetime(2020, 1, 1)

@@ -48,6 +48,7 @@ class Outcome:
     not_measurable: tuple[str, ...] = ()  # hypotheses the ranking marked not measurable
     blocked: tuple[str, ...] = ()  # hypotheses the data-fitness gate kept from binding
     tied: tuple[str, ...] = ()  # hypotheses reported as a tie (binding is then none)
+    raised_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # signals per hypothesis
 
     @property
     def hit(self) -> bool:
@@ -105,6 +106,8 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
                              if not getattr(s, "measurable", True)),
         blocked=tuple(getattr(ranking, "blocked", {}) or ()),
         tied=tuple(getattr(ranking, "tied", []) or ()),
+        raised_by={s.name: tuple(sorted({c.signal for c in s.raised_by}))
+                   for s in ranking.scores if s.raised_by},
     )
 
 
