@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.record.model import (
     ActionStep,
     Advisor,
@@ -26,6 +27,7 @@ from throughline.record.model import (
     Claim,
     ClaimCheck,
     ConvictionPoint,
+    DataTrust,
     DecisionRecord,
     EvidenceItem,
     Forecast,
@@ -34,6 +36,7 @@ from throughline.record.model import (
     Milestone,
     ModelUse,
     Move,
+    OmittedForecast,
     PanelMember,
     PolicyCheck,
     Risk,
@@ -533,12 +536,55 @@ def _claims() -> ClaimCheck:
               matched=f"{F_LOSS}#missing_reason_share"),
         Claim(id="c09", location="synthesis.evidence.4", text="[4]", kind="citation",
               status="verified", matched=F_CHANNEL),
+        Claim(id="c10", location="r3.cro", text="no known source on 100% of 512 deals",
+              kind="percent", value=100.0, status="unsupported", unfit=True,
+              matched="attribution.coverage.share#unknown_share_deals",
+              note="rests on data marked unfit: LeadSource column absent "
+                   "(dq.absent_column.opportunities)"),
     ]
     return ClaimCheck(
         verified=sum(c.status == "verified" for c in claims),
         unsupported=sum(c.status == "unsupported" for c in claims),
         contradicted=sum(c.status == "contradicted" for c in claims),
+        unfit=sum(c.unfit for c in claims),
         claims=claims,
+    )
+
+
+def _data_trust() -> DataTrust:
+    """What the fixture company's data could not be trusted for (one issue per action)."""
+    return DataTrust(
+        issues=[
+            DataQualityIssue(
+                id="dq.bulk_timestamps.stage_history", check="bulk_timestamps",
+                action="corrected", table="stage_history", columns=["changed_at"],
+                title="Stage history bulk-loaded",
+                statement="1,204 of 3,870 stage changes share one timestamp (2024-12-31 "
+                          "23:58), the CRM migration.",
+                remedy="Excluded from slippage, pushes and time in stage.",
+                rows_affected=1204, rows_total=3870,
+                affects=["honesty.close_date_pushes", "pipeline.time_in_stage"]),
+            DataQualityIssue(
+                id="dq.absent_column.opportunities", check="absent_column", action="unfit",
+                table="opportunities", columns=["LeadSource"],
+                title="LeadSource column absent",
+                statement="The Opportunity export has no LeadSource column: no deal's source "
+                          "is known, which is a gap in the export, not in attribution.",
+                remedy="Attribution and channel stability are not measurable; export "
+                       "LeadSource to measure them.",
+                affects=["attribution", "channels"]),
+            DataQualityIssue(
+                id="dq.stale.opportunities", check="stale", action="warning",
+                table="opportunities", title="Data ends before the run",
+                statement="The newest CRM event is 31 Mar 2026, 13 days before this run.",
+                remedy="Nothing changed; forecasts count from 31 Mar 2026."),
+        ],
+        as_of=date(2026, 3, 31),
+        as_of_line="Data as of 31 Mar 2026 (the latest CRM event: a stage change).",
+        currency_line="Amounts are in USD; 14 deals in EUR and GBP excluded (no exchange "
+                      "rates).",
+        blocked=["Messaging was not named: its evidence rests on data marked unfit — the "
+                 "Opportunity export has no LeadSource column."],
     )
 
 
@@ -684,6 +730,10 @@ def make_record(*, partial: bool = False, run_id: str = RUN_ID,
         panel=panel,
         rounds=rounds,
         claim_check=_claims(),
+        data_quality=_data_trust(),
+        predictions_omitted=[OmittedForecast(
+            name="unattributed share", months=12,
+            reason="4 monthly points, fewer than the 6 a trend needs")],
         cannot_see=CannotSee(
             functions_without_data=[
                 "Seller capacity and ramp: no hire dates, quotas or activity per rep",

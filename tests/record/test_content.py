@@ -13,12 +13,13 @@ from throughline.record.model import DecisionRecord
 from throughline.record.render import render_record
 
 MD_SECTIONS = [
-    "The question and its frame", "Verdict", "Predictions", "Action plan", "Future paths",
+    "The question and its frame", "Verdict",
+    "What we could not trust, and what we did about it", "Predictions", "Action plan", "Future paths",
     "The deeper story", "Evidence", "Risks", "The panel", "Debate rounds", "Claim check",
     "What the evidence cannot see", "Sources", "Run facts",
 ]
 HTML_SECTIONS = [  # the verdict leads, in the masthead, then the same order as the spec
-    "verdict", "at-a-glance", "frame", "predictions", "action-plan", "future-paths",
+    "verdict", "at-a-glance", "data-quality", "frame", "predictions", "action-plan", "future-paths",
     "deeper-story", "evidence", "risks", "panel", "debate", "claim-check", "cannot-see",
     "sources", "run-facts",
 ]
@@ -90,7 +91,7 @@ def test_every_piece_of_content_is_in_every_format(record: DecisionRecord,
 def test_numbers_agree_across_formats(record: DecisionRecord,
                                       rendered: dict[str, str]) -> None:
     html, md = html_text(rendered["html"]), md_text(rendered["md"])
-    for expected in ("72%", "64%", "58%", "30 Sep 2026", "7 of 9", "verified (78%)",
+    for expected in ("72%", "64%", "58%", "30 Sep 2026", "7 of 10", "verified (70%)",
                      "184,220", "21,340", "$0.41", "3 min 32 s", "2 of 3"):
         assert expected in html, expected
         assert expected in md, expected

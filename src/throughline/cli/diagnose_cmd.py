@@ -23,7 +23,7 @@ from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.engine import DiagnoseEvent, run_diagnose
 from throughline.diagnose.findings import FindingKind, Severity
 from throughline.diagnose.registry import DiagnoseOptions
-from throughline.diagnose.report import EXTENSIONS, ReportFormat, write_report
+from throughline.diagnose.report import EXTENSIONS, ReportFormat, trust, write_report
 from throughline.diagnose.report.view import ReportMeta, split_label
 
 
@@ -54,7 +54,7 @@ def diagnose_command(
     )] = None,
     currency: Annotated[str, typer.Option(
         "--currency", help="Symbol printed before amounts, e.g. '$' or '€' "
-        "(default: none; amounts are in the CRM's currency).",
+        "(default: none; the report names the currency amounts are in).",
     )] = "",
 ) -> None:
     """Find the binding go-to-market constraint and write the evidence as a report."""
@@ -84,6 +84,14 @@ def json_summary(diagnosis: Diagnosis, path: Path, fmt: str) -> dict[str, Any]:
         "binding": r.binding,
         "binding_label": labels.get(r.binding) if r.binding else None,
         "runner_up": r.runner_up,
+        "tied": [{"name": n, "score": round(trust.scores_of(r).get(n, 0.0), 4)}
+                 for n in r.tied],
+        "tie": trust.tie_sentence(r) if r.tied and not r.binding else None,
+        "blocked": dict(r.blocked),
+        "data_quality": [{"id": i.id, "title": i.title, "action": i.action,
+                          "rows_affected": i.rows_affected} for i in diagnosis.data_quality],
+        "reporting_currency": diagnosis.reporting_currency,
+        "as_of_source": diagnosis.as_of_source,
         "threshold": r.threshold,
         "scores": [{"name": s.name, "label": s.label, "score": round(s.score, 4),
                     "measurable": s.measurable} for s in r.scores],
@@ -158,15 +166,37 @@ def _print_summary(diagnosis: Diagnosis, path: Path) -> None:
     r = diagnosis.ranking
     scores = {s.name: s for s in r.scores}
     con = out_console
+    issues = diagnosis.data_quality
+    if issues:
+        con.print(f"[bold]Data quality:[/] {len(issues)} issue(s) — what we could not trust, "
+                  "and what we did about it:", soft_wrap=True)
+        for i in issues:
+            con.print(f"  • {escape(i.title)} ({trust.ACTION_LABELS.get(i.action, i.action)})",
+                      soft_wrap=True)
+    else:
+        con.print("[bold]Data quality:[/] no issue found by the data-fitness gate.",
+                  soft_wrap=True)
+    con.print(escape(trust.as_of_line(diagnosis)) + " "
+              + escape(trust.currency_line(diagnosis)), soft_wrap=True)
     if r.binding and r.binding in scores:
         b = scores[r.binding]
         short, sub = split_label(b.label)
         con.print(f"[bold]Binding constraint:[/] [bold]{escape(short)}[/]"
                   + (f" — {escape(sub)}" if sub else "")
                   + f"  (score {b.score:.2f}, threshold {r.threshold:.2f})", soft_wrap=True)
+    elif r.tied:
+        con.print(f"[bold]Binding constraint:[/] {escape(trust.tie_sentence(r))}",
+                  soft_wrap=True)
     else:
-        con.print(f"[bold]Binding constraint:[/] none found (no hypothesis reached "
-                  f"{r.threshold:.2f})", soft_wrap=True)
+        top = next((s for s in r.scores if s.measurable), None)
+        if top is not None and top.score >= r.threshold:
+            why = (f"the highest, {escape(split_label(top.label)[0].lower())} at "
+                   f"{top.score:.2f}, is not clear of the runner-up")
+        else:
+            why = f"no hypothesis reached {r.threshold:.2f}"
+        con.print(f"[bold]Binding constraint:[/] none found ({why})", soft_wrap=True)
+    for name, reason in sorted(r.blocked.items()):
+        con.print(escape(trust.blocked_sentence(name, reason)), soft_wrap=True)
     if r.runner_up and r.runner_up in scores:
         ru = scores[r.runner_up]
         con.print(f"[bold]Runner-up:[/] {escape(split_label(ru.label)[0])} "

@@ -75,6 +75,14 @@ what the evidence says; a clause with projection language such as "will", "could
 "target", or a threshold after "above"/"at least"/"<", is never contradicted: a
 projection or a threshold is not a measurement), **unsupported** (anything else,
 including a citation number missing from the record and an unknown evidence id).
+
+Unfit data
+----------
+A number is never **verified** on evidence the data-fitness gate marked unfit: a finding
+whose ``quality`` ids name an issue with action ``unfit`` (the index learns them from the
+diagnosis' data-quality list), or a metric of a *not measurable* finding (its prose — the
+data it needs — stays quotable). Such a claim is **unsupported** with ``unfit`` set and a
+note naming the issue: it rests on data we could not trust.
 """
 
 from __future__ import annotations
@@ -94,7 +102,8 @@ from throughline.council.numbers import (
     extract_numbers,
 )
 from throughline.diagnose.families.measure import show
-from throughline.diagnose.findings import Finding, Metric
+from throughline.diagnose.findings import Finding, FindingKind, Metric
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.library.models import Passage
 from throughline.record.model import (
     Citation,
@@ -166,6 +175,7 @@ class EvidenceIndex:
     citations: dict[int, Citation] = field(default_factory=dict)
     readings: dict[str, list[Reading]] = field(default_factory=dict)  # owner id → readings
     families: set[str] = field(default_factory=set)
+    unfit: dict[str, str] = field(default_factory=dict)  # finding id → unfit issue(s) it rests on
     _sorted: dict[str, tuple[list[float], list[Reading], float]] | None = field(
         default=None, init=False, repr=False, compare=False)
 
@@ -196,6 +206,17 @@ class EvidenceIndex:
             out.extend(r for r in ordered[lo:hi]
                        if _compatible(mention, r) and _close(mention, r))
         return out
+
+    def unfit_reason(self, r: Reading) -> str | None:
+        """Why a reading may not verify a claim (it rests on unfit data), or None."""
+        if r.source != "finding":
+            return None
+        if r.owner in self.unfit:
+            return self.unfit[r.owner]
+        f = self.findings.get(r.owner)
+        if f is not None and f.kind is FindingKind.not_measurable and r.part != "text":
+            return f"“{f.title}” is not measurable"
+        return None
 
     def knows(self, ref: str) -> bool:
         return ref in self.findings or ref in self.passages or ref in self.forecasts
@@ -253,16 +274,22 @@ def build_evidence_index(
     passages: Sequence[Passage] = (),
     forecasts: Sequence[Forecast] = (),
     citations: Sequence[Citation] = (),
+    data_quality: Sequence[DataQualityIssue] = (),
 ) -> EvidenceIndex:
     """Index findings' metrics, forecasts and passages' numbers for :func:`check_text`.
 
     ``passages`` may be library passages or any object with ``id`` and ``text`` (e.g. the
     council's passage evidence cards). Citations of passages the list lacks contribute
-    their excerpt as the passage text.
+    their excerpt as the passage text. ``data_quality`` is the diagnosis' list: findings
+    whose ``quality`` ids name an ``unfit`` issue verify no claim.
     """
     index = EvidenceIndex()
+    unfit = {i.id: i for i in data_quality if i.action == "unfit"}
     for f in findings:
         index.findings[f.id] = f
+        bad = [unfit[q] for q in f.quality if q in unfit]
+        if bad:
+            index.unfit[f.id] = "; ".join(f"{i.title} ({i.id})" for i in bad)
         index.families.add(f.id.split(".")[0])
         index.families.add(f.family)
         title = frozenset(_stems(f.title))
@@ -550,6 +577,14 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
                 break
         previous = hit[0].ref if hit else None
         if hit is not None:
+            reason = index.unfit_reason(hit[0])
+            if reason is not None:
+                items.append((mention.start, Claim(
+                    id="", location=location, text=_context(text, mention.start, mention.end),
+                    kind=mention.kind, value=mention.value, status="unsupported",
+                    matched=hit[0].ref, unfit=True,
+                    note=f"rests on data marked unfit: {reason}")))
+                continue
             items.append((mention.start, _verified(location, 0, mention, text, *hit)))
             continue
         contra = _contradiction(mention, text, focus_findings, index)
@@ -617,6 +652,7 @@ def summarise(claims: Iterable[Claim]) -> ClaimCheck:
         verified=sum(c.status == "verified" for c in listed),
         unsupported=sum(c.status == "unsupported" for c in listed),
         contradicted=sum(c.status == "contradicted" for c in listed),
+        unfit=sum(c.unfit for c in listed),
         claims=listed,
     )
 

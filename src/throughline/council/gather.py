@@ -2,7 +2,9 @@
 
 It holds the diagnosis (findings + binding constraint), the ranking restated as one more
 finding (``constraint.ranking``, so scores quoted in the debate are checkable like any
-metric), the research-library passages retrieved for the question and for each lens (with
+metric), the data-fitness gate's issues restated as findings (``dq.*``, family
+``data_quality``: every advisor sees them first, and numbers quoted from them are
+checkable), the research-library passages retrieved for the question and for each lens (with
 their explanation), the capability list (for the governance check) and the monthly series
 the forecasts are fitted on.
 """
@@ -17,11 +19,14 @@ from throughline.council.personas import Persona
 from throughline.council.seams import EvidenceCard
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import HYPOTHESES
+from throughline.diagnose.report.trust import unfit_findings
 from throughline.library.models import Passage
 
 RANKING_ID = "constraint.ranking"
 COVERAGE_ID = "evidence.coverage"
+DATA_QUALITY_FAMILY = "data_quality"
 QUESTION_PASSAGES = 6
 LENS_PASSAGES = 3
 EXCERPT_CHARS = 600
@@ -44,6 +49,15 @@ class EvidencePack(BaseModel):
     library_note: str | None = None
     _cards: dict[tuple[str, tuple[str, ...]], list[EvidenceCard]] = PrivateAttr(
         default_factory=dict)
+
+    @property
+    def data_quality(self) -> list[DataQualityIssue]:
+        return self.diagnosis.data_quality
+
+    @property
+    def unfit(self) -> dict[str, str]:
+        """Finding id → the unfit data it rests on (its numbers verify no claim)."""
+        return unfit_findings(self.diagnosis, self.findings)
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -91,9 +105,10 @@ class EvidencePack(BaseModel):
         binding = self.diagnosis.ranking.binding
         binding_ids = set(binding_evidence_ids(self.diagnosis, binding)) if binding else set()
         chosen = [f for f in self.findings
-                  if f.family in fams or f.id in (RANKING_ID, COVERAGE_ID)
-                  or f.id in binding_ids]
-        cards = [finding_card(f) for f in sorted(chosen, key=_strength_key)]
+                  if (f.family in fams or f.id in (RANKING_ID, COVERAGE_ID)
+                      or f.id in binding_ids) and f.family != DATA_QUALITY_FAMILY]
+        trust = [f for f in self.findings if f.family == DATA_QUALITY_FAMILY]
+        cards = [finding_card(f) for f in trust + sorted(chosen, key=_strength_key)]
         passages = list(self.question_passages[:3]) + self.lens_passages.get(persona.id, [])
         seen: set[str] = set()
         for p in passages:
@@ -170,10 +185,51 @@ def ranking_finding(diagnosis: Diagnosis) -> Finding:
                                   label="Score needed to be named binding")
     metrics["margin"] = Metric(name="margin", value=round(r.margin, 4), unit="score",
                                label="Binding score minus runner-up score")
+    tie_margin = _tie_margin()
+    if tie_margin is not None:
+        metrics["tie_margin"] = Metric(
+            name="tie_margin", value=tie_margin, unit="score",
+            label="Tie margin: top scores closer than this are a tie, and none is named")
+    if r.tied:
+        metrics["tied"] = Metric(name="tied", value=len(r.tied), unit="count",
+                                 label="Hypotheses tied at the top")
     return Finding(
         id=RANKING_ID, diagnostic="constraint", family="constraint",
         title="Binding-constraint ranking", severity=Severity.info,
         statement=r.rationale, metrics=metrics,
+    )
+
+
+def _tie_margin() -> float | None:
+    """The scorer's tie margin (the rationale quotes it: 'within the 0.10 margin')."""
+    from throughline.diagnose import constraint
+
+    value = getattr(constraint, "MARGIN", None)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def quality_finding(issue: DataQualityIssue) -> Finding:
+    """A data-quality issue as a finding the panel can read and cite (``dq.*``): its
+    statement, what was done, and its counts as metrics."""
+    metrics: dict[str, Metric] = {}
+    if issue.rows_affected is not None:
+        metrics["rows_affected"] = Metric(name="rows_affected", value=issue.rows_affected,
+                                          unit="count", label="Rows affected")
+    if issue.rows_total is not None:
+        metrics["rows_total"] = Metric(name="rows_total", value=issue.rows_total,
+                                       unit="count", label="Rows in the table")
+    for key, v in issue.details.items():
+        if isinstance(v, int | float) and not isinstance(v, bool) and key not in metrics:
+            metrics[key] = Metric(name=key, value=float(v), unit="count", label=str(key))
+    done = {"corrected": "Corrected", "unfit": "Not measurable",
+            "warning": "Warning"}.get(issue.action, issue.action)
+    return Finding(
+        id=issue.id, diagnostic=f"data_quality.{issue.check}", family=DATA_QUALITY_FAMILY,
+        title=issue.title,
+        severity=Severity.problem if issue.action == "unfit" else Severity.watch,
+        statement=issue.statement, metrics=metrics,
+        caveats=[f"{done}: {issue.remedy}"],
+        comparison=", ".join(issue.affects) or None,
     )
 
 
@@ -192,10 +248,22 @@ def coverage_finding(diagnosis: Diagnosis) -> Finding:
         "dark_functions": Metric(name="dark_functions", value=len(dark), unit="count",
                                  label="Functions with no metric the data can compute"),
     }
+    issues = diagnosis.data_quality
+    unfit = sum(1 for i in issues if i.action == "unfit")
+    if issues:
+        metrics["data_quality_issues"] = Metric(
+            name="data_quality_issues", value=len(issues), unit="count",
+            label="Data-quality issues the fitness gate raised")
+        metrics["unfit_issues"] = Metric(
+            name="unfit_issues", value=unfit, unit="count",
+            label="Data-quality issues that made evidence unfit")
     statement = (f"{measured:,} of {total:,} findings rest on measured numbers and "
                  f"{missing:,} could not be computed from the data given; "
                  + (f"{len(dark):,} function(s) have no metric at all: " + ", ".join(dark)
                     if dark else "every function has at least one metric") + ".")
+    if issues:
+        statement += (f" The data-fitness gate raised {len(issues):,} data-quality issue(s), "
+                      f"{unfit:,} of which made evidence unfit.")
     return Finding(id=COVERAGE_ID, diagnostic="evidence", family="constraint",
                    title="What the evidence rests on", severity=Severity.info,
                    statement=statement, metrics=metrics)
@@ -211,8 +279,9 @@ def gather(
     library_documents: int,
 ) -> EvidencePack:
     """Assemble the pack. ``search(query, k)`` is the library (None when there is none)."""
-    findings = list(diagnosis.findings) + [ranking_finding(diagnosis),
-                                           coverage_finding(diagnosis)]
+    findings = ([quality_finding(i) for i in diagnosis.data_quality]
+                + list(diagnosis.findings)
+                + [ranking_finding(diagnosis), coverage_finding(diagnosis)])
     q_passages: list[Passage] = []
     lens: dict[str, list[Passage]] = {}
     note = None

@@ -39,7 +39,7 @@ from throughline.council.gather import (
 from throughline.council.offline.engine import OfflineEngine
 from throughline.council.personas import Persona, load_catalog
 from throughline.council.seams import AdvisorEngine, CallInfo, Event, EventSink
-from throughline.council.synthesize import Synthesis, as_of_note, build_forecasts
+from throughline.council.synthesize import Synthesis, as_of_note, plan_forecasts
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.errors import ModelError, ThroughlineError, UsageError
@@ -164,7 +164,7 @@ class Council:
         with RunLog.open(self.settings) as log:
             original = log.resolve(ref)
             detail = log.get_run(original)
-            if detail.status not in ("finished", "partial"):
+            if detail.status not in ("finished", "partial", "degraded"):
                 raise UsageError(f"run {original} has no record to replay ({detail.status})",
                                  hint="resume it first with `throughline runs resume ID`")
             spec = RunSpec.model_validate(detail.settings["run"])
@@ -335,9 +335,10 @@ class Council:
             f"{len(records)} rounds debated" + (" (stopped early)" if partial else ""))
 
         # Synthesize (the claim check reads the finished sections, so it runs on both)
-        forecasts = build_forecasts(pack, series, intent, seats)
+        plan = plan_forecasts(pack, series, intent, seats)
+        forecasts = plan.made
         syn = Synthesis(intent=intent, pack=pack, seats=seats, rounds=records,
-                        forecasts=forecasts)
+                        forecasts=forecasts, omitted=plan.omitted)
         record = self._assemble(record_id, intent, pack, seats, records, forecasts, syn, calls,
                                 started, spec.rounds, prepared)
         if self._role_on_model(spec, "synthesiser"):
@@ -345,7 +346,7 @@ class Council:
 
             self._stage_now = "synthesize"  # the record is written before it is checked
             index = build_evidence_index(pack.findings, pack.passages(), record.predictions,
-                                         record.citations)
+                                         record.citations, pack.data_quality)
             record.verdict = self._role_call(
                 self._engine(pack, personas, spec, mode=mode, log=log, run_id=run_id,
                              calls_of=calls_of),
@@ -371,11 +372,14 @@ class Council:
         if partial:
             record.run.partial = True
             record.run.partial_reason = partial
+        record.run.degraded_reason = degraded_reason(records)
+        if record.run.degraded_reason:
+            self._emit("warning", f"degraded: {record.run.degraded_reason}", stage="debate")
 
         # Claim check
         self._stage(log, run_id, "claim_check")
         index = build_evidence_index(pack.findings, pack.passages(), record.predictions,
-                                     record.citations)
+                                     record.citations, pack.data_quality)
         record.claim_check = check_record(record, index)
         cc = record.claim_check
         self._done(log, run_id, "claim_check", {"verified": cc.verified,
@@ -589,12 +593,12 @@ class Council:
             failures=failures, diagnosis_as_of=pack.diagnosis.as_of,
             tables=pack.diagnosis.tables, library_documents=pack.library_documents,
         )
-        title = (f"{HYPOTHESES[binding].split(' (')[0]} is the binding constraint"
-                 if binding else "No single constraint binds")
         record = DecisionRecord(
-            run_id=run_id, title=title, intent=intent, verdict=verdict, binding=binding,
+            run_id=run_id, title=syn.title(), intent=intent, verdict=verdict, binding=binding,
             binding_label=HYPOTHESES.get(binding) if binding else None,
-            runner_up=pack.diagnosis.ranking.runner_up, predictions=forecasts,
+            runner_up=pack.diagnosis.ranking.runner_up, tied=syn.tied_hypotheses(),
+            tie_line=syn.tie_line(), data_quality=syn.data_trust(), predictions=forecasts,
+            predictions_omitted=syn.omitted_forecasts(),
             action_plan=action_plan, future_paths=paths, deeper_story=deeper,
             evidence=evidence, citations=[], risks=risks, panel=syn.panel(), rounds=records,
             cannot_see=cannot, sources=syn.sources(), run=run,
@@ -611,6 +615,22 @@ class BudgetStop(Exception):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(str(cause))
         self.cause = cause
+
+
+DEGRADED_SHARE = 1 / 3
+"""A run in which more than this share of the advisors' turns failed is degraded."""
+
+
+def degraded_reason(records: list[RoundRecord]) -> str | None:
+    """Why the run is degraded (more than a third of its turns failed), or None."""
+    turns = [s for r in records for s in r.statements]
+    failed = [s for s in turns if s.failed]
+    if not turns or len(failed) <= DEGRADED_SHARE * len(turns) + 1e-9:
+        return None
+    first = " ".join((failed[0].failure or "").split())
+    return (f"{len(failed)} of {len(turns)} advisor turns failed (more than a third), so the "
+            f"debate is thin and the verdict rests on fewer voices than the panel; first "
+            f"failure, {failed[0].id}: {first[:240]}")
 
 
 def _partial_rounds(done: dict[str, Statement], summaries: dict[int, str],

@@ -13,13 +13,19 @@ import re
 from datetime import date, timedelta
 from typing import Literal
 
+from pydantic import BaseModel, Field
+
 from throughline.council.forecast import (
+    INTERVAL,
+    Omitted,
     Series,
     fit,
+    horizon_date,
+    interval,
     level_of,
-    month_end,
     probability,
     steps_until,
+    why_not,
 )
 from throughline.council.gather import (
     COVERAGE_ID,
@@ -34,23 +40,28 @@ from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.expr import add_months
 from throughline.diagnose.families.measure import SMALL_SAMPLE, num, pct
 from throughline.diagnose.findings import FindingKind
+from throughline.diagnose.ranking import HYPOTHESES
+from throughline.diagnose.report import trust
 from throughline.record.model import (
     ActionStep,
     Advisor,
     CannotSee,
     Citation,
     ConvictionPoint,
+    DataTrust,
     EvidenceItem,
     Forecast,
     FuturePath,
     Intent,
     Milestone,
+    OmittedForecast,
     PanelMember,
     Risk,
     RoundRecord,
     SourceItem,
     Sources,
     Statement,
+    TiedHypothesis,
 )
 
 PRIMARY_SERIES: dict[str | None, list[str]] = {
@@ -131,39 +142,61 @@ def _sentence_with(text: str, ids: set[str] | None = None) -> str:
 # -- forecasts ------------------------------------------------------------------------------
 
 
-def build_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
-                    seats: list[tuple[Persona, Advisor]]) -> list[Forecast]:
-    """Forecasts on the binding constraint's series (3 and 12 months out), on a second series
-    (6 and 12 months out) and a third (6 months out), each from the fitted trend with its
-    uncertainty."""
-    binding = pack.diagnosis.ranking.binding
+class ForecastPlan(BaseModel):
+    """The forecasts made, and those the data could not support (with the reason)."""
+
+    made: list[Forecast] = Field(default_factory=list)
+    omitted: list[Omitted] = Field(default_factory=list)
+
+
+def forecast_horizons(intent: Intent) -> list[list[int]]:
+    """Months after the as-of date, per series in order of preference: the question's own
+    horizon (12 months unless the question names one) and a nearer look before it."""
+    h = max(1, intent.horizon_months)
+    near, mid = min(3, h), min(6, h)
+    return [sorted({near, h}), sorted({mid, h}), [mid]]
+
+
+def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
+                   seats: list[tuple[Persona, Advisor]]) -> ForecastPlan:
+    """Forecasts on the binding constraint's series (a near look and the question's horizon),
+    on a second series (six months and the horizon) and a third (six months), each from the
+    fitted trend with its uncertainty, inside the metric's domain and counted from the
+    as-of date. A forecast the data cannot support is listed in ``omitted`` with why."""
+    diagnosis = pack.diagnosis
+    binding = diagnosis.ranking.binding
+    primary = binding or (diagnosis.ranking.tied[0] if diagnosis.ranking.tied else None)
     by_key = {s.key: s for s in series}
-    wanted = [k for k in PRIMARY_SERIES.get(binding, PRIMARY_SERIES[None]) if k in by_key]
+    wanted = [k for k in PRIMARY_SERIES.get(primary, PRIMARY_SERIES[None]) if k in by_key]
     for k in ("win_rate", "new_deals"):
         if k not in wanted and k in by_key:
             wanted.append(k)
-    start = max(intent.run_date, pack.diagnosis.as_of)
-    out: list[Forecast] = []
-    plans: list[tuple[str, list[int]]] = []
-    horizons = [[3, 12], [6, 12], [6]]
-    for key, months in zip(wanted, horizons, strict=False):
-        plans.append((key, months))
-    for key, months in plans:
+    as_of = diagnosis.as_of
+    plan = ForecastPlan()
+    for key, months in zip(wanted, forecast_horizons(intent), strict=False):
         s = by_key[key]
-        trend = fit(s.points)
-        level = level_of(s, pack.diagnosis)
+        short = why_not(s, as_of)
+        level = level_of(s, diagnosis)
+        trend = fit(s.points, s.domain) if short is None else None
         if trend is None or level is None:
+            plan.omitted.append(Omitted(
+                key=key, name=s.short,
+                reason=short or "no level to compare the trend with (its finding has none)"))
             continue
         threshold = 0.0 if key == "forecast_overshoot" else level
         side: Literal["below", "above"] = "above" if s.better == "lower" else "below"
         if key == "pr_cycle_hours":
             side = "below"  # engineering keeps getting faster while the rest stays dark
-        owner = _owner(s.family, binding, seats)
+        owner = _owner(s.family, binding or primary, seats)
         for m in months:
-            target = add_months(start, m)
-            horizon = month_end(target)
+            reason = why_not(s, as_of, m)
+            if reason is not None:
+                plan.omitted.append(Omitted(key=key, name=s.short, months=m, reason=reason))
+                continue
+            horizon = horizon_date(as_of, m)
             steps = steps_until(s, horizon)
             p, mean = probability(trend, steps, threshold, side)
+            low, high = interval(trend, steps)
             month_label = horizon.strftime("%B %Y")
             shown = _fmt(threshold, s.unit)
             if key == "forecast_overshoot":
@@ -180,18 +213,32 @@ def build_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
                               f"after {horizon.isoformat()}.")
             per = {"month": "months", "week": "weeks", "quarter": "quarters",
                    "period": "forecast periods"}[s.period]
-            out.append(Forecast(
+            scale = {"rate": " on the logit scale", "count": " on the log scale",
+                     "positive": " on the log scale", "gap": " on the log of the ratio",
+                     "linear": ""}[s.domain]
+            plan.made.append(Forecast(
                 id=f"fc.{key}.m{m}",
                 statement=what[0].upper() + what[1:] + ".",
                 probability=round(p, 4), horizon=horizon, resolution=resolution,
                 owner=owner, finding_id=s.finding_id, metric=s.metric,
                 current=round(level, 6), threshold=threshold, unit=s.unit,
-                method=(f"Least-squares trend over the last {trend.n} {per} "
-                        f"(slope {trend.slope:+.4g} per period), prediction interval of a "
-                        f"single period {steps:.1f} periods ahead (Student t, "
-                        f"{trend.n - 2} df); projected value {_fmt(mean, s.unit)}."),
+                anchor=as_of, projected=round(mean, 6), low=round(low, 6),
+                high=round(high, 6),
+                method=(f"Least-squares trend{scale} over the last {trend.n} {per} "
+                        f"(slope {trend.slope:+.4g} per period on that scale), prediction "
+                        f"interval of a single period {steps:.1f} periods after the last one "
+                        f"(Student t, {trend.n - 2} df), counted from the data's end "
+                        f"({as_of.isoformat()}); projected value {_fmt(mean, s.unit)}, "
+                        f"{INTERVAL:.0%} interval {_fmt(low, s.unit)} to "
+                        f"{_fmt(high, s.unit)}."),
             ))
-    return out
+    return plan
+
+
+def build_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
+                    seats: list[tuple[Persona, Advisor]]) -> list[Forecast]:
+    """The forecasts :func:`plan_forecasts` could make."""
+    return plan_forecasts(pack, series, intent, seats).made
 
 
 def _owner(family: str, binding: str | None, seats: list[tuple[Persona, Advisor]]) -> str:
@@ -223,8 +270,9 @@ def trend_milestones(by_month: dict[int, Forecast], months: tuple[int, ...]) -> 
 class Synthesis:
     def __init__(self, *, intent: Intent, pack: EvidencePack,
                  seats: list[tuple[Persona, Advisor]], rounds: list[RoundRecord],
-                 forecasts: list[Forecast]) -> None:
+                 forecasts: list[Forecast], omitted: list[Omitted] | None = None) -> None:
         self.intent = intent
+        self.omitted = list(omitted or [])
         self.pack = pack
         self.seats = seats
         self.personas = {p.id: p for p, _ in seats}
@@ -234,6 +282,7 @@ class Synthesis:
         self.ranking = pack.diagnosis.ranking
         self.binding = self.ranking.binding
         self.runner = self.ranking.runner_up
+        self.tied = [h for h in self.ranking.tied if h in SPECS] if self.binding is None else []
         self.binding_ids = binding_evidence_ids(pack.diagnosis, self.binding)
         self.runner_ids = binding_evidence_ids(pack.diagnosis, self.runner)
         self.book = CitationBook(pack, forecasts)
@@ -241,7 +290,42 @@ class Synthesis:
 
     # verdict --------------------------------------------------------------------------
 
+    # the record's head: title, tie, what the data could not be trusted for -----------------
+
+    def title(self) -> str:
+        if self.binding:
+            return f"{HYPOTHESES[self.binding].split(' (')[0]} is the binding constraint"
+        if self.tied:
+            return "Tie: " + trust.tie_names(self.ranking)[:1].upper() + \
+                trust.tie_names(self.ranking)[1:]
+        return "No single constraint binds"
+
+    def tied_hypotheses(self) -> list[TiedHypothesis]:
+        scores = trust.scores_of(self.ranking)
+        return [TiedHypothesis(name=h, label=HYPOTHESES.get(h, h), score=scores.get(h, 0.0))
+                for h in self.tied]
+
+    def tie_line(self) -> str:
+        return trust.tie_sentence(self.ranking) if self.tied else ""
+
+    def data_trust(self) -> DataTrust:
+        d = self.pack.diagnosis
+        return DataTrust(
+            issues=list(d.data_quality), as_of=d.as_of, as_of_line=trust.as_of_line(d),
+            currency_line=trust.currency_line(d),
+            blocked=[trust.blocked_sentence(h, why)
+                     for h, why in sorted(self.ranking.blocked.items())],
+        )
+
+    def omitted_forecasts(self) -> list[OmittedForecast]:
+        return [OmittedForecast(name=o.name, months=o.months, reason=o.reason)
+                for o in self.omitted]
+
+    # verdict --------------------------------------------------------------------------
+
     def verdict(self) -> str:
+        if self.tied:
+            return self._tie_verdict()
         if self.binding is None:
             top = self.ranking.scores[0] if self.ranking.scores else None
             rank = self.pack.finding(RANKING_ID)
@@ -263,6 +347,20 @@ class Synthesis:
             parts.append(f"The case against is {w.short(self.runner)}; it is real enough to "
                          "watch, and too weak in this data to go first.")
         parts.append(f"Start with this: {w.lower_first(spec.order_of_operations[0])}")
+        return " ".join(parts)
+
+    def _tie_verdict(self) -> str:
+        names = w.join_names([w.short(h) for h in self.tied])
+        parts = [f"{trust.tie_sentence(self.ranking)}",
+                 f"Do not pick one of {names} by taste: the ranking cannot, and a quarter "
+                 "bet on the wrong one repairs nothing."]
+        for h in self.tied:
+            ids = binding_evidence_ids(self.pack.diagnosis, h)
+            f = self.pack.finding(ids[0]) if ids else None
+            if f is not None:
+                parts.append(f"For {w.short(h)}: {f.statement}")
+        parts.append("Start with this: measure what would separate them, then act on the "
+                     "one the next diagnosis names.")
         return " ".join(parts)
 
     def _answer(self) -> str:
@@ -290,6 +388,8 @@ class Synthesis:
         run = self.intent.run_date
         steps: list[ActionStep] = []
         h = self.binding
+        if self.tied:
+            return self._tie_plan()
         if h is None:
             weakest = [f for f in self.pack.diagnosis.findings
                        if f.kind == FindingKind.not_measurable][:3]
@@ -350,6 +450,32 @@ class Synthesis:
                 opening_words="Which number, by which date, would tell us we chose well?"))
         return sorted(steps, key=lambda s: (s.due, s.condition is not None))
 
+    def _tie_plan(self) -> list[ActionStep]:
+        run = self.intent.run_date
+        names = w.join_names([w.short(h) for h in self.tied])
+        steps = [ActionStep(
+            due=run + timedelta(days=w.WHEN_DAYS[0]), when=w.WHEN_LABELS[0],
+            who="RevOps with the owners of " + names,
+            what="Name the measure that would separate " + names + ": "
+                 + trust.separating_evidence(self.ranking) + ".",
+            opening_words="Which number would move if one of these were the constraint and "
+                          "stay put if it were the other?",
+            citations=self.book.many([RANKING_ID]))]
+        for i, h in enumerate(self.tied[:3], start=1):
+            spec = SPECS[h]
+            ids = binding_evidence_ids(self.pack.diagnosis, h)
+            steps.append(ActionStep(
+                due=run + timedelta(days=w.WHEN_DAYS[min(i, 3)]), when=w.WHEN_LABELS[min(i, 3)],
+                who=w.OWNER[h],
+                condition=f"If the next diagnosis separates the tie in favour of {w.short(h)}",
+                what=f"Start its repair: {w.lower_first(spec.order_of_operations[0])}",
+                opening_words=w.OPENING[h][0], citations=self.book.many(ids[:1])))
+        steps.append(ActionStep(
+            due=run + timedelta(days=60), when=w.WHEN_LABELS[4], who="Leadership team",
+            what="Re-run the diagnosis with the separating measure and act on the constraint "
+                 "it names.", citations=self.book.many([RANKING_ID])))
+        return sorted(steps, key=lambda s: (s.due, s.condition is not None))
+
     # future paths -------------------------------------------------------------------------------
 
     def _quote(self, advisor_ids: list[str], rounds: list[int], must_cite: set[str] | None = None,
@@ -386,6 +512,8 @@ class Synthesis:
         for f in self.forecasts:  # the primary series first, then the others fill gaps
             by_month.setdefault(int(f.id.rsplit(".m", 1)[1]), f)
         h = self.binding
+        if self.tied:
+            return self._paths_tie(by_month)
         if h is None:
             return self._paths_none(by_month)
         spec = SPECS[h]
@@ -456,6 +584,35 @@ class Synthesis:
                     milestones=alt))
         return paths
 
+    def _paths_tie(self, by_month: dict[int, Forecast]) -> list[FuturePath]:
+        paths: list[FuturePath] = []
+        for h in self.tied:
+            spec = SPECS[h]
+            ids = binding_evidence_ids(self.pack.diagnosis, h)
+            top = self.pack.finding(ids[0]) if ids else None
+            act: list[Milestone] = []
+            q = self._quote(self._champions(h), [3, 2, 1], set(ids)) or \
+                self._quote(self._champions(h), [5, 4, 3, 2, 1])
+            if q is not None:
+                act.append(Milestone(month=3, text=f"Done: {w.lower_first(spec.order_of_operations[0])}",
+                                     backing=q[0], backing_kind="quote", backing_ref=q[1]))
+            if top is not None:
+                act.append(Milestone(month=6, text=f"The {w.short(h)} evidence is the one to "
+                                     "watch: if it moves and the other does not, the tie is "
+                                     "broken.", backing=top.statement, backing_kind="finding",
+                                     backing_ref=top.id))
+            paths.append(FuturePath(
+                id=f"tie_{h}", stance="act_on_constraint" if not paths else "other",
+                title=f"You break the tie for {w.short(h)} and "
+                      f"{w.lower_first(w.strip_period(spec.order_of_operations[0]))}.",
+                milestones=act))
+        keep = trend_milestones(by_month, (3, 6, 12))
+        if keep:
+            paths.append(FuturePath(id="keep_going", stance="keep_going",
+                                    title="You keep going as now, with the tie unresolved.",
+                                    milestones=keep))
+        return paths
+
     def _paths_none(self, by_month: dict[int, Forecast]) -> list[FuturePath]:
         keep = trend_milestones(by_month, (3, 6, 12))
         measure: list[Milestone] = []
@@ -488,6 +645,11 @@ class Synthesis:
                          "admitting the comfortable reading was a proxy.")
             parts.append(f"The better story is that {w.BETTER_STORY[h]}; it becomes true only "
                          f"when the first repair does: {w.lower_first(SPECS[h].order_of_operations[0])}")
+        elif self.tied:
+            parts.append("Two stories fit the data equally well: "
+                         + w.join_names([w.lower_first(w.masquerade_sentence(t))
+                                         for t in self.tied])
+                         + ". Until a measure separates them, the honest story is the tie.")
         else:
             parts.append("None of them is strong enough in this data to become the story; "
                          "the honest story for now is the one the missing measures will tell.")
@@ -495,6 +657,12 @@ class Synthesis:
 
     def evidence(self) -> list[EvidenceItem]:
         items: list[EvidenceItem] = []
+        for h in self.tied:
+            for fid in binding_evidence_ids(self.pack.diagnosis, h)[:2]:
+                f = self.pack.finding(fid)
+                if f is not None:
+                    items.append(EvidenceItem(text=f"For {w.short(h)}: {f.statement}",
+                                              citations=self.book.many([fid])))
         for fid in self.binding_ids[:4]:
             f = self.pack.finding(fid)
             if f is not None:
@@ -566,6 +734,16 @@ class Synthesis:
             risks.append(Risk(text=f"The verdict rests on what is measured: {what}. A "
                               "constraint hiding there would not show in this record.",
                               citations=self.book.many([COVERAGE_ID])))
+        if self.tied:
+            risks.append(Risk(text="The ranking is a tie: acting on one of "
+                              + w.join_names([w.short(h) for h in self.tied])
+                              + " before a measure separates them is a coin toss.",
+                              citations=self.book.many([RANKING_ID])))
+        unfit = [i for i in self.pack.diagnosis.data_quality if i.action == "unfit"]
+        if unfit:
+            risks.append(Risk(text="Some evidence rests on data we could not trust: "
+                              + w.join_names([f"“{i.title}”" for i in unfit])
+                              + "; the diagnostics that read it are not measurable here."))
         if self.binding and self.ranking.margin < 0.2:
             risks.append(Risk(text="The lead over the runner-up is narrow; a modest change in "
                               "the data could reorder them.",

@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from throughline.diagnose.quality import DataQualityIssue
+
 RECORD_SCHEMA_VERSION = 1
 
 DecisionType = Literal[
@@ -160,6 +162,38 @@ class Forecast(BaseModel):
     threshold: float | None = None
     unit: str | None = None
     method: str = Field(default="", description="How the probability was computed.")
+    anchor: date | None = Field(
+        default=None, description="The as-of date the horizon is counted from (the data's end).")
+    projected: float | None = Field(default=None, description="Projected value at the horizon.")
+    low: float | None = Field(default=None, description="Lower end of its prediction interval.")
+    high: float | None = Field(default=None, description="Upper end of its prediction interval.")
+
+
+class OmittedForecast(BaseModel):
+    """A forecast the data could not support: which, and why."""
+
+    name: str = Field(description="The series, e.g. 'win rate'.")
+    months: int | None = Field(default=None, description="The horizon it would have had.")
+    reason: str = Field(description="'4 monthly points, fewer than the 6 a trend needs'.")
+
+
+class TiedHypothesis(BaseModel):
+    name: str
+    label: str
+    score: float
+
+
+class DataTrust(BaseModel):
+    """What we could not trust, and what we did about it: the diagnosis' data-quality issues,
+    the currency amounts are in, the as-of date and hypotheses the gate kept from being named
+    binding. Shown near the top of the record."""
+
+    issues: list[DataQualityIssue] = Field(default_factory=list)
+    as_of: date | None = None
+    as_of_line: str = Field(default="", description="'Data as of 15 Aug 2025 (…).'")
+    currency_line: str = Field(default="", description="'Amounts are in USD; …'.")
+    blocked: list[str] = Field(
+        default_factory=list, description="'Messaging was not named: its evidence rests on …'.")
 
 
 class ActionStep(BaseModel):
@@ -215,12 +249,16 @@ class Claim(BaseModel):
     )
     expected: str | None = Field(default=None, description="What the evidence says, if it differs.")
     note: str = ""
+    unfit: bool = Field(
+        default=False, description="The number matches evidence resting on data marked unfit "
+        "(so it is not verified; status is 'unsupported').")
 
 
 class ClaimCheck(BaseModel):
     verified: int = 0
     unsupported: int = 0
     contradicted: int = 0
+    unfit: int = Field(default=0, description="Unsupported claims that rest on unfit data.")
     claims: list[Claim] = Field(default_factory=list)
 
     @property
@@ -303,7 +341,13 @@ class DecisionRecord(BaseModel):
     binding: str | None = Field(description="Binding constraint name, None for 'none found'.")
     binding_label: str | None = None
     runner_up: str | None = None
+    tied: list[TiedHypothesis] = Field(
+        default_factory=list, description="Hypotheses tied at the top (binding is then None).")
+    tie_line: str = Field(default="", description="'Tie: honesty and messaging at 1.00 — …'.")
+    data_quality: DataTrust = Field(default_factory=DataTrust)
     predictions: list[Forecast] = Field(default_factory=list)
+    predictions_omitted: list[OmittedForecast] = Field(
+        default_factory=list, description="Forecasts the data could not support, and why.")
     action_plan: list[ActionStep] = Field(default_factory=list)
     future_paths: list[FuturePath] = Field(default_factory=list)
     deeper_story: str = ""

@@ -39,6 +39,7 @@ from throughline.council.seams import (
 from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.families.measure import show
 from throughline.diagnose.findings import Finding, FindingKind, Metric
+from throughline.diagnose.report import trust
 from throughline.record.model import Advisor, Intent, Move, Statement
 
 ENGINE_NAME = "offline"
@@ -99,6 +100,7 @@ class OfflineEngine:
         self.scores = {s.name: s for s in self.ranking.scores}
         self.binding_ids = binding_evidence_ids(pack.diagnosis, self.binding)
         self.runner_ids = binding_evidence_ids(pack.diagnosis, self.runner)
+        self.tied = [h for h in self.ranking.tied if h in SPECS] if self.binding is None else []
         self._alloc_cache: dict[str, dict[str, Finding | None]] = {}
 
     # -- evidence helpers ---------------------------------------------------------------
@@ -294,6 +296,12 @@ class OfflineEngine:
         if cov is not None:
             parts.append(cov.statement)
             cites.append(cov.id)
+        issues = self.pack.data_quality
+        if issues:
+            listed = w.join_names([f"“{i.title}” ({trust.ACTION_LABELS.get(i.action, i.action)})"
+                                   for i in issues[:4]])
+            parts.append(f"First, what the data could not be trusted for: {listed}.")
+            cites += [i.id for i in issues[:4] if self._finding(i.id) is not None]
         missing = [f for f in self.pack.diagnosis.findings if f.kind != FindingKind.measured]
         if missing:
             titles = w.join_names([f"“{f.title}”" for f in missing[:3]])
@@ -310,6 +318,11 @@ class OfflineEngine:
     def _contrarian_opening(self, req: TurnRequest) -> tuple[Move, str, list[str], list[str]]:
         rank = self._finding(RANKING_ID)
         cites = [RANKING_ID] if rank else []
+        if self.tied:
+            text = (f"The ranking is a tie: {trust.tie_names(self.ranking)}, and the data does "
+                    "not separate them. I want it kept a tie until a number does, not broken "
+                    "by whoever argues loudest. " + (rank.statement if rank else ""))
+            return Move.CHALLENGE, text.strip(), cites, []
         if self.binding is None:
             text = ("The ranking names no binding constraint, and I want to keep it that way "
                     "until someone shows a number that reaches the threshold. "
@@ -381,9 +394,15 @@ class OfflineEngine:
                              f"the ranking is right about {w.short(self.binding)}.")
             return Move.CHALLENGE, " ".join(parts), [RANKING_ID], [addressed] if addressed else []
         if self.binding is None:
-            text = (f"{lead}the question assumes {premise}. The data names no binding "
-                    "constraint, so the honest answer starts with the measures that are weakest, "
-                    "not with a bet.")
+            if self.tied:
+                names = w.join_names([w.short(h) for h in self.tied])
+                text = (f"{lead}the question assumes {premise}. The data ties {names} and "
+                        "names neither, so the honest answer starts with the measure that "
+                        "would separate them, not with a bet.")
+            else:
+                text = (f"{lead}the question assumes {premise}. The data names no binding "
+                        "constraint, so the honest answer starts with the measures that are "
+                        "weakest, not with a bet.")
             pools = {pid: self._dark(pp) for pid, pp in self.personas.items()}
             gap = self._allocate("r2-dark", pools).get(p.id)
             cites = [RANKING_ID]
@@ -554,6 +573,11 @@ class OfflineEngine:
         parts = [f"The image I keep coming back to is {p.metaphor}. The current story "
                  f"protects {p.protects} and hides {p.hides}."]
         cites: list[str] = []
+        if h is None and self.tied:
+            names = w.join_names([w.short(t) for t in self.tied])
+            parts.append(f"No single masquerade fits this data: {names} tie, and the better "
+                         "story is the one the measure that separates them tells.")
+            return Move.REFRAME, " ".join(parts), [RANKING_ID], []
         if h is None:
             parts.append("No single masquerade fits this data: the constraints are all below "
                          "the threshold, and the better story is the one the next measurements "

@@ -23,6 +23,12 @@ def report_document(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> dic
         "binding": diagnosis.ranking.binding,
         "binding_label": view.verdict.short,
         "runner_up": diagnosis.ranking.runner_up,
+        "tied": list(diagnosis.ranking.tied),
+        "tie_line": view.verdict.tie_line,
+        "blocked": view.verdict.blocked,
+        "as_of_line": view.trust.as_of_line if view.trust else "",
+        "currency_line": view.trust.currency_line if view.trust else "",
+        "data_quality": view.trust.counts if view.trust else {},
         "counts": view.counts,
         "finding_ids": view.finding_ids,
     }

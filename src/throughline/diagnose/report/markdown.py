@@ -25,6 +25,7 @@ def render_markdown(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> str
     v = build_view(diagnosis, meta)
     out: list[str] = []
     _masthead(v, out)
+    _trust(v, out)
     _verdict(v, out)
     _scores(v, out)
     for fam in v.families:
@@ -65,10 +66,30 @@ def _masthead(v: ReportView, out: list[str]) -> None:
     out += [" · ".join(meta), ""]
 
 
+def _trust(v: ReportView, out: list[str]) -> None:
+    t = v.trust
+    if t is None:
+        return
+    out += [f"## {_t(t.title)}", ""]
+    if t.issues:
+        out += ["| Issue | What we saw | What we did | Rows |", "|---|---|---|--:|"]
+        for i in t.issues:
+            out.append(f"| **{_cell(i.title)}** | {_cell(i.statement)} | "
+                       f"**{_cell(i.action_label)}:** {_cell(i.remedy)} | {_cell(i.rows) or '—'} |")
+        out.append("")
+    else:
+        out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
+    out += [f"- {_t(t.as_of_line)}", f"- {_t(t.currency_line)}"]
+    out += [f"- {_t(b)}" for b in t.blocked]
+    out.append("")
+
+
 def _verdict(v: ReportView, out: list[str]) -> None:
     d = v.verdict
     out += ["## The finding", ""]
     parts = [f"Score **{d.score}**"] if d.found else []
+    if d.tied:
+        parts.append("tied " + ", ".join(f"{_t(t.short)} {t.score}" for t in d.tied))
     parts.append(f"threshold {d.threshold}")
     if d.runner_up:
         parts.append(f"runner-up {_t(d.runner_up.short)} {d.runner_up.score}")
@@ -78,8 +99,19 @@ def _verdict(v: ReportView, out: list[str]) -> None:
         parts.append(f"margin {d.margin}")
     line = " · ".join(parts)
     out += [line[:1].upper() + line[1:], ""]
+    if d.tie_line:
+        out += [f"**{_t(d.tie_line)}**", ""]
     if d.rationale:
         out += [_t(d.rationale), ""]
+    for row, items in zip(d.tied, d.tied_evidence, strict=True):
+        out += [f"### Tied: {_t(row.short)} ({row.score})", ""]
+        for item in items:
+            out += _evidence_item(item, "-")
+        out.append("")
+    if d.blocked:
+        out += ["### Not named binding", ""]
+        out += [f"- {_t(b)}" for b in d.blocked]
+        out.append("")
     if d.evidence_for:
         out += ["### The evidence behind it", ""]
         for i, item in enumerate(d.evidence_for, start=1):
@@ -96,7 +128,7 @@ def _verdict(v: ReportView, out: list[str]) -> None:
             out += _evidence_item(item, "-")
         out.append("")
     if d.closest:
-        out += [f"### Closest: {_t(d.closest.short)} ({d.closest.score}, below the threshold)",
+        out += [f"### Closest: {_t(d.closest.short)} ({d.closest.score}, {_t(d.closest_note)})",
                 ""]
         for item in d.closest_evidence:
             out += _evidence_item(item, "-")
@@ -232,8 +264,8 @@ def _footer(v: ReportView, out: list[str]) -> None:
     version = f" {v.meta.version}" if v.meta.version else ""
     line = (f"Produced by {_t(v.meta.generator)}{version} from the evidence store "
             f"({_t(v.backend)}).")
-    if not v.meta.currency_symbol:
-        line += " Amounts are in the CRM's currency."
+    if v.trust is not None:
+        line += " " + _t(v.trust.currency_line)
     out += ["---", "", line, ""]
     if v.tables:
         out += ["| Table | Rows |", "|---|--:|"]

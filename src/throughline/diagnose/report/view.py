@@ -17,6 +17,7 @@ from throughline.diagnose.diagnosis import Diagnosis, LegibilityRow
 from throughline.diagnose.findings import Finding, FindingKind, Severity
 from throughline.diagnose.ranking import HYPOTHESES, Contribution, HypothesisScore
 from throughline.diagnose.report import formatting as fmt
+from throughline.diagnose.report import trust
 
 REPORT_FORMAT_VERSION = 1
 
@@ -164,10 +165,15 @@ class Verdict:
     evidence_against: list[EvidenceItem]
     runner_up: ScoreRow | None
     runner_up_evidence: list[EvidenceItem]
-    closest: ScoreRow | None  # when none is binding: the highest-scoring measurable one
+    closest: ScoreRow | None  # when none is binding nor tied: the highest measurable one
     closest_evidence: list[EvidenceItem]
     order_of_operations: list[str]
     wrong_remedies: list[str]
+    closest_note: str = ""  # 'below the threshold', or why a score above it was not named
+    tied: list[ScoreRow] = field(default_factory=list)  # tied at the top, highest first
+    tied_evidence: list[list[EvidenceItem]] = field(default_factory=list)
+    tie_line: str = ""  # 'Tie: honesty and messaging at 1.00 — the data does not …'
+    blocked: list[str] = field(default_factory=list)  # 'Messaging was not named: …'
 
 
 @dataclass
@@ -182,6 +188,18 @@ class LegibilityView:
 class BlindSpot:
     lead: str
     text: str
+
+
+@dataclass
+class TrustView:
+    """The report's first section: what we could not trust, and what we did about it."""
+
+    title: str
+    issues: list[trust.IssueLine]
+    counts: dict[str, int]
+    as_of_line: str
+    currency_line: str
+    blocked: list[str]
 
 
 @dataclass
@@ -201,6 +219,7 @@ class ReportView:
     legibility: list[LegibilityView]
     cannot_see: list[BlindSpot]
     finding_ids: list[str] = field(default_factory=list)
+    trust: TrustView | None = None
 
 
 def build_view(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> ReportView:
@@ -233,6 +252,20 @@ def build_view(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> ReportVi
         legibility=[_legibility(r) for r in diagnosis.legibility],
         cannot_see=[_blind_spot(s) for s in diagnosis.cannot_see],
         finding_ids=[f.id for f in diagnosis.findings],
+        trust=_trust(diagnosis, meta),
+    )
+
+
+def _trust(diagnosis: Diagnosis, meta: ReportMeta) -> TrustView:
+    issues = [trust.issue_line(i) for i in diagnosis.data_quality]
+    counts = {a: sum(1 for i in issues if i.action == a)
+              for a in ("corrected", "unfit", "warning")}
+    return TrustView(
+        title=trust.SECTION_TITLE, issues=issues, counts=counts,
+        as_of_line=trust.as_of_line(diagnosis),
+        currency_line=trust.currency_line(diagnosis, meta.currency_symbol),
+        blocked=[trust.blocked_sentence(h, why)
+                 for h, why in sorted(diagnosis.ranking.blocked.items())],
     )
 
 
@@ -315,6 +348,10 @@ def _score_rows(diagnosis: Diagnosis) -> list[ScoreRow]:
         short, subtitle = split_label(s.label or HYPOTHESES.get(s.name, s.name))
         if not s.measurable:
             status = "not measurable"
+        elif s.name in r.tied and r.binding is None:
+            status = "tied"
+        elif s.name in r.blocked:
+            status = "blocked"
         elif s.name == r.binding:
             status = "binding"
         elif s.name == r.runner_up:
@@ -363,12 +400,25 @@ def _verdict(diagnosis: Diagnosis, rows: list[ScoreRow],
         short, subtitle = "Not enough data to name a constraint", (
             "no diagnostic could measure anything with the tables ingested; see what the "
             "data cannot see")
+    elif r.tied:
+        short = "Tie: " + trust.join([split_label(HYPOTHESES.get(n, n))[0] for n in r.tied])
+        subtitle = (f"{trust.tie_names(r)} — the data does not separate them, so none is "
+                    "named binding")
     else:
         short, subtitle = "No binding constraint found", (
             f"no hypothesis reached the threshold of {fmt.score(r.threshold)}")
     runner_score = scores.get(r.runner_up) if r.runner_up else None
-    closest = None if binding is not None else next(
+    tied = [row_by[n] for n in r.tied if n in row_by] if binding is None else []
+    closest = None if binding is not None or tied else next(
         (row for row in rows if row.measurable and scores[row.name].score > 0), None)
+    closest_note = ""
+    if closest is not None:
+        if scores[closest.name].score < r.threshold:
+            closest_note = "below the threshold"
+        elif closest.name in r.blocked:
+            closest_note = "not named: its evidence rests on data marked unfit"
+        else:
+            closest_note = "above the threshold, but not clear of the runner-up"
     return Verdict(
         found=binding is not None,
         name=binding.name if binding else None,
@@ -388,6 +438,11 @@ def _verdict(diagnosis: Diagnosis, rows: list[ScoreRow],
                           if closest else []),
         order_of_operations=list(r.order_of_operations),
         wrong_remedies=list(r.wrong_remedies),
+        closest_note=closest_note,
+        tied=tied,
+        tied_evidence=[_evidence(scores[t.name].raised_by, by_id, 2) for t in tied],
+        tie_line=trust.tie_sentence(r) if tied else "",
+        blocked=[trust.blocked_sentence(h, why) for h, why in sorted(r.blocked.items())],
     )
 
 

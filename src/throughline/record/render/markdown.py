@@ -32,6 +32,7 @@ def render_markdown(record: DecisionRecord) -> str:
     _masthead(v, out)
     _frame(v, out)
     _verdict(v, out)
+    _trust(v, out)
     _predictions(v, out)
     _plan(v, out)
     _paths(v, out)
@@ -98,14 +99,36 @@ def _verdict(v: RecordView, out: list[str]) -> None:
     cc = v.claim_check
     check = (f"**Claim check:** {cc.verified} of {cc.total} verified ({cc.share}) · "
              f"{cc.unsupported} unsupported · {cc.contradicted} contradicted"
+             + (f" · {cc.unfit} resting on unfit data" if cc.unfit else "")
              if cc.total else "**Claim check:** no claims were checked")
     out += [binding + "  ", check, ""]
+    if v.tie_line:
+        out += [f"**{_i(v.tie_line)}**", ""]
+
+
+def _trust(v: RecordView, out: list[str]) -> None:
+    t = v.trust
+    if t is None or not t.shown:
+        return
+    out += ["## What we could not trust, and what we did about it", ""]
+    if t.issues:
+        out += ["| Issue | What we saw | What we did | Rows |", "|---|---|---|--:|"]
+        for i in t.issues:
+            out.append(f"| **{_cell(i.title)}** | {_cell(i.statement)} | "
+                       f"**{_cell(i.action_label)}:** {_cell(i.remedy)} | "
+                       f"{_cell(i.rows) or '—'} |")
+        out.append("")
+    else:
+        out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
+    out += [f"- {_i(line)}" for line in (t.as_of_line, t.currency_line, *t.blocked) if line]
+    out.append("")
 
 
 def _predictions(v: RecordView, out: list[str]) -> None:
     out += ["## Predictions", ""]
     if not v.forecasts:
         out += ["_No forecasts were made._", ""]
+        _omitted(v, out)
         return
     for i, f in enumerate(v.forecasts, start=1):
         out.append(f"{i}. **{f.probability}** — {_i(f.statement)}")
@@ -118,6 +141,14 @@ def _predictions(v: RecordView, out: list[str]) -> None:
             out.append(f"   - **Method:** {_i(f.method)}")
         out.append(f"   - **Id:** {_c(f.id)}")
     out.append("")
+    _omitted(v, out)
+
+
+def _omitted(v: RecordView, out: list[str]) -> None:
+    if v.omitted_forecasts:
+        out += ["**Not forecast** (the data cannot support these):", ""]
+        out += [f"- {_i(o)}" for o in v.omitted_forecasts]
+        out.append("")
 
 
 def _plan(v: RecordView, out: list[str]) -> None:
@@ -267,7 +298,8 @@ def _claims(v: RecordView, out: list[str]) -> None:
         out += ["_No claims were checked._", ""]
         return
     out += [f"**{cc.verified} of {cc.total} verified ({cc.share})** · "
-            f"{cc.unsupported} unsupported · {cc.contradicted} contradicted", ""]
+            f"{cc.unsupported} unsupported · {cc.contradicted} contradicted"
+            + (f" · {cc.unfit} resting on unfit data" if cc.unfit else ""), ""]
     if cc.claims:
         out += ["| Status | Claim | Where | Matched against | Evidence says | Note |",
                 "|---|---|---|---|---|---|"]

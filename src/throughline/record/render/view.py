@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report import formatting as fmt
+from throughline.diagnose.report.trust import IssueLine, issue_line
 from throughline.diagnose.report.view import split_label
 from throughline.record.model import (
     Citation,
@@ -113,6 +114,20 @@ class ForecastView:
     method: str
     measure: str
     cites: list[CiteRef]
+
+
+@dataclass(frozen=True)
+class TrustView:
+    """What we could not trust, and what we did about it (near the top of the record)."""
+
+    issues: list[IssueLine]
+    as_of_line: str
+    currency_line: str
+    blocked: list[str]
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.issues or self.as_of_line or self.currency_line or self.blocked)
 
 
 @dataclass(frozen=True)
@@ -270,6 +285,7 @@ class ClaimView:
     matched: str | None
     expected: str | None
     note: str
+    unfit: bool = False
 
     @property
     def matched_parts(self) -> list[str]:
@@ -287,6 +303,7 @@ class ClaimCheckView:
     contradicted: int
     total: int
     share: str
+    unfit: int
     bars: list[tuple[str, Bar]]
     claims: list[ClaimView]
 
@@ -371,6 +388,7 @@ class RecordView:
     runner_up: str | None
     runner_up_subtitle: str
     forecasts: list[ForecastView]
+    omitted_forecasts: list[str]
     steps: list[StepView]
     paths: list[PathView]
     deeper_story: str
@@ -389,6 +407,9 @@ class RecordView:
     run: RunView
     notice: str
     counts: dict[str, int] = field(default_factory=dict)
+    trust: TrustView | None = None
+    tie_line: str = ""
+    tied: list[tuple[str, str]] = field(default_factory=list)  # (short label, score)
 
 
 # -- formatting -------------------------------------------------------------------------
@@ -538,6 +559,14 @@ def build_view(record: DecisionRecord) -> RecordView:
     intent = record.intent
     if record.binding:
         short, subtitle = split_label(record.binding_label or _hypothesis(record.binding))
+    elif record.tied:
+        names = [split_label(t.label or _hypothesis(t.name))[0] for t in record.tied]
+        short = "Tie: " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1
+                           else "".join(names))
+        shown = [fmt.score(t.score) for t in record.tied]
+        subtitle = ((f"all at {shown[0]}" if len(shown) > 2 else f"both at {shown[0]}")
+                    if len(set(shown)) == 1 else ", ".join(shown))
+        subtitle += " — the data does not separate them"
     else:
         short, subtitle = "No binding constraint found", ""
     runner, runner_subtitle = (split_label(_hypothesis(record.runner_up)) if record.runner_up
@@ -555,7 +584,7 @@ def build_view(record: DecisionRecord) -> RecordView:
     total = cc.total
     claim_check = ClaimCheckView(
         verified=cc.verified, unsupported=cc.unsupported, contradicted=cc.contradicted,
-        total=total,
+        total=total, unfit=cc.unfit,
         share=pct(cc.verified_share) if cc.verified_share is not None else DASH,
         bars=[(k, Bar(n / total if total else 0.0)) for k, n in
               (("verified", cc.verified), ("unsupported", cc.unsupported),
@@ -563,7 +592,7 @@ def build_view(record: DecisionRecord) -> RecordView:
         claims=[ClaimView(
             id=c.id, status=c.status, kind=c.kind, text=c.text,
             location=ix.location_link(c.location), matched=c.matched, expected=c.expected,
-            note=c.note) for c in sorted(cc.claims, key=lambda c: _CLAIM_ORDER[c.status])],
+            note=c.note, unfit=c.unfit) for c in sorted(cc.claims, key=lambda c: _CLAIM_ORDER[c.status])],
     )
 
     run = record.run
@@ -588,6 +617,8 @@ def build_view(record: DecisionRecord) -> RecordView:
         runner_up=runner,
         runner_up_subtitle=runner_subtitle,
         forecasts=[_forecast(f, ix) for f in record.predictions],
+        omitted_forecasts=[_omitted(o.name, o.months, o.reason)
+                           for o in record.predictions_omitted],
         steps=[StepView(due=day(s.due), when=s.when, who=s.who, what=s.what,
                         opening_words=s.opening_words, condition=if_clause(s.condition),
                         cites=ix.cite_numbers(s.citations)) for s in record.action_plan],
@@ -639,7 +670,24 @@ def build_view(record: DecisionRecord) -> RecordView:
             "failed_turns": sum(1 for r in record.rounds for s in r.statements if s.failed),
             "advisors": len(record.panel),
         },
+        trust=TrustView(
+            issues=[issue_line(i) for i in record.data_quality.issues],
+            as_of_line=record.data_quality.as_of_line,
+            currency_line=record.data_quality.currency_line,
+            blocked=list(record.data_quality.blocked),
+        ),
+        tie_line=record.tie_line,
+        tied=[(split_label(t.label or _hypothesis(t.name))[0], fmt.score(t.score))
+              for t in record.tied],
     )
+
+
+def _omitted(name: str, months: int | None, reason: str) -> str:
+    """'Win rate, 12 months ahead: 4 monthly points, fewer than the 6 a trend needs.'"""
+    head = name[:1].upper() + name[1:]
+    if months is not None:
+        head += f", {months} month{'s' if months != 1 else ''} ahead"
+    return f"{head}: {reason.rstrip('.')}."
 
 
 def _hypothesis(name: str) -> str:
