@@ -76,6 +76,17 @@ Equal scores (two saturated hypotheses, say) sort by the weight of evidence behi
 names neither. Every score lists the contributions that raised it (with
 the score it would have without each) and those that lowered it, so a reader can
 disagree with the ranking.
+
+Ties. When the top score reaches the threshold but the runner-up is within the margin,
+the ranking is a **tie**: ``tied`` lists every hypothesis within the margin of the top
+(highest first), ``binding`` is None and the rationale names them as a tie.
+
+Unfit evidence (the data-fitness gate). A hypothesis is **blocked** — listed in
+``blocked`` with the data-quality issue's statement, and never binding or tied — when a
+signal that raised it comes from a finding resting on input the gate marked ``unfit``,
+or when every one of its primary diagnostics (``PRIMARY_DIAGNOSTICS``) is not measurable
+and at least one of them because of an unfit input. The decision (binding, tie, none
+found) is then taken among the hypotheses that are not blocked.
 """
 
 from __future__ import annotations
@@ -84,6 +95,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from throughline.diagnose.findings import Finding, FindingKind
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import (
     HYPOTHESES,
     ConstraintRanking,
@@ -104,6 +116,19 @@ COUNTERS: dict[str, tuple[str, str]] = {
     "healthy_icp_alignment": ("positioning", "stated_vs_revealed"),
     "healthy_attribution": ("messaging", "attribution_gap"),
     "healthy_stage_calibration": ("honesty", "stage_optimism"),
+}
+
+
+# The diagnostics whose findings carry each hypothesis' primary signals.
+PRIMARY_DIAGNOSTICS: dict[str, tuple[str, ...]] = {
+    "distribution": ("channels.stability",),
+    "positioning": ("icp.drift", "icp.stated_vs_revealed", "icp.won_vs_retained"),
+    "messaging": ("attribution.coverage", "messaging.coherence"),
+    "honesty": ("honesty.close_date_pushes", "honesty.commit_slippage",
+                "honesty.forecast_accuracy", "honesty.stage_optimism"),
+    "architecture": ("push_pull.activity_vs_pipeline", "push_pull.mix"),
+    "measurement_vacuum": ("legibility.map",),
+    "inventory": ("handoff.inventory", "handoff.stage_times"),
 }
 
 
@@ -409,8 +434,12 @@ def _score(name: str, spec: Hypothesis, seen: Mapping[str, _Seen],
             strongest)
 
 
-def rank(findings: list[Finding]) -> ConstraintRanking:
-    """Score every hypothesis in ``ranking.HYPOTHESES`` and name the binding one, if any."""
+def rank(findings: list[Finding],
+         data_quality: list[DataQualityIssue] | None = None) -> ConstraintRanking:
+    """Score every hypothesis in ``ranking.HYPOTHESES`` and name the binding one, if any.
+
+    ``data_quality``: the gate's issues; hypotheses resting on unfit evidence are blocked.
+    """
     seen, families = _collect(findings)
     scored: list[HypothesisScore] = []
     strongest: dict[str, str | None] = {}
@@ -420,10 +449,21 @@ def rank(findings: list[Finding]) -> ConstraintRanking:
         scored.append(hs)
         strongest[name] = top_signal
     scored.sort(key=lambda s: (-s.score, -_evidence_mass(s), s.name))
-    top, second = scored[0], scored[1]
+    blocked = _blocked(scored, findings, data_quality or [])
+    open_ = [s for s in scored if s.name not in blocked]
+    if len(open_) < 2:
+        open_ += [HypothesisScore(name="(none)", label="(none)", score=0.0)] * (2 - len(open_))
+    top, second = open_[0], open_[1]
     margin = round(top.score - second.score, 4)
     binding = top.name if top.score >= THRESHOLD and margin >= MARGIN else None
-    rationale = _rationale(top, second, margin, binding, strongest.get(top.name), seen)
+    tied = ([s.name for s in open_ if s.name != "(none)"
+             and round(top.score - s.score, 4) < MARGIN]
+            if top.score >= THRESHOLD and binding is None else [])
+    rationale = _rationale(top, second, margin, binding, strongest.get(top.name), seen,
+                           tied=[s for s in open_ if s.name in tied])
+    if blocked:
+        rationale += " Not judged: " + "; ".join(
+            f"{name.replace('_', ' ')} ({why})" for name, why in blocked.items()) + "."
     spec = SPECS.get(binding) if binding else None
     return ConstraintRanking(
         scores=scored,
@@ -432,9 +472,38 @@ def rank(findings: list[Finding]) -> ConstraintRanking:
         threshold=THRESHOLD,
         margin=margin,
         rationale=rationale,
+        tied=tied,
+        blocked=blocked,
         order_of_operations=list(spec.order_of_operations) if spec else [],
         wrong_remedies=list(spec.wrong_remedies) if spec else [],
     )
+
+
+def _blocked(scored: list[HypothesisScore], findings: list[Finding],
+             data_quality: list[DataQualityIssue]) -> dict[str, str]:
+    """Hypotheses that may not be named binding: name → why (see the module docstring)."""
+    unfit = {i.id: i for i in data_quality if i.action == "unfit"}
+    if not unfit:
+        return {}
+    by_id = {f.id: f for f in findings}
+    by_diag: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_diag.setdefault(f.diagnostic, []).append(f)
+    out: dict[str, str] = {}
+    for hs in scored:
+        reasons: list[str] = []
+        for c in hs.raised_by:
+            f = by_id.get(c.finding_id)
+            if f is None or c.value <= 0:
+                continue
+            reasons += [unfit[q].statement for q in f.quality if q in unfit]
+        primary = [f for d in PRIMARY_DIAGNOSTICS.get(hs.name, ()) for f in by_diag.get(d, [])]
+        if not reasons and primary and all(f.kind is FindingKind.not_measurable
+                                           for f in primary):
+            reasons += [unfit[q].statement for f in primary for q in f.quality if q in unfit]
+        if reasons:
+            out[hs.name] = " ".join(dict.fromkeys(r.rstrip(".") + "." for r in reasons))
+    return out
 
 
 def _evidence_mass(score: HypothesisScore) -> float:
@@ -445,7 +514,7 @@ def _evidence_mass(score: HypothesisScore) -> float:
 
 def _rationale(top: HypothesisScore, second: HypothesisScore, margin: float,
                binding: str | None, top_signal: str | None,
-               seen: Mapping[str, _Seen]) -> str:
+               seen: Mapping[str, _Seen], tied: list[HypothesisScore] | None = None) -> str:
     def short(h: HypothesisScore) -> str:
         return h.name.replace("_", " ").capitalize()
 
@@ -464,6 +533,9 @@ def _rationale(top: HypothesisScore, second: HypothesisScore, margin: float,
     if top.score < THRESHOLD:
         return (f"None found: the highest score is {short(top).lower()} at {top.score:.2f}, "
                 f"below the {THRESHOLD:.2f} a binding constraint needs{evidence}.")
-    return (f"None found: {short(top).lower()} ({top.score:.2f}) and {short(second).lower()} "
-            f"({second.score:.2f}) are within the {MARGIN:.2f} margin, so the data do not "
-            f"single out one constraint; treat both as candidates{evidence}.")
+    names = [f"{short(h).lower()} ({h.score:.2f})" for h in (tied or [top, second])]
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    both = "both" if len(names) == 2 else f"all {len(names)}"
+    return (f"Tie: {listed} are within the {MARGIN:.2f} margin of each other, so the data "
+            f"do not single out one constraint and none is named binding; treat {both} as "
+            f"candidates{evidence}.")

@@ -6,9 +6,15 @@ stream. Nothing here knows how progress is displayed.
 
 Contract with the diagnostics
 -----------------------------
+* Before any diagnostic, the data-fitness gate (``throughline.diagnose.fitness``) inspects
+  the store once: its corrected views replace the stored tables in ``ctx.table``, a
+  diagnostic whose input it marked ``unfit`` is not called and becomes one
+  ``not_measurable`` finding whose reason is the issue's statement, and every finding
+  lists in ``quality`` the issues its numbers rest on. The issues are the Diagnosis's
+  ``data_quality``; the ranking may not name a hypothesis binding on unfit evidence.
 * Diagnostics run in id order against one shared :class:`DiagnoseContext`. The context's
   ``options.as_of`` is always set: the user's ``--as-of`` or, failing that, the latest
-  event date found in the store (see :func:`resolve_as_of`), so the same store gives the
+  CRM event in the store (see :func:`resolve_as_of`), so the same store gives the
   same Diagnosis on any day.
 * A diagnostic that raises :class:`~throughline.errors.NotMeasurable` becomes one
   ``not_measurable`` finding (the exception's message is the reason; an optional
@@ -31,6 +37,7 @@ measurable. Rows keep the order the diagnostic gave them.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -40,8 +47,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from throughline.diagnose import fitness
 from throughline.diagnose.diagnosis import Diagnosis, LegibilityRow
 from throughline.diagnose.findings import Finding, FindingKind, not_measurable
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import ConstraintRanking
 from throughline.diagnose.registry import (
     DiagnoseContext,
@@ -57,7 +66,7 @@ if TYPE_CHECKING:
 
 Ranker = Callable[[list[Finding]], ConstraintRanking]
 
-EventKind = Literal["begin", "start", "finish", "rank", "end"]
+EventKind = Literal["begin", "gate", "start", "finish", "rank", "end"]
 
 NOTHING_INGESTED = "nothing ingested yet; run `throughline ingest PATH`"
 
@@ -82,11 +91,12 @@ _EVENT_DATE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 class DiagnoseEvent(BaseModel):
-    """A progress event. Subscribers get, in order: ``begin``; then ``start`` and
-    ``finish`` for each diagnostic; ``rank`` once the ranking is done; ``end``.
+    """A progress event. Subscribers get, in order: ``begin``; ``gate`` once the
+    data-fitness gate has inspected the store; then ``start`` and ``finish`` for each
+    diagnostic; ``rank`` once the ranking is done; ``end``.
 
     ``index`` is the diagnostic's 1-based position (0 for run-level events), ``total``
-    the number of diagnostics. ``duration_s`` is set on ``finish``, ``rank`` and ``end``.
+    the number of diagnostics. ``duration_s`` is set on ``gate``, ``finish``, ``rank`` and ``end``.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -133,31 +143,41 @@ def diagnose(
     started = time.perf_counter()
     emit = on_event or (lambda _event: None)
     opts = options or DiagnoseOptions()
-    as_of = opts.as_of or resolve_as_of(store)
-    opts = replace(opts, as_of=as_of)
     units = _ordered(registered_diagnostics() if diagnostics is None else diagnostics)
     total = len(units)
     ctx = DiagnoseContext(store=store, options=opts)
 
     emit(DiagnoseEvent(kind="begin", total=total))
     try:
-        findings = _run_all(units, ctx, emit)
+        fit = fitness.inspect(ctx, as_of=opts.as_of)
+        assert fit.as_of is not None
+        opts = replace(opts, as_of=fit.as_of)
+        ctx.options = opts
+        ctx.use_views(fit.views)
+        emit(DiagnoseEvent(kind="gate", total=total, findings=len(fit.issues),
+                           duration_s=fit.duration_s))
+        findings = _run_all(units, ctx, emit, fit)
     finally:
         ctx.release()
+    for f in findings:
+        f.quality = list(dict.fromkeys([*f.quality, *fit.quality_for(f)]))
 
     t0 = time.perf_counter()
-    ranking = _rank(ranker, findings)
+    ranking = _rank(ranker, findings, fit.issues)
     emit(DiagnoseEvent(kind="rank", total=total, duration_s=time.perf_counter() - t0))
 
     legibility = legibility_map(findings)
     diagnosis = Diagnosis(
-        as_of=as_of,
+        as_of=fit.as_of,
         backend=store.backend_name,
         tables=store.row_counts(),
         findings=findings,
         ranking=ranking,
         legibility=legibility,
         cannot_see=blind_spots(findings, ranking, legibility),
+        data_quality=fit.issues,
+        reporting_currency=fit.reporting_currency,
+        as_of_source=fit.as_of_source,
         duration_s=round(time.perf_counter() - started, 3),
     )
     emit(DiagnoseEvent(kind="end", total=total, findings=len(findings),
@@ -191,31 +211,20 @@ def ensure_ingested(store: EvidenceStore) -> None:
 
 
 def resolve_as_of(store: EvidenceStore) -> date:
-    """The latest event date in the store (deal created, PR merged, feedback recorded...).
+    """The default as-of date: the latest CRM event in the store — a deal created, a deal
+    closed (close dates of closed deals; an open deal's close date is an expectation), a
+    stage change (bulk-loaded instants excluded) — never after today. Without CRM data,
+    the latest recorded event of the other exports (subscription start dates only as a
+    last resort: billing schedules lines after the export). Falls back to today only when
+    the store has no dated rows at all. See ``fitness.dates``; the engine takes the same
+    date (and says how it was chosen) from the gate."""
+    from throughline.diagnose.fitness import columns, dates, history
+    from throughline.diagnose.fitness.base import Gate
 
-    Expected or due dates (open deals' close dates, commitments' due dates) are ignored so
-    a forecast in the data cannot move the as-of date into the future. Falls back to today
-    only when the store has no dated rows at all.
-    """
-    present = store.tables()
-    latest: date | None = None
-    by_table: dict[str, list[str]] = {}
-    for table, column in _EVENT_DATE_COLUMNS:
-        if table in present:
-            by_table.setdefault(table, []).append(column)
-    for table, columns in by_table.items():
-        expr = store.table(table)
-        if expr is None:  # pragma: no cover - tables() said it is there
-            continue
-        usable = [c for c in columns if c in expr.columns]
-        if not usable:
-            continue
-        row = store.con.execute(expr.aggregate([expr[c].max().name(c) for c in usable]))
-        for column in usable:
-            value = _as_date(row[column].iloc[0])
-            if value is not None and (latest is None or value > latest):
-                latest = value
-    return latest or date.today()
+    gate = Gate(ctx=DiagnoseContext(store=store), today=date.today(),
+                present=frozenset(store.tables()))
+    return dates.resolve_as_of(gate, None, columns.opportunity_profile(gate),
+                               history.bulk_instants(gate))[0]
 
 
 def legibility_map(findings: Sequence[Finding]) -> list[LegibilityRow]:
@@ -293,7 +302,8 @@ def _ordered(units: Sequence[Diagnostic]) -> list[Diagnostic]:
 
 
 def _run_all(units: Sequence[Diagnostic], ctx: DiagnoseContext,
-             emit: Callable[[DiagnoseEvent], None]) -> list[Finding]:
+             emit: Callable[[DiagnoseEvent], None],
+             fit: fitness.Fitness | None = None) -> list[Finding]:
     """Every diagnostic in order, with its start and finish events; finding ids unique."""
     total = len(units)
     findings: list[Finding] = []
@@ -302,7 +312,7 @@ def _run_all(units: Sequence[Diagnostic], ctx: DiagnoseContext,
         emit(DiagnoseEvent(kind="start", total=total, index=index, diagnostic=unit.id,
                            family=unit.family, title=unit.title))
         t0 = time.perf_counter()
-        produced = _run_one(unit, ctx)
+        produced = _run_one(unit, ctx, fit)
         for finding in produced:
             if finding.id in seen:
                 raise DiagnosticFailed(unit.id, ValueError(
@@ -318,7 +328,16 @@ def _run_all(units: Sequence[Diagnostic], ctx: DiagnoseContext,
     return findings
 
 
-def _run_one(unit: Diagnostic, ctx: DiagnoseContext) -> list[Finding]:
+def _run_one(unit: Diagnostic, ctx: DiagnoseContext,
+             fit: fitness.Fitness | None = None) -> list[Finding]:
+    unfit = fit.unfit_for(unit.id) if fit is not None else None
+    if unfit is not None and all(ctx.has(t) for t in unit.needs):
+        finding = not_measurable(
+            diagnostic=unit.id, family=unit.family, title=unit.title, missing=[],
+            needs=list(unit.needs_text) or [unfit.remedy],
+            reason=unfit.statement.rstrip("."))
+        finding.quality = [unfit.id]
+        return [finding]
     try:
         produced = unit.run(ctx)
     except NotMeasurable as exc:
@@ -334,10 +353,14 @@ def _run_one(unit: Diagnostic, ctx: DiagnoseContext) -> list[Finding]:
     return produced
 
 
-def _rank(ranker: Ranker | None, findings: list[Finding]) -> ConstraintRanking:
+def _rank(ranker: Ranker | None, findings: list[Finding],
+          data_quality: Sequence[DataQualityIssue] = ()) -> ConstraintRanking:
     fn = ranker or _default_ranker()
     try:
-        ranking = fn(list(findings))
+        if "data_quality" in inspect.signature(fn).parameters:
+            ranking = fn(list(findings), data_quality=list(data_quality))  # type: ignore[call-arg]
+        else:
+            ranking = fn(list(findings))
     except Exception as exc:
         raise DiagnosticFailed("constraint ranking", exc) from exc
     if not isinstance(ranking, ConstraintRanking):

@@ -9,7 +9,14 @@ Definitions used across families:
 
 * **label** — a categorical value trimmed and lower-cased; blank or null becomes
   ``"unknown"``.
-* **channel** of a deal — its ``channel``, else its raw ``lead_source``, as a label.
+* **channel** of a deal — its ``channel``, else its raw ``lead_source``, as a label. A
+  catch-all channel (``other``, ``misc``: what a profile writes for a label it does not
+  know) gives way to the raw label, so an unmapped source ("G2 Review") is its own channel
+  ("g2 review"), never "no known source". ``unknown`` (blank or an explicit unknown label)
+  is kept: the raw label behind it carries no source either.
+* **unattributed** — a deal whose channel (as above) is blank, ``unknown`` or a placeholder
+  of the same meaning (``UNATTRIBUTED``); a catch-all counts only when no raw label says
+  more.
 * **acquisition channel / motion / persona** of an account — those of its first won
   opportunity (earliest close date, then created date, then id).
 * **MRR at a date d** — sum of ``subscriptions.mrr`` with start_date ≤ d < end_date
@@ -35,6 +42,9 @@ UNATTRIBUTED = ("unknown", "other", "others", "none", "n/a", "na", "null", "-", 
                 "not set", "(not set)", "(none)", "unattributed", "undefined", "blank",
                 "misc", "miscellaneous")
 
+# Channels a profile writes for labels it cannot map; the raw lead source says more.
+CATCH_ALL = ("other", "others", "misc", "miscellaneous")
+
 ACCOUNT_ATTRIBUTES = ("segment", "industry", "size_band", "region")
 DEAL_ATTRIBUTES = ("persona", "channel", "motion")
 
@@ -53,12 +63,17 @@ def clean(col: ir.Value) -> ir.StringValue:
 
 
 def deal_channel(opps: ir.Table) -> ir.StringValue:
-    """The deal's channel label, falling back to the raw lead source."""
+    """The deal's channel label, falling back to the raw lead source when the channel is
+    blank or a catch-all (``CATCH_ALL``)."""
     parts = [clean(opps[c]) for c in ("channel", "lead_source") if c in opps.columns]
     if not parts:
         return ibis.literal(UNKNOWN)
-    return ibis.coalesce(*parts, ibis.literal(UNKNOWN)) if len(parts) > 1 else \
-        parts[0].fill_null(UNKNOWN)
+    if len(parts) == 1:
+        return parts[0].fill_null(UNKNOWN)
+    channel, source = parts
+    return ibis.coalesce(channel.isin(CATCH_ALL).ifelse(ibis.coalesce(source, channel),
+                                                        channel),
+                         source, ibis.literal(UNKNOWN))
 
 
 def is_unattributed(col: ir.StringValue) -> ir.BooleanValue:

@@ -61,10 +61,18 @@ class DiagnoseContext:
     _memo: _RunMemo = field(default_factory=lambda: _RunMemo(), repr=False, compare=False)
 
     def table(self, name: str) -> ibis.Table | None:
+        """The table a diagnostic reads: the data-fitness gate's corrected view of it when
+        the gate corrected it (see :meth:`use_views`), else the stored table."""
         tables = self._memo.tables
         if name not in tables:
             tables[name] = self.store.table(name)
         return tables[name]
+
+    def use_views(self, views: dict[str, ibis.Table]) -> None:
+        """Hand every later :meth:`table` call these corrected views instead of the stored
+        tables (the data-fitness gate's corrections; tables not named stay as stored)."""
+        for name, view in views.items():
+            self._memo.tables[name] = view
 
     def has(self, *names: str) -> bool:
         if self._memo.present is None:

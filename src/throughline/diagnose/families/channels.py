@@ -27,6 +27,9 @@ min(1, effect / reference)):
   mirror case, each confirmed by a two-proportion z-test at p < 0.01 / channels
   (Bonferroni). Effect = the larger of the first-half share of died channels and the
   second-half share of appeared channels; reference 0.3.
+* ``channel_churn`` is also read on the raw lead-source labels (finding ``source_churn``,
+  same rule): a profile folds several labels into one channel, so a source that died
+  beside one that appeared can leave every channel's share unchanged.
 * ``healthy_channel_stability`` — 1 − min(1, mean excess CV / 0.5) when the month × channel
   test is not significant (p ≥ 0.05) and the window holds at least ``min_n`` deals.
 """
@@ -40,6 +43,7 @@ from typing import Any
 from throughline.diagnose import stats
 from throughline.diagnose.expr import (
     as_of,
+    clean,
     complete_months,
     deal_channel,
     evidence,
@@ -127,7 +131,34 @@ def stability(ctx: DiagnoseContext) -> list[Finding]:
         _dependency(ctx, diag, channels, share, chan_tot, n, ev),
         _churn(ctx, diag, channels, months, counts, n, ev),
     ]
+    if filled.get("lead_source", 0):
+        sources = _source_churn(ctx, diag, o, start, end)
+        if sources is not None:
+            findings.append(sources)
     return findings
+
+
+def _source_churn(ctx: DiagnoseContext, diag: str, o: Any, start: Any, end: Any,
+                  ) -> Finding | None:
+    """Churn of the raw lead-source labels (a profile folds several into one channel, so a
+    source that died and one that appeared can leave the channel's share unchanged)."""
+    s = o.mutate(_source=clean(o.lead_source))
+    s = s.filter(s._source.notnull() & ~is_unattributed(s._source))
+    expr, rows = monthly(ctx, s, "created_date", start, end, key=s._source)
+    months = sorted({r["month"] for r in rows})
+    counts: dict[str, dict[Any, int]] = defaultdict(dict)
+    for r in rows:
+        counts[r["key"]][r["month"]] = r["n"]
+    if len(months) < MIN_MONTHS or len(counts) < 2:
+        return None
+    n = sum(sum(c.values()) for c in counts.values())
+    ev = [evidence(ctx, "opportunities", expr, n,
+                   f"deals with a lead source created {start.isoformat()} to "
+                   f"{end.isoformat()}, by raw lead-source label")]
+    return _churn(ctx, diag, sorted(counts), months, counts, n, ev, slug_="source_churn",
+                  title="Lead sources that appeared or died", noun="lead sources",
+                  comparison="raw lead-source labels (before any folding into channels), "
+                             "first against second half of the last 12 complete months")
 
 
 def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[Any],
@@ -228,7 +259,11 @@ def _dependency(ctx: DiagnoseContext, diag: str, channels: list[str], share: dic
 
 
 def _churn(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[Any],
-           counts: dict[str, dict[Any, int]], n: int, ev: list[Any]) -> Finding:
+           counts: dict[str, dict[Any, int]], n: int, ev: list[Any], *,
+           slug_: str = "churn", title: str = "Channels that appeared or died",
+           noun: str = "channels",
+           comparison: str = "first against second half of the last 12 complete months",
+           ) -> Finding:
     half = len(months) // 2
     early_m, late_m = months[:half], months[half:]
     e_tot = sum(counts[c].get(m, 0) for c in channels for m in early_m)
@@ -258,11 +293,11 @@ def _churn(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[An
         if appeared:
             parts.append("appeared: " + ", ".join(f"{quote(c)} (from {pct(a)} to {pct(b)})"
                                                   for c, a, b in appeared))
-        statement = ("Between the two halves of the window, channels " + "; ".join(parts)
+        statement = (f"Between the two halves of the window, {noun} " + "; ".join(parts)
                      + f"; they carry {pct(effect)} of a half's new pipeline.")
     else:
-        statement = ("No channel with a meaningful share appeared or died between the two "
-                     "halves of the window.")
+        statement = (f"No {noun[:-1]} with a meaningful share appeared or died between the "
+                     "two halves of the window.")
     metrics = [metric("churned_share", effect, "ratio", e_tot + l_tot),
                metric("channels_died", len(died), "count"),
                metric("channels_appeared", len(appeared), "count")]
@@ -270,10 +305,10 @@ def _churn(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[An
         metrics += [metric(f"share_before_{slug(c)}", a, "ratio", e_tot),
                     metric(f"share_after_{slug(c)}", b, "ratio", l_tot)]
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="churn", title="Channels that appeared or died",
+        ctx, diagnostic=diag, family=FAMILY, slug=slug_, title=title,
         statement=statement, metrics=metrics, n=n,
         severity=severity_for(strength),
-        comparison="first against second half of the last 12 complete months",
+        comparison=comparison,
         significance=Significance(test="two-proportion z-test per channel, Bonferroni",
                                   n=e_tot + l_tot),
         evidence=ev, signals={"channel_churn": strength},

@@ -75,13 +75,18 @@ def _flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
     Both mechanics diagnostics count from it, so it is a shared intermediate."""
     d0 = add_months(d1, -12)
     lit1, lit0 = ibis.literal(d1, type="date"), ibis.literal(d0, type="date")
-    closed_in = o.is_closed.fill_null(False) & o.close_date.notnull() \
-        & (o.close_date > lit0) & (o.close_date <= lit1)
+    # Closed is closed: a closed deal without a close date (one the data-fitness gate could
+    # not date from its history) is placed in the window by its created date, so it counts
+    # in the win rate; it has no cycle.
+    when = ibis.coalesce(o.close_date, o.created_date)
+    closed_in = o.is_closed.fill_null(False) & when.notnull() \
+        & (when > lit0) & (when <= lit1)
     won_in = closed_in & o.is_won.fill_null(False)
     created_ok = o.created_date.isnull() | (o.created_date <= lit1)
     is_open = created_ok & (~o.is_closed.fill_null(False)
                             | (o.close_date.notnull() & (o.close_date > lit1)))
-    cycle_ok = won_in & o.created_date.notnull() & (o.close_date >= o.created_date)
+    cycle_ok = won_in & o.created_date.notnull() & o.close_date.notnull() \
+        & (o.close_date >= o.created_date)
     return ctx.shared(o.select("opportunity_id", "amount", "created_date", "close_date",
                                _closed=closed_in, _won=won_in, _open=is_open,
                                _cycle_ok=cycle_ok, _channel=deal_channel(o)))
@@ -190,9 +195,7 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
         parts.append(f"{count(v['open'])} open deals give a pipeline velocity of "
                      f"{money(v['velocity'])} per day")
     statement = "; ".join(parts) + "."
-    caveats = []
-    if v["cycle_days"] is None:
-        caveats.append("No won deal has a created date, so cycle and velocity are unknown.")
+    caveats = _cycle_caveats(ctx, t, v)
     findings = [finding(
         ctx, diagnostic=diag, family=FAMILY, slug="overall", title="Win rate, cycle and velocity",
         statement=statement, metrics=_mech_metrics(v), n=v["closed"],
@@ -212,6 +215,31 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
         findings[0].caveats.append("Fewer than two known channels among closed deals: no "
                                    "cut by channel.")
     return findings
+
+
+def _cycle_caveats(ctx: DiagnoseContext, t: ir.Table, v: dict[str, Any]) -> list[str]:
+    """Say exactly why won deals are missing from the sales cycle: no created date, no close
+    date, or closed before they were created (never one reason for another)."""
+    if v["won"] == 0 or v["cycle_n"] == v["won"]:
+        return []
+    r = records(ctx.execute(t.aggregate(
+        no_created=(t._won & t.created_date.isnull()).sum(),
+        no_close=(t._won & t.close_date.isnull()).sum(),
+        before=(t._won & (t.close_date < t.created_date)).sum())))[0]
+    reasons = []
+    for key, words in (("before", "closed before they were created"),
+                       ("no_created", "have no created date"),
+                       ("no_close", "have no close date")):
+        k = int(r[key] or 0)
+        if k:
+            reasons.append(f"{count(k)} {words}")
+    left = v["won"] - v["cycle_n"]
+    text = (f"{count(left)} of {count(v['won'])} won deals are left out of the sales cycle: "
+            + ", ".join(reasons) + ".")
+    if v["cycle_days"] is None:
+        text += " No won deal has a usable created-to-close span, so cycle and velocity " \
+                "are unknown."
+    return [text]
 
 
 def _by_group(ctx: DiagnoseContext, diag: str, slug_: str, dim: str,

@@ -104,12 +104,21 @@ def _deals(ctx: DiagnoseContext) -> ir.Table:
 
 
 def _motion_usable(ctx: DiagnoseContext, diag: str, title: str) -> list[Finding] | None:
+    """Not measurable unless some dated deal has a *known* motion: 'unknown' is not a
+    motion, so deals that all carry it say nothing about push or pull."""
     o = ctx.table("opportunities")
     assert o is not None
     rows, filled = filled_counts(ctx, o, ["motion", "created_date"])
     if rows == 0 or filled.get("motion", 0) == 0 or filled["created_date"] == 0:
         return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
                             reason="no deal records its sales motion", needs=MOTION_NEEDS)
+    t = _deals(ctx)
+    known = int(ctx.execute(t.filter((t._motion != UNKNOWN) & t.created_date.notnull())
+                            .count()))
+    if known == 0:
+        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
+                            reason="no dated deal has a known sales motion ('unknown' is "
+                                   "not a motion)", needs=MOTION_NEEDS)
     return None
 
 
