@@ -24,6 +24,7 @@ then the table hooks); all of it is vectorised over the chunk's rows.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -514,12 +515,20 @@ def write_xlsx(csv_path: Path, out: Path, sheet: str) -> None:
     _fixed_zip(buf.getvalue(), out)
 
 
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
 def _fixed_zip(data: bytes, out: Path) -> None:
+    """Rewrite the workbook's zip with fixed entry times, and fixed document times (openpyxl
+    stamps ``modified`` with the clock when it saves)."""
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _STAMP.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", body)
+            dst.writestr(fixed, body)
 
