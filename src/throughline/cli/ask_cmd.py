@@ -19,6 +19,7 @@ from throughline.council.debate import MAX_ROUNDS
 from throughline.council.frame import DEFAULT_QUESTION
 from throughline.council.pipeline import AskResult, ask
 from throughline.council.seams import Event
+from throughline.record.model import DecisionRecord
 
 
 def summary(result: AskResult) -> dict[str, object]:
@@ -28,12 +29,32 @@ def summary(result: AskResult) -> dict[str, object]:
         "run_id": result.run_id, "path": str(result.path), "title": r.title,
         "binding": r.binding, "runner_up": r.runner_up, "verdict": r.verdict,
         "engine": r.run.engine, "panel": [m.advisor.name for m in r.panel],
+        "status": run_status(r), "degraded_reason": r.run.degraded_reason,
         "claims": {"verified": cc.verified, "unsupported": cc.unsupported,
                    "contradicted": cc.contradicted},
         "policy": {p.rule: p.passed for p in r.run.policy},
         "predictions": [{"statement": f.statement, "probability": f.probability,
                          "horizon": f.horizon.isoformat()} for f in r.predictions],
     }
+
+
+DEGRADED_EXIT = 1
+"""``ask`` and ``runs resume`` exit with this when the run is degraded (the record is
+written, and says so)."""
+
+
+def run_status(record: DecisionRecord) -> str:
+    return ("partial" if record.run.partial else
+            "degraded" if record.run.degraded_reason else "finished")
+
+
+def exit_if_degraded(result: AskResult) -> None:
+    """A degraded run is not a success: say why on stderr and exit non-zero."""
+    reason = result.record.run.degraded_reason
+    if reason:
+        err_console.print("[bold red]degraded run:[/] ", end="")
+        err_console.print(reason, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(DEGRADED_EXIT)
 
 
 def print_summary(result: AskResult) -> None:
@@ -93,3 +114,4 @@ def ask_command(
         emit_json(summary(result))
     else:
         print_summary(result)
+    exit_if_degraded(result)

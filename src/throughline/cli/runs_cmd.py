@@ -154,7 +154,8 @@ def _write_stdout(data: bytes) -> None:
 
 
 def _status(status: str) -> str:
-    colour = {"finished": "green", "partial": "yellow", "failed": "red"}.get(status)
+    colour = {"finished": "green", "partial": "yellow", "degraded": "red",
+              "failed": "red"}.get(status)
     return f"[{colour}]{status}[/]" if colour else status
 
 
@@ -224,6 +225,8 @@ def resume_command(
     from throughline.cli.ask_cmd import print_summary, progress_printer, summary
     from throughline.council.pipeline import ask
 
+    from throughline.cli.ask_cmd import exit_if_degraded
+
     settings = settings_from(ctx)
     result = ask(settings, resume=run_id, out=out.expanduser().resolve() if out else None,
                  on_event=progress_printer(settings.json_output))
@@ -231,3 +234,4 @@ def resume_command(
         emit_json(summary(result))
     else:
         print_summary(result)
+    exit_if_degraded(result)

@@ -18,6 +18,8 @@ Rules (one :class:`~throughline.record.model.PolicyCheck` per enabled rule):
   ("includes", "supports") and no status phrase ("on the roadmap", "in beta"); a phrase
   preceded within three words by a negation ("does not include") does not count.
 * ``budget`` — tokens (in + out), cost and model calls of the run within the limits.
+* ``turns_answered`` — at most ``max_failed_share`` of the advisors' turns failed (a turn
+  fails when its model call fails for good); a run past it is *degraded*.
 """
 
 from __future__ import annotations
@@ -75,6 +77,10 @@ class BudgetRule(_Rule):
     max_calls: int | None = Field(default=None, ge=0)
 
 
+class TurnsAnsweredRule(_Rule):
+    max_failed_share: float = Field(default=1 / 3, ge=0.0, le=1.0)
+
+
 class Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -85,6 +91,7 @@ class Rules(BaseModel):
     no_unverified_capability_promises: CapabilityPromisesRule = Field(
         default_factory=CapabilityPromisesRule)
     budget: BudgetRule = Field(default_factory=BudgetRule)
+    turns_answered: TurnsAnsweredRule = Field(default_factory=TurnsAnsweredRule)
 
 
 class Policy(BaseModel):
@@ -105,6 +112,7 @@ DESCRIPTIONS = {
     "no_unverified_capability_promises": "No statement or action step promises a capability "
                                          "that is not generally available.",
     "budget": "The run stays within its token, cost and call limits.",
+    "turns_answered": "At most a third of the advisors' turns failed.",
 }
 
 
@@ -213,7 +221,23 @@ def check_policy(policy: Policy, record: DecisionRecord,
                                 list(capabilities)))
     if rules.budget.enabled:
         checks.append(check_budget(rules.budget, record.run))
+    if rules.turns_answered.enabled:
+        checks.append(_turns(rules.turns_answered, record))
     return checks
+
+
+def _turns(rule: TurnsAnsweredRule, record: DecisionRecord) -> PolicyCheck:
+    turns = [s for r in record.rounds for s in r.statements]
+    failed = [s.id for s in turns if s.failed]
+    if not turns:
+        return _check("turns_answered", True, "no turns were taken")
+    share = len(failed) / len(turns)
+    passed = share <= rule.max_failed_share + 1e-12
+    detail = (f"{len(failed)} of {len(turns)} turns failed ({share:.0%}; at most "
+              f"{rule.max_failed_share:.0%})")
+    if failed:
+        detail += ": " + _listed(failed)
+    return _check("turns_answered", passed, detail + ("" if passed else "; the run is degraded"))
 
 
 def _check(rule: str, passed: bool, detail: str) -> PolicyCheck:

@@ -571,7 +571,8 @@ class ModelAdvisorEngine:
         except BudgetExceeded as exc:
             exc.call = info("budget_exceeded")
             raise
-        return result.output, info("ok_after_repair" if len(ledger.requests) > 1 else "ok")
+        answered = [r for r in ledger.requests if r.source != "failed"]
+        return result.output, info("ok_after_repair" if len(answered) > 1 else "ok")
 
     def _info(
         self,
@@ -590,7 +591,7 @@ class ModelAdvisorEngine:
             "output_mode": self.output_mode(sel.spec),  # the mode used: `extra` has it
             "requests": len(ledger.requests),
             "attempts": ledger.attempts,
-            "repairs": max(0, len(ledger.requests) - 1),
+            "repairs": max(0, sum(r.source != "failed" for r in ledger.requests) - 1),
             "faults": ledger.faults,
             "request_keys": [r.key for r in ledger.requests],
             "prompt_chars": prompt.chars,

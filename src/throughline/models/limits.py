@@ -15,6 +15,8 @@ models spend output tokens on thinking before they write a word.
 * **Open reasoning models** served by Ollama or an OpenAI-compatible server (``gpt-oss``,
   ``deepseek-r1``, ``qwq``, ``qwen3``, ``magistral``) think in output tokens too: same floor,
   sampling kept.
+* **Ollama's cloud models** (``…-cloud``, ``…:cloud``) accept a JSON schema and do not
+  apply it: their structured replies are asked for as a tool call.
 * Everything else gets the configured temperature, seed and cap.
 
 A row matches on the provider and the model name (the part after the last ``/`` for
@@ -79,6 +81,17 @@ TABLE: tuple[tuple[frozenset[str], re.Pattern[str], ModelTraits], ...] = (
         frozenset({"openai", "openai-compatible"}),
         re.compile(r"^(o1|o3|o4)(-|$)|^gpt-([5-9]|\d\d)(\.\d+)?(-|$)"),
         _OPENAI_REASONING,
+    ),
+    (
+        frozenset({"ollama"}),
+        re.compile(r"^(gpt-oss|deepseek-r1|qwq|qwen3|magistral)([-:.].*)?[-:]cloud$"),
+        ModelTraits("ollama cloud, reasoning", reasoning=True,
+                    output_floor=REASONING_OUTPUT_FLOOR, output_mode="tool"),
+    ),
+    (
+        frozenset({"ollama"}),
+        re.compile(r"[-:]cloud$"),
+        ModelTraits("ollama cloud", output_mode="tool"),
     ),
     (
         frozenset({"ollama", "openai-compatible"}),

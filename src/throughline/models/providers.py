@@ -218,6 +218,10 @@ class ProviderFactory:
         )
 
     async def aclose(self) -> None:
+        """Close the HTTP clients and forget the models built on them: the next request for
+        a model string (the next stage of a run, in its own event loop; another role on the
+        same model) builds it again on a fresh client."""
         clients, self._clients = self._clients, []
+        self._models.clear()
         for client in clients:
             await client.aclose()

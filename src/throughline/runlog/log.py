@@ -125,7 +125,8 @@ class RunLog:
                    status: RunStatus | None = None) -> str:
         """Store the record and close the run; return the record's sha256.
 
-        The status defaults to ``partial`` when the record says so, else ``finished``. The
+        The status defaults to ``partial`` when the record says so, ``degraded`` when it
+        says more than a third of its turns failed, else ``finished``. The
         record's statements, claims and forecasts are written to their tables too (the
         record is the final word), and the ``record`` stage is marked finished — all in one
         transaction.
@@ -135,9 +136,11 @@ class RunLog:
                                        (run_id,)).fetchone()[0]
         if record.run_id not in (run_id, replay_of):
             raise UsageError(f"the record belongs to run {record.run_id!r}, not {run_id!r}")
-        status = status or ("partial" if record.run.partial else "finished")
-        if status not in ("finished", "partial"):
-            raise UsageError(f"a run with a record is 'finished' or 'partial', not {status!r}")
+        status = status or ("partial" if record.run.partial else
+                            "degraded" if record.run.degraded_reason else "finished")
+        if status not in ("finished", "partial", "degraded"):
+            raise UsageError("a run with a record is 'finished', 'partial' or 'degraded', "
+                             f"not {status!r}")
         text = record.model_dump_json()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         now = _ts(self._clock())
@@ -241,7 +244,7 @@ class RunLog:
             "SELECT status, record, record_sha256 FROM runs WHERE id = ?", (run_id,)).fetchone()
         if text is None:
             raise UsageError(f"run {run_id!r} has no decision record (status: {status})",
-                             hint="only finished or partial runs have one; "
+                             hint="only finished, partial or degraded runs have one; "
                              f"see `throughline runs show {run_id}`")
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
             raise StoreError(f"the stored record of run {run_id!r} does not match its sha256",

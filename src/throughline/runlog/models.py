@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from throughline.record.model import Forecast, Intent
 
-RunStatus = Literal["running", "finished", "failed", "partial"]
+RunStatus = Literal["running", "finished", "failed", "partial", "degraded"]
+"""``degraded``: the run wrote its record but more than a third of its turns failed."""
 StageStatus = Literal["running", "finished", "failed"]
 
 #: The pipeline's stages in order (RECORD.md); other names sort after these.

@@ -40,7 +40,8 @@ class FakeAdvisor:
         self.move = move
 
     def __call__(self, seen: SeenRequest) -> dict[str, Any] | str:
-        if seen.output_tool in (None, "") and seen.mode == "text":
+        prompted = "respond with a JSON object" in seen.text  # the schema is in the prompt
+        if seen.output_tool in (None, "") and seen.mode == "text" and not prompted:
             return self.summary(seen)
         draft = _DRAFT.search(seen.prompt)
         if draft is not None and "You frame a go-to-market question" in seen.instructions:
@@ -73,3 +74,16 @@ class FakeAdvisor:
         rnd = _ROUND.search(seen.prompt)
         who = ", ".join(advisor for _, advisor in statements) or "nobody"
         return f"Round {rnd.group(1) if rnd else '?'}: {who} spoke; positions unchanged."
+
+
+class LooseCiter(FakeAdvisor):
+    """Cites three ids, the middle one invented: a third of its citations are unknown ids
+    (a model citing loosely). Otherwise valid."""
+
+    def statement(self, seen: SeenRequest) -> dict[str, Any]:
+        reply = super().statement(seen)
+        ids = [html.unescape(i) for i in _EVIDENCE.findall(seen.prompt)]
+        rnd = _ROUND.search(seen.prompt)
+        invented = f"F-invented-r{rnd.group(1) if rnd else 0}"
+        reply["cites"] = [*ids[:1], invented, *ids[1:2]] if len(ids) >= 2 else [*ids, invented]
+        return reply
