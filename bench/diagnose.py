@@ -460,11 +460,17 @@ class _Pandas:
     def prepare(self) -> None:
         import pandas as pd
 
-        from throughline.diagnose.engine import _EVENT_DATE_COLUMNS
-
         D = self.D
-        latest = max(D[t][c].max() for t, c in _EVENT_DATE_COLUMNS
-                     if t in D and c in D[t].columns and D[t][c].notna().any())
+        # the default as-of: the latest CRM event — a deal created, a closed deal's close
+        # date, a stage change — never after today (throughline.diagnose.fitness.dates;
+        # the sample has no bulk-loaded history, so no instant is set aside)
+        o, h = D["opportunities"], D["stage_history"]
+        closed = o["is_closed"].astype("boolean").fillna(False).astype(bool)
+        today = pd.Timestamp(date.today())
+        events = [pd.Timestamp(v) for v in (o["created_date"].max(),
+                                            o.loc[closed, "close_date"].max(),
+                                            h["changed_at"].max()) if pd.notna(v)]
+        latest = max(v for v in events if v <= today)
         self.d1 = pd.Timestamp(latest).date()
         self.D1 = self.ts(self.d1)
         self.d0 = _add_months(self.d1, -12)

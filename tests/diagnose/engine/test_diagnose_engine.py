@@ -36,7 +36,7 @@ def test_runs_in_id_order_and_emits_events(store: EvidenceStore) -> None:
                                                   "pipeline.zeta"]
     kinds = [(e.kind, e.diagnostic) for e in events]
     assert kinds == [
-        ("begin", None),
+        ("begin", None), ("gate", None),
         ("start", "channels.alpha"), ("finish", "channels.alpha"),
         ("start", "honesty.mid"), ("finish", "honesty.mid"),
         ("start", "pipeline.zeta"), ("finish", "pipeline.zeta"),
@@ -77,13 +77,16 @@ def test_as_of_defaults_to_latest_event_in_data(store: EvidenceStore) -> None:
         return []
 
     d = diagnose(store, diagnostics=[make_diagnostic("x.spy", spy)], ranker=fake_rank)
-    # latest opportunity created 2025-04-10, the pull request 2025-04-20
-    assert d.as_of == date(2025, 4, 20) == seen[0]
+    # the latest CRM event: deal o11 closed on 2025-03-01 + 99 days (created 2025-04-10 is
+    # earlier); the pull request of 2025-04-20 is not a CRM event
+    assert d.as_of == date(2025, 6, 8) == seen[0]
+    assert d.as_of_source is not None and "closed" in d.as_of_source
 
     d2 = diagnose(store, DiagnoseOptions(as_of=date(2025, 1, 31),
                                          change_date=date(2025, 1, 1)),
                   diagnostics=[make_diagnostic("x.spy", spy)], ranker=fake_rank)
     assert d2.as_of == date(2025, 1, 31) == seen[1]
+    assert d2.as_of_source == "given with --as-of"
 
 
 def test_not_measurable_exception_becomes_a_finding(store: EvidenceStore) -> None:
