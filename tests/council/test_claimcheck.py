@@ -16,9 +16,11 @@ from throughline.council.claimcheck import (
     check_text,
     extract_numbers,
     record_texts,
+    summarise,
 )
 from throughline.diagnose.families.measure import metric
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Significance
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.library.models import Passage, SourceRef
 from throughline.record.model import (
     ActionStep,
@@ -323,6 +325,57 @@ def test_passages_and_forecasts_back_numbers(index: EvidenceIndex) -> None:
 def test_uncited_numbers_need_their_clause_to_name_the_evidence(index: EvidenceIndex) -> None:
     assert one("Win rate is 41.7%.", index).matched == f"{VELOCITY}#win_rate"
     assert one("Headcount grew 41.7%.", index).status == "unsupported"
+
+
+# -- evidence resting on unfit data -------------------------------------------------------
+
+ATTRIBUTION = "attribution.coverage.share"
+ABSENT = DataQualityIssue(
+    id="dq.absent_column.opportunities", check="absent_column", action="unfit",
+    table="opportunities", columns=["LeadSource"], title="LeadSource column absent",
+    statement="The Opportunity export has no LeadSource column.",
+    remedy="Attribution is not measurable.", affects=["attribution"])
+BULK = DataQualityIssue(
+    id="dq.bulk_timestamps.stage_history", check="bulk_timestamps", action="corrected",
+    title="Stage history bulk-loaded", statement="62 of 62 changes share one timestamp.",
+    remedy="Excluded from slippage.")
+
+
+def _attribution(quality: list[str]) -> Finding:
+    return finding(ATTRIBUTION,
+                   metric("unknown_share_deals", 0.973, "ratio", n=512,
+                          label="Deals with no known source"),
+                   title="Attribution coverage", quality=quality)
+
+
+def test_a_number_on_unfit_evidence_is_never_verified() -> None:
+    text = "Today 97.3% of 512 deals have no known source."
+    unfit = build_evidence_index([_attribution([ABSENT.id])], data_quality=[ABSENT, BULK])
+    claims = numeric(text, unfit, (ATTRIBUTION,))
+    assert [(c.status, c.unfit) for c in claims] == [("unsupported", True)] * 2
+    assert claims[0].matched == f"{ATTRIBUTION}#unknown_share_deals"
+    assert claims[0].note == ("rests on data marked unfit: LeadSource column absent "
+                              "(dq.absent_column.opportunities)")
+    assert summarise(claims).unfit == 2 and summarise(claims).verified == 0
+    # the same finding resting on a *corrected* issue, or on none, verifies as before
+    for quality, issues in (([BULK.id], [ABSENT, BULK]), ([ABSENT.id], [])):
+        fit = build_evidence_index([_attribution(quality)], data_quality=issues)
+        assert {(c.status, c.unfit) for c in numeric(text, fit, (ATTRIBUTION,))} == {
+            ("verified", False)}
+
+
+def test_a_not_measurable_finding_backs_no_measurement_but_its_needs_stay_quotable(
+        index: EvidenceIndex) -> None:
+    nm = Finding(id="post_sale.nrr.not_measurable", diagnostic="post_sale.nrr",
+                 family="post_sale", kind=FindingKind.not_measurable, title="Net retention",
+                 statement="Not measurable.", needs=["at least 12 months of revenue"],
+                 metrics={"months": metric("months", 4, "count", label="Months of revenue")})
+    ix = build_evidence_index([nm])
+    claim = one("Net retention rests on 4 months of revenue.", ix, (nm.id,))
+    assert (claim.status, claim.unfit) == ("unsupported", True)
+    assert "“Net retention” is not measurable" in claim.note
+    # the data it needs is prose, not a measurement: quoting it stays verified
+    assert one("It needs at least 12 months of revenue.", ix, (nm.id,)).status == "verified"
 
 
 # -- whole records ----------------------------------------------------------------------

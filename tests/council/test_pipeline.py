@@ -61,7 +61,9 @@ def test_record_has_every_section(asked) -> None:
     assert r.verdict.startswith("Honesty is the binding constraint")
     assert 1 <= len(r.predictions) <= 6
     for f in r.predictions:
-        assert 0 < f.probability < 1 and f.horizon > RUN_DATE and f.resolution and f.owner
+        # forecasts count from the data's end (the as-of date), never from the run date
+        assert 0 < f.probability < 1 and f.resolution and f.owner
+        assert f.anchor == r.run.diagnosis_as_of and f.horizon > f.anchor
     assert r.action_plan[0].due > RUN_DATE
     assert any(s.opening_words for s in r.action_plan)
     assert any(s.condition and s.condition.startswith("If ") for s in r.action_plan)

@@ -285,17 +285,20 @@ def period_days(series: Series) -> float:
 
 
 def steps_until(series: Series, horizon: date) -> float:
-    """Periods from the series' last point to ``horizon``."""
+    """Periods from the series' last point to the one that holds ``horizon`` (a monthly
+    series counts calendar months: May's point to August is 3)."""
     last = series.points[-1].period
+    if series.period == "month":
+        return max(1.0, float((horizon.year - last.year) * 12 + horizon.month - last.month))
     return max(1.0, (horizon - last).days / period_days(series))
 
 
 def history_periods(series: Series, as_of: date) -> float:
-    """How much history the series has, in its own periods: from its first point to the
-    as-of date (the end of the data)."""
+    """How much history the series has, in its own periods: from its first point to the end
+    of the as-of date (the end of the data, inclusive)."""
     if not series.points:
         return 0.0
-    return max(0.0, (as_of - series.points[0].period).days) / period_days(series)
+    return max(0.0, (as_of - series.points[0].period).days + 1) / period_days(series)
 
 
 def month_end(d: date) -> date:

@@ -12,6 +12,7 @@ import pytest
 from tests.diagnose.engine.diagnose_fakes import healthy_diagnosis, realistic_diagnosis
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.findings import Finding
+from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report import render, write_report
 from throughline.diagnose.report.charts import chart_spec, finding_svg
@@ -247,3 +248,99 @@ def test_nothing_measured_is_not_called_healthy() -> None:
     out = render(d, "html", META)
     assert "Not enough data to name a constraint" in out
     assert "No binding constraint found" not in out
+
+
+# -- what we could not trust, ties and blocked hypotheses (issue 12) ----------------------
+
+ISSUES = [
+    DataQualityIssue(
+        id="dq.currencies.opportunities", check="currencies", action="corrected",
+        table="opportunities", columns=["CurrencyIsoCode"], title="Several currencies",
+        statement="512 deals carry 4 currencies: USD 475, COP 20, MXN 10, PEN 7.",
+        remedy="Amounts in COP, MXN and PEN are excluded: no exchange rates were given.",
+        rows_affected=37, rows_total=512, details={"USD": 475, "COP": 20, "MXN": 10, "PEN": 7}),
+    DataQualityIssue(
+        id="dq.absent_column.opportunities", check="absent_column", action="unfit",
+        table="opportunities", columns=["LeadSource"], title="LeadSource column absent",
+        statement="The Opportunity export has no LeadSource column.",
+        remedy="Attribution is not measurable; export LeadSource to measure it.",
+        affects=["attribution"]),
+]
+
+
+def tied_diagnosis() -> Diagnosis:
+    """Honesty and messaging tied at 1.00; distribution blocked by unfit evidence."""
+    d = realistic_diagnosis()
+    scores = [s.model_copy(update={"score": 1.0 if s.name in ("honesty", "messaging")
+                                   else min(s.score, 0.3), "measurable": True})
+              for s in d.ranking.scores]
+    scores.sort(key=lambda s: (-s.score, s.name))
+    ranking = d.ranking.model_copy(update={
+        "scores": scores, "binding": None, "runner_up": None, "margin": 0.0,
+        "tied": ["honesty", "messaging"], "order_of_operations": [], "wrong_remedies": [],
+        "blocked": {"distribution": "The Opportunity export has no LeadSource column."},
+        "rationale": "None found: honesty (1.00) and messaging (1.00) are within the 0.10 "
+                     "margin."})
+    return d.model_copy(update={"ranking": ranking, "data_quality": ISSUES,
+                                "reporting_currency": "USD",
+                                "as_of_source": "the latest CRM event, a stage change"})
+
+
+def test_a_tie_is_reported_as_a_tie_in_every_format() -> None:
+    d = tied_diagnosis()
+    html = _visible_text(render(d, "html", META))
+    md = render(d, "md", META)
+    doc = json.loads(render(d, "json", META))
+    tie = ("Tie: honesty and messaging at 1.00 — the data does not separate them; the "
+           "evidence that would is a signal only one of them reads:")
+    for text in (html, md):
+        assert tie in " ".join(text.split())
+        assert "Tie: Honesty and Messaging" in text
+        assert "Closest:" not in text and "below the threshold" not in text
+        assert "No binding constraint found" not in text
+        assert ("Distribution was not named: its evidence rests on data marked unfit — the "
+                "Opportunity export has no LeadSource column.") in " ".join(text.split())
+    assert "Tied: Honesty (1.00)" in md and "Tied: Messaging (1.00)" in md
+    assert md.count("| tied |") == 2 and "| blocked |" in md
+    assert doc["report"]["tied"] == ["honesty", "messaging"]
+    assert doc["report"]["tie_line"].startswith(tie)
+    assert doc["ranking"]["tied"] == ["honesty", "messaging"]
+
+
+def test_what_we_could_not_trust_comes_first_with_currency_and_as_of() -> None:
+    d = tied_diagnosis()
+    md = render(d, "md", META)
+    headings = re.findall(r"^## (.+)$", md, flags=re.M)
+    assert headings[0] == "What we could not trust, and what we did about it"
+    assert ("| **Several currencies** | 512 deals carry 4 currencies: USD 475, COP 20, MXN 10, "
+            "PEN 7. | **corrected:** Amounts in COP, MXN and PEN are excluded: no exchange "
+            "rates were given. | 37 of 512 opportunities rows |") in md
+    assert "| **LeadSource column absent** |" in md and "**not measurable:**" in md
+    currency = "Amounts are in USD; 37 deals in COP, MXN and PEN excluded (no exchange rates)."
+    assert f"- {currency}" in md and "CRM's currency" not in md
+    assert "- Data as of 30 Jun 2025 (the latest CRM event, a stage change)." in md
+    html = render(d, "html", META)
+    text = _visible_text(html)
+    assert html.index('id="data-quality"') < html.index('id="verdict"')
+    assert currency in text and "CRM's currency" not in text
+    assert "37 of 512 opportunities rows" in text and "not measurable" in text
+    doc = json.loads(render(d, "json", META))
+    assert [i["id"] for i in doc["data_quality"]] == [i.id for i in ISSUES]
+    assert doc["report"]["currency_line"] == currency
+    assert doc["report"]["data_quality"] == {"corrected": 1, "unfit": 1, "warning": 0}
+
+
+def test_without_a_currency_column_the_report_says_so() -> None:
+    md = render(realistic_diagnosis(), "md", META)
+    assert "- Amounts are in the CRM's currency; the exports name none." in md
+    assert "_The data-fitness gate found nothing to correct or distrust._" in md
+
+
+def test_a_score_above_the_threshold_not_named_is_not_called_below_it() -> None:
+    d = realistic_diagnosis()
+    ranking = d.ranking.model_copy(update={"binding": None, "runner_up": None,
+                                           "order_of_operations": [], "wrong_remedies": []})
+    md = render(d.model_copy(update={"ranking": ranking}), "md", META)
+    assert "### Closest: Honesty (0.74, above the threshold, but not clear of the " \
+           "runner-up)" in md
+    assert "below the threshold" not in md
