@@ -96,7 +96,8 @@ def test_a_clean_offline_record_passes_every_rule(policy: Policy) -> None:
     checks = check_policy(policy, rec, CAPABILITIES)
     assert [c.rule for c in checks] == ["numeric_claims_traced", "contradicted_claims_max",
                                         "citations_resolve",
-                                        "no_unverified_capability_promises", "budget"]
+                                        "no_unverified_capability_promises", "budget",
+                                        "turns_answered"]
     assert all(c.passed for c in checks), checks
     assert all(c.description and c.detail for c in checks)
 
@@ -245,3 +246,19 @@ def test_broken_yaml_and_missing_files_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as missing:
         load_policy(tmp_path / "nope.yaml")
     assert "does not exist" in str(missing.value) and "nope.yaml" in str(missing.value)
+
+
+def test_turns_answered_fails_past_a_third_of_failed_turns(policy: Policy) -> None:
+    def with_failed(n: int, of: int) -> DecisionRecord:
+        rec = record(texts=["A view."] * of)
+        for st in rec.rounds[0].statements[:n]:
+            st.failed, st.failure = True, "server_error after 4 attempt(s)"
+        return rec
+
+    assert policy.rules.turns_answered.max_failed_share == 1 / 3
+    exactly_a_third = by_rule(policy, with_failed(3, 9))["turns_answered"]
+    assert exactly_a_third.passed and exactly_a_third.detail.startswith("3 of 9 turns failed")
+    more = by_rule(policy, with_failed(4, 9))["turns_answered"]
+    assert not more.passed and more.detail.endswith("the run is degraded")
+    assert "r1.a0" in more.detail
+    assert by_rule(policy, record())["turns_answered"].detail == "no turns were taken"

@@ -50,9 +50,12 @@ from throughline.models.fakes import (
     FakeOpenAIServer,
     FaultInjectingModel,
     HTTPReply,
+    LooseCiter,
     ScriptedModel,
     SeenRequest,
+    ServerFaults,
 )
+from throughline.models.fakes.server import SERVER_FAULTS
 from throughline.models.fakes.server import SeenHTTP
 from throughline.record.model import DecisionRecord
 from throughline.record.render import render_record
@@ -584,3 +587,148 @@ def test_kill_9_mid_debate_then_resume_repeats_no_completed_call(
     assert max(keys.values()) == 1, "a completed request was answered twice"
     assert len(after) == sum(c.usable for c in calls) - logged_ok
     assert len(keys) == 3 * len(record.panel) + 3  # every turn and summary, once
+
+
+# -- servers that fail, cite loosely, share a model across roles, warn ----------------------
+
+def _no_sleep(mp: pytest.MonkeyPatch) -> list[float]:
+    """Every backoff the run's model engine takes is recorded, none is slept (the CLI
+    builds the engine; its injectable sleep gets this default)."""
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    mp.setitem(ModelAdvisorEngine.__init__.__kwdefaults__, "sleep", record)  # type: ignore[index]
+    return waits
+
+
+def _faulty_ask(company: Company, cli: Any, mp: pytest.MonkeyPatch, tmp: Path,
+                faults: ServerFaults, rounds: int) -> tuple[Any, ServerFaults, list[float]]:
+    clean_env(mp)
+    mp.setenv(KEY_ENV, "tl-test-key-0000")
+    mp.setenv("THROUGHLINE_MODEL_TIMEOUT_S", "0.3")  # the server holds a 'timeout' for 2 s
+    waits = _no_sleep(mp)
+    with FakeOpenAIServer(LooseCiter(), faults=faults) as server:
+        res = cli("--workspace", company.settings.workspace, "--json", "ask", QUESTION,
+                  "--rounds", str(rounds), "--model", model_for(server), "--date", RUN_DATE,
+                  "--out", tmp / "record.json")
+    return res, faults, waits
+
+
+def test_thirty_percent_faults_and_loose_citations_fail_no_turn(
+        company: Company, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 429 with Retry-After, 503, replies held past the timeout, 200s with half a JSON body,
+    # and a third of all citations to ids that do not exist; at most 3 faults in a row for
+    # one request, so the default 4 attempts always get through
+    faults = ServerFaults(rate=0.3, seed=11, max_in_a_row=3)
+    started = time.perf_counter()
+    res, faults, waits = _faulty_ask(company, cli, monkeypatch, tmp_path, faults, rounds=5)
+    assert res.code == 0, res.err
+    assert time.perf_counter() - started < 60 and waits  # backoffs recorded, not slept
+    assert set(faults.injected) - {None} == set(SERVER_FAULTS)
+    summary = json.loads(res.out)
+    assert summary["status"] == "finished" and summary["degraded_reason"] is None
+    record = DecisionRecord.model_validate_json((tmp_path / "record.json").read_text())
+    statements = [s for rd in record.rounds for s in rd.statements]
+    assert len(record.rounds) == 5 and statements and not record.run.failures
+    assert not any(s.failed for s in statements)
+    # every reply cited one invented id: dropped from cites, flagged on the statement
+    for s in statements:
+        assert s.dropped_cites == [f"F-invented-r{s.round}"] and s.cites
+        assert not any(c.startswith("F-invented") for c in s.cites)
+    turns = next(p for p in record.run.policy if p.rule == "turns_answered")
+    assert turns.passed and turns.detail.startswith(f"0 of {len(statements)} turns failed")
+    with RunLog.open(company.settings) as log:
+        assert log.get_run(summary["run_id"]).status == "finished"
+        kept = {s.id: s.dropped_cites for s in log.statements(summary["run_id"])}
+        outcomes = Counter(c.outcome for c in log.calls(summary["run_id"]))
+    assert kept == {s.id: s.dropped_cites for s in statements}  # kept in the run log
+    assert outcomes["fault:malformed"] > 0 and outcomes["fault:timeout"] > 0
+    assert outcomes["fault:rate_limited"] > 0 and outcomes["fault:server_error"] > 0
+
+
+def test_eighty_five_percent_faults_end_degraded_with_a_non_zero_exit(
+        company: Company, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    faults = ServerFaults(rate=0.85, seed=5)
+    res, faults, _ = _faulty_ask(company, cli, monkeypatch, tmp_path, faults, rounds=2)
+    assert res.code == 1 and "degraded run:" in res.err
+    summary = json.loads(res.out)  # the record is still written, and its summary printed
+    assert summary["status"] == "degraded" and "advisor turns failed" in summary[
+        "degraded_reason"]
+    record = DecisionRecord.model_validate_json((tmp_path / "record.json").read_text())
+    statements = [s for rd in record.rounds for s in rd.statements]
+    failed = [s for s in statements if s.failed]
+    assert 3 * len(failed) > len(statements)
+    assert record.run.degraded_reason and record.run.degraded_reason.startswith(
+        f"{len(failed)} of {len(statements)} advisor turns failed")
+    assert all("after 4 attempt(s)" in (s.failure or "") for s in failed)
+    turns = next(p for p in record.run.policy if p.rule == "turns_answered")
+    assert not turns.passed and "degraded" in turns.detail
+    assert summary["policy"]["turns_answered"] is False
+    listed = cli("--workspace", company.settings.workspace, "--json", "runs", "list")
+    with RunLog.open(company.settings) as log:
+        assert log.get_run(summary["run_id"]).status == "degraded"
+    assert json.loads(listed.out)[0]["status"] == "degraded"
+
+
+def test_framer_and_synthesiser_on_the_advisors_model_string_in_ask_and_resume(
+        company: Company, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One model string for every role used to crash the second stage that used it
+    ("client has been closed"), in `ask` and again in `runs resume`."""
+    clean_env(monkeypatch)
+    monkeypatch.setenv(KEY_ENV, "tl-test-key-0000")
+    ws = company.settings.workspace
+    with Server() as server:
+        model = model_for(server)
+        monkeypatch.setenv("THROUGHLINE_MODEL_FRAMER", model)
+        monkeypatch.setenv("THROUGHLINE_MODEL_SYNTHESISER", model)
+        ran = cli("--workspace", ws, "--json", "ask", QUESTION, "--rounds", "1", "--model",
+                  model, "--date", RUN_DATE, "--out", tmp_path / "a.json")
+        assert ran.code == 0, ran.err
+        record = DecisionRecord.model_validate_json((tmp_path / "a.json").read_text())
+        assert record.intent.framed_by == "model" and not record.run.failures
+        uses = {u.role: u.model for u in record.run.models}
+        assert uses["framer"] == uses["synthesiser"] == uses["advisor"] == model
+        # a run stopped by its budget after the framer, then resumed with a raised one
+        monkeypatch.setenv("THROUGHLINE_MAX_TOKENS_PER_RUN", "9000")
+        stopped = cli("--workspace", ws, "--json", "ask", QUESTION, "--rounds", "1",
+                      "--model", model, "--date", RUN_DATE, "--out", tmp_path / "b.json")
+        assert stopped.code == 0, stopped.err
+        run_id = json.loads(stopped.out)["run_id"]
+        assert json.loads(stopped.out)["status"] == "partial"
+        monkeypatch.setenv("THROUGHLINE_MAX_TOKENS_PER_RUN", "10000000")
+        resumed = cli("--workspace", ws, "--json", "runs", "resume", run_id,
+                      "--out", tmp_path / "c.json")
+    assert resumed.code == 0, resumed.err
+    final = DecisionRecord.model_validate_json((tmp_path / "c.json").read_text())
+    assert not final.run.partial and not final.run.failures
+    assert final.intent.framed_by == "model"
+    assert all(not s.failed for rd in final.rounds for s in rd.statements)
+
+
+def test_a_library_warning_is_logged_not_printed(
+        company: Company, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Pydantic AI warns on every request to a model its provider deprecated; the user
+    sees one plain line from the logging system, not Python's warning printout."""
+    import warnings
+
+    clean_env(monkeypatch)
+    with FakeOpenAIServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "tl-test-key-0000")
+        with warnings.catch_warnings():
+            warnings.resetwarnings()  # the interpreter's defaults, not this suite's 'error'
+            warnings.simplefilter("default")
+            ran = cli("--workspace", company.settings.workspace, "ask", QUESTION, "--rounds",
+                      "1", "--model", "openai:gpt-5.1", "--date", RUN_DATE,
+                      "--out", tmp_path / "w.md")
+    assert ran.code == 0, ran.err
+    logged = [r.getMessage() for r in caplog.records if r.name == "throughline.library"]
+    assert logged and all(r.levelno == logging.WARNING for r in caplog.records
+                          if r.name == "throughline.library")
+    assert any("'openai:gpt-5.1' is deprecated by its provider" in m
+               and m.endswith("(DeprecatedModelWarning from pydantic_ai)") for m in logged)
+    assert not re.search(r"\.py:\d+: \w*Warning", ran.err), ran.err  # no raw printout
+    assert "DeprecatedModelWarning:" not in ran.err and "warnings.warn(" not in ran.err

@@ -17,8 +17,10 @@ from throughline.cli import ask_cmd, runs_cmd  # noqa: F401  (registration)
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point."""
     from throughline.cli.app import run
+    from throughline.cli.libwarnings import library_warnings_logged
 
-    return run(argv if argv is not None else sys.argv[1:])
+    with library_warnings_logged():  # no raw library warning on the terminal
+        return run(argv if argv is not None else sys.argv[1:])
 
 
 __all__ = ["app", "main"]

@@ -136,11 +136,15 @@ class RunLog:
                                        (run_id,)).fetchone()[0]
         if record.run_id not in (run_id, replay_of):
             raise UsageError(f"the record belongs to run {record.run_id!r}, not {run_id!r}")
-        status = status or ("partial" if record.run.partial else
-                            "degraded" if record.run.degraded_reason else "finished")
+        status = status or ("partial" if record.run.partial else "finished")
         if status not in ("finished", "partial", "degraded"):
             raise UsageError("a run with a record is 'finished', 'partial' or 'degraded', "
                              f"not {status!r}")
+        if status == "degraded" and not record.run.degraded_reason:
+            raise UsageError("a degraded run's record says why (run.degraded_reason)")
+        # stored as 'finished' (the column's CHECK predates 'degraded'); read back as
+        # 'degraded' from the record's run.degraded_reason (see _SUMMARY_COLUMNS)
+        status = "finished" if status == "degraded" else status
         text = record.model_dump_json()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         now = _ts(self._clock())
@@ -566,7 +570,9 @@ class RunLog:
 
 _SUMMARY_FIELDS = ("id", "created_at", "finished_at", "status", "engine", "question",
                    "binding", "binding_label", "verdict", "replay_of")
-_SUMMARY_COLUMNS = ("id, created_at, finished_at, status, engine, question, "
+_SUMMARY_COLUMNS = ("id, created_at, finished_at, CASE WHEN status = 'finished' AND "
+                    "json_extract(record, '$.run.degraded_reason') IS NOT NULL THEN 'degraded' "
+                    "ELSE status END, engine, question, "
                     "json_extract(record, '$.binding'), json_extract(record, '$.binding_label'), "
                     "json_extract(record, '$.verdict'), replay_of")
 _CALL_FIELDS = ("run_id", "seq", "stage", "role", "advisor_id", "round", "engine", "model",
