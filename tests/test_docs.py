@@ -16,6 +16,13 @@ def test_data_model_doc_is_current() -> None:
         "run: python -m throughline.evidence.docs")
 
 
+def test_mapping_doc_is_current() -> None:
+    from throughline.ingest.mapping_docs import render_mapping_markdown
+
+    assert (ROOT / "docs/mapping.md").read_text(encoding="utf-8") == render_mapping_markdown(), (
+        "run: python -m throughline.evidence.docs")
+
+
 def test_one_example_file_per_table() -> None:
     for name, table in SCHEMA.items():
         path = ROOT / "examples/canonical" / f"{name}.csv"

@@ -1,7 +1,8 @@
 """Render the canonical evidence model as documentation and example files.
 
-``python -m throughline.evidence.docs`` rewrites ``docs/data-model.md`` and
-``examples/canonical/*.csv``; a test fails when either is out of date with the schema.
+``python -m throughline.evidence.docs`` rewrites ``docs/data-model.md``,
+``docs/mapping.md`` (from the mapping model, ``throughline.ingest.mapping_docs``) and
+``examples/canonical/*.csv``; a test fails when any is out of date.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def write_all(root: Path) -> list[Path]:
     written = [root / "docs" / "data-model.md"]
     written[0].parent.mkdir(parents=True, exist_ok=True)
     written[0].write_text(render_markdown(), encoding="utf-8")
+    from throughline.ingest.mapping_docs import render_mapping_markdown
+
+    written.append(root / "docs" / "mapping.md")
+    written[-1].write_text(render_mapping_markdown(), encoding="utf-8")
     ex = root / "examples" / "canonical"
     ex.mkdir(parents=True, exist_ok=True)
     for t in SCHEMA.values():

@@ -10,78 +10,257 @@ columns of one canonical table to source columns::
 
     columns:
       opportunity_id: Id                       # rename
-      stage: {from: deal_stage}
       is_won: {from: deal_stage, map: {Won: true}, default: false}   # value map
+      channel: {from: LeadSource, labels: channel, otherwise: {keep: lower}}
       close_date: {from: close_date, format: "%d/%m/%Y"}             # date format
-      amount: {from: close_value, multiply: 1}
+      amount: {from: close_value, number_format: "1.234,56"}
       industry: {from: account, lookup: {source: accounts, key: account, value: sector}}
       motion: {constant: outbound}
       first_review_at: {path: "reviews[].submittedAt", aggregate: min}  # nested JSON
+
+``docs/mapping.md`` (generated from these models by ``throughline.ingest.mapping_docs``)
+lists every key, the order of the steps applied to a value and a worked example of each.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from throughline.errors import ConfigError, UsageError
 from throughline.evidence import SCHEMA
+from throughline.evidence.schema import ColumnType
 
 Format = Literal["csv", "tsv", "json", "jsonl", "parquet", "xlsx", "markdown"]
+NumberFormat = Literal["1,234.56", "1.234,56"]
+Scalar = str | int | float | bool | None
+
+# The steps applied to one value, in order (docs/mapping.md is written from this list).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("from / path / constant",
+     "read the source column (the first non-blank of a list), a nested JSON path, or a "
+     "constant. The text is trimmed; an empty cell is *blank*. An `optional` column that "
+     "is absent from the file gives NULL for every row, and no later step runs: NULL "
+     "means \"not recorded in this export\" (a blank cell in a present column is not the "
+     "same thing)."),
+    ("regex", "keep group 1 of the regular expression (or rewrite with `replace`); no "
+              "match gives blank."),
+    ("lookup", "replace the value by a column of another source, matched on a key."),
+    ("lower / upper", "change the case."),
+    ("labels + map",
+     "translate labels: the named label tables first, then `map` (whose entries win). "
+     "Keys match case-, accent- and space-insensitively (\"gestion  DIRECTA\" matches "
+     "\"Gestión directa\"). The key `\"\"` gives the value of blank cells."),
+    ("otherwise / default",
+     "a non-blank value that no key matched becomes `otherwise` (`keep`: the value "
+     "itself; `{keep: lower}`: lower-cased with inner spaces collapsed; or a constant). "
+     "Without `otherwise` it becomes `default` when given, else stays as it is. A blank "
+     "value becomes the `\"\"` entry of the map, else `default`."),
+    ("bands", "a number becomes the label of the first band whose upper bound it does "
+              "not exceed."),
+    ("format / number_format",
+     "dates: the strptime format(s); numbers: which of `,` and `.` is the decimal "
+     "separator (decided from the whole column when not given)."),
+    ("multiply", "scale a number."),
+    ("type and checks",
+     "cast to the column's canonical type and check it (required, ≥ 0, range, allowed "
+     "values); a failure names file, row, column, value and what was expected."),
+)
+
+
+def label_key(value: object) -> str:
+    """The form labels are compared in: accents stripped, lower case, spaces collapsed.
+
+    ``transform.LABEL_KEY`` computes the same in SQL for the values of a file.
+    """
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.split()).lower()
+
+
+def _key_text(key: object) -> str:
+    """A map key as text: YAML reads `yes:`/`true:` as booleans and `1:` as a number."""
+    if key is None:
+        return ""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
 
 
 class Lookup(BaseModel):
+    """Take the value from another source of the mapping, matched on a key column."""
+
     model_config = ConfigDict(extra="forbid")
-    source: str = Field(description="Name of another source of the mapping (often table: null).")
+    source: str = Field(description="Name of another source of the mapping (often one with "
+                                    "`table: null`, a lookup-only file).")
     key: str = Field(description="Column of the lookup source matched against this value.")
     value: str = Field(description="Column of the lookup source to take.")
 
 
+class Keep(BaseModel):
+    """``otherwise: {keep: ...}``: unmapped values keep their own (normalised) text."""
+
+    model_config = ConfigDict(extra="forbid")
+    keep: Literal["as_is", "lower", "upper"] = Field(
+        description="`as_is` (the trimmed text), `lower` or `upper`; inner runs of spaces "
+                    "become one space.")
+
+
 class ColumnSpec(BaseModel):
-    """How one canonical column is filled."""
+    """How one canonical column is filled (the keys of one entry under ``columns:``)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     source: str | list[str] | None = Field(
         default=None, alias="from",
-        description="Source column; a list takes the first non-blank of several.",
+        description="Source column; a list takes the first non-blank of several. Names "
+                    "match the file's header case- and space-insensitively.",
     )
     path: str | None = Field(
-        default=None, description="Nested JSON path: 'author.login' or 'reviews[].submittedAt'."
+        default=None,
+        description="Nested JSON path instead of `from`: `author.login`, or "
+                    "`reviews[].submittedAt` (a list, reduced by `aggregate`).",
     )
-    aggregate: Literal["min", "max", "count", "first"] | None = None
-    constant: str | int | float | bool | None = None
-    map: dict[str, str | int | float | bool | None] | None = None
-    default: str | int | float | bool | None = None
-    format: str | list[str] | None = Field(
-        default=None, description="strptime format(s) for date and timestamp columns."
+    aggregate: Literal["min", "max", "count", "first"] | None = Field(
+        default=None, description="How a `path` through a list (`[]`) becomes one value.")
+    constant: Scalar = Field(
+        default=None, validation_alias=AliasChoices("constant", "const"),
+        description="The same value for every row (also accepted as `const`).",
     )
-    multiply: float | None = None
     regex: str | None = Field(
-        default=None, description="Regular expression: keeps group 1, or 'replace' if given."
+        default=None,
+        description="Regular expression (RE2 syntax): keeps capture group 1, or rewrites "
+                    "the value with `replace`. A value it does not match becomes blank.",
     )
-    replace: str | None = Field(default=None, description="Replacement for 'regex' (\\1...).")
-    lookup: Lookup | None = None
+    replace: str | None = Field(
+        default=None, description="Replacement for `regex` (`\\1`, `\\2` … are its groups).")
+    lookup: Lookup | None = Field(default=None, description="Replace the value by a column "
+                                                            "of another source.")
+    lower: bool = Field(default=False, description="Lower-case the value.")
+    upper: bool = Field(default=False, description="Upper-case the value.")
+    labels: str | list[str] | None = Field(
+        default=None,
+        description="Named label table(s) translating labels (built in: "
+                    "`channel` and `motion` for lead sources; a mapping may declare its "
+                    "own under `labels:`). Matched like `map` keys; `map` entries win.",
+    )
+    map: dict[str, Scalar] | None = Field(
+        default=None,
+        description="Value map `{source label: value}`. Keys match case-, accent- and "
+                    "space-insensitively; the key `\"\"` is the value for blank cells.",
+    )
+    otherwise: Keep | Scalar = Field(
+        default=None,
+        description="What a non-blank value that no `map`/`labels` key matched becomes: "
+                    "`keep` (itself), `{keep: lower}` (itself, lower-cased), or a "
+                    "constant. Needs `map` or `labels`.",
+    )
+    default: Scalar = Field(
+        default=None,
+        description="Value for blank cells (when the map has no `\"\"` key) and, without "
+                    "`otherwise`, for unmapped values too. Alone (no source) it is a "
+                    "constant.",
+    )
     bands: list[tuple[float, str]] | None = Field(
-        default=None, description="Numeric bands: [[upper_inclusive, label], ...], ascending."
+        default=None,
+        description="Numeric bands for a text column: `[[upper_inclusive, label], ...]`, "
+                    "ascending.",
     )
-    lower: bool = False
+    format: str | list[str] | None = Field(
+        default=None,
+        description="strptime format(s) of a date or timestamp column, e.g. `%d/%m/%Y`; "
+                    "several are tried in order. Without it ISO dates are read and other "
+                    "formats are detected (ambiguous day/month is an error).",
+    )
+    number_format: NumberFormat | None = Field(
+        default=None,
+        description="Separators of a number column: `\"1,234.56\"` or `\"1.234,56\"`. "
+                    "Without it they are decided from all the column's values; a column "
+                    "whose values fit both (only `€1.200`-like values) is refused.",
+    )
+    multiply: float | None = Field(default=None, description="Multiply a number (e.g. 100 "
+                                                             "for a 0–1 probability).")
     optional: bool = Field(
-        default=False, description="The source column may be absent from a file."
+        default=False,
+        description="The source column may be absent from a file; it is then NULL (not "
+                    "recorded), and map/default/otherwise do not apply.",
     )
 
+    _lookup_table: dict[str, Scalar] = PrivateAttr(default_factory=dict)
+    _blank: Scalar = PrivateAttr(default=None)
+    _has_blank: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_given(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            raise ValueError("a list of source columns goes under `from:` "
+                             "(`{from: [A, B]}` takes the first non-blank)")
+        if not isinstance(value, (dict, BaseModel)):
+            raise ValueError(f"{value!r} is not a source column name or a set of keys; "
+                             f"for a constant write `{{constant: {value!r}}}`")
+        return value
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _map_keys(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {_key_text(k): v for k, v in value.items()}
+        return value
+
+    @field_validator("otherwise", mode="before")
+    @classmethod
+    def _keep_word(cls, value: Any) -> Any:
+        return {"keep": "as_is"} if value == "keep" else value
+
+    @field_validator("regex")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_regex(value)
+        return value
+
     @model_validator(mode="after")
-    def _one_origin(self) -> ColumnSpec:
+    def _consistent(self) -> ColumnSpec:
         origins = [self.source is not None, self.path is not None, self.constant is not None]
         if sum(origins) > 1:
             raise ValueError("give only one of 'from', 'path' or 'constant'")
         if sum(origins) == 0 and self.default is None:
-            raise ValueError("give one of 'from', 'path', 'constant' or 'default'")
+            raise ValueError("give one of 'from', 'path', 'constant' (or 'default' alone "
+                             "for a constant)")
+        if self.aggregate and not (self.path and "[]" in self.path):
+            raise ValueError("'aggregate' applies to a 'path' through a list ('a[].b')")
+        if self.replace is not None and self.regex is None:
+            raise ValueError("'replace' needs a 'regex'")
+        if self.regex is not None and self.replace is None and _groups(self.regex) == 0:
+            raise ValueError(f"regex {self.regex!r} has no capture group: put the part to "
+                             "keep in ( ), or give 'replace'")
+        if self.regex is not None and self.replace is not None:
+            refs = [int(n) for n in re.findall(r"\\(\d)", self.replace)]
+            if refs and max(refs) > _groups(self.regex):
+                raise ValueError(f"replace {self.replace!r} refers to group \\{max(refs)} but "
+                                 f"regex {self.regex!r} has {_groups(self.regex)} group(s)")
+        if self.lower and self.upper:
+            raise ValueError("give only one of 'lower' and 'upper'")
+        if "otherwise" in self.model_fields_set and not (self.map or self.labels):
+            raise ValueError("'otherwise' says what unmapped values become: it needs "
+                             "'map' or 'labels'")
         return self
 
     @property
@@ -96,26 +275,106 @@ class ColumnSpec(BaseModel):
             return []
         return [self.format] if isinstance(self.format, str) else list(self.format)
 
+    @property
+    def label_tables(self) -> list[str]:
+        if self.labels is None:
+            return []
+        return [self.labels] if isinstance(self.labels, str) else list(self.labels)
+
+    @property
+    def translates(self) -> bool:
+        """Whether values go through a label table or value map."""
+        return bool(self.map or self.labels)
+
+    @property
+    def lookup_table(self) -> dict[str, Scalar]:
+        """{label_key(label): value} of labels and map (map wins); blank not included."""
+        return self._lookup_table
+
+    @property
+    def blank_value(self) -> tuple[bool, Scalar]:
+        """(given, value) for blank cells: the map's/labels' "" entry, else ``default``."""
+        if self._has_blank:
+            return True, self._blank
+        return self.default is not None, self.default
+
+    @property
+    def keeps_unmapped(self) -> Keep | None:
+        return self.otherwise if isinstance(self.otherwise, Keep) else None
+
+    def resolve_labels(self, tables: dict[str, dict[str, Scalar]]) -> None:
+        """Fill the translation table from the named label tables and ``map``."""
+        merged: dict[str, Scalar] = {}
+        has_blank, blank = False, None
+        for name in self.label_tables:
+            if name not in tables:
+                raise ValueError(f"unknown label table {name!r}; known: "
+                                 f"{', '.join(sorted(tables)) or '(none)'}")
+            for key, value in tables[name].items():
+                if key == "":
+                    has_blank, blank = True, value
+                else:
+                    merged[key] = value
+        for label, value in (self.map or {}).items():
+            key = label_key(label)
+            if key == "":
+                has_blank, blank = True, value
+            else:
+                merged[key] = value
+        self._lookup_table, self._has_blank, self._blank = merged, has_blank, blank
+
+
+def _groups(pattern: str) -> int:
+    try:
+        return re.compile(pattern).groups
+    except re.error:
+        return 1  # RE2-only syntax: DuckDB accepted it, trust the author
+
+
+@lru_cache(maxsize=1)
+def _regex_engine() -> Any:
+    import duckdb
+
+    return duckdb.connect()
+
+
+def check_regex(pattern: str) -> None:
+    """Raise ValueError when DuckDB's regex engine (RE2) cannot compile ``pattern``."""
+    import duckdb
+
+    try:
+        _regex_engine().execute("SELECT regexp_matches('', ?)", [pattern]).fetchall()
+    except duckdb.Error as exc:
+        detail = str(exc).split("Error:", 1)[-1].strip()
+        raise ValueError(f"invalid regex {pattern!r}: {detail}") from None
+
 
 class Source(BaseModel):
     """One kind of file in a mapping and the canonical table it fills."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    table: str | None = Field(description="Canonical table, or null for a lookup-only source.")
-    files: list[str] = Field(default_factory=list, description="File-name globs (any matches).")
+    name: str = Field(description="Name of the source (unique in the mapping; lookups use "
+                                  "it).")
+    table: str | None = Field(description="Canonical table it fills, or null for a "
+                                          "lookup-only source.")
+    files: list[str] = Field(default_factory=list, description="File-name globs (any "
+                                                               "matches).")
     headers: list[str] = Field(
         default_factory=list, description="Columns a file must have to be recognised."
     )
-    format: Format | None = None
-    sheet: str | None = None
-    delimiter: str | None = None
-    encoding: str | None = None
+    format: Format | None = Field(default=None, description="Force the file format "
+                                                            "(else from the extension).")
+    sheet: str | None = Field(default=None, description="XLSX sheet to read.")
+    delimiter: str | None = Field(default=None, description="CSV delimiter (else sniffed).")
+    encoding: str | None = Field(default=None, description="Text encoding (else detected).")
     records: str | None = Field(
         default=None, description="For JSON documents: the key holding the list of records."
     )
-    columns: dict[str, ColumnSpec] = Field(default_factory=dict)
+    columns: dict[str, ColumnSpec] = Field(
+        default_factory=dict,
+        description="Target column → how to fill it: a source column name, or the keys "
+                    "below.")
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -131,24 +390,51 @@ class Source(BaseModel):
                 raise ValueError(
                     f"unknown table {self.table!r}; known tables: {', '.join(SCHEMA)}"
                 )
-            known = set(SCHEMA[self.table].column_names)
+            table = SCHEMA[self.table]
+            known = set(table.column_names)
             unknown = [c for c in self.columns if c not in known]
             if unknown:
                 raise ValueError(
                     f"table {self.table} has no column(s) {', '.join(unknown)}; its columns "
                     f"are {', '.join(sorted(known))}"
                 )
+            for name, spec in self.columns.items():
+                t = table.column(name).type
+                numeric = t in (ColumnType.integer, ColumnType.decimal)
+                if spec.number_format and not (numeric or spec.bands):
+                    raise ValueError(f"column {name}: 'number_format' applies to number "
+                                     f"columns; {name} is {t.value}")
+                if spec.format and t not in (ColumnType.date, ColumnType.timestamp):
+                    raise ValueError(f"column {name}: 'format' is a date format; {name} is "
+                                     f"{t.value} (for numbers use 'number_format')")
+                if spec.bands and t != ColumnType.string:
+                    raise ValueError(f"column {name}: 'bands' give text labels; {name} is "
+                                     f"{t.value}")
+                if spec.multiply is not None and not numeric:
+                    raise ValueError(f"column {name}: 'multiply' applies to number columns; "
+                                     f"{name} is {t.value}")
         if not self.files and not self.headers:
             raise ValueError("give 'files' globs or 'headers' so files can be recognised")
         return self
 
 
+LabelTable = dict[str, list[Scalar]]
+
+
 class Mapping(BaseModel):
+    """A mapping file: sources, and optionally label tables they share."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    description: str = ""
-    sources: list[Source]
+    name: str = Field(description="Name shown in the load report.")
+    description: str = Field(default="", description="Free text.")
+    labels: dict[str, LabelTable] = Field(
+        default_factory=dict,
+        description="Named label tables `{table: {value: [label, ...]}}` that columns use "
+                    "with `labels: <table>` (they replace a built-in table of the same "
+                    "name). The label `\"\"` gives the value of blank cells.",
+    )
+    sources: list[Source] = Field(description="The kinds of file this mapping reads.")
     origin: str = Field(default="builtin", exclude=True)
 
     def source(self, name: str) -> Source:
@@ -157,11 +443,21 @@ class Mapping(BaseModel):
                 return s
         raise ConfigError(f"mapping {self.name}: no source named {name!r}")
 
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_values(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {name: ({_key_text(k): v for k, v in table.items()}
+                           if isinstance(table, dict) else table)
+                    for name, table in value.items()}
+        return value
+
     @model_validator(mode="after")
     def _check_lookups(self) -> Mapping:
         names = {s.name for s in self.sources}
         if len(names) != len(self.sources):
             raise ValueError("source names must be unique")
+        tables = {**builtin_label_tables(), **label_tables(self.labels)}
         for s in self.sources:
             for col, spec in s.columns.items():
                 if spec.lookup and spec.lookup.source not in names:
@@ -169,7 +465,48 @@ class Mapping(BaseModel):
                         f"source {s.name}, column {col}: lookup source "
                         f"{spec.lookup.source!r} is not a source of this mapping"
                     )
+                try:
+                    spec.resolve_labels(tables)
+                except ValueError as exc:
+                    raise ValueError(f"source {s.name}, column {col}: {exc}") from None
         return self
+
+
+def label_tables(declared: dict[str, LabelTable]) -> dict[str, dict[str, Scalar]]:
+    """{table: {label_key: value}} from ``{table: {value: [labels]}}``; a label may appear
+    under one value only."""
+    out: dict[str, dict[str, Scalar]] = {}
+    for name, groups in declared.items():
+        flat: dict[str, Scalar] = {}
+        seen: dict[str, str] = {}
+        for value, labels in groups.items():
+            for label in labels:
+                key = label_key(_key_text(label))
+                if key in seen and flat[key] != value:
+                    raise ValueError(
+                        f"label table {name}: {_key_text(label)!r} is listed under "
+                        f"{seen[key]!r} and {value!r}")
+                flat[key], seen[key] = value, value
+        out[name] = flat
+    return out
+
+
+@lru_cache(maxsize=1)
+def builtin_label_tables() -> dict[str, dict[str, Scalar]]:
+    """The label tables every mapping can use (``profiles/labels.yaml``)."""
+    text = resources.files("throughline.ingest.profiles").joinpath("labels.yaml").read_text(
+        encoding="utf-8")
+    data = yaml.safe_load(text)
+    return label_tables({name: {_key_text(k): v for k, v in table.items()}
+                         for name, table in data.items()})
+
+
+def builtin_label_groups() -> dict[str, dict[str, list[str]]]:
+    """``profiles/labels.yaml`` as written: {table: {value: [labels]}} (for the docs)."""
+    text = resources.files("throughline.ingest.profiles").joinpath("labels.yaml").read_text(
+        encoding="utf-8")
+    return {name: {_key_text(k): [_key_text(x) for x in v] for k, v in table.items()}
+            for name, table in yaml.safe_load(text).items()}
 
 
 BUILTIN_PROFILES = ("salesforce", "hubspot", "github", "canonical", "messaging")
@@ -197,16 +534,113 @@ def canonical_mapping() -> Mapping:
     )
 
 
+# ------------------------------------------------------------------ readable errors
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "mapping": Mapping, "source": Source, "column": ColumnSpec, "lookup": Lookup,
+    "keep": Keep,
+}
+
+
+def allowed_keys(model: type[BaseModel]) -> list[str]:
+    """The keys a user may write for ``model`` (aliases as written in YAML)."""
+    keys = []
+    for name, f in model.model_fields.items():
+        if f.exclude:
+            continue
+        keys.append(f.alias or name)
+    return keys
+
+
+def _describe(loc: tuple[Any, ...], data: Any) -> tuple[str, str]:
+    """(where, model kind) of an error location: 'source deals, column is_won'."""
+    where: list[str] = []
+    kind = "mapping"
+    i = 0
+    node = data
+    while i < len(loc):
+        part = loc[i]
+        if kind == "mapping" and part == "sources" and i + 1 < len(loc) and isinstance(
+                loc[i + 1], int):
+            idx = loc[i + 1]
+            name = None
+            if isinstance(node, dict) and isinstance(node.get("sources"), list) and idx < len(
+                    node["sources"]) and isinstance(node["sources"][idx], dict):
+                node = node["sources"][idx]
+                name = node.get("name")
+            where.append(f"source {name}" if name else f"source #{idx + 1}")
+            kind = "source"
+            i += 2
+            continue
+        if kind == "source" and part == "columns" and i + 1 < len(loc):
+            target = loc[i + 1]
+            where.append(f"column {target}")
+            node = node.get("columns", {}).get(target) if isinstance(node, dict) and isinstance(
+                node.get("columns"), dict) else None
+            kind = "column"
+            i += 2
+            continue
+        if kind == "column" and part == "lookup":
+            where.append("lookup")
+            kind = "lookup"
+        elif kind == "column" and part == "otherwise":
+            where.append("otherwise")
+            kind = "keep"
+        elif kind == "mapping" and part == "labels":
+            where.append("labels")
+            kind = "labels"
+        elif part not in ("keep", "function-after[_consistent(), ColumnSpec]"):
+            if i == len(loc) - 1:
+                break  # the key itself: named by the caller
+            where.append(str(part))
+        i += 1
+    return ", ".join(where), kind
+
+
+def format_problems(exc: ValidationError, data: Any) -> list[str]:
+    """One readable line per validation error: where (source, target column), what is
+    wrong, and for an unknown key the keys allowed there."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        where, kind = _describe(loc, data)
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            key = loc[-1]
+            model = _MODELS.get(kind)
+            allowed = ", ".join(allowed_keys(model)) if model else ""
+            hint = ""
+            if kind == "column" and key in ("value", "const_value", "fixed", "static"):
+                hint = " (for a constant use `constant:`)"
+            line = f"{where or 'top level'}: unknown key {key!r}{hint}"
+            if allowed:
+                line += f"; allowed keys here: {allowed}"
+        elif e["type"] == "missing":
+            line = f"{where or 'top level'}: missing key {loc[-1]!r}"
+        else:
+            last = loc[-1] if loc else ""
+            if kind in ("column", "source", "lookup") and isinstance(last, str) and (
+                    last in allowed_keys(_MODELS[kind]) or last == "source"):
+                where = f"{where}, {last}" if where else str(last)
+            line = f"{where or 'top level'}: {msg}"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return lines
+
+
 def parse_mapping(data: Any, origin: str) -> Mapping:
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: a mapping must be a YAML object with 'name' and 'sources'")
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:8]
-        )
-        raise ConfigError(f"{origin}: invalid mapping: {problems}") from exc
+        problems = format_problems(exc, data)
+        more = f"\n  ... and {len(problems) - 8} more" if len(problems) > 8 else ""
+        raise ConfigError(f"{origin}: invalid mapping:\n  - " + "\n  - ".join(problems[:8])
+                          + more,
+                          hint="docs/mapping.md lists every key") from exc
     mapping.origin = origin
     return mapping
 
