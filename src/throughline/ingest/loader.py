@@ -45,7 +45,12 @@ from throughline.ingest.detect import expand_paths, match_file
 from throughline.ingest.mapping import Mapping, Source, resolve_profile
 from throughline.ingest.readers import OpenedFile, ident, make_workdir, open_file, sql_str
 from throughline.ingest.report import FileReport, LoadReport, QuarantinedRow, TableReport
-from throughline.ingest.transform import Compiled, compile_source
+from throughline.ingest.transform import (
+    Compiled,
+    compile_source,
+    detect_number_formats,
+    unmapped_labels,
+)
 from throughline.settings import Settings
 
 MAX_EXAMPLES = 5
@@ -207,6 +212,9 @@ def _run(
         n, errs = _stage(con, part, lookups, skip_bad_rows)
         total_problems += n
         problems.extend(errs)
+        if part.compiled is not None and part.compiled.labelled:  # labels kept as they are
+            next(fr for fr in file_reports if fr.path == str(part.opened.path)).notes.extend(
+                unmapped_labels(con, part.staged, part.compiled))
     if not problems:
         for part in parts:
             if part.rows == 0 and part.bad == 0:
@@ -341,6 +349,12 @@ def _stage(
     failing = {c.column for c, n in zip(compiled.checks, counts)
                if n and c.kind == "type" and c.column in compiled.date_columns}
     if failing and _detect_date_formats(con, part, compiled, failing):
+        compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
+        counts = _run_stage(con, part, compiled, skip)
+    numbers = {c.column for c, n in zip(compiled.checks, counts)  # "1.200,50 €", "€1.200"
+               if n and c.kind == "type" and c.column in compiled.number_columns}
+    if numbers and detect_number_formats(con, part.opened, compiled, numbers,
+                                         part.date_formats):
         compiled = compile_source(part.opened, part.source, table, lookups, part.date_formats)
         counts = _run_stage(con, part, compiled, skip)
     part.compiled = compiled
