@@ -54,6 +54,7 @@ def opportunity_profile(gate: Gate) -> dict[str, Any] | None:
     if channel is not None:
         labelled = labelled | (nonblank(o.channel) & (channel != "unknown"))
     motion = o.motion.cast("string").strip().lower() if "motion" in cols else None
+    today = ibis.literal(gate.today, type="date")  # later dates have not happened yet
     aggs: dict[str, Any] = dict(
         rows=o.count(),
         closed=closed.sum(),
@@ -63,8 +64,8 @@ def opportunity_profile(gate: Gate) -> dict[str, Any] | None:
         won_before_created=(won & (o.close_date < o.created_date)).sum(),
         won_no_created=(won & o.created_date.isnull()).sum(),
         created=o.created_date.notnull().sum(),
-        max_created=o.created_date.max(),
-        max_closed=o.close_date.max(where=closed),
+        max_created=o.created_date.max(where=o.created_date <= today),
+        max_closed=o.close_date.max(where=closed & (o.close_date <= today)),
         labelled=labelled.sum(),
         channel_filled=(nonblank(o.channel).sum() if channel is not None
                         else ibis.literal(0)),

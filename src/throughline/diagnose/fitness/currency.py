@@ -131,8 +131,9 @@ def _convert(gate: Gate, counts: dict[str, dict[str | None, int]], named: list[s
                                             for c in converted) + ")")
     if lost:
         gone = sorted({c for p in missing.values() for c in p})
-        statement += (f"; {plural(lost, 'row')} in " + ", ".join(gone) + " have no rate and "
-                      "are left out of every amount metric")
+        verb = ("has", "is") if lost == 1 else ("have", "are")
+        statement += (f"; {plural(lost, 'row')} in " + ", ".join(gone) + f" {verb[0]} no "
+                      f"rate and {verb[1]} left out of every amount metric")
     gate.add(DataQualityIssue(
         id="dq.currency.converted", check="currencies", action="corrected",
         table="opportunities", columns=["currency", "amount"],

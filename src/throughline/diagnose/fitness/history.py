@@ -42,8 +42,10 @@ def bulk_instants(gate: Gate) -> dict[str, Any] | None:
     if h is None:
         return None
     h = h.filter(h.changed_at.notnull())
+    today = ibis.literal(gate.today, type="date")  # later changes have not happened yet
     prof = gate.row(h.aggregate(rows=h.count(), instants=h.changed_at.approx_nunique(),
-                                latest=h.changed_at.max()))
+                                latest=h.changed_at.max(where=h.changed_at.cast("date")
+                                                        <= today)))
     rows = n(prof["rows"])
     out: dict[str, Any] = {"rows": rows, "latest": prof["latest"], "instants": [],
                            "bulk_rows": 0, "bulk_deals": 0}
@@ -73,7 +75,8 @@ def bulk_instants(gate: Gate) -> dict[str, Any] | None:
     out["per_instant"] = {_instant(r["changed_at"]).isoformat(sep=" "): n(r["k"]) for r in bulk}
     out["mean_per_instant"] = round(mean, 3)
     kept = h.filter(~h.changed_at.isin(out["instants"]))
-    out["latest"] = gate.row(kept.aggregate(latest=kept.changed_at.max()))["latest"]
+    out["latest"] = gate.row(kept.aggregate(latest=kept.changed_at.max(
+        where=kept.changed_at.cast("date") <= today)))["latest"]
     return out
 
 
