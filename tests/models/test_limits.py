@@ -84,6 +84,6 @@ def test_the_budget_reserves_a_reasoning_models_cap() -> None:
 
 def test_the_estimate_plans_a_reasoning_models_cap() -> None:
     engine = ModelAdvisorEngine(ModelsConfig(default="openai:gpt-5.6-terra"),
-                                model_factory=lambda spec: None)  # type: ignore[arg-type,return-value]
+                                model_factory=lambda spec: None)  # type: ignore[return-value]
     planned = engine.plan([make_request()], rounds=1)
     assert {p.output_tokens for p in planned} == {REASONING_OUTPUT_FLOOR}

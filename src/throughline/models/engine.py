@@ -383,10 +383,9 @@ class ModelAdvisorEngine:
 
         sizes = {"framer": 2_500,  # instructions, the question and the draft framing
                  "synthesiser": 12 * 900 + rounds * 900 + 4_000}  # findings, summaries
-        return [PlannedCall(role, str(self.select(role).spec),  # type: ignore[arg-type]
-                            estimate_tokens(" " * chars),
-                            self.output_tokens(self.select(role).spec))  # type: ignore[arg-type]
-                for role, chars in sizes.items() if uses_model(self.config, role)]  # type: ignore[arg-type]
+        roles = [r for r in ROLES if r in sizes and uses_model(self.config, r)]
+        return [PlannedCall(role, str(self.select(role).spec), estimate_tokens(" " * sizes[role]),
+                            self.output_tokens(self.select(role).spec)) for role in roles]
 
     def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
         return estimate_run(calls, self.prices)
