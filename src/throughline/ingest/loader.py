@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from throughline.errors import InputError, ValidationFailed
+from throughline.errors import InputError, UsageError, ValidationFailed
 from throughline.evidence import SCHEMA
 from throughline.ingest.apply import (
     INGESTS,
@@ -43,7 +43,19 @@ from throughline.ingest.apply import (
 )
 from throughline.ingest.detect import expand_paths, match_file
 from throughline.ingest.mapping import Mapping, Source, resolve_profile
-from throughline.ingest.readers import OpenedFile, ident, make_workdir, open_file, sql_str
+from throughline.ingest.readers import (
+    TEXT_FORMATS,
+    OpenedFile,
+    check_header,
+    check_nested,
+    check_quoting,
+    csv_read_error,
+    encoding_name,
+    ident,
+    make_workdir,
+    open_file,
+    sql_str,
+)
 from throughline.ingest.report import FileReport, LoadReport, QuarantinedRow, TableReport
 from throughline.ingest.transform import (
     Compiled,
@@ -119,11 +131,26 @@ def ingest(
     profile: str | None = None,
     skip_bad_rows: bool = False,
     on_event: EventFn | None = None,
+    encoding: str | None = None,
+    repair_encoding: bool = False,
+    skip_unrecognised: bool = False,
 ) -> LoadReport:
     """Load exports into the evidence store; raises ``InputError`` and changes nothing on bad
-    input (unless ``skip_bad_rows``)."""
+    input (unless ``skip_bad_rows``).
+
+    ``encoding`` reads every text file in that encoding (default: decided per file from
+    its bytes); ``repair_encoding`` decodes a file mixing UTF-8 and Windows-1252 line by
+    line instead of refusing it; ``skip_unrecognised`` skips (and reports) files no profile
+    recognises instead of refusing them.
+    """
     started = time.perf_counter()
     say = on_event or (lambda _msg: None)
+    if encoding is not None and repair_encoding:
+        raise UsageError("--encoding and --repair-encoding exclude each other",
+                         hint="--encoding reads whole files in one encoding; "
+                         "--repair-encoding decides line by line")
+    if encoding is not None:
+        encoding = encoding_name(encoding)
     mappings = resolve_profile(profile)
     files, walked = expand_paths(paths)
     if not files:
@@ -133,17 +160,26 @@ def ingest(
     con = _staging(settings, workdir)
     try:
         return _run(con, workdir, files, walked, mappings, settings, skip_bad_rows, say,
-                    started, profile)
+                    started, profile,
+                    _ReadOptions(encoding, repair_encoding, skip_unrecognised))
     finally:
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@dataclass
+class _ReadOptions:
+    encoding: str | None = None
+    repair_encoding: bool = False
+    skip_unrecognised: bool = False
+
+
 def _run(
     con: duckdb.DuckDBPyConnection, workdir: Path, files: list[Path], walked: set[Path],
     mappings: list[Mapping], settings: Settings, skip_bad_rows: bool, say: EventFn,
-    started: float, profile: str | None,
+    started: float, profile: str | None, read: _ReadOptions | None = None,
 ) -> LoadReport:
+    read = read or _ReadOptions()
     ingest_id = uuid.uuid4().hex
     file_reports: list[FileReport] = []
     parts: list[Part] = []
@@ -152,38 +188,51 @@ def _run(
     for i, path in enumerate(files):
         say(f"reading {path}")
         hints = _read_hints(mappings, path)
+        if read.encoding is not None:
+            hints["encoding"] = read.encoding
         opened = open_file(con, path, workdir=workdir, view_name=f"f{i}",
-                           max_field_bytes=settings.max_field_bytes, **hints)
+                           max_field_bytes=settings.max_field_bytes,
+                           repair_encoding=read.repair_encoding, **hints)  # type: ignore[arg-type]
+        check_header(opened)
+        check_quoting(con, opened)
+        encoding = opened.encoding if opened.format in TEXT_FORMATS else None
         match = match_file(opened, mappings)
-        if match is None and path not in walked:
-            _explain_mismatch(opened, mappings)
         if match is None:
-            if path in walked:
-                file_reports.append(FileReport(path=str(path), format=opened.format,
-                                               profile=None, skipped=True,
-                                               notes=["not recognised by any profile; skipped"]))
-                continue
-            raise InputError(
-                "cannot tell which kind of export this is",
-                file=str(path),
-                hint=("its columns are: " + ", ".join(opened.columns[:30])
-                      + " — pass --profile salesforce|hubspot|github|canonical or a "
-                      "MAPPING.yaml"),
-            )
+            refusal, reason = _unrecognised(opened, mappings, explicit=profile is not None)
+            if not read.skip_unrecognised:
+                raise refusal
+            file_reports.append(FileReport(
+                path=str(path), format=opened.format, profile=None, skipped=True,
+                encoding=encoding, notes=[f"skipped: {reason}"]))
+            continue
         report = FileReport(path=str(path), format=opened.format, profile=match.mapping.name,
                             sources=[s.name for s in match.sources],
                             tables=sorted({s.table for s in match.sources if s.table}),
+                            encoding=encoding, repaired_lines=opened.repaired_lines[:1000],
                             notes=list(opened.notes))
         if opened.sheet:
             report.notes.append(f"sheet {opened.sheet}")
         file_reports.append(report)
         for source in match.sources:
+            for spec in source.columns.values():
+                if spec.path is not None:
+                    check_nested(con, opened, spec.path)
             part = Part(opened, match.mapping, source)
             if source.table is None:
                 lookup_parts.append(part)
             else:
                 parts.append(part)
 
+    if not parts:
+        skipped = [Path(fr.path).name for fr in file_reports if fr.skipped]
+        raise InputError(
+            "nothing loaded: " + (f"none of the {len(skipped)} file(s) was recognised ("
+                                  + ", ".join(skipped[:10]) + (", …" if len(skipped) > 10
+                                                               else "") + ")"
+                                  if skipped else "no file feeds a table"),
+            expected="at least one export a profile recognises",
+            hint="pass --profile salesforce|hubspot|github|canonical or a MAPPING.yaml",
+        )
     wanted = {spec.lookup.source for m in mappings for src in m.sources
               for spec in src.columns.values() if spec.lookup}
     lookup_parts += [p for p in parts if p.source.name in wanted]
@@ -293,24 +342,89 @@ def _run(
     )
 
 
-def _explain_mismatch(opened: OpenedFile, mappings: list[Mapping]) -> None:
-    """A file named like a known export but lacking its columns: say which are missing."""
+def _expects(source: Source) -> str:
+    if source.headers:
+        return "columns " + ", ".join(source.headers)
+    return "files named " + ", ".join(source.files or ["(none)"])
+
+
+def _closest(opened: OpenedFile, mapping: Mapping) -> tuple[Source, list[str]] | None:
+    """The source of ``mapping`` the file comes nearest to, and its missing columns.
+
+    A source whose file names fit comes first; then the one missing the fewest of its
+    required columns.
+    """
     from throughline.ingest.detect import _name_matches
 
-    for mapping in mappings:
+    ranked = []
+    for i, source in enumerate(mapping.sources):
+        missing = [h for h in source.headers if opened.resolve(h) is None]
+        named = _name_matches(source, opened.path)
+        if not source.headers and not named:
+            missing = ["(a file named " + " or ".join(source.files or ["?"]) + ")"]
+        ranked.append((not named, len(missing), i, source, missing))
+    if not ranked:
+        return None
+    _, _, _, source, missing = min(ranked, key=lambda r: r[:3])
+    return source, missing
+
+
+def _unrecognised(opened: OpenedFile, mappings: list[Mapping], *, explicit: bool
+                  ) -> tuple[InputError, str]:
+    """Why no profile took this file: the missing columns of the nearest source of each
+    profile tried (with ``--profile``: of that profile), and what each expects; and the
+    reason in a few words (for the report of a skipped file)."""
+    from throughline.ingest.detect import _name_matches
+
+    path = str(opened.path)
+    found = ", ".join(opened.columns[:20]) + (", …" if len(opened.columns) > 20 else "")
+    hint = f"the file's columns are: {found}"
+    if len(opened.columns) == 1 and any(d in opened.columns[0] for d in "|;\t,"):
+        hint += " — one column only: is the delimiter right?"
+    if explicit and len(mappings) == 1:
+        mapping = mappings[0]
+        near = _closest(opened, mapping)
+        if near is not None and near[0].headers:
+            source, missing = near
+            return InputError(
+                f"does not match the {mapping.name} profile: required column(s) "
+                f"{', '.join(missing)} missing (its {source.name} export needs "
+                f"{', '.join(source.headers)})",
+                file=path, column=missing[0] if missing else None,
+                expected="; ".join(f"{s.name}: {_expects(s)}" for s in mapping.sources),
+                hint=hint), (f"not {mapping.name} ({source.name} needs "
+                             f"{', '.join(missing)})")
+        return InputError(
+            f"does not match the {mapping.name} profile",
+            file=path, expected="; ".join(f"{s.name}: {_expects(s)}" for s in mapping.sources),
+            hint=hint), f"not {mapping.name}"
+    for mapping in mappings:  # named like a known export but lacking its columns
         for source in mapping.sources:
             if source.headers and _name_matches(source, opened.path):
                 missing = [h for h in source.headers if opened.resolve(h) is None]
                 if missing:
-                    found = ", ".join(opened.columns[:12])
-                    hint = f"the file's columns are: {found}"
-                    if len(opened.columns) == 1 and any(d in opened.columns[0] for d in "|;\t,"):
-                        hint += " — one column only: is the delimiter right?"
-                    raise InputError(
+                    return InputError(
                         f"looks like {mapping.name} {source.name} by its name, but required "
                         f"column(s) {', '.join(missing)} are missing",
-                        file=str(opened.path), column=missing[0], hint=hint,
-                    )
+                        file=path, column=missing[0],
+                        expected=f"{source.name}: {_expects(source)}", hint=hint), (
+                        f"named like {mapping.name} {source.name}, but "
+                        f"{', '.join(missing)} missing")
+    tried = []
+    for mapping in mappings:
+        near = _closest(opened, mapping)
+        if near is None:
+            continue
+        source, missing = near
+        tried.append(f"{mapping.name} (nearest: {source.name}, which needs "
+                     f"{_expects(source)}; missing {', '.join(missing)})"
+                     if source.headers else f"{mapping.name} ({_expects(source)})")
+    return InputError(
+        "not recognised by any profile (cannot tell which kind of export this is); tried "
+        + "; ".join(tried), file=path,
+        hint=hint + " — pass --profile salesforce|hubspot|github|canonical or a "
+        "MAPPING.yaml, or --skip-unrecognised to leave such files out"), (
+        "not recognised by any profile")
 
 
 def _safe_url(url: str) -> str:
@@ -384,6 +498,8 @@ def _run_stage(con: duckdb.DuckDBPyConnection, part: Part, compiled: Compiled,
     except duckdb.Error as exc:
         from throughline.ingest.readers import duckdb_error
 
+        if part.opened.format in ("csv", "tsv"):
+            raise csv_read_error(part.opened, exc) from exc
         raise duckdb_error(part.opened.path, exc, part.opened.format.upper()) from exc
     mask_filter = " OR ".join(f"_err{m} <> 0" for m in range(compiled.masks))
     rows, bad = con.execute(f"SELECT count(*), count(*) FILTER ({mask_filter}) "

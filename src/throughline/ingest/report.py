@@ -14,6 +14,9 @@ class FileReport(BaseModel):
     rows: int = 0
     rejected: int = 0
     skipped: bool = False
+    encoding: str | None = None  # how a text file was decoded (utf-8, utf-8-sig, cp1252, …)
+    repaired_lines: list[int] = Field(default_factory=list)  # --repair-encoding: lines read
+    # as cp1252 in a file that is otherwise UTF-8 (the first 1,000)
     notes: list[str] = Field(default_factory=list)
 
 
