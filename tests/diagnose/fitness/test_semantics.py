@@ -103,3 +103,29 @@ def test_context_without_the_gate_reads_stored_tables() -> None:
     ctx = DiagnoseContext(store=build_store({"opportunities": [opp("o1", currency="EUR")]}))
     assert ctx.table("opportunities") is not None
     assert records_of(ctx, ctx.table("opportunities").select("amount")) == [{"amount": 100.0}]
+
+
+def test_every_gate_query_compiles_for_postgres() -> None:
+    from tests.diagnose.families_b.stores import PostgresCheckedContext
+    from throughline.diagnose.fitness import inspect
+
+    opps = [opp(f"o{i}", currency=("USD", "EUR")[i % 2], is_closed=True, is_won=i % 3 == 0,
+                close_date=None if i % 4 == 0 else date(2025, 2, 1),
+                created_date=date(2025, 1, 1), channel=None, lead_source=None, motion=None)
+            for i in range(24)]
+    hist = [{"history_id": f"h{i}", "opportunity_id": f"o{i}", "stage": "Closed Lost",
+             "changed_at": date(2025, 3, 1)} for i in range(24)]
+    fc = [{"period_start": date(2025, 1, 1), "submitted_at": date(2025, 1, 5), "owner": o,
+           "amount": a, "category": "commit"} for o, a in (("A", 1.0), ("B", 2.0),
+                                                            ("C", 4.0), ("M", 7.0))]
+    fx = [{"currency": "USD", "rate": 1.0, "is_reporting": True},
+          {"currency": "EUR", "rate": 0.9, "is_reporting": False}]
+    store = build_store({"opportunities": opps, "stage_history": hist, "forecasts": fc,
+                         "fx_rates": fx})
+    ctx = PostgresCheckedContext(store=store)
+    fit = inspect(ctx, today=date(2025, 7, 1))
+    checks = {i.check for i in fit.issues}
+    assert {"absent_column", "bulk_timestamps", "bulk_created", "currencies",
+            "forecast_rollups", "closed_without_close_date", "small_sample",
+            "stale_data"} <= checks
+    assert ctx.compiled >= 10
