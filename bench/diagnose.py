@@ -17,8 +17,10 @@ Not a test. Generates (or reuses, from --data-dir) a sample company at --scale (
            the previous close date and the next change time): the sort that close-date
            slippage and time in stage need however they are written
   ours     throughline's ``run_diagnose`` (the library call behind the CLI): open the store,
-           run all registered diagnostics, rank the constraint; no report rendering (the
-           HTML render is timed separately and printed, not counted)
+           run the data-fitness gate and all registered diagnostics, rank the constraint;
+           no report rendering (the HTML render is timed separately and printed, not
+           counted). The gate's own time (its ``gate`` event, same call) is printed
+           beside it as a share of the whole (target ≤ 10%)
   subset   the same engine restricted to the diagnostics the pandas path covers
   pandas   a straightforward pandas implementation of those diagnostics' metrics: the same
            columns loaded from the same DuckDB file with duckdb's ``.df()`` (so neither side
@@ -33,7 +35,7 @@ Times are wall-clock seconds of the measured call (imports excluded, and done fi
 process) and process CPU seconds (user + system, all threads). ``--repeat N`` keeps the best
 of N runs per path. The pandas path's headline numbers are checked against ours, so the two
 really compute the same metrics. Targets: ours ≤ 5× the scan floor, pandas ≥ 5× slower than
-ours, ours' peak RSS ≤ 2 GiB.
+ours, ours' peak RSS ≤ 2 GiB, the data-fitness gate ≤ 10% of ours.
 
     python bench/diagnose.py --scale 500 [--data-dir DIR] [--repeat N] [--skip-pandas]
 """
@@ -61,6 +63,7 @@ DEFAULT_DATA_DIR = Path(os.environ.get("THROUGHLINE_BENCH_DATA",
 TARGET_FLOOR = 5.0
 TARGET_PANDAS = 5.0
 TARGET_RSS_MB = 2048.0
+TARGET_GATE = 0.10  # the data-fitness gate's share of ours (same diagnose call)
 
 
 # -- measurement helpers ------------------------------------------------------------------
@@ -295,9 +298,13 @@ def _ours(settings: Any, work: str, ids: list[str] | None, timings: dict[str, fl
     from throughline.diagnose.registry import diagnostics
     from throughline.store.connection import store_session
 
+    gate: dict[str, float] = {}
+
     def on_event(e: Any) -> None:
         if e.kind == "finish" and e.diagnostic:
             timings[e.diagnostic] = round(e.duration_s or 0.0, 3)
+        elif e.kind == "gate":  # the data-fitness gate, inside the same diagnose call
+            gate["seconds"] = e.duration_s or 0.0
 
     if ids is None:
         with Clock() as clock:
@@ -309,7 +316,9 @@ def _ours(settings: Any, work: str, ids: list[str] | None, timings: dict[str, fl
             diagnosis = diagnose(store, diagnostics=units, on_event=on_event)
     out: dict[str, Any] = {"seconds": clock.seconds, "cpu": clock.cpu,
                            "findings": len(diagnosis.findings), "timings": timings,
-                           "compile_seconds": compiling.seconds}
+                           "compile_seconds": compiling.seconds,
+                           "gate_seconds": gate.get("seconds", 0.0),
+                           "data_quality": [i.id for i in diagnosis.data_quality]}
     if ids is None:
         from throughline.diagnose.report import write_report
 
@@ -1211,6 +1220,12 @@ def _report(res: dict[str, dict[str, Any]], args: argparse.Namespace, work: Path
     rss = ours["peak_rss_mb"]
     print(f"ours peak RSS              = {rss:6.0f} MB  (target ≤ {TARGET_RSS_MB:g} MB: "
           f"{verdict(rss <= TARGET_RSS_MB)})")
+    if "gate_seconds" in ours:
+        g = ours["gate_seconds"]
+        share = g / ours["seconds"] if ours["seconds"] else 0.0
+        print(f"data-fitness gate          = {g:6.2f}s of ours' {ours['seconds']:.2f}s "
+              f"({share:.1%}; target ≤ {TARGET_GATE:.0%}: {verdict(share <= TARGET_GATE)}); "
+              f"issues: {', '.join(ours.get('data_quality') or []) or 'none'}")
     _floor_parts(res)
     print(f"\npandas covers: {', '.join(PANDAS_DIAGNOSTICS)}")
     if "pandas" in res:
