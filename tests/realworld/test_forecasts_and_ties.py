@@ -101,7 +101,7 @@ def test_ask_on_a_tie_passes_its_own_claim_check_and_forecasts_from_the_data(
     assert res.code == 0, res.err
     record = DecisionRecord.model_validate_json(out.read_text(encoding="utf-8"))
 
-    assert record.title == "Tie: Honesty and messaging at 1.00"
+    assert record.title == "Tie: Honesty and Messaging at 1.00"
     assert record.binding is None and [t.name for t in record.tied] == ["honesty", "messaging"]
     assert record.tie_line.startswith(TIE) and record.verdict.startswith(TIE)
     assert "no single go-to-market constraint binds" not in record.verdict.lower()

@@ -19,7 +19,7 @@ MD_SECTIONS = [
     "What the evidence cannot see", "Sources", "Run facts",
 ]
 HTML_SECTIONS = [  # the verdict leads, in the masthead, then the same order as the spec
-    "verdict", "at-a-glance", "data-quality", "frame", "predictions", "action-plan", "future-paths",
+    "verdict", "data-quality", "at-a-glance", "frame", "predictions", "action-plan", "future-paths",
     "deeper-story", "evidence", "risks", "panel", "debate", "claim-check", "cannot-see",
     "sources", "run-facts",
 ]

@@ -193,10 +193,14 @@ def ranking_finding(diagnosis: Diagnosis) -> Finding:
     if r.tied:
         metrics["tied"] = Metric(name="tied", value=len(r.tied), unit="count",
                                  label="Hypotheses tied at the top")
+    # why a hypothesis was not judged (the gate's statements, which the rationale quotes):
+    # their numbers are the gate's, so a claim quoting them traces here
+    blocked = [f"Not named binding: {name.replace('_', ' ')} — {why}"
+               for name, why in sorted(r.blocked.items())]
     return Finding(
         id=RANKING_ID, diagnostic="constraint", family="constraint",
         title="Binding-constraint ranking", severity=Severity.info,
-        statement=r.rationale, metrics=metrics,
+        statement=r.rationale, metrics=metrics, caveats=blocked,
     )
 
 
@@ -228,7 +232,7 @@ def quality_finding(issue: DataQualityIssue) -> Finding:
         title=issue.title,
         severity=Severity.problem if issue.action == "unfit" else Severity.watch,
         statement=issue.statement, metrics=metrics,
-        caveats=[f"{done}: {issue.remedy}"],
+        caveats=[f"What we saw: {issue.statement}", f"{done}: {issue.remedy}"],
         comparison=", ".join(issue.affects) or None,
     )
 

@@ -37,7 +37,6 @@ from throughline.council.gather import (
 from throughline.council.offline import wording as w
 from throughline.council.personas import Persona
 from throughline.diagnose.constraint import SPECS
-from throughline.diagnose.expr import add_months
 from throughline.diagnose.families.measure import SMALL_SAMPLE, num, pct
 from throughline.diagnose.findings import FindingKind
 from throughline.diagnose.ranking import HYPOTHESES
@@ -296,8 +295,12 @@ class Synthesis:
         if self.binding:
             return f"{HYPOTHESES[self.binding].split(' (')[0]} is the binding constraint"
         if self.tied:
-            return "Tie: " + trust.tie_names(self.ranking)[:1].upper() + \
-                trust.tie_names(self.ranking)[1:]
+            names = [HYPOTHESES.get(h, h).split(" (")[0] for h in self.tied]
+            scores = [f"{trust.scores_of(self.ranking).get(h, 0.0):.2f}" for h in self.tied]
+            if len(set(scores)) == 1:
+                return f"Tie: {w.join_names(names)} at {scores[0]}"
+            return "Tie: " + w.join_names([f"{n} ({sc})" for n, sc in zip(names, scores,
+                                                                        strict=True)])
         return "No single constraint binds"
 
     def tied_hypotheses(self) -> list[TiedHypothesis]:
@@ -594,8 +597,9 @@ class Synthesis:
             q = self._quote(self._champions(h), [3, 2, 1], set(ids)) or \
                 self._quote(self._champions(h), [5, 4, 3, 2, 1])
             if q is not None:
-                act.append(Milestone(month=3, text=f"Done: {w.lower_first(spec.order_of_operations[0])}",
-                                     backing=q[0], backing_kind="quote", backing_ref=q[1]))
+                act.append(Milestone(
+                    month=3, text=f"Done: {w.lower_first(spec.order_of_operations[0])}",
+                    backing=q[0], backing_kind="quote", backing_ref=q[1]))
             if top is not None:
                 act.append(Milestone(month=6, text=f"The {w.short(h)} evidence is the one to "
                                      "watch: if it moves and the other does not, the tie is "

@@ -298,7 +298,8 @@ class OfflineEngine:
             cites.append(cov.id)
         issues = self.pack.data_quality
         if issues:
-            listed = w.join_names([f"“{i.title}” ({trust.ACTION_LABELS.get(i.action, i.action)})"
+            done = trust.ACTION_LABELS
+            listed = w.join_names([f"“{i.title}” ({done.get(i.action, i.action)})"
                                    for i in issues[:4]])
             parts.append(f"First, what the data could not be trusted for: {listed}.")
             cites += [i.id for i in issues[:4] if self._finding(i.id) is not None]

@@ -75,13 +75,12 @@ def _trust(v: ReportView, out: list[str]) -> None:
         out += ["| Issue | What we saw | What we did | Rows |", "|---|---|---|--:|"]
         for i in t.issues:
             out.append(f"| **{_cell(i.title)}** | {_cell(i.statement)} | "
-                       f"**{_cell(i.action_label)}:** {_cell(i.remedy)} | {_cell(i.rows) or '—'} |")
+                       f"**{_cell(i.action_label)}:** {_cell(i.remedy)} | "
+                       f"{_cell(i.rows) or '—'} |")
         out.append("")
     else:
         out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
-    out += [f"- {_t(t.as_of_line)}", f"- {_t(t.currency_line)}"]
-    out += [f"- {_t(b)}" for b in t.blocked]
-    out.append("")
+    out += [f"- {_t(t.as_of_line)}", f"- {_t(t.currency_line)}", ""]
 
 
 def _verdict(v: ReportView, out: list[str]) -> None:

@@ -172,10 +172,6 @@ def blocked_sentence(name: str, reason: str) -> str:
 # -- findings on unfit data ---------------------------------------------------------------
 
 
-def unfit_issue_ids(diagnosis: Diagnosis) -> set[str]:
-    return {i.id for i in diagnosis.data_quality if i.action == "unfit"}
-
-
 def unfit_findings(diagnosis: Diagnosis, findings: list[Finding] | None = None,
                    ) -> dict[str, str]:
     """Finding id → why its numbers rest on unfit data: its quality ids name an issue the gate

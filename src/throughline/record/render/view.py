@@ -592,7 +592,8 @@ def build_view(record: DecisionRecord) -> RecordView:
         claims=[ClaimView(
             id=c.id, status=c.status, kind=c.kind, text=c.text,
             location=ix.location_link(c.location), matched=c.matched, expected=c.expected,
-            note=c.note, unfit=c.unfit) for c in sorted(cc.claims, key=lambda c: _CLAIM_ORDER[c.status])],
+            note=c.note, unfit=c.unfit)
+            for c in sorted(cc.claims, key=lambda c: _CLAIM_ORDER[c.status])],
     )
 
     run = record.run
@@ -676,18 +677,16 @@ def build_view(record: DecisionRecord) -> RecordView:
             currency_line=record.data_quality.currency_line,
             blocked=list(record.data_quality.blocked),
         ),
-        tie_line=record.tie_line,
+        tie_line=record.tie_line if record.tie_line not in record.verdict else "",
         tied=[(split_label(t.label or _hypothesis(t.name))[0], fmt.score(t.score))
               for t in record.tied],
     )
 
 
 def _omitted(name: str, months: int | None, reason: str) -> str:
-    """'Win rate, 12 months ahead: 4 monthly points, fewer than the 6 a trend needs.'"""
-    head = name[:1].upper() + name[1:]
-    if months is not None:
-        head += f", {months} month{'s' if months != 1 else ''} ahead"
-    return f"{head}: {reason.rstrip('.')}."
+    """'Win rate: 4 monthly points, fewer than the 6 a trend needs.' (a horizon that was too
+    long says its months in the reason itself)."""
+    return f"{name[:1].upper() + name[1:]}: {reason.rstrip('.')}."
 
 
 def _hypothesis(name: str) -> str:
