@@ -580,7 +580,7 @@ def _data_trust() -> DataTrust:
                 remedy="Nothing changed; forecasts count from 31 Mar 2026."),
         ],
         as_of=date(2026, 3, 31),
-        as_of_line="Data as of 31 Mar 2026 (the latest CRM event: a stage change).",
+        as_of_line="Data as of 31 Mar 2026 — the latest CRM event, a stage change.",
         currency_line="Amounts are in USD; 14 deals in EUR and GBP excluded (no exchange "
                       "rates).",
         blocked=["Messaging was not named: its evidence rests on data marked unfit — the "

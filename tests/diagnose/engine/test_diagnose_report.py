@@ -318,7 +318,7 @@ def test_what_we_could_not_trust_comes_first_with_currency_and_as_of() -> None:
     assert "| **LeadSource column absent** |" in md and "**not measurable:**" in md
     currency = "Amounts are in USD; 37 deals in COP, MXN and PEN excluded (no exchange rates)."
     assert f"- {currency}" in md and "CRM's currency" not in md
-    assert "- Data as of 30 Jun 2025 (the latest CRM event, a stage change)." in md
+    assert "- Data as of 30 Jun 2025 — the latest CRM event, a stage change." in md
     html = render(d, "html", META)
     text = _visible_text(html)
     assert html.index('id="data-quality"') < html.index('id="verdict"')
@@ -344,3 +344,30 @@ def test_a_score_above_the_threshold_not_named_is_not_called_below_it() -> None:
     assert "### Closest: Honesty (0.74, above the threshold, but not clear of the " \
            "runner-up)" in md
     assert "below the threshold" not in md
+
+
+def test_the_currency_line_reads_the_gate_issues_as_the_gate_writes_them() -> None:
+    from throughline.diagnose.report.trust import currency_line
+
+    mixed = DataQualityIssue(
+        id="dq.currency.mixed", check="currencies", action="corrected", table="opportunities",
+        title="Amounts in several currencies", statement="…", remedy="…",
+        rows_affected=37, rows_total=512,
+        details={"reporting": "USD",
+                 "excluded": {"opportunities": {"COP": 20, "MXN": 10, "PEN": 7},
+                              "subscriptions": {"EUR": 1}},
+                 "counts": {"opportunities": {"USD": 475, "COP": 20, "MXN": 10, "PEN": 7}}})
+    d = realistic_diagnosis().model_copy(update={"data_quality": [mixed],
+                                                 "reporting_currency": "USD"})
+    assert currency_line(d) == ("Amounts are in USD; 37 deals in COP, MXN and PEN; "
+                                "1 subscription in EUR excluded (no exchange rates).")
+    converted = mixed.model_copy(update={
+        "id": "dq.currency.converted",
+        "details": {"reporting": "USD", "rates": {"EUR": 0.92, "MXN": 17.1},
+                    "without_rate": {"opportunities": {"PEN": 7}}}})
+    d = d.model_copy(update={"data_quality": [converted]})
+    assert currency_line(d) == ("Amounts are in USD; amounts in other currencies converted "
+                                "with the exchange rates given; 7 deals in PEN excluded (no "
+                                "exchange rate).")
+    one = d.model_copy(update={"data_quality": []})
+    assert currency_line(one) == "Amounts are in USD."

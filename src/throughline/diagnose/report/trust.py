@@ -77,41 +77,76 @@ def join(names: list[str]) -> str:
 # -- currency and as-of -----------------------------------------------------------------
 
 
-def currency_issue(diagnosis: Diagnosis) -> DataQualityIssue | None:
-    """The gate's issue about currencies, if it raised one."""
-    for issue in diagnosis.data_quality:
-        if "currenc" in issue.check.lower() or "currenc" in issue.id.lower():
-            return issue
-    return None
+def currency_issues(diagnosis: Diagnosis) -> list[DataQualityIssue]:
+    """The gate's issues about currencies (mixed, converted), in its order."""
+    return [i for i in diagnosis.data_quality
+            if "currenc" in i.check.lower() or "currenc" in i.id.lower()]
+
+
+_NOUNS = {"opportunities": ("deal", "deals"), "subscriptions": ("subscription", "subscriptions"),
+          "forecasts": ("forecast row", "forecast rows")}
+
+
+def _per_table(value: object) -> dict[str, dict[str, int]]:
+    """{table: {currency: rows}} from an issue's details (non-numbers dropped)."""
+    out: dict[str, dict[str, int]] = {}
+    if isinstance(value, dict):
+        for table, per in value.items():
+            if isinstance(per, dict):
+                got = {str(c): int(k) for c, k in per.items()
+                       if isinstance(k, int | float) and not isinstance(k, bool) and k}
+                if got:
+                    out[str(table)] = got
+    return out
+
+
+def _counted(per_table: dict[str, dict[str, int]]) -> str:
+    """'37 deals in COP, MXN and PEN' (and '; 4 subscriptions in EUR' per further table)."""
+    parts = []
+    for table, per in per_table.items():
+        k = sum(per.values())
+        one, many = _NOUNS.get(table, ("row", "rows"))
+        parts.append(f"{fmt.integer(k)} {one if k == 1 else many} in {join(sorted(per))}")
+    return "; ".join(parts)
 
 
 def currency_line(diagnosis: Diagnosis, symbol: str = "") -> str:
     """'Amounts are in USD; 37 deals in COP, MXN and PEN excluded (no exchange rates).'"""
     cur = diagnosis.reporting_currency
-    issue = currency_issue(diagnosis)
+    issues = currency_issues(diagnosis)
     if cur is None:
         if symbol:
             return f"Amounts are shown with {symbol}; the exports name no currency."
         return "Amounts are in the CRM's currency; the exports name none."
     line = f"Amounts are in {cur}"
-    if issue is None:
-        return line + "."
-    others = sorted(k for k in issue.details if _CURRENCY_CODE.match(k) and k != cur)
-    converted = "convert" in issue.remedy.lower() and "not convert" not in issue.remedy.lower()
-    if others and issue.rows_affected:
-        n = issue.rows_affected
-        noun = "deal" if n == 1 else "deals"
-        what = (f"converted to {cur} with the exchange rates given" if converted
-                else "excluded (no exchange rates)")
-        return f"{line}; {fmt.integer(n)} {noun} in {join(others)} {what}."
-    return f"{line}; {issue.remedy.rstrip('.')}."
+    extra: list[str] = []
+    for issue in issues:
+        d = issue.details
+        rates = d.get("rates")
+        if isinstance(rates, dict):  # converted with an FX table (its statement names which)
+            extra.append("amounts in other currencies converted with the exchange rates given")
+            lost = _per_table(d.get("without_rate"))
+            if lost:
+                extra.append(f"{_counted(lost)} excluded (no exchange rate)")
+            continue
+        excluded = _per_table(d.get("excluded"))
+        if not excluded:  # {currency: rows} at the top level
+            flat = {str(c): int(k) for c, k in d.items() if _CURRENCY_CODE.match(str(c))
+                    and str(c) != cur and isinstance(k, int | float) and not isinstance(k, bool)
+                    and k}
+            excluded = {issue.table or "rows": flat} if flat else {}
+        if excluded:
+            extra.append(f"{_counted(excluded)} excluded (no exchange rates)")
+        elif issue.remedy:
+            extra.append(issue.remedy.rstrip(".")[:1].lower() + issue.remedy.rstrip(".")[1:])
+    return line + ("; " + "; ".join(extra) if extra else "") + "."
 
 
 def as_of_line(diagnosis: Diagnosis) -> str:
-    """'Data as of 15 Aug 2025 (the latest CRM event).'"""
+    """'Data as of 15 Aug 2025 — the latest CRM event.'"""
     when = fmt.long_date(diagnosis.as_of)
     source = (diagnosis.as_of_source or "").strip().rstrip(".")
-    return f"Data as of {when}" + (f" ({source})." if source else ".")
+    return f"Data as of {when}" + (f" — {source}." if source else ".")
 
 
 # -- ties and blocked hypotheses --------------------------------------------------------
