@@ -115,6 +115,21 @@ def test_accents_only_late_in_a_large_file_decide_from_the_whole_file(
                      "'0065e99999999AAA'") == [("Telefónica Perú",)]
 
 
+def test_two_regional_windows_exports_with_one_name_keep_their_own_text(
+        cli, tmp_path: Path) -> None:
+    """latam/Opportunity.csv and iberia/Opportunity.csv, both cp1252: each is decoded into
+    its own UTF-8 copy (one copy per name would load the second file twice)."""
+    for region, rows in (("latam", SPANISH[:2]), ("iberia", SPANISH[2:])):
+        (tmp_path / "in" / region).mkdir(parents=True)
+        (tmp_path / "in" / region / "Opportunity.csv").write_bytes(
+            ("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1252"))
+    ws = tmp_path / "ws"
+    report = _loaded(cli, ws, tmp_path / "in")
+    assert [f["encoding"] for f in report["files"]] == ["cp1252", "cp1252"]
+    assert sorted(r[0] for r in query(ws, "SELECT name FROM opportunities")) == [
+        "Compañía Minera “Norte”", "Logística Peña", "Telefónica – Renovación 2024"]
+
+
 def _mixed(folder: Path) -> Path:
     """A UTF-8 export with one row pasted in from a Latin-1 file ("Café" as 43 61 66 E9)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -324,9 +325,17 @@ def _not_decodable(path: Path, offset: int, enc: str, what: str) -> InputError:
         hint="pass the file's real encoding with --encoding NAME (e.g. cp1252, latin-1)")
 
 
+def _utf8_copy(path: Path, workdir: Path) -> Path:
+    """A new file for the UTF-8 copy of ``path`` (two exports may share a name)."""
+    fd, name = tempfile.mkstemp(prefix=path.stem + ".", suffix=".utf8" + path.suffix,
+                                dir=workdir)
+    os.close(fd)
+    return Path(name)
+
+
 def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
     """Stream a non-UTF-8 text file into a UTF-8 copy (chunked, not row by row)."""
-    out = workdir / (path.stem + ".utf8" + path.suffix)
+    out = _utf8_copy(path, workdir)
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
     try:
@@ -359,7 +368,7 @@ def _repair(path: Path, workdir: Path) -> tuple[Path, list[int]]:
 
     Chunks are decoded whole; only a line holding invalid bytes is handled on its own.
     """
-    out = workdir / (path.stem + ".utf8" + path.suffix)
+    out = _utf8_copy(path, workdir)
     repaired: list[int] = []
     lines_before = 0
     carry = b""
@@ -1009,10 +1018,11 @@ def check_xlsx_cells(path: Path, sheet: str, header: list[str]) -> None:
             continue  # a formula whose cached result is the empty string
         ref = _REF.search(attrs)
         f = re.search(rb"<(?:\w+:)?f\b[^>]*>([^<]*)<", m.group(0))
-        formula = "=" + f.group(1).decode("utf-8", "replace") if f and f.group(1) else "a formula"
+        formula = "=" + f.group(1).decode("utf-8", "replace") if f and f.group(1) else ""
         found.append((m.start(), ref.group(1).decode() if ref else "?",
-                      f"formula {formula} with no cached value (the workbook was saved "
-                      "without calculating it)", formula))
+                      f"formula {formula} with no cached value".replace("  ", " ")
+                      + " (the workbook was saved without calculating it)",
+                      formula or "(shared formula)"))
         break
     if not found:
         return
