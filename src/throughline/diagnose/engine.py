@@ -96,7 +96,8 @@ class DiagnoseEvent(BaseModel):
     diagnostic; ``rank`` once the ranking is done; ``end``.
 
     ``index`` is the diagnostic's 1-based position (0 for run-level events), ``total``
-    the number of diagnostics. ``duration_s`` is set on ``gate``, ``finish``, ``rank`` and ``end``.
+    the number of diagnostics. ``duration_s`` is set on ``gate``, ``finish``, ``rank``
+    and ``end``; on ``gate``, ``findings`` is the number of data-quality issues raised.
     """
 
     model_config = ConfigDict(frozen=True)

@@ -45,7 +45,8 @@ def test_with_rates_every_amount_is_converted() -> None:
     fit, ctx = gate({"opportunities": deals(), "subscriptions": SUBS, "fx_rates": fx})
     assert fit.reporting_currency == "USD"
     dq = one(fit, "dq.currency.converted")
-    assert "1 USD = 0.5 EUR" in dq.statement and "1 row in COP has no rate and is left out" in dq.statement
+    assert "1 USD = 0.5 EUR" in dq.statement
+    assert "1 row in COP has no rate and is left out" in dq.statement
     got = amounts(ctx, fit)
     assert got == {"o0": 100.0, "o1": 200.0, "o2": 300.0, "o3": 400.0,
                    "o4": 2000.0, "o5": 4000.0, "o6": None}  # COP has no rate
