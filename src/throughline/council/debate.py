@@ -1,10 +1,19 @@
-"""Debate: rounds of advisor turns, run concurrently within a round, closed by a summary.
+"""Debate: rounds of advisor turns, run concurrently within a round, each closed by a summary.
 
-Round 1 is blind (no advisor sees another's statement). From round 2 on, an advisor sees
-the summaries of all earlier rounds and the statements of the previous round only, so
-prompts stay bounded however long the debate runs. A conviction change must name the
-statement that caused it; one that names nothing (or a statement it could not have seen)
-is flagged as conformity. A turn that fails is recorded as failed — never dropped.
+Round 1 is blind (no advisor sees another's statement) and unanchored (the prompt shows the
+evidence, not the diagnosis' verdict). From round 2 on, an advisor sees the previous
+round's statements in full and the summaries of the rounds before that, so prompts stay
+bounded however long the debate runs. A conviction change must name the statement that
+caused it; one that names nothing (or a statement it could not have seen) is flagged as
+conformity. A turn that fails is recorded as failed — never dropped.
+
+**The critical path.** A round's summary runs beside the next round: round N + 1 needs the
+statements of round N (which it shows in full), not their summary, so the summary of round
+N is only awaited before round N + 2 starts. A run therefore waits for about rounds + 1
+model calls in sequence (one wave of turns per round, plus the last summary), not
+2 × rounds. What each round sees does not depend on timing (round N + 2 always sees the
+summaries of rounds 1…N), so prompts, request keys and records are the same however the
+calls interleave.
 """
 
 from __future__ import annotations
@@ -21,18 +30,69 @@ from throughline.errors import ModelError
 from throughline.record.model import Advisor, Intent, Move, RoundRecord, Statement
 
 ROUNDS: list[RoundSpec] = [
-    RoundSpec(number=1, title="Opening positions",
-              purpose="Each advisor's position from its own lens, written blind.", blind=True),
-    RoundSpec(number=2, title="Challenge the premise",
-              purpose="What the question assumes, against what the data says binds."),
-    RoundSpec(number=3, title="Evidence and measurement",
-              purpose="Who can show a number, and who cannot."),
-    RoundSpec(number=4, title="Assumptions",
-              purpose="Each lens names its own untested assumption and tests it against the "
-                      "data, then names a peer's it finds dangerous."),
-    RoundSpec(number=5, title="The hidden story",
-              purpose="A metaphor, what the current story protects and hides, the masquerade, "
-                      "a better story and one systemic change."),
+    RoundSpec(
+        number=1, title="Opening positions", blind=True,
+        purpose="Each advisor's position from its own lens, written blind.",
+        brief=(
+            "You have not seen anyone else's view, and you have not been told what the "
+            "diagnosis concluded; that is deliberate, so the panel starts from independent "
+            "readings of the evidence. Answer the user's question from your lens in your first "
+            "sentence: the option you would choose, or, if the evidence cannot decide it, the "
+            "measurement you would need first. Then give the two or three numbers from your "
+            "evidence that carry that answer, each with its id, and one thing your lens sees "
+            "that the others are likely to miss. Close with what would change your mind. Do "
+            "not tour the whole evidence pack: choose what decides."),
+    ),
+    RoundSpec(
+        number=2, title="Challenge the premise",
+        purpose="What the question assumes, against what the data says binds.",
+        brief=(
+            "Now the diagnosis and the panel's openings are in front of you. Question the "
+            "question: what does it take for granted — that its options are the real "
+            "alternatives, that the problem sits where the user thinks it does, that now is the "
+            "moment? Set what it assumes against what the data says binds. Take up one peer's "
+            "opening by name: quote the number they used and say whether it supports the "
+            "premise or undermines it. If the right move is one the user did not name, say so "
+            "plainly and say which option it would replace."),
+    ),
+    RoundSpec(
+        number=3, title="Evidence and measurement",
+        purpose="Who can show a number, and who cannot.",
+        brief=(
+            "This round is about proof. For the answer you hold, show the strongest number you "
+            "have, with its n and its id, and say what it does not show. Take up a peer's "
+            "number directly: dispute it with a better one, or extend it with one that "
+            "sharpens it. Name the claim in the debate so far that rests on no number at all, "
+            "and whose it is. Keep what is measured apart from what is inferred; if the "
+            "decisive measurement does not exist, say which field, report or query would "
+            "produce it and how long that would take."),
+    ),
+    RoundSpec(
+        number=4, title="Assumptions",
+        purpose="Each lens names its own untested assumption and tests it against the "
+                "data, then names a peer's it finds dangerous.",
+        brief=(
+            "Turn your lens on itself. State the assumption you carry (it is in your persona "
+            "above) and test it against its metric in the evidence: quote the value, compare "
+            "it with the rule, and say plainly whether the assumption holds — or that the "
+            "evidence cannot say. If it fails, say what that does to your answer. Then name "
+            "the assumption in a peer's argument that you find most dangerous for this "
+            "decision, quote the claim where it shows, and say what evidence would settle it."),
+    ),
+    RoundSpec(
+        number=5, title="The hidden story",
+        purpose="A metaphor, what the current story protects and hides, the masquerade, "
+                "a better story and one systemic change.",
+        brief=(
+            "Step back from the numbers to the story the company tells itself about this "
+            "decision. Offer one image — one of yours, or a better one — that makes the "
+            "situation visible, and tie it to a number in the evidence so it is not "
+            "decoration. Say what the current story protects and what it hides, which problem "
+            "is masquerading as another, the better story you would put in its place, and one "
+            "systemic change (a rule, a ritual, a measure or an owner) that would make the "
+            "better story true. Take up one peer's image or claim from the last round, and end "
+            "with your final answer to the user's question in one sentence."),
+    ),
 ]
 MAX_ROUNDS = len(ROUNDS)
 CONFORMITY_DELTA = 0.05
@@ -54,14 +114,15 @@ async def _maybe(result: Awaitable[None] | None) -> None:
 
 
 def first_round_requests(*, run_id: str, seats: list[tuple[Persona, Advisor]], intent: Intent,
-                         pack: EvidencePack) -> list[TurnRequest]:
+                         pack: EvidencePack, rounds: int | None = None) -> list[TurnRequest]:
     """The round-1 requests the debate will send (for a budget estimate before the run)."""
     panel = [a for _, a in seats]
     return [TurnRequest(run_id=run_id, round=ROUNDS[0], advisor=a,
                         peers=[x for x in panel if x.id != a.id], intent=intent,
                         binding=pack.diagnosis.ranking.binding,
                         runner_up=pack.diagnosis.ranking.runner_up,
-                        evidence=pack.cards_for(p)) for p, a in seats]
+                        evidence=pack.cards_for(p), persona=p.brief(),
+                        total_rounds=rounds) for p, a in seats]
 
 
 async def run_debate(
@@ -79,89 +140,121 @@ async def run_debate(
     completed_summaries: dict[int, str] | None = None,
 ) -> list[RoundRecord]:
     """Run ``rounds`` rounds. ``completed`` statements (by id) and summaries (by round) are
-    reused without calling the engine again — that is how a run resumes."""
+    reused without calling the engine again — that is how a run resumes.
+
+    Each round's summary is a task that runs beside the next round (see the module
+    docstring); ``on_round`` is called for each round, in round order, as its summary is
+    ready. If a round stops the run (a budget hit, a replay mismatch), the summaries already
+    in flight finish first — what was paid for is kept — then the stop propagates."""
     completed = completed or {}
     completed_summaries = completed_summaries or {}
     panel = [a for _, a in seats]
     known_ids = {f.id for f in pack.findings} | {p.id for p in pack.passages()}
-    records: list[RoundRecord] = []
     history: dict[str, list[Statement]] = {a.id: [] for a in panel}
+    briefs = {p.id: p.brief() for p, _ in seats}
     sem = asyncio.Semaphore(max(1, concurrency))
-    for spec in ROUNDS[:rounds]:
-        previous = records[-1].statements if records else []
-        visible = [] if spec.blind else [s for s in previous if not s.failed]
-        summaries = [r.summary for r in records]
+    closing: list[asyncio.Task[RoundRecord]] = []  # one per round, in round order
+    previous: list[Statement] = []
 
-        async def one(persona: Persona, advisor: Advisor, spec: RoundSpec = spec,
-                      visible: list[Statement] = visible,
-                      summaries: list[str] = summaries) -> TurnOutcome:
-            sid = f"r{spec.number}.{advisor.id}"
-            own = history[advisor.id]
-            last = next((s.conviction for s in reversed(own) if not s.failed), None)
-            request = TurnRequest(
-                run_id=run_id, round=spec, advisor=advisor,
-                peers=[a for a in panel if a.id != advisor.id], intent=intent,
-                binding=pack.diagnosis.ranking.binding,
-                runner_up=pack.diagnosis.ranking.runner_up,
-                evidence=pack.cards_for(persona), summaries=summaries, visible=visible,
-                own_history=list(own), conviction=last,
-            )
-            if sid in completed:
-                return TurnOutcome(statement=completed[sid], request=request)
-            out = await _turn(sid, request, advisor, last, spec, visible)
-            if on_turn is not None:
-                await _maybe(on_turn(out))
-            return out
-
-        async def _turn(sid: str, request: TurnRequest, advisor: Advisor, last: float | None,
-                        spec: RoundSpec, visible: list[Statement]) -> TurnOutcome:
-            async with sem:
-                try:
-                    reply, call = await engine.turn(request)
-                except ModelError as exc:
-                    st = Statement(id=sid, round=spec.number, advisor_id=advisor.id,
-                                   move=Move.SHARE, text="(no statement: the turn failed)",
-                                   conviction=last if last is not None else 0.5,
-                                   failed=True, failure=str(exc))
-                    return TurnOutcome(statement=st, request=request,
-                                       call=getattr(exc, "call", None))
-            visible_ids = {s.id for s in visible}
-            cause = reply.conviction_cause if reply.conviction_cause in visible_ids else None
-            changed = last is not None and abs(reply.conviction - last) > CONFORMITY_DELTA
-            st = Statement(
-                id=sid, round=spec.number, advisor_id=advisor.id, move=reply.move,
-                text=reply.text,
-                addressed=[a for a in reply.addressed if a in history and a != advisor.id],
-                cites=[c for c in reply.cites if c in known_ids],
-                conviction=reply.conviction, conviction_cause=cause,
-                conformity_flag=bool(changed and cause is None),
-                dropped_cites=list(dict.fromkeys(
-                    [*reply.dropped_cites, *(c for c in reply.cites if c not in known_ids)])),
-            )
-            return TurnOutcome(statement=st, call=call, request=request)
-
-        # Turns already in flight finish even if one of them stops the run (a budget hit, a
-        # replay mismatch): what was paid for is kept; then the stop propagates.
-        results = await asyncio.gather(*(one(p, a) for p, a in seats), return_exceptions=True)
-        stops = [r for r in results if isinstance(r, BaseException)]
-        outcomes = [r for r in results if isinstance(r, TurnOutcome)]
-        if stops:
-            raise stops[0]
-        statements: list[Statement] = []
-        for out in outcomes:  # seat order, whatever order they finished in
-            statements.append(out.statement)
-            history[out.statement.advisor_id].append(out.statement)
+    async def summarise(spec: RoundSpec, statements: list[Statement]
+                        ) -> tuple[str, CallInfo | None]:
         if spec.number in completed_summaries:
-            summary, call = completed_summaries[spec.number], None
-        else:
-            try:
-                summary, call = await engine.summarize(spec, statements, panel, intent)
-            except ModelError as exc:
-                summary = f"(no summary: the summariser failed: {exc})"
-                call = getattr(exc, "call", None)
+            return completed_summaries[spec.number], None
+        try:
+            return await engine.summarize(spec, statements, panel, intent)
+        except ModelError as exc:
+            return (f"(no summary: the summariser failed: {exc})",
+                    getattr(exc, "call", None))
+
+    async def close(spec: RoundSpec, statements: list[Statement],
+                    before: asyncio.Task[RoundRecord] | None) -> RoundRecord:
+        summary, call = await summarise(spec, statements)
+        if before is not None:  # rounds close in order, whatever order the calls end in
+            await before
         record = RoundRecord(number=spec.number, title=spec.title, purpose=spec.purpose,
                              summary=summary, statements=statements)
-        records.append(record)
         if on_round is not None and spec.number not in completed_summaries:
             await _maybe(on_round(record, call))
-    return records
+        return record
+
+    async def settle() -> None:
+        """Let the summaries in flight finish (their hooks record what was paid for)."""
+        await asyncio.gather(*closing, return_exceptions=True)
+
+    try:
+        for spec in ROUNDS[:rounds]:
+            # this round sees the previous round's statements in full and the summaries
+            # of the rounds before it (the previous round's summary is still being written)
+            if len(closing) >= 2:
+                await closing[-2]
+            summaries = [t.result().summary for t in closing[:-1]]
+            visible = [] if spec.blind else [s for s in previous if not s.failed]
+
+            async def one(persona: Persona, advisor: Advisor, spec: RoundSpec = spec,
+                          visible: list[Statement] = visible,
+                          summaries: list[str] = summaries) -> TurnOutcome:
+                sid = f"r{spec.number}.{advisor.id}"
+                own = history[advisor.id]
+                last = next((s.conviction for s in reversed(own) if not s.failed), None)
+                request = TurnRequest(
+                    run_id=run_id, round=spec, advisor=advisor,
+                    peers=[a for a in panel if a.id != advisor.id], intent=intent,
+                    binding=pack.diagnosis.ranking.binding,
+                    runner_up=pack.diagnosis.ranking.runner_up,
+                    evidence=pack.cards_for(persona), summaries=summaries, visible=visible,
+                    own_history=list(own), conviction=last, persona=briefs[persona.id],
+                    total_rounds=rounds,
+                )
+                if sid in completed:
+                    return TurnOutcome(statement=completed[sid], request=request)
+                out = await _turn(sid, request, advisor, last, spec, visible)
+                if on_turn is not None:
+                    await _maybe(on_turn(out))
+                return out
+
+            async def _turn(sid: str, request: TurnRequest, advisor: Advisor,
+                            last: float | None, spec: RoundSpec,
+                            visible: list[Statement]) -> TurnOutcome:
+                async with sem:
+                    try:
+                        reply, call = await engine.turn(request)
+                    except ModelError as exc:
+                        st = Statement(id=sid, round=spec.number, advisor_id=advisor.id,
+                                       move=Move.SHARE, text="(no statement: the turn failed)",
+                                       conviction=last if last is not None else 0.5,
+                                       failed=True, failure=str(exc))
+                        return TurnOutcome(statement=st, request=request,
+                                           call=getattr(exc, "call", None))
+                visible_ids = {s.id for s in visible}
+                cause = reply.conviction_cause if reply.conviction_cause in visible_ids else None
+                changed = last is not None and abs(reply.conviction - last) > CONFORMITY_DELTA
+                st = Statement(
+                    id=sid, round=spec.number, advisor_id=advisor.id, move=reply.move,
+                    text=reply.text,
+                    addressed=[a for a in reply.addressed if a in history and a != advisor.id],
+                    cites=[c for c in reply.cites if c in known_ids],
+                    conviction=reply.conviction, conviction_cause=cause,
+                    conformity_flag=bool(changed and cause is None),
+                    dropped_cites=list(dict.fromkeys(
+                        [*reply.dropped_cites, *(c for c in reply.cites if c not in known_ids)])),
+                )
+                return TurnOutcome(statement=st, call=call, request=request)
+
+            # Turns already in flight finish even if one of them stops the run (a budget hit,
+            # a replay mismatch): what was paid for is kept; then the stop propagates.
+            results = await asyncio.gather(*(one(p, a) for p, a in seats),
+                                           return_exceptions=True)
+            stops = [r for r in results if isinstance(r, BaseException)]
+            outcomes = [r for r in results if isinstance(r, TurnOutcome)]
+            if stops:
+                raise stops[0]
+            statements: list[Statement] = []
+            for out in outcomes:  # seat order, whatever order they finished in
+                statements.append(out.statement)
+                history[out.statement.advisor_id].append(out.statement)
+            previous = statements
+            closing.append(asyncio.ensure_future(
+                close(spec, statements, closing[-1] if closing else None)))
+        return [await task for task in closing]
+    finally:
+        await settle()

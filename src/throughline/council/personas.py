@@ -4,6 +4,11 @@ A persona is an :class:`~throughline.record.model.Advisor` plus what the offline
 casting need: the families it weighs, the hypotheses it champions, the decision types it
 suits, the untested assumption of its lens (with the finding metric that tests it), and the
 metaphor it brings to the last round.
+
+What a model playing the persona is told comes from :meth:`Persona.brief`: the lived
+``biography`` paragraph (``background`` stays the one line the record shows), the ``voice``,
+the assumption with its test, and the ``images`` (the ``metaphor`` first). User panel files
+may leave the richer fields out; the prompt then says less.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from throughline.council.seams import PersonaBrief
 from throughline.errors import InputError
 from throughline.record.model import Advisor, DecisionType
 
@@ -54,6 +60,23 @@ class Persona(BaseModel):
     metaphor: str
     protects: str
     hides: str
+    biography: str = Field(default="", description="A lived-background paragraph (prompt).")
+    voice: str = Field(default="", description="How the advisor speaks and argues (prompt).")
+    images: list[str] = Field(default_factory=list,
+                              description="Images it reaches for besides its metaphor.")
+
+    def brief(self) -> PersonaBrief:
+        """The persona as the prompt presents it (whitespace of YAML folding collapsed)."""
+        a = self.assumption
+        op = {"<=": "at most", ">=": "at least", "<": "below", ">": "above"}[a.op]
+        return PersonaBrief(
+            biography=_one_line(self.biography or self.background), voice=_one_line(self.voice),
+            assumption=_one_line(a.text), test_finding=a.finding, test_metric=a.metric,
+            test_rule=f"{a.metric} {op} {a.value:g}: {a.meaning}",
+            images=list(dict.fromkeys(_one_line(i) for i in [self.metaphor, *self.images]
+                                      if i.strip())),
+            protects=_one_line(self.protects), hides=_one_line(self.hides),
+        )
 
     def advisor(self, *, model: str = "offline", model_reason: str = "",
                 cast_reason: str = "") -> Advisor:
@@ -63,6 +86,10 @@ class Persona(BaseModel):
             weighs=list(self.weighs.families), always_seated=self.always_seated,
             model=model, model_reason=model_reason, cast_reason=cast_reason,
         )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 class Catalog(BaseModel):

@@ -278,7 +278,8 @@ class Council:
             seats = [(p, a) for (p, _), a in zip(seats, advisors, strict=True)]
             prepared = engine.prepare([a for _, a in seats])
             planned = engine.plan(first_round_requests(run_id=run_id, seats=seats,
-                                                       intent=intent, pack=pack), spec.rounds)
+                                                       intent=intent, pack=pack,
+                                                       rounds=spec.rounds), spec.rounds)
             estimate_note = engine.estimate(planned).note
             self._emit("warning", f"estimate before the run: {estimate_note}", stage="cast")
         self._done(log, run_id, "cast", {"panel": [a.model_dump(mode="json") for _, a in seats],

@@ -40,6 +40,25 @@ class RoundSpec(BaseModel):
     title: str
     purpose: str
     blind: bool = Field(default=False, description="Advisors see no peer statement.")
+    brief: str = Field(default="", description="What a great statement in this round does "
+                       "(several sentences; the prompt's round-specific part). Empty: the "
+                       "purpose stands in.")
+
+
+class PersonaBrief(BaseModel):
+    """Who an advisor is, as the model playing it needs to know: the catalog's persona
+    beyond the record's one-line ``Advisor`` (lived background, voice, the assumption the
+    lens carries and the metric that tests it, the images it reaches for)."""
+
+    biography: str = Field(default="", description="A lived-background paragraph.")
+    voice: str = Field(default="", description="How this advisor speaks and argues.")
+    assumption: str = Field(default="", description="The untested assumption of the lens.")
+    test_finding: str | None = Field(default=None, description="Finding id holding the test.")
+    test_metric: str | None = Field(default=None, description="Metric of that finding.")
+    test_rule: str = Field(default="", description="When the assumption holds, in words.")
+    images: list[str] = Field(default_factory=list, description="Images it reaches for.")
+    protects: str = ""
+    hides: str = ""
 
 
 class TurnRequest(BaseModel):
@@ -60,6 +79,9 @@ class TurnRequest(BaseModel):
     )
     own_history: list[Statement] = Field(default_factory=list)
     conviction: float | None = Field(default=None, description="The advisor's last conviction.")
+    persona: PersonaBrief | None = Field(
+        default=None, description="The advisor's persona beyond the record's one line.")
+    total_rounds: int | None = Field(default=None, description="Rounds this debate runs.")
 
 
 class TurnReply(BaseModel):
@@ -69,8 +91,17 @@ class TurnReply(BaseModel):
     text: str = Field(min_length=1)
     addressed: list[str] = Field(default_factory=list)
     cites: list[str] = Field(default_factory=list)
-    conviction: float = Field(ge=0.0, le=1.0)
+    conviction: float = Field(ge=0.0, le=1.0, description="How strongly the advisor believes "
+                              "the answer it argues for is the right answer to the user's "
+                              "question.")
     conviction_cause: str | None = None
+    responds_to: str | None = Field(
+        default=None, description="From round 2: the peer statement whose claim it takes up.")
+    claim: str | None = Field(
+        default=None, description="The peer's words it disputes or extends, quoted.")
+    peer_note: str | None = Field(
+        default=None, description="Why no peer claim was taken up (missing, unknown id, "
+                                  "misquoted number), when that happened.")
     dropped_cites: list[str] = Field(
         default_factory=list,
         description="Ids the reply cited that are not in the advisor's evidence (dropped).")
