@@ -118,6 +118,12 @@ class StoreError(ThroughlineError):
     """The evidence store cannot be opened or written."""
 
 
+class StoreBusy(StoreError):
+    """Another process is writing to the workspace's store (exit 2: try again later)."""
+
+    exit_code = 2
+
+
 class NotMeasurable(ThroughlineError):
     """A computation lacks the data it needs (diagnostics turn this into a finding)."""
 

@@ -1,9 +1,13 @@
 """Write validated rows into the store in one transaction (all or nothing).
 
 Embedded DuckDB: when there is no store yet, the validated staging file becomes the store
-(one atomic link, no copy). Otherwise the staging connection ATTACHes the store file and
-replaces rows by key inside ``BEGIN … COMMIT``; nothing touches the file before validation
-has passed. Any
+(one atomic link, no copy). Otherwise the store is **written aside and swapped**: it is
+copied to ``evidence.duckdb.next``, the staging connection ATTACHes the copy and replaces
+rows by key inside ``BEGIN … COMMIT``, checkpoints and detaches it, and the copy is then
+renamed over the store (``os.replace``, atomic). The store file itself is never opened for
+writing, so a process killed at any instant leaves it byte-for-byte as it was (the copy is
+removed by the next ingest, see ``guard.py``), and readers keep reading the old file until
+the swap. Any
 other Ibis backend: the staged tables are shipped as Arrow and merged with portable SQL
 inside the backend's transaction.
 """
@@ -11,6 +15,7 @@ inside the backend's transaction.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ import duckdb
 
 from throughline.errors import StoreError
 from throughline.evidence import SCHEMA
+from throughline.ingest.guard import ASIDE_SUFFIX
 from throughline.ingest.readers import ident, sql_str
 from throughline.ingest.report import TableReport
 
@@ -66,15 +72,18 @@ def apply_embedded(
     ``con`` is the staging connection; its main database holds each canonical table under
     its own name, ``_quarantine`` and ``_ingests`` (see ``loader._finalize``).
     """
-    created = not store_path.exists()
     store_path.parent.mkdir(parents=True, exist_ok=True)
+    aside = Path(str(store_path) + ASIDE_SUFFIX)
     reports: list[TableReport] = []
     try:
-        con.execute(f"ATTACH {sql_str(str(store_path))} AS store")
-    except duckdb.Error as exc:
+        if store_path.exists():
+            shutil.copyfile(store_path, aside)
+        con.execute(f"ATTACH {sql_str(str(aside))} AS store")
+    except (OSError, duckdb.Error) as exc:
+        _discard(aside)
         raise StoreError(
-            f"cannot open the store {store_path} for writing: {exc}",
-            hint="is another throughline process using this workspace?",
+            f"cannot write a new version of the store {store_path}: {exc}",
+            hint="check the disk space and permissions of the workspace",
         ) from exc
     try:
         con.execute("SET preserve_insertion_order = true")
@@ -107,12 +116,34 @@ def apply_embedded(
         except duckdb.Error:
             pass
         con.execute("DETACH store")
-        if created:
-            for suffix in ("", ".wal"):
-                Path(str(store_path) + suffix).unlink(missing_ok=True)
+        _discard(aside)
         raise
     con.execute("DETACH store")
+    _swap(aside, store_path)
     return reports
+
+
+def _discard(aside: Path) -> None:
+    for suffix in ("", ".wal"):
+        Path(str(aside) + suffix).unlink(missing_ok=True)
+
+
+def _swap(aside: Path, store_path: Path) -> None:
+    """Make the written-aside copy the store: flushed to disk, then one atomic rename."""
+    fd = os.open(aside, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(aside, store_path)
+    try:
+        dfd = os.open(store_path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory descriptors
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
 
 
 def apply_ibis(
