@@ -731,7 +731,7 @@ def _raw_header(source: Path, delim: str, quote: str, escape: str, skip: int) ->
     import io
 
     with source.open("r", encoding="utf-8", errors="replace", newline="") as fh:
-        text = fh.read(1 << 20)
+        text = fh.read(1 << 16)  # a header and any lines before it
     lines = io.StringIO(text.lstrip("\ufeff"))
     for _ in range(skip):
         lines.readline()
