@@ -63,6 +63,17 @@ def test_latin1_when_cp1252_cannot_read_a_byte(tmp_path: Path, chunks: int) -> N
     assert decided.notes == ["decoded as latin-1 (1 byte(s) read as control characters)"]
 
 
+def test_cp1252_punctuation_outweighs_one_undefined_byte(tmp_path: Path, chunks: int
+                                                         ) -> None:
+    """Three curly quotes (cp1252 punctuation) and one 0x81: cp1252 scores 2, Latin-1 4;
+    the undefined byte is read as Latin-1 (a control character) and counted."""
+    data = b"name\n\x93Norte\x94 \x92s\n\x81\n"
+    decided = decide_encoding(_file(tmp_path, data), tmp_path)
+    assert decided.encoding == "cp1252"
+    assert decided.source.read_text(encoding="utf-8") == "name\n“Norte” ’s\n\x81\n"
+    assert decided.notes == ["decoded as cp1252 (1 byte(s) read as control characters)"]
+
+
 def test_mixed_file_names_first_bad_line_and_byte(tmp_path: Path, chunks: int) -> None:
     data = ("id,name\n1,Telefónica\n2,ok\n".encode() + b"3,Caf\xe9 Central\n4,Cr\xe8me\n")
     with pytest.raises(InputError) as err:

@@ -196,14 +196,19 @@ def decide_encoding(path: Path, workdir: Path, *, encoding: str | None = None,
             f"cannot tell the text encoding: not UTF-8, and {stats.high / stats.total:.0%} of "
             "the bytes are outside ASCII, far more than Windows-1252 or Latin-1 text has",
             file=str(path), hint="if it is text, say its encoding with --encoding NAME")
-    # the mojibake score: characters each candidate would turn into implausible text
-    # (C1 control characters for Latin-1, undefined bytes for Windows-1252)
+    # The mojibake score: how much implausible text each candidate makes. They differ only
+    # on bytes 0x80-0x9F: C1 control characters in Latin-1, punctuation (€ ‘ ’ “ ” – — …)
+    # in Windows-1252 except five bytes it leaves undefined, which weigh double (they are
+    # evidence against Windows-1252 as well as implausible). Ties go to Windows-1252
+    # (Excel's); with no byte in 0x80-0x9F both read the same text.
     scores = {"cp1252": stats.undefined * 2, "latin-1": stats.c1}
     enc = min(scores, key=lambda k: (scores[k], k != "cp1252"))
-    note = f"decoded as {enc}"  # (not UTF-8; when no byte is in 0x80-0x9F, Latin-1 is the same)
-    if enc == "latin-1":
-        note += f" ({stats.c1} byte(s) read as control characters)"
-    return Decoded(enc, _transcode(path, enc, workdir), notes=[note])
+    note = f"decoded as {enc}"
+    controls = stats.c1 if enc == "latin-1" else stats.undefined
+    if controls:
+        note += f" ({controls} byte(s) read as control characters)"
+    return Decoded(enc, _transcode(path, enc, workdir, errors="throughline-latin1"),
+                   notes=[note])
 
 
 @dataclass
@@ -333,10 +338,13 @@ def _utf8_copy(path: Path, workdir: Path) -> Path:
     return Path(name)
 
 
-def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
-    """Stream a non-UTF-8 text file into a UTF-8 copy (chunked, not row by row)."""
+def _transcode(path: Path, encoding: str, workdir: Path, errors: str = "strict") -> Path:
+    """Stream a non-UTF-8 text file into a UTF-8 copy (chunked, not row by row).
+
+    ``errors="throughline-latin1"`` reads bytes the encoding leaves undefined as Latin-1.
+    """
     out = _utf8_copy(path, workdir)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     offset = 0
     try:
         with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
