@@ -5,6 +5,13 @@ handled, everything read as text so validation can say which value was wrong), J
 JSON Lines through ``read_json``, Parquet through ``read_parquet``. XLSX has no DuckDB
 reader that works offline, so a Python reader (calamine) hands DuckDB whole columns as
 Arrow arrays; Markdown messaging documents become one row per file.
+
+Nothing is read silently wrong: a text file's encoding is decided from all its bytes
+(``decide_encoding``), and what cannot be read truthfully is refused naming the place —
+binary content, a file mixing encodings (line and bytes), a repeated header name, an
+unterminated quote (the line where the quoted field opens), an XLSX error cell or a
+formula saved without its value (sheet and cell), a nested JSON field of another type in
+one record (record, field and value).
 """
 
 from __future__ import annotations
