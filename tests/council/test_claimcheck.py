@@ -454,3 +454,17 @@ def test_every_real_finding_statement_verifies_against_its_own_finding(
             own = c.matched is not None and c.matched.split("#")[0] == f.id
             assert c.status == "verified" and own, (f.id, c.text, c.status, c.matched)
     assert claims > 60
+
+
+def test_a_number_at_the_very_start_of_a_text_is_a_claim(index: EvidenceIndex) -> None:
+    """'97.3% of …' opening a statement was read as a list marker / structural number
+    (nothing before it) and never checked; a negative sign was invented for it too."""
+    first = extract_numbers("41.7% of closed deals were won.")[0]
+    assert (first.skipped, first.value, first.kind) == (None, 41.7, "percent")
+    assert one("41.7% of closed deals were won.", index, (VELOCITY,)).status == "verified"
+    assert one("97.3% of closed deals were won.", index, (VELOCITY,)).status == \
+        "contradicted"
+    assert extract_numbers("1162 deals closed.")[0].skipped is None
+    # a real list marker and a '#3' stay what they are
+    assert extract_numbers("2. Second point")[0].skipped == "list marker"
+    assert extract_numbers("#3 on the list")[0].skipped == "structural"

@@ -95,7 +95,8 @@ def ask_command(
         "(default: <workspace>/policy.yaml when present).")] = None,
     date: Annotated[datetime | None, typer.Option(
         "--date", formats=["%Y-%m-%d"],
-        help="Run date the plan and forecasts count from (YYYY-MM-DD; default today).")] = None,
+        help="Run date the action plan counts from (YYYY-MM-DD; default today). "
+             "Forecasts count from the data's as-of date, not this one.")] = None,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Model for every role, e.g. openai:gpt-4o-mini, "
         "anthropic:claude-haiku-4-5, ollama:qwen2.5:7b, openai-compatible:NAME@URL "

@@ -164,8 +164,10 @@ def _read_number(text: str, m: re.Match[str], spans: list[tuple[int, int, str]],
     exp = int(m.group("exp")[1:]) if m.group("exp") else 0
     exp = max(-300, min(300, exp))  # '1e999' is still a claim, not an OverflowError
     cur = m.group("cur")
-    prev = text[start - 1] if start > 0 else ""
-    prev2 = text[start - 2] if start > 1 else ""
+    # at the very start of the text there is nothing before the number: a space, not "",
+    # which `in "-−"` or `in "#/"` would match (a leading "97.3%" read as structural)
+    prev = text[start - 1] if start > 0 else " "
+    prev2 = text[start - 2] if start > 1 else " "
     sign = -1.0 if prev in "-−" and not prev2.isalnum() and not cur else 1.0
 
     def mention(kind: ClaimKind, cls: NumberClass, mult: float = 1.0,
