@@ -43,6 +43,7 @@ from throughline.ingest.apply import (
 )
 from throughline.ingest.detect import expand_paths, match_file
 from throughline.ingest.mapping import Mapping, Source, resolve_profile
+from throughline.ingest.guard import workspace_lock
 from throughline.ingest.readers import (
     TEXT_FORMATS,
     OpenedFile,
@@ -156,15 +157,16 @@ def ingest(
     if not files:
         raise InputError("no files to ingest", hint="pass export files or folders holding them")
     settings.workspace.mkdir(parents=True, exist_ok=True)
-    workdir = make_workdir(settings.workspace)
-    con = _staging(settings, workdir)
-    try:
-        return _run(con, workdir, files, walked, mappings, settings, skip_bad_rows, say,
-                    started, profile,
-                    _ReadOptions(encoding, repair_encoding, skip_unrecognised))
-    finally:
-        con.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with workspace_lock(settings.workspace, settings.store_path):  # one writer; StoreBusy
+        workdir = make_workdir(settings.workspace)
+        con = _staging(settings, workdir)
+        try:
+            return _run(con, workdir, files, walked, mappings, settings, skip_bad_rows, say,
+                        started, profile,
+                        _ReadOptions(encoding, repair_encoding, skip_unrecognised))
+        finally:
+            con.close()
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 @dataclass

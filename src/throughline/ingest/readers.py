@@ -30,6 +30,7 @@ import pyarrow as pa
 import yaml
 
 from throughline.errors import InputError
+from throughline.ingest.guard import STAGING_PREFIX
 
 SNIFF_BYTES = 256 * 1024
 # DuckDB's CSV reader splits a file into one batch per buffer (32 MB by default) and the
@@ -1107,4 +1108,4 @@ def _open_markdown(
 
 
 def make_workdir(base: Path | None = None) -> Path:
-    return Path(tempfile.mkdtemp(prefix="throughline-ingest-", dir=base))
+    return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=base))
