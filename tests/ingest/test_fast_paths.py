@@ -146,9 +146,10 @@ def test_first_ingest_store_holds_exactly_the_canonical_tables(cli, tmp_path: Pa
     assert query(ws, "SELECT rows_loaded FROM _ingests") == [(5,)]
 
 
-def test_store_created_meanwhile_is_merged_not_replaced(cli, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """If another ingest creates the store while this one validates, both keep their rows."""
+def test_an_ingest_started_while_another_validates_is_refused_as_busy(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two ingests never interleave: the second is told the workspace is busy (exit 2) and
+    changes nothing; the first publishes its rows; the second then succeeds."""
     import throughline.ingest.loader as loader
 
     first, second = tmp_path / "a", tmp_path / "b"
@@ -157,17 +158,21 @@ def test_store_created_meanwhile_is_merged_not_replaced(cli, tmp_path: Path,
            [r.replace("006", "007", 1) for r in OPP_ROWS])
     ws = tmp_path / "ws"
     real = loader.publish_new_store
+    seen: list[tuple[int, str]] = []
 
     def racing(stage: Path, store: Path) -> bool:
         monkeypatch.setattr(loader, "publish_new_store", real)
-        assert cli("--workspace", ws, "ingest", second).code == 0  # the other process
+        other = cli("--workspace", ws, "ingest", second)  # as another process would
+        seen.append((other.code, other.err))
+        assert not store.exists()
         return real(stage, store)
 
     monkeypatch.setattr(loader, "publish_new_store", racing)
     r = cli("--workspace", ws, "--json", "ingest", first)
     assert r.code == 0, r.err
-    opp = next(t for t in json.loads(r.out)["tables"] if t["table"] == "opportunities")
-    assert (opp["inserted"], opp["total_after"]) == (3, 6)
+    assert seen and seen[0][0] == 2 and "another ingest is writing" in seen[0][1]
+    assert query(ws, "SELECT count(*) FROM opportunities") == [(3,)]
+    assert cli("--workspace", ws, "ingest", second).code == 0
     assert query(ws, "SELECT count(*) FROM opportunities") == [(6,)]
     assert query(ws, "SELECT count(*) FROM _ingests") == [(2,)]
 
