@@ -7,28 +7,42 @@ metric), the data-fitness gate's issues restated as findings (``dq.*``, family
 checkable), the research-library passages retrieved for the question and for each lens (with
 their explanation), the capability list (for the governance check) and the monthly series
 the forecasts are fitted on.
+
+It is chosen per option of the question (:class:`OptionEvidence`): the declared mapping
+(``council.frame.LEVERS``) names the findings and metrics each option moves — by channel
+when the option is a channel (a partner program: partner win rate, deal size, retention,
+NPS and survival, each against the other channels) — plus a library search per option.
+Options' findings go in front of every advisor's cards.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from throughline.council.frame import LEVER_BY_KEY, metric_label, metric_name
 from throughline.council.personas import Persona
 from throughline.council.seams import EvidenceCard
 from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.families.measure import show
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
 from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report.trust import unfit_findings
 from throughline.library.models import Passage
+from throughline.record.model import Intent
 
 RANKING_ID = "constraint.ranking"
 COVERAGE_ID = "evidence.coverage"
 DATA_QUALITY_FAMILY = "data_quality"
 QUESTION_PASSAGES = 6
 LENS_PASSAGES = 3
+OPTION_PASSAGES = 3
+OPTION_CARDS = 4  # per option, the findings put in front of every advisor
+MIN_PEER_N = 10  # a channel compared with its peers needs this many deals/answers/accounts
 EXCERPT_CHARS = 600
 
 SearchFn = Callable[[str, int], list[Passage]]
@@ -39,6 +53,61 @@ class Capability(BaseModel):
     status: str
 
 
+Side = Literal["better", "worse", "level", "unknown"]
+
+# metrics where a lower value is the better one
+_LOWER_BETTER = ("logo_churn", "median_cycle_days", "median_ttv_days", "forecast_gap",
+                 "failed_share", "weighted_gap", "pushed_share", "share_not_sold_in_time",
+                 "decide_build_ratio", "unsigned_share", "median_cycle_hours", "unknown_share",
+                 "gtm_illegible_share", "unbacked_share", "largest_share", "gap", "js_")
+
+
+class OptionMeasure(BaseModel):
+    """One metric an option moves, as measured: its value as statements print it, its
+    sample size, and — for a channel — how it compares with the other channels (those with
+    at least ``MIN_PEER_N`` in their sample)."""
+
+    finding: str
+    metric: str
+    label: str
+    value: float
+    unit: str
+    n: int | None = None
+    shown: str = Field(description="The value as the finding prints it, e.g. '12.7%'.")
+    side: Side = Field(default="unknown",
+                       description="Better or worse than the median of its peers.")
+    peer_median: str | None = Field(default=None, description="The peers' median, shown.")
+    rank: int | None = Field(default=None, description="1 = best of the peers.")
+    peers: int = 0
+    lower_is_better: bool = False
+
+    @property
+    def small(self) -> bool:
+        return self.n is not None and self.n < MIN_PEER_N
+
+
+class OptionEvidence(BaseModel):
+    """What bears on one option of the question."""
+
+    label: str
+    levers: list[str] = Field(default_factory=list)
+    channel: str | None = None
+    finding_ids: list[str] = Field(default_factory=list)
+    measures: list[OptionMeasure] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list,
+                               description="Metrics the mapping names that were not measured.")
+    needs: list[str] = Field(default_factory=list,
+                             description="What to export so the missing metrics exist.")
+    passages: list[Passage] = Field(default_factory=list)
+
+    def measure(self, kind: str) -> OptionMeasure | None:
+        """The first measure whose metric starts with ``kind`` ('win_rate', 'nps_')."""
+        for m in self.measures:
+            if m.metric.startswith(kind):
+                return m
+        return None
+
+
 class EvidencePack(BaseModel):
     diagnosis: Diagnosis
     findings: list[Finding] = Field(description="Diagnosis findings plus constraint.ranking.")
@@ -47,6 +116,8 @@ class EvidencePack(BaseModel):
     capabilities: list[Capability] = Field(default_factory=list)
     library_documents: int = 0
     library_note: str | None = None
+    options: list[OptionEvidence] = Field(
+        default_factory=list, description="Per option of the question: what bears on it.")
     _cards: dict[tuple[str, tuple[str, ...]], list[EvidenceCard]] = PrivateAttr(
         default_factory=dict)
 
@@ -72,10 +143,22 @@ class EvidencePack(BaseModel):
         seen: dict[str, Passage] = {}
         for p in self.question_passages:
             seen.setdefault(p.id, p)
+        for o in self.options:
+            for p in o.passages:
+                seen.setdefault(p.id, p)
         for key in sorted(self.lens_passages):
             for p in self.lens_passages[key]:
                 seen.setdefault(p.id, p)
         return list(seen.values())
+
+    def option_finding_ids(self) -> list[str]:
+        """The findings that bear on the options, in option order, each once."""
+        out: list[str] = []
+        for o in self.options:
+            for fid in o.finding_ids[:OPTION_CARDS]:
+                if fid not in out:
+                    out.append(fid)
+        return out
 
     def passage(self, passage_id: str) -> Passage | None:
         for p in self.passages():
@@ -108,8 +191,14 @@ class EvidencePack(BaseModel):
                   if (f.family in fams or f.id in (RANKING_ID, COVERAGE_ID)
                       or f.id in binding_ids) and f.family != DATA_QUALITY_FAMILY]
         trust = [f for f in self.findings if f.family == DATA_QUALITY_FAMILY]
-        cards = [finding_card(f) for f in trust + sorted(chosen, key=_strength_key)]
-        passages = list(self.question_passages[:3]) + self.lens_passages.get(persona.id, [])
+        option_ids = self.option_finding_ids()
+        asked = [f for fid in option_ids if (f := self.finding(fid)) is not None]
+        rest = [f for f in sorted(chosen, key=_strength_key) if f.id not in option_ids]
+        cards = [finding_card(f) for f in trust + asked + rest]
+        passages = list(self.question_passages[:3])
+        for o in self.options:
+            passages += o.passages[:1]
+        passages += self.lens_passages.get(persona.id, [])
         seen: set[str] = set()
         for p in passages:
             if p.id not in seen:
@@ -273,6 +362,92 @@ def coverage_finding(diagnosis: Diagnosis) -> Finding:
                    statement=statement, metrics=metrics)
 
 
+def _lower_is_better(metric: str) -> bool:
+    return metric.startswith(_LOWER_BETTER)
+
+
+def _peer_values(f: Finding, name: str, channel: str | None) -> list[tuple[str, float, int]]:
+    """The same metric for the other channels of a by-channel finding: (metric, value, n),
+    those with a sample of at least ``MIN_PEER_N``."""
+    if not channel or not name.endswith("_" + channel):
+        return []
+    prefix = name[: -len(channel)]
+    out = []
+    for key, m in f.metrics.items():
+        if key.startswith(prefix) and len(key) > len(prefix) and m.value is not None \
+                and (m.n or 0) >= MIN_PEER_N and key[len(prefix):] != "unknown":
+            out.append((key, float(m.value), int(m.n or 0)))
+    return out
+
+
+def option_measure(f: Finding, name: str, label: str, channel: str | None,
+                   ) -> OptionMeasure | None:
+    m = f.metrics.get(name)
+    if m is None or m.value is None:
+        return None
+    lower = _lower_is_better(name)
+    peers = _peer_values(f, name, channel)
+    side: Side = "unknown"
+    median_shown = None
+    rank = None
+    if len(peers) >= 3 and (m.n or 0) >= MIN_PEER_N:
+        values = [v for _, v, _ in peers]
+        med = statistics.median(values)
+        value = float(m.value)
+        gap = (med - value) if lower else (value - med)
+        scale = max(abs(med), 1e-9)
+        side = "level" if abs(gap) / scale < 0.05 else ("better" if gap > 0 else "worse")
+        median_shown = show(Metric(name=name, value=med, unit=m.unit))
+        ordered = sorted(values, reverse=not lower)
+        rank = ordered.index(value) + 1 if value in ordered else None
+    return OptionMeasure(finding=f.id, metric=name, label=label, value=float(m.value),
+                         unit=m.unit, n=m.n, shown=show(m), side=side,
+                         peer_median=median_shown, rank=rank, peers=len(peers),
+                         lower_is_better=lower)
+
+
+def option_evidence(intent: Intent, findings: list[Finding], search: SearchFn | None,
+                    unfit: Iterable[str] = ()) -> list[OptionEvidence]:
+    """Per option of the framed question: the measured metrics the declared mapping names
+    (by channel when the option is one), the findings they come from, what is missing and
+    how to get it, and the library passages a search for the option returns."""
+    by_id = {f.id: f for f in findings}
+    unfit_ids = set(unfit)
+    out: list[OptionEvidence] = []
+    searched: dict[str, list[Passage]] = {}
+    for frame in intent.option_frames:
+        levers = [LEVER_BY_KEY[k] for k in frame.levers if k in LEVER_BY_KEY]
+        ev = OptionEvidence(label=frame.label, levers=[lv.key for lv in levers],
+                            channel=frame.channel)
+        for lv in levers:
+            for ref in lv.metrics:
+                name = metric_name(ref, lv.channel)
+                label = metric_label(ref, lv.channel)
+                f = by_id.get(ref.finding)
+                measured = (f is not None and f.kind == FindingKind.measured
+                            and f.id not in unfit_ids)
+                got = option_measure(f, name, label, lv.channel) if (
+                    measured and f is not None) else None
+                if got is None:
+                    if label not in ev.missing:
+                        ev.missing.append(label)
+                    continue
+                if all(x.metric != got.metric or x.finding != got.finding
+                       for x in ev.measures):
+                    ev.measures.append(got)
+                if got.finding not in ev.finding_ids:
+                    ev.finding_ids.append(got.finding)
+            if ev.missing and lv.needs and lv.needs not in ev.needs:
+                ev.needs.append(lv.needs)
+        if search is not None and levers:
+            query = " ".join([frame.words or frame.label] + [lv.query for lv in levers[:1]])
+            if query not in searched:
+                searched[query] = search(query, OPTION_PASSAGES)
+            ev.passages = list(searched[query])
+        out.append(ev)
+    return out
+
+
 def gather(
     diagnosis: Diagnosis,
     *,
@@ -281,14 +456,26 @@ def gather(
     search: SearchFn | None,
     capabilities: list[Capability],
     library_documents: int,
+    intent: Intent | None = None,
 ) -> EvidencePack:
-    """Assemble the pack. ``search(query, k)`` is the library (None when there is none)."""
+    """Assemble the pack. ``search(query, k)`` is the library (None when there is none);
+    ``intent`` (the framed question) chooses the evidence per option — without it the
+    question is framed here by rules."""
+    if intent is None:
+        from datetime import date as _date
+
+        from throughline.council.frame import frame_question
+
+        intent = frame_question(question, diagnosis.as_of or _date.today())
     findings = ([quality_finding(i) for i in diagnosis.data_quality]
                 + list(diagnosis.findings)
                 + [ranking_finding(diagnosis), coverage_finding(diagnosis)])
     q_passages: list[Passage] = []
     lens: dict[str, list[Passage]] = {}
     note = None
+    library = search if (search is not None and library_documents > 0) else None
+    options = option_evidence(intent, findings, library,
+                              unfit_findings(diagnosis, findings))
     if search is None or library_documents == 0:
         note = ("The research library is empty: the panel argued from the company's own "
                 "data only. Add documents with `throughline library add`.")
@@ -300,5 +487,5 @@ def gather(
     return EvidencePack(
         diagnosis=diagnosis, findings=findings, question_passages=q_passages,
         lens_passages=lens, capabilities=capabilities, library_documents=library_documents,
-        library_note=note,
+        library_note=note, options=options,
     )

@@ -28,7 +28,7 @@ from throughline.council.debate import (
     run_debate,
 )
 from throughline.council.forecast import Series, finding_series, store_series
-from throughline.council.frame import DEFAULT_QUESTION, frame_question
+from throughline.council.frame import DEFAULT_QUESTION, align_options, frame_question
 from throughline.council.gather import (
     RANKING_ID,
     Capability,
@@ -236,7 +236,7 @@ class Council:
                              calls_of=calls_of),
                 lambda engine, draft=intent: frame_with_model(engine, draft),
                 "framer", intent, role_calls, role_failures, "the rule-based framing is used")
-        intent = saved_intent or intent
+        intent = saved_intent or align_options(intent)
         log.save_frame(run_id, intent)
         self._done(log, run_id, "frame", intent, f"framed as a '{intent.decision_type}' decision")
 
@@ -531,7 +531,8 @@ class Council:
         try:
             pack = gather(diagnosis, question=intent.question, personas=personas,
                           search=(lambda q, k: search(q, k)) if search else None,
-                          capabilities=caps, library_documents=library_docs)
+                          capabilities=caps, library_documents=library_docs,
+                          intent=intent)
         finally:
             if lib is not None:
                 lib.close()

@@ -26,12 +26,42 @@ DecisionType = Literal[
 ]
 
 
+QuestionForm = Literal["either_or", "yes_no", "how_much", "when", "open"]
+"""How the question offers its choice: 'A or B' (or 'A before B'), 'should we X?', 'how
+much / how many …?', 'when should we …?', or no choice named ('open')."""
+
+OptionStance = Literal["alternative", "act", "refrain", "more", "hold", "now", "later"]
+
+
+class OptionFrame(BaseModel):
+    """One option of the question: how the record names it and what it would move.
+
+    ``label`` is a noun phrase ("hiring four more SDRs next quarter", "a partner program")
+    so it reads in any sentence; ``words`` is the option in the question's own words.
+    ``levers`` are the entries of the declared mapping (``council.frame.LEVERS``) its words
+    matched, ``families`` the diagnostic families those levers read and ``metrics`` the
+    measures they move, by name ("partner win rate")."""
+
+    label: str
+    words: str = ""
+    stance: OptionStance = "alternative"
+    levers: list[str] = Field(default_factory=list)
+    families: list[str] = Field(default_factory=list)
+    metrics: list[str] = Field(default_factory=list)
+    channel: str | None = Field(default=None, description="The channel value it names, if any.")
+
+
 class Intent(BaseModel):
     """The question framed as an object: what is being decided and what a useful answer holds."""
 
     question: str = Field(description="The question exactly as the user asked it (untrusted).")
     choice: str = Field(description="The decision to be made, in one line.")
-    options: list[str] = Field(default_factory=list, description="Named alternatives, if any.")
+    options: list[str] = Field(default_factory=list,
+                               description="Named alternatives as noun phrases, if any.")
+    form: QuestionForm = Field(default="open", description="How the question offers its choice.")
+    option_frames: list[OptionFrame] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="Per option: its noun phrase, its words, and the metrics it moves.")
     stakes: str = Field(description="What is at risk if the decision is wrong.")
     constraints: list[str] = Field(default_factory=list)
     decision_type: DecisionType
