@@ -239,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"round {args.rounds} / round 1          {growth:.3f}  (the round part is bounded; "
           "peers' statements are shown in full)")
     prefix = shared_prefix(calls)
+    verdict = "ok" if prefix // 4 >= 1024 else "MISSED"
     print(f"shared prompt prefix  {prefix:,} chars ≈ {prefix // 4:,} tokens across an "
-          f"advisor's rounds (target ≥ 1,024 tokens: {'ok' if prefix // 4 >= 1024 else 'MISSED'})")
+          f"advisor's rounds (target ≥ 1,024 tokens: {verdict})")
     total_chars = sum(prompt_chars(c) for c in calls)
     print(f"prompt text sent in the run {total_chars:,} chars ≈ "
           f"{estimate_tokens(' ' * total_chars):,} tokens over {len(calls)} calls")
