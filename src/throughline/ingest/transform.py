@@ -81,20 +81,16 @@ def number_slow(v: str, mode: str | None) -> str:
     return f"(CASE WHEN {_shape(v)} AND {ok} THEN {sign} * {val} END)"
 
 
-def number_fast(x: str, mode: str | None, guard: bool) -> str:
+def number_fast(x: str, mode: str | None) -> str:
     """A plain cast of ``x`` where it reads the same number as ``number_slow``.
 
-    The cast reads "1.200" as 1.2, so with "1.234,56" it only takes values without a '.',
-    and while the convention is undecided (``guard``) not the values that end in a '.'
-    and three digits (a whole-number column needs no guard: 1.2 is not whole).
+    The cast reads "1.200" as 1.2: with "1.234,56" it only takes values without a '.';
+    while the convention is undecided the typed layer refuses the 1.2 again
+    (``typed_expression``: only a value that is not whole needs looking at).
     """
     cast = f"TRY_CAST({x} AS DOUBLE)"
     if mode == EU:
         return f"(CASE WHEN NOT contains({x}, '.') THEN {cast} END)"
-    if mode is None and guard:
-        amb = sql_str(f"[{_SP}]*[-+]?{DOT_AMBIGUOUS}[{_SP}]*")
-        return (f"(CASE WHEN strpos({x}, '.') >= strlen({x}) - 4 AND strpos({x}, '.') > 0 "
-                f"AND regexp_full_match({x}, {amb}) THEN NULL ELSE {cast} END)")
     return cast
 
 
@@ -123,7 +119,7 @@ def re_escape(text: str) -> str:
 def number_parse(v: str, mode: str | None) -> str:
     """The number in the trimmed text ``v`` (a column reference): a plain cast, else the
     separator-aware reading."""
-    return (f"COALESCE({number_fast(v, mode, True)}, "
+    return (f"COALESCE({number_fast(v, mode)}, "
             f"CASE WHEN {v} IS NOT NULL THEN {number_slow(v, mode)} END)")
 
 
@@ -299,8 +295,7 @@ def direct_parse(col: Column, x: str, v: str, formats: list[str],
         words = ", ".join(sql_str(w) for w in TRUE_WORDS + FALSE_WORDS)
         return f"CASE WHEN {x} IN ({words}) THEN {x} ELSE lower({v}) END"
     if t in (ColumnType.integer, ColumnType.decimal):
-        fast = number_fast(x, mode, guard=t == ColumnType.decimal)
-        slow = number_slow(v, mode)
+        fast, slow = number_fast(x, mode), number_slow(v, mode)
     else:
         assert not formats
         fast, slow = TS_PARSE.format(v=x), TS_PARSE.format(v=v)
@@ -390,17 +385,30 @@ def label_key_sql(v: str) -> str:
     return f"lower(CASE WHEN strlen({v}) = length({v}) THEN {w} ELSE strip_accents({w}) END)"
 
 
-def premapped_expressions(spec: ColumnSpec, value: str) -> tuple[str, str | None]:
-    """The text a value map reads (case changed if asked) and, with a map, its label key.
+def _label_lists(spec: ColumnSpec) -> tuple[str, str]:
+    """The translation table as two SQL list literals: label keys, and their values."""
+    items = list(spec.lookup_table.items())
+    keys = "[" + ", ".join(sql_str(k) for k, _ in items) + "]"
+    values = "[" + ", ".join(literal(v) for _, v in items) + "]"
+    return keys, values
 
-    They get a layer of their own so that the map's many WHENs compare a column instead of
-    re-evaluating the key once per WHEN (DuckDB does not share it inside CASE).
+
+def premapped_expressions(spec: ColumnSpec, value: str) -> tuple[str, str | None]:
+    """The text a value map reads (case changed if asked) and, with a map, the position of
+    its label key in the translation table (NULL: no label matches).
+
+    The position is one scan of a constant list, computed once per value in a layer of its
+    own; a CASE with one WHEN per label (hundreds for the lead-source tables) costs several
+    times more.
     """
     if spec.lower:
         value = f"lower({value})"
     elif spec.upper:
         value = f"upper({value})"
-    return value, (label_key_sql(value) if spec.translates else None)
+    if not spec.translates:
+        return value, None
+    keys, _ = _label_lists(spec)
+    return value, f"list_position({keys}, {label_key_sql(value)})"
 
 
 def keep_expression(spec: ColumnSpec, value: str) -> str:
@@ -415,22 +423,24 @@ def keep_expression(spec: ColumnSpec, value: str) -> str:
 def mapped_expression(spec: ColumnSpec, value: str, key: str | None = None) -> str:
     """Apply case changes, labels/map, otherwise and default (see ``mapping.STEPS``).
 
-    ``key`` names a column already holding the label key of ``value`` (with the case change
-    already applied to ``value``); without it, both are computed here.
+    ``key`` names a column already holding the label's position (``premapped_expressions``,
+    with the case change already applied to ``value``); without it, both are computed here.
     """
     if key is None:
         value, key = premapped_expressions(spec, value)
     if spec.translates:
-        table = spec.lookup_table
         given, blank = spec.blank_value
-        whens = " ".join(f"WHEN {sql_str(k)} THEN {literal(t)}" for k, t in table.items())
         if "otherwise" in spec.model_fields_set:
             fallback = keep_expression(spec, value)
         elif spec.default is not None:
             fallback = literal(spec.default)
         else:
             fallback = value
-        inner = f"(CASE {key} {whens} ELSE {fallback} END)" if whens else fallback
+        if not spec.lookup_table:
+            inner = fallback
+        else:
+            _, values = _label_lists(spec)
+            inner = f"(CASE WHEN {key} IS NULL THEN {fallback} ELSE {values}[{key}] END)"
         return (f"CASE WHEN {value} IS NULL THEN {literal(blank) if given else 'NULL'} "
                 f"ELSE {inner} END")
     if spec.default is not None and (spec.source_columns or spec.path):
@@ -442,10 +452,7 @@ def parsed_expression(col: Column, spec: ColumnSpec, v: str, formats: list[str])
     """The expensive part of typing ``v`` (a column reference), or None for text."""
     t = col.type
     if _numeric(col, spec):
-        num = number_parse(v, number_mode(spec, formats))
-        if spec.multiply is not None:
-            num = f"({num} * {float(spec.multiply)!r})"
-        return num
+        return number_parse(v, number_mode(spec, formats))
     if t == ColumnType.string:
         return None
     if t == ColumnType.boolean:
@@ -458,19 +465,31 @@ def parsed_expression(col: Column, spec: ColumnSpec, v: str, formats: list[str])
     return TS_PARSE.format(v=v)
 
 
-def typed_expression(col: Column, spec: ColumnSpec, v: str, p: str | None) -> str:
-    """The canonical value from the mapped text ``v`` and its parsed form ``p``."""
+def typed_expression(col: Column, spec: ColumnSpec, v: str, p: str | None,
+                     mode: str | None = None) -> str:
+    """The canonical value from the mapped text ``v`` and its parsed form ``p``.
+
+    A number that is not whole and whose text is "1.200"-like is refused here while the
+    column's separators are undecided (``mode`` None): the plain cast read it as 1.2.
+    """
     t = col.type
-    if spec.bands and t == ColumnType.string:
-        cases = " ".join(f"WHEN {p} <= {float(ub)!r} THEN {sql_str(label)}"
-                         for ub, label in spec.bands)
-        return f"(CASE {cases} END)"
+    if _numeric(col, spec):
+        num = p if spec.multiply is None else f"({p} * {float(spec.multiply)!r})"
+        clear = "true"
+        if mode is None and t != ColumnType.integer:  # 1.2 is not whole: refused anyway
+            amb = sql_str(f"[-+]?{DOT_AMBIGUOUS}")
+            # as 1,234.56 such a text reads between 1 and 1000, never whole
+            clear = (f"({p} = floor({p}) OR abs({p}) >= 1000 OR abs({p}) < 1 "
+                     f"OR NOT regexp_full_match({v}, {amb}))")
+        if spec.bands and t == ColumnType.string:
+            cases = " ".join(f"WHEN {num} <= {float(ub)!r} THEN {sql_str(label)}"
+                             for ub, label in spec.bands)
+            return f"(CASE WHEN {clear} THEN (CASE {cases} END) END)"
+        if t == ColumnType.integer:
+            return f"(CASE WHEN {num} = floor({num}) THEN TRY_CAST({num} AS BIGINT) END)"
+        return f"(CASE WHEN isfinite({p}) AND {clear} THEN {num} END)"
     if t == ColumnType.string:
         return f"upper({v})" if col.name == "currency" else v
-    if t == ColumnType.integer:
-        return f"(CASE WHEN {p} = floor({p}) THEN TRY_CAST({p} AS BIGINT) END)"
-    if t == ColumnType.decimal:
-        return f"(CASE WHEN isfinite({p}) THEN {p} END)"
     if t == ColumnType.boolean:
         trues = ", ".join(sql_str(w) for w in TRUE_WORDS)
         falses = ", ".join(sql_str(w) for w in FALSE_WORDS)
@@ -536,6 +555,20 @@ def compile_source(
             f"(CASE WHEN {cond} THEN {1 << bit} ELSE 0 END)"
         )
 
+    def add_check_pair(column: str, src: str, expected: str, other: str, cond: str,
+                       which: str, raw: str) -> None:
+        """Two type checks of one column: ``cond`` fails the row, ``which`` tells whether
+        it is the second (``other``) — one CASE per row when both bits share a mask."""
+        first = len(checks)
+        add_check(column, src, "type", expected, f"({cond}) AND NOT {which}", raw)
+        add_check(column, src, "type", other, f"({cond}) AND {which}", raw)
+        a, b = checks[first], checks[first + 1]
+        if a.mask == b.mask:
+            terms = mask_terms[a.mask]
+            del terms[-2:]
+            terms.append(f"(CASE WHEN {cond} THEN (CASE WHEN {which} THEN {1 << b.bit} "
+                         f"ELSE {1 << a.bit} END) ELSE 0 END)")
+
     for i, col in enumerate(table.columns):
         spec = source.columns.get(col.name)
         if spec is None or _absent(opened, spec):
@@ -577,8 +610,6 @@ def compile_source(
             x = ident(xname)
             v = f"({FAST_BLANK.format(x=x)})"  # only evaluated where the typed value is NULL
             parse = direct_parse(col, x, v, fmts if not numeric else [], mode)
-            if spec.multiply is not None:
-                parse = f"({parse} * {float(spec.multiply)!r})"
         else:
             value, _ = raw_expression(opened, col.name, spec, lookups, sources)
             pre, low = premapped_expressions(spec, value)
@@ -598,18 +629,13 @@ def compile_source(
             add_check(col.name, src, "type", "a 3-letter ISO 4217 currency code (USD, EUR…)",
                       f"{t} IS NOT NULL AND NOT regexp_full_match({t}, '[A-Z]{{3}}')", raw)
             continue
-        typed.append(f"{typed_expression(col, spec, v, p if parse else None)} AS {t}")
+        typed.append(f"{typed_expression(col, spec, v, p if parse else None, mode)} AS {t}")
         outputs.append(f"CAST({t} AS {col.type.sql}) AS {ident(col.name)}")
         if numeric:
             bad, unclear = _number_expected(col, spec, mode)
-            if mode is None:
-                amb = number_ambiguous(v)
-                add_check(col.name, src, "type", bad,
-                          f"CASE WHEN {t} IS NULL AND {v} IS NOT NULL THEN NOT {amb} "
-                          "ELSE false END", raw)
-                add_check(col.name, src, "type", unclear,
-                          f"CASE WHEN {t} IS NULL AND {v} IS NOT NULL THEN {amb} ELSE false "
-                          "END", raw)
+            if mode is None:  # two bits, one test per row: which one only for failures
+                add_check_pair(col.name, src, bad, unclear, f"{t} IS NULL AND {v} IS NOT NULL",
+                               number_ambiguous(v), raw)
             else:
                 add_check(col.name, src, "type", bad, f"{t} IS NULL AND {v} IS NOT NULL", raw)
         elif col.type != ColumnType.string:
