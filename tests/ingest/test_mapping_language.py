@@ -228,3 +228,54 @@ def test_row_error_names_source_column_value_and_target(cli, tmp_path: Path) -> 
 def test_short_form_and_yaml_boolean_keys() -> None:
     spec = ColumnSpec.model_validate({"from": "x", "map": {True: "won", None: "blank", 2: "two"}})
     assert spec.map == {"true": "won", "": "blank", "2": "two"}
+
+
+# ------------------------------------------------------------------------ number formats
+
+@pytest.mark.parametrize(("text", "mode", "value"), [
+    ("$1,200.50", "1,234.56", 1200.5),
+    ("1.200,50 €", "1.234,56", 1200.5),
+    ("€1.200", "1.234,56", 1200.0),
+    ("€1.200", "1,234.56", 1.2),
+    ("1 200,50", "1.234,56", 1200.5),
+    ("1\u00a0200,50", "1.234,56", 1200.5),
+    ("(1,200.00)", "1,234.56", -1200.0),
+    ("-€ 1.200,5", "1.234,56", -1200.5),
+    ("USD 1,200", "1,234.56", 1200.0),
+    ("R$ 1.234,56", "1.234,56", 1234.56),
+    ("CHF 1'200.50", "1,234.56", 1200.5),
+    ("1.234.567", "1.234,56", 1234567.0),
+    ("1,5", "1.234,56", 1.5),
+    ("1200.50", "1.234,56", None),   # not how this column writes numbers
+    ("1,2,3", "1,234.56", None),
+    ("12abc", "1,234.56", None),
+    ("$1,200.50", None, 1200.5),      # undecided: what reads one way only is read
+    ("2,400", None, 2400.0),          # ',' and three digits: thousands, as US exports write
+    ("€1.200", None, None),           # 1.2 or 1200: the column must decide
+    ("1.200,50 €", None, None),       # written 1.234,56: the column must decide
+])
+def test_number_reading(text: str, mode: str | None, value: float | None) -> None:
+    from throughline.ingest.transform import number_parse
+
+    got = duckdb.connect().execute(f"SELECT {number_parse('v', mode)} FROM (SELECT ? AS v)",
+                                   [text]).fetchone()[0]
+    assert got == value
+
+
+def test_number_column_decided_by_its_other_values(cli, tmp_path: Path) -> None:
+    files = {"accounts.csv": "id,revenue,staff\na1,1.200,\"1.250\"\na2,1200.75,12\n"}
+    mapping = ("name: t\nsources:\n  - name: a\n    table: accounts\n    files: [accounts.csv]\n"
+               "    columns:\n      account_id: id\n      annual_revenue: revenue\n"
+               "      employees: staff\n")
+    ws, r = _ingest(cli, tmp_path, mapping, files, "--json")
+    # revenue: 1200.75 only reads as 1,234.56, so 1.200 is 1.2; staff: 1.250 is a whole
+    # number only as 1.234,56, and nothing in the column says so -> refused, not guessed
+    assert r.code == 2
+    err = json.loads(r.out)
+    assert (err["row"], err["column"], err["value"]) == (1, "staff", "1.250")
+    assert "number_format" in err["expected"]
+    files["accounts.csv"] = files["accounts.csv"].replace("12\n", "\"2.400.000\"\n")
+    ws, r = _ingest(cli, tmp_path, mapping, files)
+    assert r.code == 0, r.err
+    assert query(ws, "SELECT account_id, annual_revenue, employees FROM accounts "
+                     "ORDER BY 1") == [("a1", 1.2, 1250), ("a2", 1200.75, 2400000)]
