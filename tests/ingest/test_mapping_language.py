@@ -279,3 +279,14 @@ def test_number_column_decided_by_its_other_values(cli, tmp_path: Path) -> None:
     assert r.code == 0, r.err
     assert query(ws, "SELECT account_id, annual_revenue, employees FROM accounts "
                      "ORDER BY 1") == [("a1", 1.2, 1250), ("a2", 1200.75, 2400000)]
+
+
+def test_a_value_no_alternative_accepts_is_one_readable_line(cli, tmp_path: Path) -> None:
+    err = _error(cli, tmp_path, _deal_mapping(
+        channel="{from: Source, map: {a: [b]}}",
+        motion="{from: Source, map: {a: b}, otherwise: {keep: lowercase}}"))
+    assert ("column channel, map: got ['b']; expected a valid string or a valid integer or "
+            "a valid number or a valid boolean") in err
+    assert "column motion, otherwise: got 'lowercase'; expected 'as_is', 'lower' or " \
+           "'upper'" in err
+    assert err.count("column motion") == 1

@@ -597,12 +597,40 @@ def _describe(loc: tuple[Any, ...], data: Any) -> tuple[str, str]:
     return ", ".join(where), kind
 
 
+def _is_tag(part: object) -> bool:
+    """A union member's tag in an error location ('str', 'Keep', 'list[str]', …)."""
+    return isinstance(part, str) and (part in ("str", "int", "float", "bool", "none")
+                                      or part[:1].isupper() or "[" in part)
+
+
+def _merge_unions(errors: list[Any]) -> list[dict[str, Any]]:
+    """One error per place: a value no member of a union accepts lists what each expects."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in errors:
+        loc = tuple(p for p in e["loc"] if not _is_tag(p))
+        if len(loc) < len(e["loc"]) and loc in merged and merged[loc]["type"] == "union":
+            merged[loc]["msg"] += " or " + str(e["msg"]).removeprefix("Input should be ")
+            continue
+        if len(loc) < len(e["loc"]):
+            shown = repr(e.get("input"))[:60]
+            merged[loc] = {"loc": loc, "type": "union", "msg": f"got {shown}; expected "
+                           + str(e["msg"]).removeprefix("Input should be ")}
+        else:
+            merged[loc + (len(merged),)] = dict(e, loc=loc)
+    out = list(merged.values())
+    # a member that got further (the dict form of `otherwise`) says more than the union
+    return [e for e in out if not (e["type"] == "union" and any(
+        f is not e and len(f["loc"]) > len(e["loc"]) and f["loc"][:len(e["loc"])] == e["loc"]
+        for f in out))]
+
+
 def format_problems(exc: ValidationError, data: Any) -> list[str]:
     """One readable line per validation error: where (source, target column), what is
     wrong, and for an unknown key the keys allowed there."""
     lines: list[str] = []
     seen: set[str] = set()
-    for e in exc.errors():
+    errors = _merge_unions(exc.errors())
+    for e in errors:
         loc = tuple(e["loc"])
         where, kind = _describe(loc, data)
         msg = str(e["msg"]).removeprefix("Value error, ")
