@@ -290,3 +290,20 @@ def test_a_value_no_alternative_accepts_is_one_readable_line(cli, tmp_path: Path
     assert "column motion, otherwise: got 'lowercase'; expected 'as_is', 'lower' or " \
            "'upper'" in err
     assert err.count("column motion") == 1
+
+
+def test_sample_lead_sources_and_their_translations_map_as_the_generator_means() -> None:
+    """`throughline sample` plants evidence in LeadSource labels (English, and with
+    --quirks in Spanish and Portuguese): the label tables must read them as it means."""
+    from throughline.sample import vocabulary as V
+    from throughline.sample.quirks import LOCALIZED, UNUSUAL
+
+    channel, motion = builtin_label_tables()["channel"], builtin_label_tables()["motion"]
+    meant = {s.label: (s.group, s.motion) for s in V.LEAD_SOURCES}
+    for label, (group, mot) in meant.items():
+        assert (channel[label_key(label)], motion[label_key(label)]) == (group, mot), label
+    for english, translations in LOCALIZED.items():
+        for label in filter(None, translations):
+            assert (channel[label_key(label)], motion[label_key(label)]) == meant[english], label
+    for label in UNUSUAL.values():  # these must stay unmapped: they are their own channel
+        assert label_key(label) not in channel
