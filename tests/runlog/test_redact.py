@@ -98,7 +98,7 @@ QUOTED = 'pa"ss\\word-with-quotes'  # a secret JSON escapes
 def test_fast_redaction_gives_the_same_text_as_walking_the_value(
         value: object, monkeypatch: pytest.MonkeyPatch) -> None:
     from throughline.runlog.ids import canonical_json, compact_json
-    from throughline.runlog.redact import env_secrets, redacted_json, redacted_text_json
+    from throughline.core.redact import env_secrets, redacted_json, redacted_text_json
 
     monkeypatch.setenv("DB_PASSWORD", QUOTED)
     secrets = env_secrets()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -13,6 +16,7 @@ from rich.markup import escape
 
 import psutil
 
+from throughline.core.redact import redact, redact_text
 from throughline.errors import InputError, ThroughlineError
 from throughline.settings import Settings, load_settings
 
@@ -68,6 +72,28 @@ def emit_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str, sort_keys=False) + "\n")
 
 
+class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log records reach the terminal (stderr, WARNING and up) with secrets masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
+@contextmanager
+def _terminal_logging() -> Iterator[None]:
+    """While a command runs, warnings and errors logged by any library are printed once,
+    as ``warning: …``, through the one redaction (instead of Python's bare last resort)."""
+    root = logging.getLogger()
+    handler = _RedactingHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI and translate errors into exit codes (0 ok, 1 failure, 2 bad input)."""
     global _first_call, _started
@@ -77,7 +103,8 @@ def run(argv: list[str]) -> int:
     _first_call = False
     want_json = "--json" in argv
     try:
-        app(args=argv, prog_name="throughline")
+        with _terminal_logging():
+            app(args=argv, prog_name="throughline")
         return 0
     except SystemExit as exc:  # Typer's standalone mode: help, usage errors (2), Exit
         code = exc.code
@@ -90,8 +117,9 @@ def run(argv: list[str]) -> int:
                 else {"error": exc.message, "hint": exc.hint}
             )
             payload["exit_code"] = exc.exit_code
-            emit_json(payload)
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            emit_json(redact(payload, by_name=False))
+        err_console.print(f"[bold red]error:[/] {escape(redact_text(str(exc)))}",
+                          soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted")

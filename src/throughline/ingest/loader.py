@@ -43,6 +43,7 @@ from throughline.ingest.apply import (
 )
 from throughline.ingest.detect import expand_paths, match_file
 from throughline.ingest.mapping import Mapping, Source, resolve_profile
+from throughline.core.redact import redact_text
 from throughline.ingest.guard import workspace_lock
 from throughline.ingest.readers import (
     TEXT_FORMATS,
@@ -430,9 +431,7 @@ def _unrecognised(opened: OpenedFile, mappings: list[Mapping], *, explicit: bool
 
 
 def _safe_url(url: str) -> str:
-    from throughline.store.connection import _redact
-
-    return _redact(url)
+    return redact_text(url)
 
 
 def _read_hints(mappings: list[Mapping], path: Path) -> dict[str, object]:

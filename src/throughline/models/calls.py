@@ -44,7 +44,7 @@ from throughline.models.faults.retry import (
     classify,
 )
 from throughline.models.providers import KEY_ENV, KEY_FIELD
-from throughline.models.redact import Redactor
+from throughline.core.redact import Redactor
 from throughline.models.replay import (
     CallStore,
     RecordedCall,

@@ -52,7 +52,7 @@ from throughline.models.errors import BudgetExceeded, CallFailed
 from throughline.models.faults.retry import RetryPolicy, classify
 from throughline.models.limits import traits
 from throughline.models.providers import ProviderFactory, TransportFactory
-from throughline.models.redact import Redactor
+from throughline.core.redact import Redactor
 from throughline.models.replay import CallStore, ReplayMode, ReplayModel
 from throughline.models.schema import StatementDraft, TurnCheck
 from throughline.models.selection import Selection, select

@@ -33,7 +33,7 @@ from pydantic_ai.models import Model, create_async_httpx2_client
 
 from throughline.errors import ConfigError
 from throughline.models.config import ModelsConfig
-from throughline.models.redact import Redactor
+from throughline.core.redact import Redactor
 from throughline.models.spec import ModelSpec, check_base_url
 
 KEY_ENV: dict[str, str] = {

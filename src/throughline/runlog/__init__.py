@@ -3,7 +3,7 @@ replayed and exported.
 
 :class:`RunLog` is the API (the pipeline writes through it, ``throughline runs`` reads
 through it); :mod:`.migrations` holds the schema as named migrations; :mod:`.ids` makes
-run ids and request keys; :mod:`.redact` keeps secrets out of the file.
+run ids and request keys; :mod:`throughline.core.redact` keeps secrets out of the file.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from throughline.runlog.models import (
     StageInfo,
     StoredForecast,
 )
-from throughline.runlog.redact import REDACTED, redact, redact_text
+from throughline.core.redact import REDACTED, redact, redact_text
 
 __all__ = [
     "MIGRATIONS", "REDACTED", "STAGES", "CallRecord", "CallsSummary", "ClaimCounts",

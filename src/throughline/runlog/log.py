@@ -54,7 +54,7 @@ from throughline.runlog.models import (
     StageInfo,
     StoredForecast,
 )
-from throughline.runlog.redact import (
+from throughline.core.redact import (
     env_secrets,
     redact,
     redact_text,
@@ -102,7 +102,7 @@ class RunLog:
                    replay_of: str | None = None, run_id: str | None = None) -> str:
         """Start a run (status ``running``) and return its id.
 
-        ``settings`` is snapshotted as JSON with secrets redacted (see :mod:`.redact`).
+        ``settings`` is snapshotted as JSON with secrets redacted (see :mod:`throughline.core.redact`).
         """
         now = self._clock()
         run_id = run_id or new_run_id(now)

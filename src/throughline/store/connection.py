@@ -14,6 +14,7 @@ from typing import Any
 
 import ibis
 
+from throughline.core.redact import redact_text
 from throughline.errors import StoreError
 from throughline.evidence import SCHEMA
 from throughline.settings import Settings
@@ -73,9 +74,9 @@ def open_store(settings: Settings, *, read_only: bool = True) -> EvidenceStore:
     try:
         con = _connect(url, read_only)
     except Exception as exc:  # translate driver errors at the seam, keep the cause
-        safe = _redact(url)
+        safe = redact_text(url)
         raise StoreError(
-            f"cannot open the evidence store at {safe}: {type(exc).__name__}: {_redact(str(exc))}",
+            f"cannot open the evidence store at {safe}: {type(exc).__name__}: {redact_text(str(exc))}",
             hint="check --backend / THROUGHLINE_BACKEND, or that no other process holds the "
             "DuckDB file open for writing",
         ) from exc
@@ -89,10 +90,3 @@ def store_session(settings: Settings, *, read_only: bool = True) -> Iterator[Evi
         yield store
     finally:
         store.close()
-
-
-def _redact(text: str) -> str:
-    """Hide passwords in connection URLs (scheme://user:secret@host)."""
-    import re
-
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
