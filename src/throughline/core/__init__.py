@@ -1,5 +1,6 @@
-"""The base layer: plain helpers every other part of throughline may use.
+"""The base layer: what every stage may use and which imports nothing else of the package.
 
-Nothing in ``throughline.core`` imports anything else from the package, so any module —
-diagnostics, reports, the decision record, the CLI — can depend on it without cycles.
+``redact`` keeps secrets out of every text the product writes; ``format`` renders numbers
+for people. Stage packages (ingest, diagnose, library, council, record) import from here,
+never the other way round.
 """
