@@ -75,13 +75,41 @@ def test_show(cli, ws: Path, finished: tuple[str, DecisionRecord]) -> None:
     for stage in ("frame", "gather", "cast", "debate", "claim_check", "synthesize", "record"):
         assert stage in out
     assert "1 verified, 1 unsupported, 1 contradicted" in out
-    assert "Model calls: 2" in out and "no model configured" in out
+    assert "Model calls: 2 (2 attempt(s))" in out and "no model configured" in out
     shown = json.loads(cli("--workspace", ws, "runs", "show", run_id, "--json").out)
     assert shown["id"] == run_id and shown["question"] == SMALL_QUESTION
     assert [s["name"] for s in shown["stages"]][-1] == "record"
     assert shown["intent"]["decision_type"] == "hire"
     assert shown["calls_summary"]["calls"] == 2
     assert shown["settings"]["workspace"] == str(ws.resolve())
+
+
+def test_list_shows_status_engine_binding_rounds_and_show_counts_attempts(
+        cli, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`runs list` at a normal terminal width has the status, engine, binding constraint,
+    rounds and question; `runs show` counts a retried request once (and its attempts), and
+    names a model once, not 'openai:openai:gpt-4o-mini'."""
+    with RunLog.open(load_settings(ws)) as log:
+        run_id = log.create_run(SMALL_QUESTION, engine="model", settings=load_settings(ws))
+        info = CallInfo(role="advisor", engine="openai", model="openai:gpt-4o-mini",
+                        reason="settings.models.default")
+        request = {"turn": 1}
+        log.log_call(run_id, info.model_copy(update={"outcome": "failed"}), request, None,
+                     advisor_id="auditor", round=1, error="HTTP 503")
+        log.log_call(run_id, info, request, {"move": "SHARE"}, advisor_id="auditor", round=1)
+        log.finish_run(run_id, make_small_record(run_id))
+    monkeypatch.setenv("COLUMNS", "100")
+    r = cli("--workspace", ws, "runs", "list")
+    assert r.code == 0, r.err
+    header = r.out.splitlines()[0]
+    for column in ("status", "engine", "binding", "rounds", "question"):
+        assert column in header, column
+    assert "model" in r.out and "Post-sale truth" in r.out
+    listed = json.loads(cli("--workspace", ws, "--json", "runs", "list").out)[0]
+    assert (listed["calls"], listed["attempts"]) == (1, 2)
+    shown = " ".join(cli("--workspace", ws, "runs", "show", run_id).out.split())
+    assert "Model calls: 1 (2 attempt(s), 1 failed)" in shown
+    assert "openai:gpt-4o-mini" in shown and "openai:openai:" not in shown
 
 
 def test_unknown_id_exits_2(cli, ws: Path, finished: tuple[str, DecisionRecord]) -> None:

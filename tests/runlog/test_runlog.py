@@ -183,7 +183,8 @@ def test_calls_are_logged_and_found_by_request_key(runlog: RunLog) -> None:
     calls = runlog.calls(run_id)
     assert [c.outcome for c in calls] == ["failed", "retried"] and not calls[0].usable
     summary = runlog.calls_summary(run_id)
-    assert (summary.calls, summary.failed, summary.tokens_in) == (2, 1, 2400)
+    # one request sent twice: one call, two attempts
+    assert (summary.calls, summary.attempts, summary.failed, summary.tokens_in) == (1, 2, 1, 2400)
     assert summary.outcomes == {"failed": 1, "retried": 1}
     assert summary.by_model[0].reason == "advisors run on the default model"
 

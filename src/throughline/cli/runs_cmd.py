@@ -67,15 +67,18 @@ def list_command(
         out_console.print("No runs yet: ask the council with `throughline ask \"QUESTION\"`.")
         return
     width = out_console.width
-    columns = ["id", "created (UTC)", "status", "binding", "claims", "calls", "question"]
-    hidden = ({"created (UTC)"} if width < WIDE else set()) | (
-        {"binding", "calls"} if width < MEDIUM else set())
+    columns = ["id", "created (UTC)", "status", "engine", "binding", "rounds", "claims",
+               "calls", "question"]
+    hidden = ({"created (UTC)", "calls"} if width < WIDE else set()) | (
+        {"rounds"} if width < MEDIUM else set())
     headers = [c for c in columns if c not in hidden]
     rows = []
     for r in runs:
         c = r.claims
         values = {"id": r.id, "created (UTC)": r.created_at.strftime("%Y-%m-%d %H:%M"),
-                  "status": r.status, "binding": r.binding_label or r.binding or "-",
+                  "status": r.status, "engine": r.engine,
+                  "binding": r.binding_label or r.binding or "-",
+                  "rounds": str(r.rounds),
                   "claims": f"{c.verified}/{c.unsupported}/{c.contradicted}",
                   "calls": str(r.calls), "question": " ".join(r.question.split())}
         rows.append([values[h] for h in headers])
@@ -86,7 +89,7 @@ def list_command(
         else:  # sized to fit: only the question wraps
             table.add_column(header, no_wrap=True, min_width=max(len(header), *(
                 len(row[i]) for row in rows)), justify="right" if header in (
-                    "claims", "calls") else "left")
+                    "claims", "calls", "rounds") else "left")
     for row in rows:
         status = headers.index("status")
         table.add_row(*[_status(v) if i == status else escape(v) for i, v in enumerate(row)])
@@ -159,6 +162,11 @@ def _status(status: str) -> str:
     return f"[{colour}]{status}[/]" if colour else status
 
 
+def model_name(engine: str, model: str) -> str:
+    """``provider:name`` once: models are stored with their provider already in front."""
+    return model if model.startswith(f"{engine}:") else f"{engine}:{model}"
+
+
 def print_detail(d: RunDetail) -> None:
     """One run for humans. Question, verdict and errors are printed as data, never markup."""
     con = out_console
@@ -201,12 +209,13 @@ def print_detail(d: RunDetail) -> None:
     con.print(f"[bold]Claim check:[/] {c.verified} verified, {c.unsupported} unsupported, "
               f"{c.contradicted} contradicted")
     calls = d.calls_summary
-    con.print(f"[bold]Model calls:[/] {calls.calls}"
-              + (f" ([red]{calls.failed} failed[/])" if calls.failed else "")
-              + f", {calls.tokens_in} tokens in, {calls.tokens_out} out, "
+    con.print(f"[bold]Model calls:[/] {calls.calls} ({calls.attempts} attempt(s)"
+              + (f", [red]{calls.failed} failed[/]" if calls.failed else "")
+              + f"), {calls.tokens_in} tokens in, {calls.tokens_out} out, "
               f"${calls.cost_usd:.4f}")
     for u in calls.by_model:
-        con.print(f"  {escape(u.role)}: {escape(u.engine)}:{escape(u.model)}, {u.calls} call(s)"
+        con.print(f"  {escape(u.role)}: {escape(model_name(u.engine, u.model))}, "
+                  f"{u.calls} attempt(s)"
                   + (f" — {escape(u.reason)}" if u.reason else ""), soft_wrap=True)
     if d.record_sha256:
         con.print(f"[bold]Record:[/] sha256 {d.record_sha256[:16]}…; "

@@ -237,7 +237,7 @@ class RunLog:
             **summary.model_dump(), verdict_text=verdict, version=version, error=error,
             settings=json.loads(settings), intent=self.get_frame(run_id),
             stages=self.stages(run_id), statements=counts[0], failed_statements=counts[1],
-            rounds=counts[2], forecasts=forecasts, calls_summary=self.calls_summary(run_id),
+            forecasts=forecasts, calls_summary=self.calls_summary(run_id),
             record_sha256=digest,
             duration_s=(end - summary.created_at).total_seconds() if end else None)
 
@@ -486,8 +486,12 @@ class RunLog:
         outcomes = dict(self._conn.execute(
             "SELECT outcome, count(*) FROM model_calls WHERE run_id = ? GROUP BY outcome "
             "ORDER BY outcome", (run_id,)).fetchall())
+        distinct = self._conn.execute(
+            "SELECT count(DISTINCT coalesce(request_key, seq)) FROM model_calls "
+            "WHERE run_id = ?", (run_id,)).fetchone()[0]
         return CallsSummary(
-            calls=sum(u.calls for u in usage), failed=sum(u.failed for u in usage),
+            calls=distinct, attempts=sum(u.calls for u in usage),
+            failed=sum(u.failed for u in usage),
             tokens_in=sum(u.tokens_in for u in usage), tokens_out=sum(u.tokens_out for u in usage),
             cost_usd=round(sum(u.cost_usd for u in usage), 6),
             latency_s=round(sum(u.latency_s for u in usage), 3), outcomes=outcomes,
@@ -512,11 +516,14 @@ class RunLog:
         counts = dict(self._conn.execute(
             "SELECT status, count(*) FROM claims WHERE run_id = ? GROUP BY status",
             (data["id"],)).fetchall())
-        calls = self._conn.execute("SELECT count(*) FROM model_calls WHERE run_id = ?",
-                                   (data["id"],)).fetchone()[0]
+        calls, attempts = self._conn.execute(
+            "SELECT count(DISTINCT coalesce(request_key, seq)), count(*) FROM model_calls "
+            "WHERE run_id = ?", (data["id"],)).fetchone()
+        rounds = self._conn.execute("SELECT count(DISTINCT round) FROM statements "
+                                    "WHERE run_id = ?", (data["id"],)).fetchone()[0]
         verdict = data.pop("verdict")
         return RunSummary(
-            **data, claims=ClaimCounts(**counts), calls=calls,
+            **data, claims=ClaimCounts(**counts), calls=calls, attempts=attempts, rounds=rounds,
             verdict=verdict.strip().splitlines()[0] if verdict and verdict.strip() else None)
 
     @staticmethod

@@ -42,7 +42,9 @@ class RunSummary(BaseModel):
     binding_label: str | None = None
     verdict: str | None = Field(description="First line of the record's verdict.")
     claims: ClaimCounts
-    calls: int
+    calls: int = Field(description="Model calls (one per request; retries are attempts).")
+    attempts: int = Field(default=0, description="Model requests sent, retries included.")
+    rounds: int = Field(default=0, description="Debate rounds that ran.")
     replay_of: str | None = None
 
 
@@ -72,7 +74,8 @@ class ModelUsage(BaseModel):
 
 
 class CallsSummary(BaseModel):
-    calls: int = 0
+    calls: int = Field(default=0, description="Distinct requests (a retried call counts once).")
+    attempts: int = Field(default=0, description="Requests sent, retries included.")
     failed: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -93,7 +96,6 @@ class RunDetail(RunSummary):
     stages: list[StageInfo]
     statements: int
     failed_statements: int
-    rounds: int
     forecasts: int
     calls_summary: CallsSummary
     record_sha256: str | None
