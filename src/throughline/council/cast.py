@@ -7,6 +7,9 @@ the evidence says — not from the question's wording alone:
 * champions the binding constraint: +3; champions the runner-up: +1.5;
 * suits the decision type: +1;
 * each family of the lens with a finding of severity "problem": +0.5 ("watch": +0.25);
+* the question's words (its options' levers, ``council.frame.LEVERS``): a lens that reads
+  a lever's first family +2 (a partner question brings the channel strategist), each of
+  its other families +0.5, at most +3 in all;
 ties break by catalog order, so casting is deterministic.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from throughline.council.frame import LEVER_BY_KEY, Lever, levers_in
 from throughline.council.gather import EvidencePack
 from throughline.council.personas import Catalog, Persona
 from throughline.diagnose.findings import Severity
@@ -65,6 +69,7 @@ def cast_panel(catalog: Catalog, intent: Intent, pack: EvidencePack, *,
     if len(seats) >= size:
         return seats[:MAX_PANEL]
 
+    levers = _question_levers(intent)
     scored: list[tuple[float, int, Persona, str]] = []
     taken = {s.persona.id for s in seats}
     for order, p in enumerate(catalog.advisors):
@@ -81,6 +86,10 @@ def cast_panel(catalog: Catalog, intent: Intent, pack: EvidencePack, *,
         if intent.decision_type in p.decision_types:
             score += 1.0
             parts.append(f"it suits a '{intent.decision_type}' decision")
+        asked, words = _question_fit(p, levers)
+        if asked:
+            score += asked
+            parts.append(f"the question turns on {words}, which its lens reads")
         flagged = sorted(fam for fam in p.weighs.families if sev_by_family.get(fam, 0) > 0)
         fam_score = sum(sev_by_family[fam] for fam in flagged)
         if fam_score:
@@ -92,3 +101,26 @@ def cast_panel(catalog: Catalog, intent: Intent, pack: EvidencePack, *,
     for score, _order, p, reason in scored[: size - len(seats)]:
         seats.append(Seat(persona=p, score=score, reason=reason))
     return seats
+
+
+def _question_levers(intent: Intent) -> list[Lever]:
+    """The levers the question's options name (else its words), each once."""
+    keys: list[str] = []
+    for o in intent.option_frames:
+        keys += [k for k in o.levers if k not in keys]
+    if not keys:
+        keys = [lv.key for lv in levers_in(intent.question)]
+    return [LEVER_BY_KEY[k] for k in keys if k in LEVER_BY_KEY]
+
+
+def _question_fit(p: Persona, levers: list[Lever]) -> tuple[float, str]:
+    fams = set(p.weighs.families)
+    score = 0.0
+    named: list[str] = []
+    for lv in levers:
+        got = (2.0 if lv.families and lv.families[0] in fams else 0.0) + \
+            0.5 * len(fams & set(lv.families[1:]))
+        if got:
+            score += got
+            named.append(lv.label)
+    return min(score, 3.0), " and ".join(named)

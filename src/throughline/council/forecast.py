@@ -214,6 +214,58 @@ def store_series(store: Any, as_of: date) -> list[Series]:
         out.append(Series(key="new_deals", label="new deals created per month", unit="count",
                           points=pts, family="pipeline", level=level, domain="count",
                           name="new deals"))
+    if "channel" in opp.columns:
+        out += channel_series(opp, store, hi, end)
+    return out
+
+
+def channel_series(opp: Any, store: Any, hi: Any, end: date) -> list[Series]:
+    """Per channel (``new_deals@partner``, ``win_rate@partner``): the same monthly series
+    for one channel's deals — what an option that is a channel moves. One grouped query
+    each, in the engine; months with no deal of a channel count 0 new deals."""
+    out: list[Series] = []
+    ch = opp.channel
+    if "created_date" in opp.columns:
+        created = opp.filter(opp.created_date.notnull() & ch.notnull()
+                             & (opp.created_date.cast("date") < hi))
+        expr = created.group_by(c=created.channel, m=month(created.created_date)).aggregate(
+            n=created.count())
+        rows = records(store.con.execute(expr))
+        months = sorted({to_date(r["m"]) or end for r in rows})
+        by: dict[str, dict[date, int]] = {}
+        for r in rows:
+            by.setdefault(str(r["c"]), {})[to_date(r["m"]) or end] = int(r["n"])
+        for name in sorted(by):
+            counts = by[name]
+            first = min(counts)
+            pts = [Point(period=mo, value=float(counts.get(mo, 0)), n=counts.get(mo, 0))
+                   for mo in months if mo >= first]
+            level = sum(p.value for p in pts[-12:]) / max(1, len(pts[-12:])) if pts else None
+            label = name.replace("_", " ")
+            out.append(Series(key=f"new_deals@{name}",
+                              label=f"new {label} deals created per month", unit="count",
+                              points=pts, family="channels", level=level, domain="count",
+                              name=f"new {label} deals"))
+    if "close_date" in opp.columns:
+        closed = opp.filter(opp.is_closed & opp.close_date.notnull() & ch.notnull()
+                            & (opp.close_date.cast("date") < hi))
+        expr = closed.group_by(c=closed.channel, m=month(closed.close_date)).aggregate(
+            closed=closed.count(), won=closed.is_won.cast("int64").sum())
+        rows = records(store.con.execute(expr))
+        grouped: dict[str, list[Point]] = {}
+        for r in rows:
+            if r["closed"]:
+                grouped.setdefault(str(r["c"]), []).append(Point(
+                    period=to_date(r["m"]) or end,
+                    value=float(r["won"] or 0) / float(r["closed"]), n=int(r["closed"])))
+        for name in sorted(grouped):
+            label = name.replace("_", " ")
+            out.append(Series(key=f"win_rate@{name}",
+                              label=f"monthly win rate of {label} deals (won / closed)",
+                              unit="ratio", points=sorted(grouped[name], key=lambda p: p.period),
+                              family="channels", finding_id="pipeline.velocity.by_channel",
+                              metric=f"win_rate_{name}", domain="rate",
+                              name=f"{label} win rate"))
     return out
 
 

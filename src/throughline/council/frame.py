@@ -117,6 +117,8 @@ class Lever:
     """Hypotheses under which this lever is a named wrong remedy (it feeds the constraint)."""
     needs: str = ""
     """What to export or record so the metrics can be measured, when they cannot."""
+    values: tuple[tuple[str, str], ...] = field(default=())
+    """(cue, value): the value of ``{channel}`` read from the option's words (a segment)."""
 
 
 def _by_channel(*names: str) -> tuple[MetricRef, ...]:
@@ -251,6 +253,22 @@ LEVERS: tuple[Lever, ...] = (
           query="product roadmap sales enablement handoff feature adoption",
           repairs=("inventory", "measurement_vacuum"),
           needs="feature decision, spec, ship and enablement dates, and pull requests"),
+    Lever("segment", "a customer segment",
+          (r"\benterprise\b", r"\bmid-?market\b", r"\bsmb\b", r"small business"),
+          ("icp", "post_sale"),
+          (MetricRef("post_sale.retention.by_segment", "nrr_{channel}", "{channel} NRR"),
+           MetricRef("post_sale.retention.by_segment", "logo_churn_{channel}",
+                     "{channel} logo churn"),
+           MetricRef("post_sale.nps.by_segment", "nps_{channel}", "{channel} NPS"),
+           MetricRef("post_sale.time_to_value.by_segment", "median_ttv_days_{channel}",
+                     "{channel} time to value"),
+           MetricRef("icp.stated_vs_revealed.summary", "gap",
+                     "gap between stated and revealed ICP")),
+          series=("win_rate", "new_deals"), query="ideal customer profile segment retention",
+          repairs=("positioning",),
+          needs="the segment of every account and subscriptions over at least a year",
+          values=((r"\benterprise\b", "enterprise"), (r"\bmid-?market\b", "mid_market"),
+                  (r"\bsmb\b|small business", "smb"))),
     Lever("icp", "the target segment (ICP)",
           (r"\bicp\b", r"\bsegments?\b", r"\bup-?market\b", r"\bdown-?market\b",
            r"\benterprise\b", r"\bmid-?market\b", r"\bsmb\b", r"\bverticals?\b", r"\bindustr",
@@ -315,6 +333,15 @@ def levers_in(text: str) -> list[Lever]:
     return [lv for _, _, lv in sorted(hits, key=lambda t: (t[0], t[1]))]
 
 
+def lever_value(lever: Lever, words: str) -> str | None:
+    """The ``{channel}`` of a lever for these words: its fixed channel, or the value its
+    words name ('mid-market' → 'mid_market')."""
+    if lever.channel:
+        return lever.channel
+    low = words.lower()
+    return next((v for cue, v in lever.values if re.search(cue, low)), None)
+
+
 def metric_name(ref: MetricRef, channel: str | None) -> str:
     return ref.metric.replace("{channel}", channel or "")
 
@@ -328,13 +355,15 @@ def option_frame(label: str, words: str, stance: OptionStance, context: str = ""
     """The option's levers (from its words, else from the whole question), the families
     they read and the metrics they move (by name)."""
     levers = levers_in(words) or levers_in(context)
+    if any(lv.key == "segment" for lv in levers):  # a named segment: not the generic ICP
+        levers = [lv for lv in levers if lv.key != "icp"]
     fams: list[str] = []
     metrics: list[str] = []
-    channel = next((lv.channel for lv in levers if lv.channel), None)
+    channel = next((lever_value(lv, words) for lv in levers if lever_value(lv, words)), None)
     for lv in levers:
         fams += [f for f in lv.families if f not in fams]
         for ref in lv.metrics:
-            name = metric_label(ref, lv.channel)
+            name = metric_label(ref, lever_value(lv, words))
             if name not in metrics:
                 metrics.append(name)
     return OptionFrame(label=label, words=words, stance=stance, levers=[lv.key for lv in levers],
@@ -458,8 +487,7 @@ def _frame_options(q: str) -> _Framed:
         rest = _clean(m.group("rest"))
         np = noun_phrase(rest, verb_led=True)
         return _Framed("when", [option_frame(f"{np} now", rest, "now", last),
-                                option_frame(f"{np} later, once the evidence says so", rest,
-                                             "later", last)])
+                                option_frame(f"{np} later", rest, "later", last)])
     lead = _MODAL.match(last) or _BETTER.match(last)
     body = last[lead.end():] if lead else last
     verb_led = bool(lead)

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from throughline.council.frame import LEVER_BY_KEY, metric_label, metric_name
+from throughline.council.frame import LEVER_BY_KEY, lever_value, metric_label, metric_name
 from throughline.council.personas import Persona
 from throughline.council.seams import EvidenceCard
 from throughline.diagnose.diagnosis import Diagnosis
@@ -79,6 +79,7 @@ class OptionMeasure(BaseModel):
     peer_median: str | None = Field(default=None, description="The peers' median, shown.")
     rank: int | None = Field(default=None, description="1 = best of the peers.")
     peers: int = 0
+    peer_noun: str = Field(default="channel", description="What the peers are: channel, segment.")
     lower_is_better: bool = False
 
     @property
@@ -403,6 +404,7 @@ def option_measure(f: Finding, name: str, label: str, channel: str | None,
     return OptionMeasure(finding=f.id, metric=name, label=label, value=float(m.value),
                          unit=m.unit, n=m.n, shown=show(m), side=side,
                          peer_median=median_shown, rank=rank, peers=len(peers),
+                         peer_noun="segment" if "segment" in f.id else "channel",
                          lower_is_better=lower)
 
 
@@ -420,13 +422,18 @@ def option_evidence(intent: Intent, findings: list[Finding], search: SearchFn | 
         ev = OptionEvidence(label=frame.label, levers=[lv.key for lv in levers],
                             channel=frame.channel)
         for lv in levers:
+            value = lever_value(lv, frame.words or frame.label)
+            if "{channel}" in " ".join(r.metric for r in lv.metrics) and value is None:
+                value = frame.channel
             for ref in lv.metrics:
-                name = metric_name(ref, lv.channel)
-                label = metric_label(ref, lv.channel)
+                if "{channel}" in ref.metric and value is None:
+                    continue
+                name = metric_name(ref, value)
+                label = metric_label(ref, value)
                 f = by_id.get(ref.finding)
                 measured = (f is not None and f.kind == FindingKind.measured
                             and f.id not in unfit_ids)
-                got = option_measure(f, name, label, lv.channel) if (
+                got = option_measure(f, name, label, value) if (
                     measured and f is not None) else None
                 if got is None:
                     if label not in ev.missing:

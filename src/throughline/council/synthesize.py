@@ -27,10 +27,12 @@ from throughline.council.forecast import (
     steps_until,
     why_not,
 )
+from throughline.council.frame import LEVER_BY_KEY, join_options
 from throughline.council.gather import (
     COVERAGE_ID,
     RANKING_ID,
     EvidencePack,
+    OptionMeasure,
     binding_evidence_ids,
     excerpt,
 )
@@ -148,12 +150,34 @@ class ForecastPlan(BaseModel):
     omitted: list[Omitted] = Field(default_factory=list)
 
 
-def forecast_horizons(intent: Intent) -> list[list[int]]:
+def forecast_horizons(intent: Intent, *, options: bool = False) -> list[list[int]]:
     """Months after the as-of date, per series in order of preference: the question's own
-    horizon (12 months unless the question names one) and a nearer look before it."""
+    horizon (12 months unless the question names one) and a nearer look before it. For a
+    question with options every series ends at the question's horizon."""
     h = max(1, intent.horizon_months)
     near, mid = min(3, h), min(6, h)
+    if options:
+        return [sorted({near, h}), sorted({near, h}), [h], [h]]
     return [sorted({near, h}), sorted({mid, h}), [mid]]
+
+
+def option_series(intent: Intent) -> list[str]:
+    """The series the options move (the declared mapping's ``series``), interleaved across
+    options so each option gets its first series before any gets a second."""
+    per: list[list[str]] = []
+    for o in intent.option_frames:
+        keys: list[str] = []
+        for k in o.levers:
+            lever = LEVER_BY_KEY.get(k)
+            if lever is not None:
+                keys += [x for x in lever.series if x not in keys]
+        per.append(keys)
+    out: list[str] = []
+    for i in range(max((len(k) for k in per), default=0)):
+        for keys in per:
+            if i < len(keys) and keys[i] not in out:
+                out.append(keys[i])
+    return out
 
 
 def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
@@ -166,13 +190,23 @@ def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
     binding = diagnosis.ranking.binding
     primary = binding or (diagnosis.ranking.tied[0] if diagnosis.ranking.tied else None)
     by_key = {s.key: s for s in series}
-    wanted = [k for k in PRIMARY_SERIES.get(primary, PRIMARY_SERIES[None]) if k in by_key]
-    for k in ("win_rate", "new_deals"):
-        if k not in wanted and k in by_key:
-            wanted.append(k)
     as_of = diagnosis.as_of
+    # a question with options: forecasts on what the options move (enough history first)
+    moved = [k for k in option_series(intent) if k in by_key and why_not(by_key[k], as_of)
+             is None]
+    if moved:
+        wanted = moved[:4]
+        if len(wanted) < 2:
+            wanted += [k for k in PRIMARY_SERIES.get(primary, PRIMARY_SERIES[None])
+                       if k in by_key and k not in wanted][:1]
+    else:
+        wanted = [k for k in PRIMARY_SERIES.get(primary, PRIMARY_SERIES[None]) if k in by_key]
+        for k in ("win_rate", "new_deals"):
+            if k not in wanted and k in by_key:
+                wanted.append(k)
     plan = ForecastPlan()
-    for key, months in zip(wanted, forecast_horizons(intent), strict=False):
+    for key, months in zip(wanted, forecast_horizons(intent, options=bool(moved)),
+                           strict=False):
         s = by_key[key]
         short = why_not(s, as_of)
         level = level_of(s, diagnosis)
@@ -203,6 +237,13 @@ def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
                         f"{month_label} will exceed the bookings won in it")
                 resolution = (f"True if the forecast submitted for the period containing "
                               f"{month_label} is above the bookings won in it; false if not.")
+            elif s.unit == "count" and "@" in key:
+                ch = key.split("@", 1)[1].replace("_", " ")
+                what = (f"new {ch} deals created in {month_label} will number {side} {shown}, "
+                        "their monthly level over the last year")
+                resolution = (f"True if the exports show {side} {shown} new {ch} deals "
+                              f"created in {month_label}; false otherwise. Resolved after "
+                              f"{horizon.isoformat()}.")
             else:
                 basis = "its level over the last year" if key != "pr_cycle_hours" else \
                     "today's median"
@@ -216,7 +257,7 @@ def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
                      "positive": " on the log scale", "gap": " on the log of the ratio",
                      "linear": ""}[s.domain]
             plan.made.append(Forecast(
-                id=f"fc.{key}.m{m}",
+                id=f"fc.{key.replace('@', '_')}.m{m}",
                 statement=what[0].upper() + what[1:] + ".",
                 probability=round(p, 4), horizon=horizon, resolution=resolution,
                 owner=owner, finding_id=s.finding_id, metric=s.metric,
@@ -263,6 +304,120 @@ def trend_milestones(by_month: dict[int, Forecast], months: tuple[int, ...]) -> 
     return [forecast_milestone(m, by_month[m]) for m in months if m in by_month]
 
 
+# -- the options of the question -----------------------------------------------------------
+
+_DECIDING = ("win_rate", "avg_deal_size", "nrr", "nps", "logo_churn", "survival_12m",
+             "grr", "median_cycle_days", "median_ttv_days")
+_REMEDY_WORDS: dict[str, tuple[str, ...]] = {
+    "outbound": ("hiring", "sequences", "pipeline generation", "signal volume", "volume"),
+    "paid": ("signal volume", "content", "volume"),
+    "events": ("signal volume", "content", "volume"),
+    "content": ("content", "signal volume"),
+    "marketing": ("content", "signal volume", "messaging", "creative"),
+    "messaging": ("messaging", "creative", "positioning"),
+    "measurement": ("attribution tool", "dashboard", "tool"),
+    "pricing": ("price", "discount"),
+}
+
+
+class OptionCase(BaseModel):
+    """How one option of the question fares against the evidence."""
+
+    label: str
+    stance: str
+    levers: list[str]
+    channel: str | None = None
+    repairs_binding: bool = False
+    feeds_binding: bool = False
+    strengths: list[OptionMeasure] = Field(default_factory=list)
+    weaknesses: list[OptionMeasure] = Field(default_factory=list)
+    measures: list[OptionMeasure] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    needs: list[str] = Field(default_factory=list)
+    finding_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return (3.0 * self.repairs_binding - 3.0 * self.feeds_binding
+                + 0.5 * (len(self.strengths) - len(self.weaknesses)))
+
+
+def option_cases(intent: Intent, pack: EvidencePack, binding: str | None) -> list[OptionCase]:
+    by_label = {o.label: o for o in pack.options}
+    out: list[OptionCase] = []
+    for frame in intent.option_frames:
+        ev = by_label.get(frame.label)
+        levers = [LEVER_BY_KEY[k] for k in frame.levers if k in LEVER_BY_KEY]
+        measures = list(ev.measures) if ev else []
+        deciding = [m for m in measures if not m.small and m.side in ("better", "worse")
+                    and m.metric.startswith(_DECIDING)]
+        refrain = frame.stance in ("refrain", "hold", "later")
+        case = OptionCase(
+            label=frame.label, stance=frame.stance, levers=frame.levers, channel=frame.channel,
+            repairs_binding=bool(binding) and any(binding in lv.repairs for lv in levers),
+            feeds_binding=bool(binding) and any(binding in lv.wrong_when for lv in levers),
+            strengths=[m for m in deciding if m.side == "better"],
+            weaknesses=[m for m in deciding if m.side == "worse"],
+            measures=measures, missing=list(ev.missing) if ev else [],
+            needs=list(ev.needs) if ev else [], finding_ids=list(ev.finding_ids) if ev else [])
+        if refrain:  # holding off is judged as the mirror of doing it
+            case.repairs_binding, case.feeds_binding = case.feeds_binding, case.repairs_binding
+            case.strengths, case.weaknesses = case.weaknesses, case.strengths
+        out.append(case)
+    return out
+
+
+def rank_words(m: OptionMeasure) -> str:
+    """'the highest of any channel', 'the second lowest', 'above the median channel'."""
+    if m.rank is None or m.peers < 3:
+        return ""
+    best, worst = ("lowest", "highest") if m.lower_is_better else ("highest", "lowest")
+    noun = m.peer_noun
+    if m.rank == 1:
+        return f"the {best} of any {noun}"
+    if m.rank == m.peers:
+        return f"the {worst} of any {noun}"
+    if m.rank == 2:
+        return f"the second {best} of the {noun}s"
+    if m.rank == m.peers - 1:
+        return f"the second {worst} of the {noun}s"
+    return f"better than the median {noun}" if m.side == "better" else \
+        f"worse than the median {noun}" if m.side == "worse" else f"near the median {noun}"
+
+
+def measure_phrase(m: OptionMeasure, *, with_rank: bool = True) -> str:
+    """'partner NPS is 50 (42 answers), the second highest of the channels'."""
+    n = _n_phrase(m)
+    rank = rank_words(m) if with_rank else ""
+    return f"{m.label} is {m.shown}{n}" + (f", {rank}" if rank else "")
+
+
+def _remedy_for(binding: str, levers: list[str]) -> str | None:
+    """The diagnosis' named wrong remedy an option amounts to, when there is one."""
+    words: list[str] = []
+    for k in levers:
+        words += list(_REMEDY_WORDS.get(k, ()))
+    for wd in words:  # the lever's own words in order of preference
+        for text in SPECS[binding].wrong_remedies:
+            if wd in text.lower():
+                return w.strip_period(re.split(r"[:—]", text)[0].strip().rstrip(","))
+    return None
+
+
+_N_NOUN = (("win_rate", "closed deals"), ("avg_deal_size", "won deals"),
+           ("median_cycle_days", "won deals"), ("nrr", "accounts"), ("grr", "accounts"),
+           ("logo_churn", "accounts"), ("expansion", "accounts"), ("survival", "accounts"),
+           ("median_ttv", "accounts"), ("nps", "answers"), ("failed_share", "commit deals"),
+           ("pushed_share", "deals"), ("pull_share", "new deals"))
+
+
+def _n_phrase(m: OptionMeasure) -> str:
+    if m.n is None:
+        return ""
+    noun = next((noun for prefix, noun in _N_NOUN if m.metric.startswith(prefix)), None)
+    return f" ({m.n:,} {noun})" if noun else ""
+
+
 # -- the sections ---------------------------------------------------------------------------
 
 
@@ -286,6 +441,69 @@ class Synthesis:
         self.runner_ids = binding_evidence_ids(pack.diagnosis, self.runner)
         self.book = CitationBook(pack, forecasts)
         self.statements = [s for r in rounds for s in r.statements]
+        self.cases = option_cases(intent, pack, self.binding)
+        self.choice = self._choose()
+
+    # the options ------------------------------------------------------------------------
+
+    def _choose(self) -> OptionCase | None:
+        """The option the evidence favours, or None when it cannot decide."""
+        cases = self.cases
+        if len(cases) < 2:
+            return None
+        ranked = sorted(cases, key=lambda c: -c.score)
+        if ranked[0].score == ranked[1].score:
+            if self.intent.form == "when" and self.binding:
+                return next((c for c in cases if c.stance == "later"), None)
+            return None
+        return ranked[0]
+
+    def _others(self) -> list[OptionCase]:
+        return [c for c in self.cases if c is not self.choice]
+
+    def _deciding_numbers(self) -> list[str]:
+        """Sentences with the numbers that decide between the options."""
+        out: list[str] = []
+        chans = [c for c in self.cases if c.channel and c.measures]
+        if len(chans) >= 2 and len({c.channel for c in chans}) >= 2:
+            a, b = (self.choice, self._others()[0]) if self.choice in chans else chans[:2]
+            for kind in ("win_rate", "avg_deal_size", "nrr", "nps", "logo_churn"):
+                ma = next((m for m in a.measures if m.metric.startswith(kind)), None)
+                mb = next((m for m in b.measures if m.metric.startswith(kind)), None)
+                if ma is None or mb is None:
+                    continue
+                small = ", a small sample" if ma.small or mb.small else ""
+                phrase = measure_phrase(ma)
+                out.append(f"{phrase[0].upper()}{phrase[1:]}; "
+                           f"{b.channel.replace('_', '-')}: {mb.shown}"
+                           f"{_n_phrase(mb)}{small}.")
+                if len(out) >= 4:
+                    break
+            return out
+        for c in self.cases:
+            if c.stance in ("refrain", "hold", "later"):
+                continue
+            shown = [m for m in (c.strengths + c.weaknesses) if not m.small][:3] or \
+                [m for m in c.measures if not m.small][:3]
+            for m in shown:
+                phrase = measure_phrase(m)
+                sentence = phrase[0].upper() + phrase[1:] + "."
+                if sentence not in out:
+                    out.append(sentence)
+        return out[:4]
+
+    def _missing_line(self) -> str:
+        missing: list[str] = []
+        needs: list[str] = []
+        for c in self.cases:
+            missing += [x for x in c.missing if x not in missing]
+            needs += [x for x in c.needs if x not in needs]
+        if not missing:
+            return ""
+        line = ("What would decide it is not measured here: " + w.join_names(missing[:4]) + ".")
+        if needs:
+            line += " To get it, export " + "; and ".join(needs[:2]) + ", and run the diagnosis again."
+        return line
 
     # verdict --------------------------------------------------------------------------
 
@@ -327,6 +545,8 @@ class Synthesis:
     # verdict --------------------------------------------------------------------------
 
     def verdict(self) -> str:
+        if len(self.cases) >= 2:
+            return self._option_verdict()
         if self.tied:
             return self._tie_verdict()
         if self.binding is None:
@@ -350,6 +570,83 @@ class Synthesis:
             parts.append(f"The case against is {w.short(self.runner)}; it is real enough to "
                          "watch, and too weak in this data to go first.")
         parts.append(f"Start with this: {w.lower_first(spec.order_of_operations[0])}")
+        return " ".join(parts)
+
+    def _binding_clause(self) -> str:
+        """The binding constraint (or the tie, or none) in one sentence with its number."""
+        if self.binding:
+            first = next((f for fid in self.binding_ids[:1] if (f := self.pack.finding(fid))),
+                         None)
+            head = f"{w.short(self.binding).capitalize()} is the binding constraint"
+            return head + (f": {w.lower_first(f.statement)}" if first is not None else ".")
+        if self.tied:
+            return trust.tie_sentence(self.ranking)
+        return "No single go-to-market constraint binds in this data."
+
+    def _option_verdict(self) -> str:
+        c = self.choice
+        others = self._others()
+        labels = [x.label for x in self.cases]
+        parts: list[str] = []
+        form = self.intent.form
+        if c is None:
+            parts.append(f"The evidence cannot yet decide between {join_options(labels)}.")
+            parts += self._deciding_numbers()
+            missing = self._missing_line()
+            parts.append(missing or "Neither option touches the binding constraint, and the "
+                         "measures the options move do not separate them.")
+            parts.append(self._binding_clause())
+            if self.binding:
+                spec = SPECS[self.binding]
+                parts.append(f"Start with this: {w.lower_first(spec.order_of_operations[0])}")
+            return " ".join(parts)
+        other = join_options([x.label for x in others], "or")
+        act = next((x for x in self.cases if x.stance in ("act", "more", "now")), None)
+        gate = (f"the first repair of {w.short(self.binding)} shows in its numbers"
+                if self.binding else "the measures the data lacks exist")
+        if form == "yes_no":
+            head = (f"Yes — go ahead with {c.label}." if c.stance == "act"
+                    else f"Not now — hold off on {act.label if act else other} until {gate}.")
+        elif form == "how_much":
+            head = (f"Choose {c.label}, not {other}." if c.stance == "more" else
+                    f"Hold the level — choose {c.label} over {other} until {gate}.")
+        elif form == "when":
+            head = (f"Now: choose {c.label}, not {other}." if c.stance == "now" else
+                    f"Later, not now: choose {c.label} — once {gate}.")
+        else:
+            head = f"Of {join_options(labels)}, choose {c.label}."
+        parts.append(head)
+        parts += self._deciding_numbers()
+        loser_feeds = [x for x in others if x.feeds_binding and x.stance not in
+                       ("refrain", "hold", "later")]
+        if c.stance in ("refrain", "hold", "later") and self.binding and act is not None:
+            remedy = _remedy_for(self.binding, act.levers)
+            what = join_options([LEVER_BY_KEY[k].label for k in act.levers
+                                 if k in LEVER_BY_KEY]) or "something else"
+            if remedy:
+                parts.append(f"While {w.short(self.binding)} binds, {act.label} amounts to the "
+                             f"remedy the diagnosis warns against: {w.lower_first(remedy)}.")
+            else:
+                parts.append(f"{act.label[0].upper() + act.label[1:]} works on {what}; what "
+                             f"binds is {w.short(self.binding)}.")
+            loser_feeds = []
+        for x in loser_feeds:
+            remedy = _remedy_for(self.binding, x.levers) if self.binding else None
+            if remedy:
+                parts.append(f"{x.label[0].upper() + x.label[1:]} is the remedy the diagnosis "
+                             f"warns against while {w.short(self.binding)} binds: "
+                             f"{w.lower_first(remedy)}.")
+        if c.repairs_binding and c.stance not in ("refrain", "hold", "later"):
+            parts.append(f"It is the option that works on the binding constraint. "
+                         + self._binding_clause())
+        else:
+            parts.append(self._binding_clause())
+            if self.binding and c.stance not in ("refrain", "hold", "later"):
+                parts.append(f"So {c.label} comes second to the first repair of "
+                             f"{w.short(self.binding)}, not instead of it.")
+        if self.binding:
+            spec = SPECS[self.binding]
+            parts.append(f"Start with this: {w.lower_first(spec.order_of_operations[0])}")
         return " ".join(parts)
 
     def _tie_verdict(self) -> str:
