@@ -70,7 +70,7 @@ TARGET_TEMPLATE = 2
 TARGET_SHARED = 0.25
 TEMPLATE_WORDS = 5
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…”])\s+(?=[A-Z“\"'(‘])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][”\"’)]))\s+(?=[A-Z“\"'(‘`])")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’")
 _NUMBER = re.compile(r"[$€£]?[-+−]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|pp|x|k|M|bn))?")
 _ID = re.compile(r"`[^`]*`|\b[a-z_]+(?:\.[a-z0-9_]+){2,}\b")

@@ -1,0 +1,315 @@
+"""Quotable facts: a finding's numbers as an advisor can say them, and which way they cut.
+
+A :class:`Fact` is one metric of one finding, shown through the diagnose formatters (so the
+claim check traces it), with a short phrase a peer can quote back ("partner NPS of 26.3",
+"“62.1% failed”"), its sample size and interval when it has them, and a judgement of
+whether it is evidence of a problem or a strength. That judgement comes from the finding's
+severity and the ranking's contributions (how strongly it raised a hypothesis), and, per
+metric, from the metric's direction (a higher NRR is better, a higher churn is worse): a
+healthy number is never offered as proof of a problem.
+
+Option evidence: the question's options are matched to metrics by their words and a small
+declared alias table of real CRM source labels (SDRs → outbound, resellers → partner), so
+"invest in a partner program" finds ``nps_partner``, ``nrr_partner`` and
+``win_rate_partner`` and ranks the partner channel against the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
+from throughline.diagnose.families.measure import show
+
+# Metric-name fragments, checked in this order: "worse when higher" first (logo_churn,
+# forecast_gap), then "better when higher".
+_WORSE_UP = ("churn", "gap", "failed", "lost", "slipped", "pushed", "unknown", "not_sold",
+             "unbacked", "open", "days_late", "cycle", "time_to_value", "ttv", "optimism",
+             "stall", "mean_cv", "cv_", "excess_cv", "volatil", "dependency", "illegible",
+             "divergence", "exposure", "without", "vacuum", "contraction", "age_")
+_BETTER_UP = ("nps", "nrr", "grr", "win_rate", "expansion", "velocity", "avg_deal", "owned",
+              "answered", "changed", "pull_share", "survival", "realised", "coverage",
+              "retention", "conversion", "legible")
+
+# Real CRM source labels (Salesforce LeadSource / HubSpot original source, as the sample
+# and the mapping language write them) and the words a question uses for them.
+CHANNEL_ALIASES: dict[str, tuple[str, ...]] = {
+    "outbound": ("sdr", "sdrs", "bdr", "bdrs", "outbound", "cold call", "cold email",
+                 "sales development", "prospecting"),
+    "partner": ("partner", "partners", "reseller", "resellers", "alliance", "alliances"),
+    "referral": ("referral", "referrals", "word of mouth"),
+    "events": ("event", "events", "conference", "conferences", "trade show", "webinar"),
+    "content": ("content", "seo", "blog"),
+    "website": ("website", "inbound", "web"),
+    "paid": ("paid", "ads", "advertising", "ppc", "paid search"),
+    "founder_network": ("founder", "founders", "founder-led"),
+}
+_STOP = {"should", "shall", "would", "could", "more", "next", "quarter", "year", "month",
+         "months", "with", "into", "from", "than", "that", "this", "what", "which", "first",
+         "invest", "spend", "hire", "hiring", "program", "programme", "build", "fixing",
+         "rebuilding", "before", "after", "need", "needs", "four", "three", "five", "two",
+         "our", "we", "the", "and", "or", "for", "new", "own", "do", "does", "is", "are",
+         "go", "where", "when", "why", "how", "much", "many", "keep", "keeps", "even",
+         "though", "within", "move", "raise", "lower", "budget"}
+
+
+_SLOPE = re.compile(r"\b(?:change in|slope|per week|trend)\b|_slope|_trend", re.IGNORECASE)
+
+
+def direction(metric: str) -> int:
+    """+1 when a higher value is better, -1 when worse, 0 when the name does not say."""
+    name = metric.lower()
+    if any(k in name for k in _WORSE_UP):
+        return -1
+    if any(k in name for k in _BETTER_UP):
+        return 1
+    return 0
+
+
+def shown(m: Metric) -> str:
+    """A metric as statements print it; scores keep two decimals (0.98, not 1)."""
+    if m.unit == "score" and m.value is not None:
+        return f"{m.value:.2f}"
+    return show(m)
+
+
+def _with(m: Metric, value: float) -> str:
+    return shown(m.model_copy(update={"value": value}))
+
+
+_CLAUSE_SPLIT = re.compile(r";\s+|:\s+|,\s+(?!\d{3}\b)|\s+and\s+|\s+then\s+")
+
+
+def clause_with(statement: str, text: str) -> str | None:
+    """The clause of ``statement`` that carries ``text`` as a whole number, if any."""
+    pat = re.compile(r"(?<![\d.,])" + re.escape(text) + r"(?![\d]|[.,]\d)")
+    for part in _CLAUSE_SPLIT.split(statement):
+        part = part.strip().rstrip(".")
+        if not pat.search(part) or not 3 <= len(part.split()) <= 14:
+            continue
+        first = part.split()[0].lower()
+        if first in _BAD_CLAUSE_START or not _balanced(part):
+            return None
+        return part
+    return None
+
+
+def _balanced(text: str) -> bool:
+    bare = re.sub(r"\b'(?:s|t|re|ve|ll|d)\b", "", re.sub(r"(?<=[a-z])'(?=[a-z])", "", text))
+    return (text.count("(") == text.count(")") and bare.count("'") % 2 == 0
+            and text.count("“") == text.count("”"))
+
+
+# a clause that opens like this is a window or a fragment, not a reading
+_BAD_CLAUSE_START = {"has", "have", "had", "is", "are", "was", "were", "led", "then", "and",
+                     "of", "over", "across", "in", "against", "with", "from", "to", "on",
+                     "for", "by", "at"}
+# labels that read as clauses ('With an accountable owner', 'A change was recorded')
+_CLAUSE_LABEL = re.compile(r"^(?:with|without|answered|open|a|an|the|how|what|which|if)\b",
+                           re.IGNORECASE)
+
+
+def label_phrase(m: Metric) -> str | None:
+    """'NPS, partner' → 'partner NPS'; a short label lower-cased; None for long or none."""
+    if not m.label:
+        return None
+    label = m.label.strip()
+    g = re.match(r"^(.+?),\s*([a-z][a-z0-9_]*)$", label)
+    if g:
+        head = g.group(1)
+        head = head if (len(head) > 1 and head[1].isupper()) else head[:1].lower() + head[1:]
+        return f"{g.group(2).replace('_', ' ')} {head}"
+    if len(label) > 60 or _CLAUSE_LABEL.match(label):
+        return None
+    return label if (len(label) > 1 and label[1].isupper()) else label[:1].lower() + label[1:]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One number an advisor can state and a peer can quote back."""
+
+    finding_id: str
+    metric: str
+    title: str
+    shown: str
+    what: str | None
+    clause: str | None
+    n: int | None
+    low: str | None
+    high: str | None
+    polarity: int          # direction(): +1 higher is better, -1 worse, 0 unknown
+    count: bool            # a count: context, never a reading on its own
+    problem: bool          # the finding is evidence of a problem (supports a hypothesis)
+    healthy: bool          # the finding reads as a strength
+    hypothesis: str | None
+    test: str | None
+    small_value: bool = False  # a share of ten percent or less
+
+    @property
+    def phrase(self) -> str:
+        """How the number is named when quoted: 'partner NPS of 26.3' / '“62.1% failed”'."""
+        if self.clause:
+            return f"“{self.clause}”"
+        if self.what and self.count:
+            return f"{self.shown} {self.what}"
+        if self.what:
+            return f"{self.what} of {self.shown}"
+        return f"{self.shown} in “{self.title}”"
+
+    @property
+    def with_n(self) -> str:
+        """The phrase with its sample size when the phrase does not already show it."""
+        if self.n and f"{self.n:,}" not in self.phrase and str(self.n) not in self.phrase:
+            return f"{self.phrase} (n = {self.n:,})"
+        return self.phrase
+
+    @property
+    def small(self) -> bool:
+        return self.n is not None and self.n < 30
+
+    @property
+    def bad_reading(self) -> bool:
+        """This number is offered as a sign that something is wrong (its finding is a
+        problem); otherwise it reads as a strength or as context."""
+        return self.problem
+
+    @property
+    def reads_well(self) -> bool:
+        """Fit to be offered as a strength: a better-when-higher number of a healthy finding,
+        or a worse-when-higher share that is small."""
+        return self.healthy and not self.count and (
+            self.polarity > 0 or (self.polarity < 0 and self.small_value))
+
+    @property
+    def reading(self) -> bool:
+        """A number that carries a reading (a directional rate or amount, not a count)."""
+        return not self.count and self.polarity != 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.finding_id, self.metric)
+
+
+def finding_strength(f: Finding, contributions: dict[str, float]) -> float:
+    return contributions.get(f.id, 0.0)
+
+
+def make_fact(f: Finding, name: str, m: Metric, *, strength: float, hypothesis: str | None
+              ) -> Fact | None:
+    if m.value is None or f.kind != FindingKind.measured:
+        return None
+    text = shown(m)
+    if re.match(r"^-?0(?:\.0+)?$", text) or (m.label and _SLOPE.search(m.label)) \
+            or _SLOPE.search(name):
+        return None  # a rounded-away slope or a trend rate is not a reading to quote
+    clause = clause_with(f.statement, text)
+    what = label_phrase(m)
+    if what is None and clause is None:
+        return None
+    problem = f.severity == Severity.problem or strength >= 0.3
+    healthy = not problem and (f.severity == Severity.info or strength < 0.1)
+    low = _with(m, m.low) if m.low is not None and m.high is not None else None
+    high = _with(m, m.high) if m.low is not None and m.high is not None else None
+    test = f.significance.test if f.significance is not None and f.significance.test else None
+    if low is None:
+        test = None  # the test stands behind the metric with the interval, not its siblings
+    return Fact(finding_id=f.id, metric=name, title=f.title, shown=text, what=what,
+                clause=clause, n=m.n, low=low, high=high, polarity=direction(name),
+                count=m.unit == "count", problem=problem, healthy=healthy,
+                small_value=m.unit in ("ratio", "probability") and abs(m.value) <= 0.1,
+                hypothesis=hypothesis, test=test)
+
+
+def finding_facts(f: Finding, *, strength: float, hypothesis: str | None) -> list[Fact]:
+    """The finding's quotable numbers, the ones that carry its reading first: for a problem,
+    the metrics that are worse when higher; for a strength, those better when higher."""
+    out = [x for name, m in f.metrics.items()
+           if (x := make_fact(f, name, m, strength=strength, hypothesis=hypothesis))]
+    want = -1 if (f.severity == Severity.problem or strength >= 0.3) else 1
+
+    def order(x: Fact) -> tuple[int, int, int, int]:
+        has_n = 0 if x.n else 1
+        return (1 if x.count else 0,
+                0 if x.polarity == want else (1 if x.polarity == 0 else 2), has_n,
+                0 if x.clause else 1)
+
+    return sorted(out, key=order)
+
+
+# -- options ------------------------------------------------------------------------------
+
+def option_terms(option: str) -> list[str]:
+    """Words of an option that can name evidence: channel labels its words alias, then its
+    own content words (singular)."""
+    low = option.lower()
+    terms: list[str] = []
+    for channel, aliases in CHANNEL_ALIASES.items():
+        if any(re.search(r"\b" + re.escape(a) + r"\b", low) for a in aliases):
+            terms.append(channel)
+    for word in re.findall(r"[a-z][a-z-]{3,}", low):
+        if word in _STOP:
+            continue
+        stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+        if stem not in terms:
+            terms.append(stem)
+    return terms
+
+
+@dataclass(frozen=True)
+class OptionFact:
+    """A number bearing on one option, ranked against its siblings when it has them."""
+
+    option: str
+    fact: Fact
+    rank: str | None       # "best", "worst" or None (middle, or no siblings)
+    term: str
+
+
+def option_facts(option: str, findings: list[Finding], strength: dict[str, float]
+                 ) -> list[OptionFact]:
+    """Metrics whose name ends in one of the option's terms (``nps_partner``) or whose
+    label names it ('Share of losses: price'), best-ranked or worst-ranked first."""
+    terms = option_terms(option)
+    out: list[OptionFact] = []
+    for f in findings:
+        if f.kind != FindingKind.measured or f.family == "data_quality":
+            continue
+        for name, m in f.metrics.items():
+            if m.value is None:
+                continue
+            term = next((t for t in terms if name.endswith("_" + t.replace("-", "_"))
+                         or (m.label and re.search(r"\b" + re.escape(t), m.label.lower()))),
+                        None)
+            if term is None:
+                continue
+            fact = make_fact(f, name, m, strength=strength.get(f.id, 0.0), hypothesis=None)
+            if fact is None or fact.polarity == 0 or fact.count or (fact.n or 0) < 10:
+                continue
+            rank = _rank(f, name, term, fact.polarity)
+            # an option's number reads by its rank among its siblings, not by its finding
+            fact = replace(fact, problem=rank == "worst", healthy=rank == "best")
+            out.append(OptionFact(option=option, fact=fact, rank=rank, term=term))
+    out.sort(key=lambda o: (0 if (o.fact.n or 0) >= 10 else 1, 0 if o.rank else 1,
+                            o.fact.finding_id, o.fact.metric))
+    return out
+
+
+def _rank(f: Finding, name: str, term: str, polarity: int) -> str | None:
+    suffix = "_" + term.replace("-", "_")
+    if not name.endswith(suffix):
+        return None
+    prefix = name[: -len(suffix)] + "_"
+    sib = {k: m.value for k, m in f.metrics.items()
+           if k.startswith(prefix) and m.value is not None and "_" not in k[len(prefix):]
+           or (k.startswith(prefix) and m.value is not None
+               and k[len(prefix):] in {c for c in CHANNEL_ALIASES})}
+    if len(sib) < 3 or name not in sib:
+        return None
+    v = sib[name]
+    values = sorted(sib.values())
+    if v == values[-1] and values[-1] != values[-2]:
+        return "best" if polarity > 0 else "worst"
+    if v == values[0] and values[0] != values[1]:
+        return "worst" if polarity > 0 else "best"
+    return None
