@@ -147,7 +147,9 @@ _TABLES: tuple[Table, ...] = (
             Column(name="lead_source", type=S, description="Source as recorded in the CRM "
                    "(raw label).", example="Webinar"),
             Column(name="channel", type=S, description="Acquisition channel (normalised "
-                   "lead source; blank or 'unknown' when not attributed).", example="events"),
+                   "lead source; 'unknown' when the source is blank or an explicit unknown, "
+                   "the lower-cased label itself when no table knows it, NULL when the "
+                   "export has no source column at all).", example="events"),
             Column(name="motion", type=S, description="Sales motion: " + ", ".join(MOTIONS)
                    + ".", example="inbound"),
             Column(name="persona", type=S, description="Buyer persona of the main contact.",
