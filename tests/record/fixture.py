@@ -340,6 +340,8 @@ def _statements() -> dict[int, list[Statement]]:
             conformity_flag=flag, failed=failed,
             failure=("Model call timed out after 3 attempts (60 s each); the debate went on "
                      "without this turn.") if failed else None,
+            # one reply cited an id outside the advisor's evidence: dropped and flagged
+            dropped_cites=["pipeline.velocity.made_up"] if (rnd, adv) == (2, "auditor") else [],
         ))
     return by_round
 
@@ -619,8 +621,9 @@ NOTICE = (
 
 
 def make_record(*, partial: bool = False, run_id: str = RUN_ID,
-                started_at: datetime = STARTED) -> DecisionRecord:
-    """The fixture record; ``partial=True`` stops the run after round 4."""
+                started_at: datetime = STARTED, degraded: bool = False) -> DecisionRecord:
+    """The fixture record; ``partial=True`` stops the run after round 4; ``degraded=True``
+    marks it degraded (more than a third of the turns failed)."""
     advisors = _advisors()
     by_round = _statements()
     last_round = 4 if partial else 5
@@ -761,6 +764,18 @@ def make_record(*, partial: bool = False, run_id: str = RUN_ID,
                            location="builtin:handoff-velocity.md"),
             ],
             unused_count=4,
+            unused=[
+                SourceItem(kind="finding", ref="messaging.attribution_gap",
+                           title="Deals with no attributed source"),
+                SourceItem(kind="finding", ref="push_pull.inbound_share",
+                           title="Inbound share of created pipeline"),
+                SourceItem(kind="passage", ref="psg-91c0d2aa3b",
+                           title="Push versus pull: reading a flat pipeline",
+                           location="builtin:push-vs-pull.md"),
+                SourceItem(kind="passage", ref="psg-0e6b7c5d19",
+                           title="Handoff velocity between product and sales",
+                           location="builtin:handoff-velocity.md"),
+            ],
         ),
         run=RunFacts(
             run_id=run_id, started_at=started_at,
@@ -794,6 +809,11 @@ def make_record(*, partial: bool = False, run_id: str = RUN_ID,
             partial_reason=("The run stopped after round 4 when the $0.30 budget was reached. "
                             "Round 5 and the deeper story were not written; the rest of the "
                             "record is complete.") if partial else None,
+            degraded_reason=("11 of 25 advisor turns failed (more than a third), so the "
+                             "debate is thin and the verdict rests on fewer voices than the "
+                             "panel; first failure, r3.cro: model call timed out.")
+            if degraded else None,
+            model_sections=[] if partial else ["verdict"],
             diagnosis_as_of=date(2026, 4, 12),
             tables={"accounts": 640, "opportunities": 2412, "stage_history": 18933,
                     "activities": 52110},

@@ -203,3 +203,57 @@ def test_offline_notice_is_shown_as_written(record: DecisionRecord) -> None:
                   "used."})
     for fmt in ("html", "md"):
         assert "no AI model was used." in render_record(offline, fmt)
+
+
+# -- what the run added that the record must show (issue 13) ---------------------------
+
+
+def test_a_degraded_run_shows_a_banner_in_every_format() -> None:
+    plain = make_record()
+    bad = make_record(degraded=True)
+    reason = bad.run.degraded_reason
+    assert reason and plain.run.degraded_reason is None
+    md, html = render_record(bad, "md"), render_record(bad, "html")
+    # at the top (before the frame) and again in the run facts
+    head = md.split("## The question and its frame")[0]
+    assert f"> **Degraded run.** {reason}" in head
+    assert md.count("**Degraded run.**") == 2
+    assert html.count('class="banner degraded" role="alert"') == 2
+    assert squash(reason) in squash(html_text(html))
+    assert json.loads(render_record(bad, "json"))["run"]["degraded_reason"] == reason
+    for fmt in ("md", "html"):
+        assert "Degraded run" not in render_record(plain, fmt)
+    assert "degraded_reason" not in json.loads(render_record(plain, "json"))["run"]
+
+
+def test_dropped_citations_are_shown_on_their_statement(rendered: dict[str, str]) -> None:
+    md = rendered["md"]
+    assert ("dropped citations (not in this advisor's evidence): "
+            "`pipeline.velocity.made_up`") in md
+    assert md.count("dropped citations") == 1  # only the statement that had one
+    assert "Dropped citations (not in this advisor's evidence): <code>pipeline.velocity.made_up" \
+        "</code>" in rendered["html"]
+    st = [s for r in json.loads(rendered["json"])["rounds"] for s in r["statements"]
+          if s.get("dropped_cites")]
+    assert [(s["id"], s["dropped_cites"]) for s in st] == [
+        ("r2.auditor", ["pipeline.velocity.made_up"])]
+
+
+def test_unused_sources_are_named_not_only_counted(rendered: dict[str, str],
+                                                   record: DecisionRecord) -> None:
+    titles = [u.title for u in record.sources.unused]
+    assert len(titles) == record.sources.unused_count == 4
+    unused_md = rendered["md"].split("### Unused (4)")[1].split("## Run facts")[0]
+    unused_html = rendered["html"].split("<h3>Unused (4)</h3>")[1].split("</section>")[0]
+    for t in titles:
+        assert t in unused_md and t in unused_html
+
+
+def test_the_record_says_which_sections_a_model_wrote(rendered: dict[str, str]) -> None:
+    line = ("Written by a model: verdict; by rules (the model's version failed the claim "
+            "check or was not asked for): action plan, future paths, deeper story, risks.")
+    assert f"- **Synthesised sections:** {line}" in rendered["md"]
+    assert squash(line) in squash(html_text(rendered["html"]))
+    offline = make_record(partial=True)  # no model section: all by rules
+    assert ("Written by rules from the debate and the evidence: verdict, action plan, future "
+            "paths, deeper story, risks.") in render_record(offline, "md")

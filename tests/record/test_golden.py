@@ -20,7 +20,7 @@ from throughline.record.render import FORMATS, render_record
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
-VARIANTS = {"record": {}, "partial": {"partial": True}}
+VARIANTS = {"record": {}, "partial": {"partial": True}, "degraded": {"degraded": True}}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -293,6 +293,41 @@ def _owner(family: str, binding: str | None, seats: list[tuple[Persona, Advisor]
     return "auditor"
 
 
+def _outcome(i: int, title: str) -> str:
+    """A milestone of the repair path as an outcome (the plan says the steps)."""
+    texts = [
+        f"The first repair has had a quarter to work, and “{title}” is read again on new data.",
+        f"“{title}” has moved the right way — or the repair is changed, not defended.",
+        f"What the repair was meant to change, “{title}”, holds its new level.",
+        "Only now does the next investment make sense: it is judged on numbers that can be "
+        "trusted.",
+    ]
+    return texts[min(i, len(texts) - 1)]
+
+
+def _kind(metric: str) -> str:
+    """A by-channel metric without its channel: 'win_rate_partner' → 'win_rate'."""
+    for prefix in ("win_rate", "avg_deal_size", "median_cycle_days", "nrr", "grr",
+                   "logo_churn", "nps", "survival_12m", "median_ttv_days", "expansion_rate"):
+        if metric.startswith(prefix):
+            return prefix
+    return metric
+
+
+def _bare(image: str) -> str:
+    """An image as it may appear inside a sentence: lower case, no leading article."""
+    low = " ".join(image.lower().split())
+    return re.sub(r"^(?:a|an|the)\s+", "", low)
+
+
+def _months_to(f: Forecast, as_of: date) -> int:
+    """The forecast's horizon in months after the as-of date."""
+    try:
+        return int(f.id.rsplit(".m", 1)[1])
+    except (IndexError, ValueError):
+        return max(1, (f.horizon.year - as_of.year) * 12 + f.horizon.month - as_of.month)
+
+
 def forecast_milestone(month: int, f: Forecast) -> Milestone:
     """A milestone that says the trend holds, backed by the forecast for that month."""
     return Milestone(month=month, text=f"The trend holds: {w.lower_first(f.statement)}",
@@ -740,15 +775,50 @@ class Synthesis:
                      "handoff dates, before any investment decision.",
                 opening_words=w.OPENING["measurement_vacuum"][0],
                 citations=self.book.many([COVERAGE_ID])))
-        if self.intent.options:
-            steps.append(ActionStep(
-                due=run + timedelta(days=60), when=w.WHEN_LABELS[4], who="CEO",
-                condition=f"If you still want to choose between {self.intent.options[0]} and "
-                          f"{self.intent.options[1]}",
-                what="Decide only after the first repair shows in the numbers, and name the "
-                     "measure that would prove the choice right.",
-                opening_words="Which number, by which date, would tell us we chose well?"))
+        steps += self._option_steps()
         return sorted(steps, key=lambda s: (s.due, s.condition is not None))
+
+    def _option_steps(self) -> list[ActionStep]:
+        """The question's own steps: get the evidence that would decide, or commit to the
+        option chosen with the number that will prove it right."""
+        run = self.intent.run_date
+        if len(self.cases) < 2:
+            return []
+        c = self.choice
+        labels = join_options([x.label for x in self.cases])
+        if c is None:
+            needs = [n for x in self.cases for n in x.needs]
+            return [ActionStep(
+                due=run + timedelta(days=w.WHEN_DAYS[1]), when=w.WHEN_LABELS[1], who="RevOps",
+                what="Get the evidence that would decide between " + labels + ": "
+                     + ("export " + "; and ".join(dict.fromkeys(needs)) if needs else
+                        "measure each option on win rate, deal size and retention")
+                     + ", then run the diagnosis again.",
+                opening_words="Which of these numbers do we already keep somewhere, and who "
+                              "owns the export?")]
+        watch = next((m for m in c.strengths + c.measures if not m.small), None)
+        horizon = self.intent.horizon_months
+        measure = (f"{watch.label} (today {watch.shown})" if watch is not None
+                   else "the measure the option is meant to move")
+        cites = self.book.many([watch.finding]) if watch is not None else []
+        if c.stance in ("refrain", "hold", "later"):
+            act = next((x for x in self.cases if x is not c), None)
+            return [ActionStep(
+                due=run + timedelta(days=w.WHEN_DAYS[2]), when=w.WHEN_LABELS[2], who="CEO",
+                what=f"Say no for now to {act.label if act else 'the change'}, in writing, with "
+                     f"the condition that reopens it: the first repair of "
+                     f"{w.short(self.binding) if self.binding else 'the evidence'} shows in "
+                     "its numbers.",
+                opening_words="We are not saying never. We are saying not before the number "
+                              "that limits us has moved — here is the date we look again.",
+                citations=self.book.many(self.binding_ids[:1]))]
+        return [ActionStep(
+            due=run + timedelta(days=w.WHEN_DAYS[2]), when=w.WHEN_LABELS[2], who="CEO",
+            what=f"Commit to {c.label} with one number to judge it by: {measure}, read "
+                 f"again {horizon} months after the data's end.",
+            opening_words=f"We are choosing {c.label}. Which number, by which date, would "
+                          "tell us we chose well — and which would tell us to stop?",
+            citations=cites)]
 
     def _tie_plan(self) -> list[ActionStep]:
         run = self.intent.run_date
@@ -802,6 +872,11 @@ class Synthesis:
                     return sent, s.id
         return None
 
+    def _evidence_title(self, i: int) -> str:
+        ids = self.binding_ids or [RANKING_ID]
+        f = self.pack.finding(ids[i % len(ids)])
+        return f.title if f is not None else "the binding constraint's evidence"
+
     def _champions(self, h: str | None) -> list[str]:
         ids = [p.id for p, _ in self.seats if h and h in p.champions]
         return ids + [p.id for p, _ in self.seats if p.id not in ids]
@@ -812,6 +887,8 @@ class Synthesis:
         for f in self.forecasts:  # the primary series first, then the others fill gaps
             by_month.setdefault(int(f.id.rsplit(".m", 1)[1]), f)
         h = self.binding
+        if len(self.cases) >= 2:
+            return self._paths_options()
         if self.tied:
             return self._paths_tie(by_month)
         if h is None:
@@ -829,8 +906,7 @@ class Synthesis:
                 self._quote(champs, [5, 4, 3, 2, 1])
             if q is None:
                 continue
-            text = (step.replace("Only then", "Only now:", 1) if step.startswith("Only then")
-                    else f"Done: {w.lower_first(step)}")
+            text = _outcome(i, self._evidence_title(i))
             act.append(Milestone(month=months[i], text=text,
                                  backing=q[0], backing_kind="quote", backing_ref=q[1]))
         top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
@@ -884,6 +960,98 @@ class Synthesis:
                     milestones=alt))
         return paths
 
+    def _option_forecasts(self, c: OptionCase) -> list[Forecast]:
+        keys: list[str] = []
+        for k in c.levers:
+            lever = LEVER_BY_KEY.get(k)
+            if lever is not None:
+                keys += [x.replace("@", "_") for x in lever.series]
+        if c.channel:
+            keys = [k for k in keys if k.endswith("_" + c.channel)] or keys
+        return [f for f in self.forecasts if f.id.split(".")[1] in keys]
+
+    def _paths_options(self) -> list[FuturePath]:
+        """One path per option (the chosen first) and, when the chosen option does not work
+        on the binding constraint, the path that repairs it first. Milestones are outcomes,
+        each backed by a forecast, a finding or a sentence an advisor said — not the plan's
+        steps again."""
+        c = self.choice
+        order = ([c] + self._others()) if c is not None else list(self.cases)
+        order = [x for x in order if x.stance not in ("refrain", "hold")] or order
+        paths: list[FuturePath] = []
+        h = self.binding
+        top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
+        for i, x in enumerate(order[:2]):
+            ms: list[Milestone] = []
+            for f in self._option_forecasts(x)[:1]:
+                ms.append(Milestone(month=_months_to(f, self.pack.diagnosis.as_of),
+                                    text=f"If the trend holds: {w.lower_first(f.statement)}",
+                                    backing=f.statement, backing_kind="forecast",
+                                    backing_ref=f.id))
+            if x.strengths:
+                m = x.strengths[0]
+                f = self.pack.finding(m.finding)
+                if f is not None:
+                    ms.append(Milestone(month=6, text=f"What carries this path: "
+                                        f"{measure_phrase(m)}.", backing=f.statement,
+                                        backing_kind="finding", backing_ref=f.id))
+            if x.weaknesses:
+                m = x.weaknesses[0]
+                f = self.pack.finding(m.finding)
+                if f is not None:
+                    ms.append(Milestone(month=12, text=f"What could stall it: "
+                                        f"{measure_phrase(m)}.", backing=f.statement,
+                                        backing_kind="finding", backing_ref=f.id))
+            if h and x.feeds_binding and top is not None:
+                ms.append(Milestone(month=12, text=f"{w.short(h).capitalize()} still binds, "
+                                    f"and what {x.label} adds flows into it.",
+                                    backing=top.statement, backing_kind="finding",
+                                    backing_ref=top.id))
+            q = self._quote_containing(x.channel.replace("_", "-") if x.channel else
+                                       x.label.split(" ")[-1])
+            if q is not None:
+                ms.append(Milestone(month=18, text=f"What the panel said about {x.label} "
+                                    "meets what actually happened.", backing=q[0],
+                                    backing_kind="quote", backing_ref=q[1]))
+            ms.sort(key=lambda m: m.month)
+            if not ms:
+                continue
+            title = f"You choose {x.label}" + (
+                f" while {w.short(h)} still binds." if h and not x.repairs_binding
+                else ", which works on the binding constraint." if x.repairs_binding else ".")
+            paths.append(FuturePath(id=f"option_{i + 1}",
+                                    stance="act_on_constraint" if x.repairs_binding else "other",
+                                    title=title, milestones=ms))
+        if h and (c is None or not c.repairs_binding):
+            rep: list[Milestone] = []
+            champs = self._champions(h)
+            q = self._quote(champs, [3, 2, 1], set(self.binding_ids)) or \
+                self._quote(champs, [5, 4, 3, 2, 1])
+            if q is not None and top is not None:
+                rep.append(Milestone(month=3, text=f"“{top.title}” is measured again on new "
+                                     "data, and the panel's reading of it is put to the test.",
+                                     backing=q[0], backing_kind="quote", backing_ref=q[1]))
+            if top is not None:
+                rep.append(Milestone(
+                    month=6, text=f"The next diagnosis no longer names {w.short(h)} as binding, "
+                    f"and the choice between {join_options([x.label for x in self.cases])} "
+                    "is made on numbers that can be trusted.",
+                    backing=top.statement, backing_kind="finding", backing_ref=top.id))
+            if self.runner and self.runner_ids:
+                rf = self.pack.finding(self.runner_ids[0])
+                if rf is not None:
+                    rep.append(Milestone(month=12, text=f"If {w.short(self.runner)} rises in "
+                                         "its place, it becomes the next repair.",
+                                         backing=rf.statement, backing_kind="finding",
+                                         backing_ref=rf.id))
+            if rep:
+                paths.append(FuturePath(
+                    id="repair_first", stance="act_on_constraint" if not paths or
+                    paths[0].stance != "act_on_constraint" else "other",
+                    title=f"You repair {w.short(h)} first and decide the question after.",
+                    milestones=rep))
+        return paths
+
     def _paths_tie(self, by_month: dict[int, Forecast]) -> list[FuturePath]:
         paths: list[FuturePath] = []
         for h in self.tied:
@@ -933,28 +1101,87 @@ class Synthesis:
 
     # deeper story, evidence, risks -----------------------------------------------------------
 
+    def _said_images(self) -> list[tuple[str, str, str]]:
+        """(advisor name, image, statement id) for each seated advisor's image that one of
+        its statements actually contains, in rounds that ran (first found per advisor)."""
+        out: list[tuple[str, str, str]] = []
+        for p, a in self.seats:
+            images = [p.metaphor, *p.images]
+            for st in self.statements:
+                if st.advisor_id != p.id or st.failed:
+                    continue
+                low = " ".join(st.text.lower().split())
+                hit = next((img for img in images if img and _bare(img) in low), None)
+                if hit:
+                    out.append((a.name, " ".join(hit.split()), st.id))
+                    break
+        return out
+
     def deeper_story(self) -> str:
-        images = [f"{a.name}'s {p.metaphor}" for p, a in self.seats]
+        said = self._said_images()
         h = self.binding
-        parts = ["Each lens found its own image for the same pattern: "
-                 + w.join_names(images) + "."]
+        ran = max((r.number for r in self.rounds), default=0)
+        parts: list[str] = []
+        if said:
+            parts.append("Each lens found its own image for the same pattern: "
+                         + w.join_names([f"{name}'s {img}" for name, img, _ in said]) + ".")
+        elif self.statements:
+            quotes = self._story_quotes()
+            if quotes:
+                parts.append(f"In the {ran} round{'s' if ran != 1 else ''} that ran, the "
+                             "argument came down to two lines: " + " and ".join(
+                                 f"{name}'s “{q}”" for name, q in quotes) + ".")
         if h is not None:
-            parts.append(f"Under all of them runs one story: {w.lower_first(w.masquerade_sentence(h))}.")
-            protects = [p.protects for p, _ in self.seats[:3]]
-            parts.append("What the current story protects — " + w.join_names(protects)
-                         + " — is also what keeps the repair from starting: fixing it means "
-                         "admitting the comfortable reading was a proxy.")
-            parts.append(f"The better story is that {w.BETTER_STORY[h]}; it becomes true only "
-                         f"when the first repair does: {w.lower_first(SPECS[h].order_of_operations[0])}")
+            parts.append(f"Under the argument runs one story: "
+                         f"{w.lower_first(w.masquerade_sentence(h))}.")
+            if said:
+                protects = [p.protects for p, a in self.seats
+                            if any(a.name == name for name, _, _ in said)][:3]
+                if protects:
+                    parts.append("What the current story protects — " + w.join_names(protects)
+                                 + " — is also what keeps the repair from starting.")
+            parts.append(f"The better story is that {w.BETTER_STORY[h]}.")
         elif self.tied:
             parts.append("Two stories fit the data equally well: "
                          + w.join_names([w.lower_first(w.masquerade_sentence(t))
                                          for t in self.tied])
                          + ". Until a measure separates them, the honest story is the tie.")
         else:
-            parts.append("None of them is strong enough in this data to become the story; "
-                         "the honest story for now is the one the missing measures will tell.")
+            parts.append("No single story is strong enough in this data; the honest one for "
+                         "now is the one the missing measures will tell.")
+        if len(self.cases) >= 2:
+            c = self.choice
+            labels = join_options([x.label for x in self.cases], "or")
+            if c is None:
+                parts.append(f"Read this way, the question of {labels} is a question about "
+                             "which evidence the company is willing to collect before it "
+                             "spends.")
+            elif h is not None and not c.repairs_binding:
+                parts.append(f"Read this way, {labels} is a choice about what to build on top "
+                             f"of {w.short(h)}: {c.label} is the better bet only once the "
+                             "ground under it holds.")
+            else:
+                parts.append(f"Read this way, {c.label} is not one option among others: it is "
+                             "the story's own repair.")
         return " ".join(parts)
+
+    def _story_quotes(self) -> list[tuple[str, str]]:
+        """Two sentences from the last round that ran, from different advisors, without
+        digits (the story quotes what was said; numbers stay in the evidence)."""
+        out: list[tuple[str, str]] = []
+        last = self.rounds[-1].statements if self.rounds else []
+        for st in last:
+            if st.failed:
+                continue
+            flat = " ".join(st.text.split())
+            for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z“'\"])", flat):
+                if 40 <= len(sent) <= 220 and not re.search(r"\d", sent):
+                    out.append((self.names.get(st.advisor_id, st.advisor_id),
+                                sent.rstrip(".")))
+                    break
+            if len(out) == 2:
+                break
+        return out
 
     def evidence(self) -> list[EvidenceItem]:
         items: list[EvidenceItem] = []
@@ -997,8 +1224,22 @@ class Synthesis:
         return items
 
     def risks(self) -> list[Risk]:
-        risks: list[Risk] = []
-        if self.runner and self.runner_ids:
+        """The strongest cases against the verdict, opening with what would have to be true
+        for it to be wrong and the evidence that would show it."""
+        risks: list[Risk] = [self._wrong_if()]
+        c = self.choice
+        if c is not None:
+            for m in c.weaknesses[:2]:
+                risks.append(Risk(text=f"The case against {c.label}: {measure_phrase(m)}.",
+                                  citations=self.book.many([m.finding])))
+            small = [m for m in c.measures if m.small and m.metric.startswith(_DECIDING)][:1]
+            for m in small:
+                risks.append(Risk(text=f"Part of the case for {c.label} rests on a small "
+                                  f"sample: {measure_phrase(m, with_rank=False)}. Read it as a "
+                                  "direction, not a size.",
+                                  citations=self.book.many([m.finding])))
+        opened_with_runner = not self.cases and bool(self.runner)
+        if self.runner and self.runner_ids and not opened_with_runner:
             f = self.pack.finding(self.runner_ids[0])
             if f is not None:
                 risks.append(Risk(text=f"The runner-up, {w.short(self.runner)}, may be the real "
@@ -1006,27 +1247,18 @@ class Synthesis:
                                   citations=self.book.many([f.id])))
         if self.binding:
             score = next(s for s in self.ranking.scores if s.name == self.binding)
-            for c in score.lowered_by[:2]:
-                f = self.pack.finding(c.finding_id)
+            for cpt in score.lowered_by[:2]:
+                f = self.pack.finding(cpt.finding_id)
                 if f is not None:
-                    risks.append(Risk(text=f"Evidence that cuts against the verdict: "
-                                      f"{f.statement}", citations=self.book.many([f.id])))
+                    risks.append(Risk(text=f"Evidence that cuts against {w.short(self.binding)} "
+                                      f"being what binds: {f.statement}",
+                                      citations=self.book.many([f.id])))
             for fid in self.binding_ids:
                 f = self.pack.finding(fid)
                 if f is not None and SMALL_SAMPLE in f.caveats:
                     risks.append(Risk(text=f"“{f.title}” rests on a small sample: read its "
                                       "interval, not its point value.",
                                       citations=self.book.many([fid])))
-        failed_assumptions = []
-        for p, a in self.seats:
-            for s in self.statements:
-                if s.round == 4 and s.advisor_id == p.id and "assumption does not hold" in \
-                        s.text.split("The assumption I find most dangerous")[0]:
-                    failed_assumptions.append(a.name)
-        if failed_assumptions:
-            risks.append(Risk(text=f"Lenses whose own assumption failed its test: "
-                              f"{w.join_names(failed_assumptions)}. Their conclusions carry "
-                              "less weight than their confidence suggests."))
         dark = [row.function for row in self.pack.diagnosis.legibility if row.vacuum]
         missing = [f for f in self.pack.diagnosis.findings if f.kind != FindingKind.measured]
         if dark or missing:
@@ -1054,6 +1286,57 @@ class Synthesis:
             risks.append(Risk(text="Some convictions changed without naming a cause "
                               "(conformity); they are flagged in the debate."))
         return risks
+
+    def _wrong_if(self) -> Risk:
+        """'What would have to be true for this verdict to be wrong?' and what would show it."""
+        ask = "What would have to be true for this verdict to be wrong?"
+        c = self.choice
+        others = self._others() if c is not None else []
+        if c is not None and others:
+            o = others[0]
+            pair = None
+            for m in c.strengths + c.measures:
+                mo = next((x for x in o.measures if x.metric != m.metric and x.finding ==
+                           m.finding and _kind(x.metric) == _kind(m.metric)), None)
+                if mo is not None and not m.small:
+                    pair = (m, mo)
+                    break
+            if c.stance in ("refrain", "hold", "later") and self.binding:
+                top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
+                return Risk(text=f"{ask} That waiting costs more than the repair saves — that "
+                            f"{w.short(self.binding)} is not what limits {o.label}. The evidence "
+                            f"that would show it: “{top.title if top else 'the binding evidence'}"
+                            "” moving while nothing is done about it.",
+                            raised_by="contrarian",
+                            citations=self.book.many(self.binding_ids[:1]))
+            if pair is not None:
+                m, mo = pair
+                return Risk(text=f"{ask} That {o.label} would do better than {c.label} at a "
+                            f"larger scale than today's. The evidence that would show it: "
+                            f"{mo.label} rising past {m.label} — today {mo.shown} against "
+                            f"{m.shown}.", raised_by="contrarian",
+                            citations=self.book.many([m.finding]))
+            return Risk(text=f"{ask} That {o.label} moves something this data cannot see. The "
+                        "evidence that would show it: "
+                        + (w.join_names(o.missing[:3]) if o.missing else
+                           "a measure of what it moves, tracked from the day it starts")
+                        + ".", raised_by="contrarian")
+        if self.binding and self.runner and self.runner_ids:
+            f = self.pack.finding(self.runner_ids[0])
+            if f is not None:
+                return Risk(text=f"{ask} That {w.short(self.runner)}, not "
+                            f"{w.short(self.binding)}, is what binds. The evidence that would "
+                            f"show it: {w.lower_first(f.statement)}", raised_by="contrarian",
+                            citations=self.book.many([f.id]))
+        if self.binding:
+            return Risk(text=f"{ask} That {w.short(self.binding)} is a symptom, not the cause. "
+                        "The evidence that would show it: its numbers improving after the "
+                        "repair while growth does not.", raised_by="contrarian",
+                        citations=self.book.many(self.binding_ids[:1]))
+        return Risk(text=f"{ask} That one constraint does bind, hidden in what the data cannot "
+                    "measure. The evidence that would show it: the diagnosis run again once "
+                    "the missing measures exist.", raised_by="contrarian",
+                    citations=self.book.many([COVERAGE_ID]))
 
     # panel, gaps, sources ------------------------------------------------------------------------
 
@@ -1108,8 +1391,9 @@ class Synthesis:
         used = {c.ref for c in self.book.items}
         for s in self.statements:
             used.update(s.cites)
-        unused = sum(1 for c in consulted if c.ref not in used)
-        return Sources(cited=list(self.book.items), consulted=consulted, unused_count=unused)
+        unused = [c for c in consulted if c.ref not in used]
+        return Sources(cited=list(self.book.items), consulted=consulted,
+                       unused_count=len(unused), unused=unused)
 
 
 def statement_index(rounds: list[RoundRecord]) -> dict[str, Statement]:

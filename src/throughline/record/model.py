@@ -321,6 +321,9 @@ class Sources(BaseModel):
         default_factory=list, description="Library passages and findings put before the panel."
     )
     unused_count: int = Field(default=0, description="Consulted sources no statement cited.")
+    unused: list[SourceItem] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="The consulted sources nothing cited, named (titles), not only counted.")
 
 
 class ModelUse(BaseModel):
@@ -357,6 +360,10 @@ class RunFacts(BaseModel):
         default=None, exclude_if=lambda v: v is None,
         description="Set when the run is degraded (more than a third of its turns failed): "
         "what failed. Absent from the JSON otherwise.")
+    model_sections: list[str] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="Synthesised sections a model wrote (verdict, action_plan, future_paths, "
+        "deeper_story, risks); the others were written by rules. Absent when none.")
     diagnosis_as_of: date | None = None
     tables: dict[str, int] = Field(default_factory=dict)
     library_documents: int = 0

@@ -15,7 +15,7 @@ from functools import lru_cache
 import jinja2
 
 from throughline.record.model import DecisionRecord
-from throughline.record.render.view import build_view
+from throughline.record.render.view import build_view, sections_line
 
 
 @lru_cache(maxsize=1)
@@ -32,4 +32,6 @@ def _environment() -> jinja2.Environment:
 
 def render_html(record: DecisionRecord) -> str:
     """Render the record as one HTML document."""
-    return _environment().get_template("record.html.j2").render(v=build_view(record))
+    v = build_view(record)
+    return _environment().get_template("record.html.j2").render(
+        v=v, sections_line=sections_line(v.run.written_by_model, v.run.written_by_rules))

@@ -23,6 +23,7 @@ from throughline.record.render.view import (
     SourceLink,
     StatementView,
     build_view,
+    sections_line,
 )
 
 
@@ -59,6 +60,12 @@ def _masthead(v: RecordView, out: list[str]) -> None:
     out += ["*" + " · ".join(meta) + "*", ""]
     if v.run.partial:
         out += [_partial(v), ""]
+    if v.run.degraded_reason:
+        out += [_degraded(v), ""]
+
+
+def _degraded(v: RecordView) -> str:
+    return f"> **Degraded run.** {_i(v.run.degraded_reason or '')}"
 
 
 def _partial(v: RecordView) -> str:
@@ -287,6 +294,9 @@ def _statement(s: StatementView, out: list[str]) -> None:
         foot.append(f"moved by {_link(s.cause)}")
     if s.conformity:
         foot.append("⚑ **conformity: conviction changed with no cause named**")
+    if s.dropped_cites:
+        foot.append("dropped citations (not in this advisor's evidence): "
+                    + ", ".join(_c(d) for d in s.dropped_cites))
     if foot:
         out += ["*" + " · ".join(foot) + "*", ""]
 
@@ -346,7 +356,11 @@ def _sources(v: RecordView, out: list[str]) -> None:
     else:
         out += ["_No sources were put before the panel._", ""]
     plural = "s" if v.unused_count != 1 else ""
-    out += [f"**Unused:** {v.unused_count} consulted source{plural} cited by no statement.", ""]
+    out += [f"### Unused ({v.unused_count})", "",
+            f"{v.unused_count} consulted source{plural} cited by no statement"
+            + (":" if v.unused else "."), ""]
+    if v.unused:
+        out += [f"- {_i(c.title)} ({c.kind} · {_c(c.ref)})" for c in v.unused] + [""]
 
 
 def _run(v: RecordView, out: list[str]) -> None:
@@ -354,6 +368,11 @@ def _run(v: RecordView, out: list[str]) -> None:
     out += ["## Run facts", ""]
     if r.partial:
         out += [_partial(v), ""]
+    if r.degraded_reason:
+        out += [_degraded(v), ""]
+    out += [
+        f"- **Synthesised sections:** {_i(sections_line(r.written_by_model, r.written_by_rules))}",
+    ]
     out += [
         f"- **Run:** {_c(r.run_id)} · engine {_i(r.engine)}",
         f"- **Started:** {r.started} · **finished:** {r.finished} · **wall time:** {r.duration}",

@@ -262,6 +262,7 @@ class StatementView:
     conformity: bool
     failed: bool
     failure: str | None
+    dropped_cites: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -361,6 +362,9 @@ class RunView:
     failures: list[str]
     partial: bool
     partial_reason: str | None
+    degraded_reason: str | None
+    written_by_model: list[str]
+    written_by_rules: list[str]
     diagnosis_as_of: str
     tables: list[tuple[str, str]]
     library_documents: str
@@ -404,6 +408,7 @@ class RecordView:
     cited: list[CitationView]
     consulted: list[CitationView]
     unused_count: int
+    unused: list[CitationView]
     run: RunView
     notice: str
     counts: dict[str, int] = field(default_factory=dict)
@@ -413,6 +418,22 @@ class RecordView:
 
 
 # -- formatting -------------------------------------------------------------------------
+
+
+SYNTHESISED = ("verdict", "action_plan", "future_paths", "deeper_story", "risks")
+SECTIONS = {"verdict": "verdict", "action_plan": "action plan", "future_paths": "future paths",
+            "deeper_story": "deeper story", "risks": "risks"}
+
+
+def sections_line(by_model: list[str], by_rules: list[str]) -> str:
+    """'Written by rules: verdict, …' / 'Written by a model: verdict; by rules: …'."""
+    if not by_model:
+        return "Written by rules from the debate and the evidence: " + ", ".join(by_rules) + "."
+    line = "Written by a model: " + ", ".join(by_model)
+    if by_rules:
+        line += "; by rules (the model's version failed the claim check or was not asked " \
+                "for): " + ", ".join(by_rules)
+    return line + "."
 
 
 def pct(fraction: float | None) -> str:
@@ -643,6 +664,8 @@ def build_view(record: DecisionRecord) -> RecordView:
         consulted=[CitationView(0, "", s.kind, s.ref, s.title, "", s.location)
                    for s in record.sources.consulted],
         unused_count=record.sources.unused_count,
+        unused=[CitationView(0, "", s.kind, s.ref, s.title, "", s.location)
+                for s in record.sources.unused],
         run=RunView(
             run_id=run.run_id,
             engine=run.engine,
@@ -661,6 +684,9 @@ def build_view(record: DecisionRecord) -> RecordView:
             failures=list(run.failures),
             partial=run.partial,
             partial_reason=run.partial_reason,
+            degraded_reason=run.degraded_reason,
+            written_by_model=[SECTIONS.get(x, x) for x in SYNTHESISED if x in run.model_sections],
+            written_by_rules=[SECTIONS[x] for x in SYNTHESISED if x not in run.model_sections],
             diagnosis_as_of=day(run.diagnosis_as_of),
             tables=[(name, fmt.integer(n)) for name, n in run.tables.items()],
             library_documents=fmt.integer(run.library_documents),
@@ -833,7 +859,7 @@ def _statement(s: Statement, ix: _Index) -> StatementView:
         paragraphs=paragraphs(s.text), addressed=[ix.name(x) for x in s.addressed],
         cites=ix.cite_ids(s.cites), conviction=pct(s.conviction), previous=_previous_conviction(s, ix),
         cause=ix.statement_link(s.conviction_cause), conformity=s.conformity_flag,
-        failed=s.failed, failure=s.failure,
+        failed=s.failed, failure=s.failure, dropped_cites=list(s.dropped_cites),
     )
 
 
