@@ -176,6 +176,7 @@ class Said:
     responds_to: str | None = None
     claim: str | None = None
     assumption_failed: bool = False
+    option: str | None = None
 
 
 @dataclass
@@ -541,6 +542,21 @@ class Debate:
                 fallback = fallback or fact
         return fallback
 
+    def _runner_proof(self) -> list[Fact]:
+        """Numbers that make the runner-up's case: ones that read as a problem (a problem
+        finding, or a worse-when-higher share that is not small)."""
+        e = self.e
+        return [x for fid in e.runner_ids if (f := e.finding(fid)) is not None
+                for x in e.facts(f) if x.reading and (
+                    x.problem or (x.polarity < 0 and not x.small_value))]
+
+    def _strongest(self, pid: str) -> Fact | None:
+        """The heaviest problem number of the advisor's lead finding (restating is fine)."""
+        lead = self.seats[pid].lead
+        if lead is None or not self.e.is_problem(lead):
+            return None
+        return next((x for x in self.e.facts(lead) if x.reading and x.problem), None)
+
     def _passage(self, pid: str) -> tuple[str, str, str] | None:
         p = self.e.personas[pid]
         # the passages retrieved for this question first, then the lens's own
@@ -578,6 +594,9 @@ class Debate:
             claims += (inside or [x for x in lead_facts if x.reading])[:2]
             cites.append(lead.id)
             second = self._mine(pid, bad=True, exclude={x.key for x in lead_facts})
+            if pid == "contrarian":  # the other reading's own numbers only
+                second = next((x for x in self._runner_proof() if x.finding_id != lead.id),
+                              None)
             if second is not None and second.finding_id != lead.id:
                 f2 = e.finding(second.finding_id)
                 parts.append(v.say("r1.second", key, mine=second.phrase,
@@ -690,7 +709,7 @@ class Debate:
                 else:
                     parts.append(v.say("reply.concede", key, **slots))
             else:
-                mine = self._mine(pid, bad=True)
+                mine = self._strongest(pid) or self._mine(pid, bad=True)
                 if mine is not None and mine.key != c.key and self.e.is_problem(
                         self.e.finding(mine.finding_id)):  # type: ignore[arg-type]
                     parts.append(v.say("reply.counter", key, mine=mine.phrase, **slots))
@@ -797,6 +816,7 @@ class Debate:
                 parts.append(v.say("r2.option_plain", key, **slots))
             cites.append(of.fact.finding_id)
             claims.append(of.fact)
+        chosen = of.option if of is not None and self.options else None
         if pid != "contrarian":
             if e.binding is not None:
                 spec = SPECS[e.binding]
@@ -813,7 +833,9 @@ class Debate:
                 parts.append(v.say("r2.nobind", key))
                 cites.append(RANKING_ID)
         move = Move.CHALLENGE if seat.side == AGAINST else Move.REFRAME
-        return self._said(2, pid, move, parts, cites, claims, **meta)
+        said = self._said(2, pid, move, parts, cites, claims, **meta)
+        said.option = chosen
+        return said
 
     def _second_check(self, pid: str, r: int, prev: dict[str, Said], done: object
                       ) -> tuple[list[str], list[str]]:
@@ -856,8 +878,16 @@ class Debate:
             parts += extra[0]
             cites += extra[1]
             return self._said(3, pid, Move.FACTCHECK, parts, cites, claims, **meta)
-        want_bad = None if (seat.quiet or pid == "contrarian") else True
-        proof = self._mine(pid, bad=want_bad, exclude={c.key for c in claims})
+        if pid == "contrarian":
+            runner = self._runner_proof()
+            proof = next((x for x in runner if x.key not in self.stated),
+                         runner[0] if runner else None)
+            if proof is None:
+                parts.append(v.say("r3.noproof", key, runner=self.h(e.runner)))
+                return self._said(3, pid, Move.CHALLENGE, parts, cites, claims, **meta)
+        else:
+            proof = self._mine(pid, bad=False if seat.quiet else True,
+                               exclude={c.key for c in claims})
         if proof is None:
             dark = e.dark(seat.persona)
             if dark and dark[0].needs:
@@ -917,7 +947,9 @@ class Debate:
                     parts.append(v.say("r4.fails_binds", key, h=self.h(e.binding)))
                 else:
                     failed = True
-                    parts.append(v.say("r4.fails_weakens", key, answer=seat.answer))
+                    short = (f"{self.h(e.runner)} first" if pid == "contrarian" and e.runner
+                             else seat.answer)
+                    parts.append(v.say("r4.fails_weakens", key, answer=short))
         # the peer assumption it finds most dangerous, tied to that peer's number
         peer_id = partner if partner in prev else None
         meta: dict[str, object] = {}
@@ -1098,10 +1130,8 @@ class Debate:
                 spoke = []
                 for s in ok:
                     c = composed.get(s.advisor_id)
-                    opt = next((o for o in self.options if c is not None and _q(o) in c.text),
-                               None)
-                    if opt is not None:
-                        spoke.append(f"{self.name(s.advisor_id)} on {_q(opt)}")
+                    if c is not None and c.option:
+                        spoke.append(f"{self.name(s.advisor_id)} on {_q(c.option)}")
                 if spoke:
                     parts.append(v.say("sum.options", key, pairs=w.join_names(spoke)))
         contrarian = next((s for s in ok if s.advisor_id == "contrarian"), None)

@@ -145,6 +145,7 @@ class Fact:
     hypothesis: str | None
     test: str | None
     small_value: bool = False  # a share of ten percent or less
+    large_value: bool = False  # a share of one half or more
 
     @property
     def phrase(self) -> str:
@@ -179,7 +180,7 @@ class Fact:
         """Fit to be offered as a strength: a better-when-higher number of a healthy finding,
         or a worse-when-higher share that is small."""
         return self.healthy and not self.count and (
-            self.polarity > 0 or (self.polarity < 0 and self.small_value))
+            (self.polarity > 0 and self.large_value) or (self.polarity < 0 and self.small_value))
 
     @property
     def reading(self) -> bool:
@@ -218,6 +219,7 @@ def make_fact(f: Finding, name: str, m: Metric, *, strength: float, hypothesis: 
                 clause=clause, n=m.n, low=low, high=high, polarity=direction(name),
                 count=m.unit == "count", problem=problem, healthy=healthy,
                 small_value=m.unit in ("ratio", "probability") and abs(m.value) <= 0.1,
+                large_value=m.unit in ("ratio", "probability") and m.value >= 0.5,
                 hypothesis=hypothesis, test=test)
 
 
@@ -278,9 +280,11 @@ def option_facts(option: str, findings: list[Finding], strength: dict[str, float
         for name, m in f.metrics.items():
             if m.value is None:
                 continue
+            # channel labels name a metric by its suffix (nps_partner); other words must
+            # appear as a whole word in its label ('Share of losses: price')
             term = next((t for t in terms if name.endswith("_" + t.replace("-", "_"))
-                         or (m.label and re.search(r"\b" + re.escape(t), m.label.lower()))),
-                        None)
+                         or (t not in CHANNEL_ALIASES and m.label and re.search(
+                             r"\b" + re.escape(t) + r"s?\b", m.label.lower()))), None)
             if term is None:
                 continue
             fact = make_fact(f, name, m, strength=strength.get(f.id, 0.0), hypothesis=None)

@@ -60,6 +60,8 @@ GRAMMAR: dict[str, list[str]] = {
         "If anything here is easy to miss, it is {hides}.",
     ],
     "r1.mind": [
+        "If my assumption is wrong — {assumption} — I will say so in round four.",
+        "Test me on {assumption}; that is where my reading could break.",
         "What would change my mind is the test of my own assumption, {assumption}.",
         "I carry one assumption, {assumption}; if it fails, so does part of this answer.",
         "Hold me to one thing: I am assuming {assumption}.",
@@ -286,6 +288,8 @@ GRAMMAR: dict[str, list[str]] = {
         "It survives a {test}, with an interval of {low} to {high}.",
     ],
     "r3.limit": [
+        "Read it with this in mind: {caveat}",
+        "One thing it cannot tell us: {caveat}",
         "What it does not show: {caveat}",
         "Its limit, in fairness: {caveat}",
         "The caveat I owe you: {caveat}",
@@ -306,8 +310,16 @@ GRAMMAR: dict[str, list[str]] = {
         "I owe the panel honesty: that is the best {runner} has.",
         "That is the case for {runner}, stated as strongly as the data allows.",
     ],
+    "r3.noproof": [
+        "I looked for a number that makes the case for {runner} and found none that reads "
+        "as a problem; the case is weaker than I opened with.",
+        "Honestly, {runner} has no number here that reads as a failure, and I will not "
+        "invent one.",
+    ],
     # -- round 4: assumptions --------------------------------------------------------------------
     "r4.own": [
+        "Every lens has a premise, and mine is {assumption}.",
+        "Before I judge anyone else, my own premise: {assumption}.",
         "Turning my lens on itself: I assume {assumption}.",
         "The assumption I carry into every room is {assumption}.",
         "My lens rests on an untested belief, {assumption}.",
@@ -315,12 +327,14 @@ GRAMMAR: dict[str, list[str]] = {
         "I should say what my seat assumes — {assumption}.",
     ],
     "r4.holds": [
+        "Checked against “{title}”, {mine}: it holds, since {meaning}.",
         "The data backs it: with {mine} in “{title}”, it is true here that {meaning}.",
         "It survives the test — {mine} (“{title}”) shows that {meaning}.",
         "Tested against “{title}”, {mine}: {meaning}, as I assumed.",
         "On {mine} from “{title}”, my assumption stands: {meaning}.",
     ],
     "r4.fails": [
+        "Checked against “{title}”, {mine}: it does not hold, so it is not true that {meaning}.",
         "It fails: {mine} in “{title}” says it is not the case that {meaning}.",
         "The data says otherwise — {mine} (“{title}”) breaks the rule that {meaning}.",
         "Tested against “{title}”, it does not survive: {mine}.",
@@ -332,6 +346,7 @@ GRAMMAR: dict[str, list[str]] = {
         "It stays untested, because {why}.",
     ],
     "r4.fails_binds": [
+        "The failed test is evidence for {h}, so it moves me toward my answer, not away.",
         "That failure is the {h} diagnosis itself, so it strengthens my answer rather than "
         "weakening it.",
         "Losing this test is what the {h} reading predicts; my answer stands.",
@@ -374,16 +389,22 @@ GRAMMAR: dict[str, list[str]] = {
         "Call it {image}, measured as {mine}.",
     ],
     "r5.protects": [
+        "The story we tell protects {protects}; it keeps {hides} in the dark.",
+        "Whoever benefits from today's story, it guards {protects} and buries {hides}.",
         "The current story protects {protects} and hides {hides}.",
         "What we tell ourselves keeps {protects} safe, and keeps {hides} out of sight.",
         "The story in the room shields {protects}; what it hides is {hides}.",
         "Today's story is comfortable for {protects}, and silent about {hides}.",
     ],
     "r5.masq": [
+        "What we have is this: {masq}.",
+        "Name it for what it is — {masq}.",
         "{Masq}.",
         "Put plainly, {masq}.",
     ],
     "r5.better": [
+        "I would replace today's story with this one: {better}.",
+        "The story I would want told at the next board meeting: {better}.",
         "A better story: {better}.",
         "The story worth telling instead is that {better}.",
     ],
