@@ -41,7 +41,7 @@ def render_html(diagnosis: Diagnosis, meta: ReportMeta | None = None, *,
         for family in view.families:
             for f in family.findings:
                 if f.measurable and f.series:
-                    svg = finding_svg(f.finding)
+                    svg = finding_svg(f.finding, view.currency)
                     if svg is not None:
                         chart_markup[f.id] = Markup(svg)
     return _environment().get_template("report.html.j2").render(v=view, charts=chart_markup)

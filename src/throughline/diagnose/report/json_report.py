@@ -30,6 +30,10 @@ def report_document(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> dic
         "currency_line": view.trust.currency_line if view.trust else "",
         "data_quality": view.trust.counts if view.trust else {},
         "counts": view.counts,
+        "counts_line": view.counts_line,
+        "scorecard": [c.capability.model_dump(mode="json") for c in view.scorecard],
+        "exclusions": {f.id: f.exclusions for fam in view.families for f in fam.findings
+                       if f.exclusions},
         "finding_ids": view.finding_ids,
     }
     return doc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from throughline.diagnose.diagnosis import Diagnosis
+from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report.view import (
     EvidenceItem,
     FindingView,
@@ -26,6 +27,7 @@ def render_markdown(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> str
     out: list[str] = []
     _masthead(v, out)
     _trust(v, out)
+    _scorecard(v, out)
     _verdict(v, out)
     _scores(v, out)
     for fam in v.families:
@@ -56,10 +58,7 @@ def _masthead(v: ReportView, out: list[str]) -> None:
     else:
         out.append(f"**{_t(verdict.short)}** — {_t(verdict.subtitle)}.")
     out.append("")
-    c = v.counts
-    meta = [f"As of {v.as_of}",
-            (f"{c['total']} findings: {c['problem']} problem, {c['watch']} watch, "
-            f"{c['info']} info, {c['not_measurable']} not measurable"),
+    meta = [f"As of {v.as_of}", v.counts_line,
             f"{len(v.tables)} tables, {v.total_rows} rows", _t(v.backend)]
     if v.generated:
         meta.append(f"generated {v.generated}")
@@ -81,6 +80,26 @@ def _trust(v: ReportView, out: list[str]) -> None:
     else:
         out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
     out += [f"- {_t(t.as_of_line)}", f"- {_t(t.currency_line)}", ""]
+
+
+def _scorecard(v: ReportView, out: list[str]) -> None:
+    if not v.scorecard:
+        return
+    out += ["## Alignment scorecard", "",
+            ("Five capabilities of an aligned go-to-market, each scored from the findings "
+             "that measure it (1 = no problem seen, 0 = the worst the signals allow)."), "",
+            "| Capability | Rating | What drives it | Rests on |", "|---|---|---|---|"]
+    for c in v.scorecard:
+        rating = f"**{c.rating}**" + (f" {c.score}" if c.score else "")
+        if c.rating == "not measurable":
+            drives = "Not measurable with these exports. Needs: " + "; ".join(c.needs) + "."
+        elif c.driver is not None and c.bar < 1:
+            drives = f"[{c.driver.title}](#{c.driver.anchor}): {c.driver.statement}"
+        else:
+            drives = "No problem signal in the findings it rests on."
+        rests = ", ".join(f"`{f.id}`" for f in c.findings) or "—"
+        out.append(f"| {_cell(c.title)} | {rating} | {_cell(drives)} | {rests} |")
+    out.append("")
 
 
 def _verdict(v: ReportView, out: list[str]) -> None:
@@ -150,11 +169,15 @@ def _evidence_item(item: EvidenceItem, bullet: str) -> list[str]:
     if f is None:
         return [f"{bullet} `{item.finding_id}` ({signal})"]
     chips = "; ".join(f"{_t(m.label)} **{m.value}**" + (f" ({m.n})" if m.n else "")
-                      for m in f.metrics[:4])
+                      for m in f.chips)
     lines = [f"{bullet} **[{f.badge}] {_t(f.title)}** — {_t(f.statement)}"]
     pad = " " * (len(bullet) + 1)
+    if f.exclusions:
+        lines.append(f"{pad}_{_t(f.exclusions)}_")
     if chips:
         lines.append(f"{pad}{chips}")
+    for c in f.caveats:
+        lines.append(f"{pad}_Note: {_t(c)}_")
     lines.append(f"{pad}_{signal}_")
     return lines
 
@@ -190,23 +213,39 @@ def _finding(f: FindingView, out: list[str]) -> None:
     out += [_t(f.statement), ""]
     if not f.measurable:
         return
+    if f.exclusions:
+        out += [f"_{_t(f.exclusions)}_", ""]
     if f.comparison:
         out += [f"*Compared:* {_t(f.comparison)}", ""]
     if f.metrics:
-        out += ["| Metric | Value | Interval | Sample |", "|---|--:|--:|--:|"]
-        for m in f.metrics:
-            out.append(f"| {_cell(m.label)} | **{m.value}** | {m.interval or '—'} | "
-                       f"{m.n or '—'} |")
-        out.append("")
-    if f.significance:
-        out += [f"*Significance:* {_t(f.significance)}", ""]
+        head = ["| Metric | Value | Interval | Sample |", "|---|--:|--:|--:|"]
+        rows = [f"| {_cell(m.label)} | **{m.value}** | {m.interval or '—'} | {m.n or '—'} |"
+                for m in f.metrics]
+        _folded(head, rows, f.metrics_shown, "metric", out)
+    if f.groups is not None:
+        g = f.groups
+        head = ["| " + _cell(g.dimension) + " | " + " | ".join(_cell(m) for m in g.measures)
+                + (" | Sample |" if g.sample_column else " |"),
+                "|---|" + "--:|" * (len(g.measures) + (1 if g.sample_column else 0))]
+        rows = []
+        for r in g.rows:
+            cells = [("—" if c is None else f"**{c.value}**"
+                      + (f" ({c.interval})" if c.interval else "")
+                      + (f" {c.n}" if c.n else "")) for c in r.cells]
+            name = _cell(r.group) + (f" _(not ranked: {_cell(r.excluded)})_" if r.excluded
+                                     else "")
+            rows.append("| " + " | ".join([name, *cells])
+                        + (f" | {r.sample or '—'} |" if g.sample_column else " |"))
+        _folded(head, rows, g.shown, "row", out)
     if f.caveats:
         out += [f"- *Caveat:* {_t(c)}" for c in f.caveats]
         out.append("")
+    if f.significance:
+        out += [f"*Significance:* {_t(f.significance)}", ""]
     if f.series:
         _series(f.series, out)
     if f.evidence:
-        summary = ", ".join(f"{_t(e.table)} ({e.rows} rows)" for e in f.evidence)
+        summary = _t(f.sources)
         out += ["<details>", f"<summary>Evidence: {summary}</summary>", ""]
         for e in f.evidence:
             where = f" · filter: `{e.filter}`" if e.filter else ""
@@ -214,6 +253,17 @@ def _finding(f: FindingView, out: list[str]) -> None:
             fence = "`" * max(3, _longest_backticks(e.query) + 1)
             out += [f"{fence}sql", e.query, fence, ""]
         out += ["</details>", ""]
+
+
+def _folded(head: list[str], rows: list[str], shown: int, noun: str,
+            out: list[str]) -> None:
+    """A table whose first ``shown`` rows are visible and the rest behind <details>."""
+    out += [*head, *rows[:shown], ""]
+    rest = rows[shown:]
+    if rest:
+        more = f"{len(rest)} more {noun}{'' if len(rest) == 1 else 's'}"
+        out += ["<details>", f"<summary>{more}</summary>", "", *head, *rest, "",
+                "</details>", ""]
 
 
 def _series(rows: list[dict[str, object]], out: list[str]) -> None:
@@ -225,10 +275,10 @@ def _series(rows: list[dict[str, object]], out: list[str]) -> None:
     shown = rows[:_MAX_SERIES_ROWS]
     more = len(rows) - len(shown)
     out += ["<details>", f"<summary>Chart data ({len(rows)} rows)</summary>", ""]
-    out += ["| " + " | ".join(_cell(k) for k in keys) + " |",
+    out += ["| " + " | ".join(_cell(fmt.humanize(k)) for k in keys) + " |",
             "|" + "---|" * len(keys)]
     for r in shown:
-        out.append("| " + " | ".join(_cell(_plain(r.get(k))) for k in keys) + " |")
+        out.append("| " + " | ".join(_cell(_plain(r.get(k), k)) for k in keys) + " |")
     if more > 0:
         out += ["", f"… and {more} more rows (all in the JSON report)."]
     out += ["", "</details>", ""]
@@ -284,13 +334,15 @@ def _cell(text: str) -> str:
     return _t(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def _plain(value: object) -> str:
-    from throughline.diagnose.report import formatting as fmt
-
+def _plain(value: object, key: str = "") -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and fmt.is_p_value(key):
+        return fmt.p_value(value)
     if isinstance(value, float):
         return fmt.statistic(value)
+    if isinstance(value, str):
+        return fmt.label(value)
     return str(value)
 
 

@@ -7,17 +7,21 @@ see — so the two renderers cannot drift apart in what they say or in how they 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from throughline.diagnose.diagnosis import Diagnosis, LegibilityRow
+from throughline.diagnose.expr import UNKNOWN
 from throughline.diagnose.findings import Finding, FindingKind, Severity
 from throughline.diagnose.ranking import HYPOTHESES, Contribution, HypothesisScore
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report import trust
+from throughline.diagnose.scorecard import CapabilityScore, alignment_scorecard
 
 REPORT_FORMAT_VERSION = 1
 
@@ -32,7 +36,8 @@ class ReportMeta(BaseModel):
     version: str = ""
     format_version: int = REPORT_FORMAT_VERSION
     currency_symbol: str = Field(
-        default="", description="Prefix for money; empty means 'the CRM's currency'."
+        default="", description="Currency for money ('USD', '€'); empty means the "
+        "diagnosis's reporting currency, or none when the exports name none."
     )
 
 
@@ -86,6 +91,39 @@ class MetricView:
 
 
 @dataclass
+class CellView:
+    value: str
+    interval: str
+    n: str
+
+
+@dataclass
+class GroupRow:
+    group: str  # the label shown ('Head of CS')
+    cells: list[CellView | None]
+    raw: str = ""  # the value in the data ('head_of_cs')
+    n: int | None = None  # the sample behind the first measure
+    sample: str = ""  # 'n = 11' when one n serves every cell of the row
+    excluded: str = ""  # 'n = 3, below the minimum of 5' when left out of the ranking
+
+
+@dataclass
+class GroupTable:
+    """Metrics that repeat one measure per group (win rate by channel...), as one table:
+    a row per group, a column per measure. ``rows[:shown]`` are shown, the rest folded."""
+
+    measures: list[str]
+    rows: list[GroupRow]
+    shown: int
+    dimension: str = ""  # what the rows are ('Buyer persona'), from the chart data
+    sample_column: bool = False  # every row's cells share one n: shown once, in 'Sample'
+
+    @property
+    def hidden(self) -> int:
+        return max(0, len(self.rows) - self.shown)
+
+
+@dataclass
 class EvidenceView:
     table: str
     filter: str
@@ -111,6 +149,19 @@ class FindingView:
     evidence: list[EvidenceView]
     series: list[dict[str, object]] | None
     finding: Finding
+    groups: GroupTable | None = None
+    metrics_shown: int = 0  # metrics[:metrics_shown] shown, the rest folded
+    exclusions: str = ""  # 'Left out of highest and lowest: Founder (n = 3, below ...).'
+    sources: str = ""  # 'pull_requests (3,965 rows)': each table once
+
+    @property
+    def metrics_hidden(self) -> int:
+        return max(0, len(self.metrics) - self.metrics_shown)
+
+    @property
+    def chips(self) -> list[MetricView]:
+        """The headline numbers beside a statement: the first four that are not p-values."""
+        return [m for m in self.metrics if not m.value.startswith("p ")][:4]
 
 
 @dataclass
@@ -203,6 +254,21 @@ class TrustView:
 
 
 @dataclass
+class CapabilityView:
+    """One row of the alignment scorecard."""
+
+    id: str
+    title: str
+    rating: str  # strong | mixed | weak | not measurable
+    score: str
+    bar: float
+    driver: FindingView | None
+    findings: list[FindingView]
+    needs: list[str]
+    capability: CapabilityScore
+
+
+@dataclass
 class ReportView:
     meta: ReportMeta
     as_of: str
@@ -220,11 +286,15 @@ class ReportView:
     cannot_see: list[BlindSpot]
     finding_ids: list[str] = field(default_factory=list)
     trust: TrustView | None = None
+    scorecard: list[CapabilityView] = field(default_factory=list)
+    counts_line: str = ""  # '62 findings: 4 problems, 7 watch, 50 info, 1 not measurable'
+    currency: str = ""  # the code or symbol money is shown with
 
 
 def build_view(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> ReportView:
     meta = meta or ReportMeta()
-    findings = [_finding_view(f, meta) for f in diagnosis.findings]
+    currency = meta.currency_symbol or diagnosis.reporting_currency or ""
+    findings = [_finding_view(f, currency) for f in diagnosis.findings]
     by_id = {v.id: v for v in findings}
     scores = _score_rows(diagnosis)
     families = _families(findings)
@@ -253,7 +323,39 @@ def build_view(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> ReportVi
         cannot_see=[_blind_spot(s) for s in diagnosis.cannot_see],
         finding_ids=[f.id for f in diagnosis.findings],
         trust=_trust(diagnosis, meta),
+        scorecard=_scorecard(diagnosis, by_id),
+        counts_line=counts_line(counts),
+        currency=currency,
     )
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """'62 findings: 4 problems, 7 watch, 50 info, 1 not measurable' (parts that are zero
+    are left out, so the parts always add up to the total they follow)."""
+    parts = [fmt.plural(counts["problem"], "problem")] if counts["problem"] else []
+    parts += [f"{counts[k]:,} {word}" for k, word in (("watch", "watch"), ("info", "info"),
+                                                       ("not_measurable", "not measurable"))
+              if counts[k]]
+    head = fmt.plural(counts["total"], "finding")
+    return head + (": " + ", ".join(parts) if parts else "")
+
+
+RATING_LABELS = {"strong": "strong", "mixed": "mixed", "weak": "weak",
+                 "not_measurable": "not measurable"}
+
+
+def _scorecard(diagnosis: Diagnosis, by_id: dict[str, FindingView]) -> list[CapabilityView]:
+    out = []
+    for cap in alignment_scorecard(diagnosis.findings):
+        out.append(CapabilityView(
+            id=cap.id, title=cap.title, rating=RATING_LABELS.get(cap.rating, cap.rating),
+            score=fmt.score(cap.score) if cap.score is not None else "",
+            bar=max(0.0, min(1.0, cap.score or 0.0)),
+            driver=by_id.get(cap.driver) if cap.driver else None,
+            findings=[by_id[f] for f in cap.findings if f in by_id],
+            needs=list(cap.needs), capability=cap,
+        ))
+    return out
 
 
 def _trust(diagnosis: Diagnosis, meta: ReportMeta) -> TrustView:
@@ -282,9 +384,32 @@ def anchor(prefix: str, ident: str) -> str:
 # -- pieces ----------------------------------------------------------------------------
 
 
-def _finding_view(f: Finding, meta: ReportMeta) -> FindingView:
+def _finding_view(f: Finding, currency: str) -> FindingView:
     measurable = f.kind is FindingKind.measured
-    sym = meta.currency_symbol
+    groups, single = _group_table(f, currency)
+    stated_p = f.significance.p_value if f.significance else None
+    single = [(k, m) for k, m in single
+              if not (fmt.is_p_value(m.name) and stated_p is not None
+                      and m.value is not None and abs(m.value - stated_p) <= 1e-12)]
+    metrics = [
+        MetricView(label=_metric_label(m.label or _p_label(fmt.humanize(m.name or key))
+                                       if fmt.is_p_value(m.name) else
+                                       m.label or fmt.humanize(m.name or key)),
+                   value=fmt.metric_value(m, currency),
+                   interval=fmt.metric_interval(m, currency), n=fmt.sample(m.n))
+        for key, m in single
+    ]
+    evidence = []
+    seen: set[tuple[str, str, int, str]] = set()
+    for e in f.evidence:
+        ident = (e.table, e.filter or "", e.row_count, e.query)
+        if ident not in seen:  # the same query twice is shown once
+            seen.add(ident)
+            evidence.append(EvidenceView(table=e.table, filter=e.filter or "",
+                                         rows=fmt.integer(e.row_count), query=e.query))
+    sources: dict[str, set[int]] = {}
+    for e in f.evidence:
+        sources.setdefault(e.table, set()).add(e.row_count)
     return FindingView(
         id=f.id,
         anchor=anchor("f", f.id),
@@ -293,28 +418,163 @@ def _finding_view(f: Finding, meta: ReportMeta) -> FindingView:
         severity=f.severity.value,
         badge=f.severity.value if measurable else "not measurable",
         measurable=measurable,
-        statement=f.statement,
-        comparison=f.comparison or "",
+        statement=fmt.humanize_quoted(f.statement),
+        comparison=fmt.humanize_quoted(f.comparison or ""),
         significance=fmt.significance(f.significance) if f.significance else "",
-        metrics=[
-            MetricView(
-                label=m.label or fmt.humanize(m.name or key),
-                value=fmt.metric_value(m, sym),
-                interval=fmt.metric_interval(m, sym),
-                n=fmt.sample(m.n),
-            )
-            for key, m in f.metrics.items()
-        ],
-        caveats=list(f.caveats),
+        metrics=metrics,
+        caveats=[fmt.humanize_quoted(c) for c in f.caveats],
         needs=list(f.needs),
-        evidence=[
-            EvidenceView(table=e.table, filter=e.filter or "", rows=fmt.integer(e.row_count),
-                         query=e.query)
-            for e in f.evidence
-        ],
+        evidence=evidence,
         series=f.series,
         finding=f,
+        groups=groups,
+        metrics_shown=len(metrics) if len(metrics) <= LONG_TABLE else SHORT_TABLE,
+        exclusions=_exclusions(f, groups),
+        sources=", ".join(
+            f"{t} ({' / '.join(fmt.integer(n) for n in sorted(ns, reverse=True))} rows)"
+            for t, ns in sources.items()),
     )
+
+
+LONG_TABLE = 12  # a table longer than this shows its first SHORT_TABLE rows ...
+SHORT_TABLE = 8  # ... and folds the rest behind a <details> element
+_LABEL_GROUP = re.compile(r"^(?P<measure>.+?), (?P<group>.+)$")
+
+
+def _slug(text: object) -> str:
+    s = re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+    return s or "blank"
+
+
+def _p_label(text: str) -> str:
+    """'Chi square p' → 'Chi-square p-value'; 'Bonferroni p' → 'Bonferroni p-value'."""
+    text = re.sub(r"\bp\b(?!-)", "p-value", re.sub(r"\s*p value\b", " p", text))
+    return text.replace("Chi square", "Chi-square").replace("Logrank", "Log-rank")
+
+
+def _metric_label(text: str) -> str:
+    """'Share of promoters, head_of_cs' → 'Share of promoters, Head of CS'."""
+    m = _LABEL_GROUP.match(text)
+    if m:
+        return f"{m.group('measure')}, {fmt.label(m.group('group'))}"
+    return fmt.humanize_quoted(text)
+
+
+def _group_table(f: Finding, currency: str,
+                 ) -> tuple[GroupTable | None, list[tuple[str, Any]]]:
+    """Split the metrics into a group × measure table and the metrics that stand alone.
+
+    A metric belongs to a group when its label reads '<measure>, <group>', or its name ends
+    in the name-key of a group labelled so by another metric ('realised_proposal' beside
+    'Stated probability, proposal'). Rows are keyed by the end of the metric names (two
+    features with the same title stay two rows); a measure needs two groups, the table
+    two rows."""
+    items = list(f.metrics.items())
+    labelled: dict[str, tuple[str, str]] = {}  # key -> (measure, group label)
+    for key, m in items:
+        hit = _LABEL_GROUP.match(m.label or "")
+        if hit:
+            labelled[key] = (hit.group("measure"), hit.group("group"))
+    by_measure: dict[str, list[str]] = {}
+    for key, (measure, _) in labelled.items():
+        by_measure.setdefault(measure, []).append(key)
+    placed: dict[str, tuple[str, str]] = {}  # key -> (measure, row key)
+    titles: dict[str, str] = {}  # row key -> group label
+    for measure, keys in by_measure.items():
+        if len(keys) < 2:
+            continue
+        names = [f.metrics[k].name for k in keys]
+        prefix = os.path.commonprefix(names)
+        prefix = prefix[: prefix.rfind("_") + 1]
+        if not prefix or any(n == prefix for n in names):
+            continue
+        for k, n in zip(keys, names, strict=True):
+            row = n[len(prefix):]
+            if titles.setdefault(row, labelled[k][1]) != labelled[k][1]:
+                continue  # one name-key, two labels: not the same group
+            placed[k] = (measure, row)
+    for key, m in items:  # unlabelled metrics named after a known group
+        if key in placed:
+            continue
+        for row, title in titles.items():
+            if m.name.endswith("_" + row) and len(m.name) > len(row) + 1:
+                text = (m.label or "").replace(title, "").strip(" ,")
+                text = re.sub(r"\s+(from|in|for|of|by)$", "", text)
+                placed[key] = (text or fmt.humanize(m.name[: -len(row) - 1]), row)
+                break
+    per_measure: dict[str, set[str]] = {}
+    for measure, row in placed.values():
+        per_measure.setdefault(measure, set()).add(row)
+    measures = [ms for ms in dict.fromkeys(ms for ms, _ in placed.values())
+                if len(per_measure[ms]) >= 2]
+    grouped = {k: v for k, v in placed.items() if v[0] in measures}
+    row_keys = list(dict.fromkeys(r for _, r in grouped.values()))
+    if not measures or len(row_keys) < 2:
+        return None, items
+    cells: dict[tuple[str, str], CellView] = {}
+    first_n: dict[str, int | None] = {}
+    for key, (measure, row) in grouped.items():
+        m = f.metrics[key]
+        cells[(row, measure)] = CellView(value=fmt.metric_value(m, currency),
+                                         interval=fmt.metric_interval(m, currency),
+                                         n=fmt.sample(m.n))
+        if measure == measures[0]:
+            first_n[row] = m.n
+    rows = [GroupRow(group=fmt.label(titles[r]), raw=titles[r], n=first_n.get(r),
+                     cells=[cells.get((r, ms)) for ms in measures])
+            for r in row_keys]
+    one_n = all(len({c.n for c in r.cells if c is not None}) == 1 for r in rows)
+    if one_n:
+        for r in rows:
+            r.sample = next(c.n for c in r.cells if c is not None)
+            r.cells = [None if c is None else CellView(c.value, c.interval, "")
+                       for c in r.cells]
+    shown = len(rows) if len(rows) <= LONG_TABLE else SHORT_TABLE
+    dimension = ""
+    raw_names = {titles[r] for r in row_keys}
+    for key in (f.series[0] if f.series and isinstance(f.series[0], dict) else {}):
+        values = {str(row.get(key)) for row in f.series or [] if isinstance(row, dict)}
+        if raw_names <= values:
+            dimension = fmt.humanize(str(key))
+            break
+    return (GroupTable(measures=measures, rows=rows, shown=shown, dimension=dimension,
+                       sample_column=one_n and any(r.sample for r in rows)),
+            [(k, m) for k, m in items if k not in grouped])
+
+
+def _min_group(family: str) -> int | None:
+    """The smallest group a family's diagnostics name as highest or lowest."""
+    if family == "post_sale":
+        from throughline.diagnose.families.post_sale import MIN_GROUP
+    elif family == "pipeline":
+        from throughline.diagnose.families.pipeline import MIN_GROUP
+    else:
+        return None
+    return int(MIN_GROUP)
+
+
+_RANKED = re.compile(r"\b(highest|lowest|longest|shortest) for\b")
+
+
+def _exclusions(f: Finding, groups: GroupTable | None) -> str:
+    """The groups a ranking statement ('highest for X, lowest for Y') left out, and why:
+    'Left out of highest and lowest: Founder (n = 3, below the minimum of 5).'"""
+    if groups is None or not _RANKED.search(f.statement):
+        return ""
+    least = _min_group(f.family)
+    out = []
+    for row in groups.rows:
+        if row.raw == UNKNOWN:
+            row.excluded = "no recorded value"
+        elif least is not None and row.n is not None and row.n < least:
+            row.excluded = f"n = {row.n:,}, below the minimum of {least:,}"
+        if row.excluded:
+            out.append(f"{row.group} ({row.excluded})")
+    if not out:
+        return ""
+    words = re.findall(_RANKED, f.statement)
+    pair = " and ".join(dict.fromkeys(words)) or "the ranking"
+    return f"Left out of {pair}: " + "; ".join(out) + "."
 
 
 def _families(findings: list[FindingView]) -> list[FamilyView]:
