@@ -96,11 +96,13 @@ class ValidationFailed(InputError):
 
     def __init__(self, problems: list[InputError], total: int | None = None) -> None:
         self.problems = problems
-        self.total = total if total is not None else len(problems)
+        # ``total`` counts bad rows; a row can hold several problems, each listed.
+        self.total = max(total if total is not None else 0, len(problems))
         first = problems[0]
         lines = [str(p).split("\n  hint:")[0] for p in problems[:10]]
         more = self.total - len(lines)
-        summary = f"{self.total} problem(s) found; nothing was loaded:\n  " + "\n  ".join(lines)
+        noun = "problem" if self.total == 1 else "problems"
+        summary = f"{self.total:,} {noun} found; nothing was loaded:\n  " + "\n  ".join(lines)
         if more > 0:
             summary += f"\n  ... and {more} more"
         ThroughlineError.__init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from datetime import UTC, datetime
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.diagnose.engine.diagnose_fakes import healthy_diagnosis, realistic_diagnosis
+from throughline.diagnose.ranking import Contribution
 from throughline.diagnose.diagnosis import Diagnosis
-from throughline.diagnose.findings import Finding
+from throughline.diagnose.findings import Evidence, Finding
 from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report import render, write_report
@@ -371,3 +373,262 @@ def test_the_currency_line_reads_the_gate_issues_as_the_gate_writes_them() -> No
                                 "exchange rate).")
     one = d.model_copy(update={"data_quality": []})
     assert currency_line(one) == "Amounts are in USD."
+
+
+# -- a report a board can read (issue 14) ----------------------------------------------------
+# Each test below reproduces one defect seen in the demo report in Chromium; each fails on
+# the report as it was before issue 14.
+
+PERSONAS = [("cfo", 11, 0.182, 0.962, 0.832, 1.092), ("cto", 6, 0.0, 0.975, 0.93, 1.02),
+            ("founder", 3, 0.667, 0.178, -0.291, 0.647), ("head_of_cs", 9, 0.222, 0.852,
+                                                          0.521, 1.183)]
+
+
+def _by_persona() -> Finding:
+    from throughline.diagnose.findings import Metric, Severity
+
+    metrics: dict[str, Metric] = {}
+    for g, n, churn, nrr, lo, hi in PERSONAS:
+        metrics[f"logo_churn_{g}"] = Metric(name=f"logo_churn_{g}", value=churn, unit="ratio",
+                                            n=n, label=f"Logo churn, {g}")
+        metrics[f"nrr_{g}"] = Metric(name=f"nrr_{g}", value=nrr, unit="ratio", n=n, low=lo,
+                                     high=hi, label=f"NRR, {g}")
+    metrics["chi_square_p"] = Metric(name="chi_square_p", value=0.0087, unit="statistic",
+                                     n=29)
+    return Finding(
+        id="post_sale.retention.by_persona", diagnostic="post_sale.retention",
+        family="post_sale", title="Retention by buyer persona", severity=Severity.watch,
+        statement="Logo churn by buyer persona differs significantly (chi-square): highest "
+                  "for 'head_of_cs' at 22.2% of 9 accounts (NRR 85.2%), lowest for 'cto' at "
+                  "0.0% of 6 (NRR 97.5%).",
+        metrics=metrics,
+        series=[{"persona": g, "starting_accounts": n, "logo_churn": c, "nrr": r}
+                for g, n, c, r, _, _ in PERSONAS],
+        evidence=[Evidence(table="subscriptions", row_count=301, query="SELECT 1"),
+                  Evidence(table="subscriptions", row_count=301, query="SELECT 1")])
+
+
+def _stage_optimism() -> Finding:
+    from throughline.diagnose.findings import Metric
+
+    stages = [("prospecting", 0.1, 0.051), ("qualification", 0.2, 0.123),
+              ("discovery", 0.4, 0.211), ("proposal", 0.6, 0.258)]
+    return Finding(
+        id="honesty.stage_optimism.tiny_p", diagnostic="honesty.stage_optimism",
+        family="honesty", title="Stage optimism", statement="Stages are optimistic.",
+        signals={"stage_optimism": 0.9},
+        metrics={"bonferroni_p": Metric(name="bonferroni_p", value=4.2533804089188574e-106,
+                                        unit="statistic", n=4790)},
+        series=[{"stage": s, "stated_probability": p, "realised_rate": r, "low": r - 0.02,
+                 "high": r + 0.02, "n": 800, "p_value": 1e-40} for s, p, r in stages])
+
+
+def _feature_cohorts(k: int = 39) -> Finding:
+    from throughline.diagnose.findings import Metric
+
+    metrics = {}
+    for i in range(k):
+        metrics[f"win_rate_f_{i}"] = Metric(name=f"win_rate_f_{i}", value=0.1, unit="ratio",
+                                            n=20, label=f"Win rate (won / closed), Feature {i}")
+        metrics[f"open_deals_f_{i}"] = Metric(name=f"open_deals_f_{i}", value=3, unit="count",
+                                              label=f"Open deals, Feature {i}")
+    return Finding(id="pipeline.feature_cohorts.summary", diagnostic="pipeline.feature_cohorts",
+                   family="pipeline", title="Feature cohorts", statement="Cohorts.",
+                   metrics=metrics)
+
+
+@pytest.fixture(scope="module")
+def board() -> Diagnosis:
+    d = realistic_diagnosis()
+    return d.model_copy(update={"findings": [*d.findings, _by_persona(), _stage_optimism(),
+                                             _feature_cohorts()],
+                                "reporting_currency": "USD"})
+
+
+@pytest.fixture(scope="module")
+def board_html(board: Diagnosis) -> str:
+    return render(board, "html", META)
+
+
+@pytest.fixture(scope="module")
+def board_md(board: Diagnosis) -> str:
+    return render(board, "md", META)
+
+
+def _article(html: str, fid: str) -> str:
+    start = html.index(f'id="f-{fid.replace(".", "-")}"')
+    return html[start:html.index("</article>", start)]
+
+
+def test_a_tiny_p_value_is_p_below_one_in_a_thousand_not_ninety_digits(board_html: str,
+                                                                        board_md: str) -> None:
+    card = _visible_text(_article(board_html, "honesty.stage_optimism.tiny_p"))
+    assert "Bonferroni p-value" in card and "p &lt; 0.001" in card
+    for text in (_visible_text(board_html), board_md):
+        assert "0.00000000" not in text
+    assert fmt.statistic(4.2533804089188574e-106) == "4.3 × 10⁻¹⁰⁶"
+
+
+def test_rate_axes_are_percent_and_p_values_are_never_drawn() -> None:
+    spec = chart_spec(_stage_optimism())
+    assert spec is not None
+    measures = sorted({r["measure"] for r in spec["data"]["values"]})
+    assert measures == ["Realised rate", "Stated probability"]  # no 'P value' legend entry
+    assert spec["encoding"]["y"]["axis"]["format"] == ".0%"  # 20%, not '200m'
+    assert "~s" not in json.dumps(spec)  # no SI prefixes on any axis
+
+
+def test_counts_and_rates_never_share_an_axis() -> None:
+    spec = chart_spec(_by_persona())
+    assert spec is not None
+    plotted = {r["measure"] for r in spec["data"]["values"]}
+    assert plotted == {"Logo churn", "NRR"}  # starting accounts (3–11) left to the table
+    assert spec["encoding"]["y"]["axis"]["format"] == ".0%"
+    mixed = Finding(id="p.a", diagnostic="p", family="push_pull", title="t", statement="s",
+                    series=[{"month": f"2025-{m:02d}", "activities": 20000 + m * 500,
+                             "new_deals": 80 + m} for m in range(1, 13)])
+    spec = chart_spec(mixed)
+    assert spec is not None  # two counts 250 times apart: not one axis either
+    assert "measure" not in json.dumps(spec["encoding"])
+    assert spec["encoding"]["y"]["field"] == "activities"
+
+
+def test_labels_are_humanised(board_html: str) -> None:
+    assert fmt.humanize("head_of_cs") == "Head of CS"
+    assert fmt.humanize("mid_market") == "Mid-market"
+    assert fmt.humanize("product_led") == "Product-led"
+    assert fmt.humanize("vp_sales") == "VP sales" and fmt.humanize("cfo") == "CFO"
+    card = html_lib.unescape(_visible_text(_article(board_html,
+                                                    "post_sale.retention.by_persona")))
+    assert "'Head of CS' at 22.2%" in card and "head_of_cs" not in card
+    svg = finding_svg(_by_persona())
+    assert svg is not None and "Head of CS" in svg and "head_of_cs" not in svg
+
+
+def test_groups_left_out_of_a_ranking_are_named_with_the_minimum(board: Diagnosis,
+                                                                 board_html: str,
+                                                                 board_md: str) -> None:
+    line = "Left out of highest and lowest: Founder (n = 3, below the minimum of 5)."
+    card = _visible_text(_article(board_html, "post_sale.retention.by_persona"))
+    assert line in " ".join(card.split())
+    assert "not ranked: n = 3, below the minimum of 5" in card
+    assert f"_{line}_" in board_md
+    doc = json.loads(render(board, "json", META))
+    assert doc["report"]["exclusions"]["post_sale.retention.by_persona"] == line
+
+
+def test_intervals_are_clipped_to_the_metric_domain(board_html: str) -> None:
+    card = _visible_text(_article(board_html, "post_sale.retention.by_persona"))
+    assert "0.0%–64.7%" in card and "-29.1%" not in card  # NRR never below 0
+    assert fmt.interval(0.5, 1.18, "ratio", name="grr_paid") == "50.0%–100.0%"
+    assert fmt.interval(0.93, 1.21, "ratio", name="nrr_revops") == "93.0%–121.0%"
+    assert fmt.interval(-6.9, 66.9, "percent", name="nps_content") == "-6.9–66.9"
+
+
+def test_small_slopes_keep_their_digits() -> None:
+    assert fmt.number(0.0439) == "0.0439" and fmt.number(-0.01777) == "-0.0178"
+    assert fmt.slope(0.04385, "week") == "+0.0439 per week"
+    from throughline.diagnose.families.measure import num
+
+    assert num(0.04385341463110512) == "0.044"  # statements: never 'rising by 0 per week'
+    assert num(29.59) == "29.6" and num(0.0) == "0"
+
+
+def test_grouped_metrics_are_one_table_and_long_tables_fold(board_html: str,
+                                                            board_md: str) -> None:
+    card = _article(board_html, "pipeline.feature_cohorts.summary")
+    visible, _, folded = card.partition("<details class=\"more\">")
+    assert visible.count("<tr>") == 1 + 8  # header and the first eight cohorts
+    assert "31 more rows (of 39)" in folded and folded.count("<tr>") == 1 + 31
+    assert "<summary>31 more rows</summary>" in board_md
+
+
+def test_each_evidence_table_is_listed_once(board_html: str, board_md: str) -> None:
+    card = _article(board_html, "post_sale.retention.by_persona")
+    assert "Evidence: subscriptions (301 rows)</summary>" in card
+    assert card.count("<pre><code>SELECT 1</code></pre>") == 1
+    assert "subscriptions (301 rows), subscriptions" not in board_md
+
+
+def test_counts_match_what_is_listed_with_plurals(board_html: str) -> None:
+    from throughline.diagnose.report.view import counts_line
+    from throughline.errors import InputError, ValidationFailed
+
+    assert counts_line({"total": 3, "problem": 1, "watch": 0, "info": 2,
+                        "not_measurable": 0}) == "3 findings: 1 problem, 2 info"
+    assert counts_line({"total": 1, "problem": 0, "watch": 1, "info": 0,
+                        "not_measurable": 0}) == "1 finding: 1 watch"
+    assert "problem(s)" not in board_html
+    two = [InputError("bad date", file="a.csv", row=2, column="CloseDate"),
+           InputError("bad amount", file="a.csv", row=2, column="Amount")]
+    err = ValidationFailed(two, total=1)  # one bad row, two problems in it
+    assert str(err).startswith("2 problems found; nothing was loaded:")
+    assert str(ValidationFailed(two[:1])).startswith("1 problem found;")
+
+
+def test_overlapping_shares_are_explained_where_they_are_shown() -> None:
+    from throughline.diagnose.findings import Metric, Severity
+
+    note = ("A deal that slipped and was then lost counts once as failed, and in both the "
+            "lost and the slipped share.")
+    slip = Finding(
+        id="honesty.commit_slippage.summary", diagnostic="honesty.commit_slippage",
+        family="honesty", title="Commit deals lost or slipped", severity=Severity.problem,
+        statement="Of 542 commit deals, 55.5% failed: 49.1% were lost and 16.1% slipped.",
+        metrics={k: Metric(name=k, value=v, unit="ratio", n=542) for k, v in
+                 (("failed_share", 0.555), ("lost_share", 0.491), ("slipped_share", 0.161))},
+        caveats=[note], signals={"commit_slippage": 1.0})
+    d = realistic_diagnosis()
+    contrib = Contribution(signal="commit_slippage", value=1.0, weight=1.0,
+                           finding_id=slip.id, note="primary")
+    scores = [s.model_copy(update={"raised_by": [contrib, *s.raised_by]})
+              if s.name == d.ranking.binding else s for s in d.ranking.scores]
+    d = d.model_copy(update={"findings": [*d.findings, slip],
+                             "ranking": d.ranking.model_copy(update={"scores": scores})})
+    html = render(d, "html", META)
+    verdict = html[html.index('id="verdict"'):html.index('id="scores"')]
+    item = verdict[verdict.index("Commit deals lost or slipped"):]
+    item = item[:item.index("</li>")]
+    assert "55.5%" in item and note in item  # the overlap beside the numbers
+    md = render(d, "md", META)
+    block = md[md.index("**[problem] Commit deals lost or slipped**"):]
+    assert f"_Note: {note}_" in block.split("\n\n")[0]
+
+
+def test_the_alignment_scorecard_comes_after_data_quality_in_every_format(
+        board: Diagnosis, board_html: str, board_md: str) -> None:
+    assert (board_html.index('id="data-quality"') < board_html.index('id="scorecard"')
+            < board_html.index('id="verdict"') < board_html.index('id="fam-post_sale"'))
+    text = _visible_text(board_html)
+    for title in ("A unified, evidence-based view of the customer", "Messaging that travels",
+                  "Enablement built around buyer decisions", "Feedback loops that close",
+                  "Critical thinking: assumptions tested against outcomes"):
+        assert title in text and f"| {title} |" in board_md
+    headings = re.findall(r"^## (.+)$", board_md, flags=re.M)
+    assert headings[:3] == ["What we could not trust, and what we did about it",
+                            "Alignment scorecard", "The finding"]
+    doc = json.loads(render(board, "json", META))
+    cards = doc["report"]["scorecard"]
+    assert [c["id"] for c in cards] == ["customer_view", "messaging", "enablement", "feedback",
+                                        "critical_thinking"]
+    driven = [c for c in cards if c["driver"]]
+    assert cards[-1]["driver"] == "honesty.stage_optimism.tiny_p"
+    assert cards[-1]["score"] == 0.1 and cards[-1]["rating"] == "weak"
+    assert driven and all(c["findings"] for c in driven)
+    for c in driven:
+        assert f'href="#f-{c["driver"].replace(".", "-")}"' in board_html
+
+
+def test_money_carries_the_reporting_currency(board: Diagnosis) -> None:
+    from throughline.diagnose.findings import Metric
+
+    f = Finding(id="honesty.forecast_accuracy.x", diagnostic="honesty.forecast_accuracy",
+                family="honesty", title="Forecast", statement="s",
+                metrics={"latest_forecast": Metric(name="latest_forecast", value=2049100.0,
+                                                   unit="currency")},
+                series=[{"period": f"2025-{m:02d}", "forecast": 1e6 + m, "actual": 9e5 + m}
+                        for m in (1, 4, 7)])
+    d = board.model_copy(update={"findings": [*board.findings, f]})
+    assert "USD 2,049,100" in _visible_text(_article(render(d, "html", META), f.id))
+    spec = chart_spec(f, currency="USD")
+    assert spec is not None and spec["encoding"]["y"]["title"] == "USD"

@@ -54,7 +54,10 @@ def count(v: float) -> str:
 
 
 def num(v: float) -> str:
-    """A plain number with at most one decimal and separators."""
+    """A plain number with at most one decimal and separators; a value that one decimal
+    would show as 0 keeps two significant digits (a slope of 0.0439 is '0.044', not '0')."""
+    if v and abs(v) < 0.05:
+        return _trim(f"{v:.{1 - math.floor(math.log10(abs(v)))}f}")
     return _trim(f"{v:,.1f}")
 
 

@@ -28,8 +28,10 @@ from throughline.core.format import (
     plural,
     sample,
     score,
+    slope,
     statistic,
 )
+from throughline.core.format import interval
 from throughline.core.format import interval as _interval
 from throughline.core.format import value as _value
 from throughline.diagnose.findings import Metric, Significance
@@ -72,5 +74,5 @@ __all__ = [
     "ACRONYMS", "DASH", "clip", "currency", "domain", "humanize", "humanize_quoted", "integer",
     "is_p_value", "label", "long_date", "metric_interval", "metric_value", "missing",
     "number", "p_value", "percent", "plural", "sample", "score", "significance",
-    "statistic", "value",
+    "slope", "statistic", "value", "interval",
 ]

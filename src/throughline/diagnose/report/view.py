@@ -687,7 +687,7 @@ def _verdict(diagnosis: Diagnosis, rows: list[ScoreRow],
         score=fmt.score(binding.score) if binding else "",
         threshold=fmt.score(r.threshold),
         margin=fmt.score(r.margin) if binding and runner else "",
-        rationale=r.rationale,
+        rationale=_prose(r.rationale),
         evidence_for=_evidence(binding.raised_by, by_id, 5) if binding else [],
         evidence_against=_evidence(binding.lowered_by, by_id, 3) if binding else [],
         runner_up=runner,
@@ -704,6 +704,17 @@ def _verdict(diagnosis: Diagnosis, rows: list[ScoreRow],
         tie_line=trust.tie_sentence(r) if tied else "",
         blocked=[trust.blocked_sentence(h, why) for h, why in sorted(r.blocked.items())],
     )
+
+
+_SIGNAL_NAME = re.compile(r"(?<![\w.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.])")
+
+
+def _prose(text: str) -> str:
+    """Signal names in a sentence read as words ('forecast_optimism' → 'forecast
+    optimism'); finding ids (with dots) stay as they are."""
+    return _SIGNAL_NAME.sub(lambda m: fmt.humanize(m.group(0)).lower()
+                            if m.group(0).split("_")[0] not in fmt.ACRONYMS
+                            else fmt.humanize(m.group(0)), text)
 
 
 def _legibility(row: LegibilityRow) -> LegibilityView:
