@@ -11,6 +11,7 @@ import pytest
 
 from tests.council.workspace import Company
 from throughline.council.debate import ROUNDS
+from throughline.council.personas import builtin_catalog
 from throughline.council.pipeline import OFFLINE_NOTICE, Council, ask
 from throughline.council.seams import Event
 from throughline.errors import InputError, UsageError
@@ -109,9 +110,11 @@ def test_rounds_have_purposes_moves_and_named_causes(asked) -> None:
     auditor = [s for rd in r.rounds for s in rd.statements if s.advisor_id == "auditor"]
     assert all(s.move == Move.FACTCHECK for s in auditor[:4])
     contrarian = next(s for s in r.rounds[0].statements if s.advisor_id == "contrarian")
-    assert r.runner_up and "second explanation" in contrarian.text
-    r4 = [s.text for s in r.rounds[3].statements]
-    assert all("My lens assumes" in t for t in r4)
+    # the Contrarian argues the runner-up by name; round 4 tests each lens's own assumption
+    assert r.runner_up and r.runner_up.split("_")[0] in contrarian.text.lower()
+    catalog = {p.id: p for p in builtin_catalog().advisors}
+    assert all(catalog[s.advisor_id].assumption.text in s.text
+               for s in r.rounds[3].statements)
     assert any("masquerading as" in s.text for s in r.rounds[4].statements)
 
 

@@ -666,14 +666,17 @@ class Debate:
         if peer_id is None or peer_id not in prev:
             return [], [], [], {}
         peer = prev[peer_id]
-        if not peer.claims:
-            # a peer with no number of its own: answer the one before it in seat order
+        pool = peer.claims or next(
+            (said.claims for rr in range(r - 2, 0, -1)
+             if (said := self.rounds.get(rr, {}).get(peer_id)) is not None and said.claims),
+            [])
+        if not pool:  # a peer with no number at all: answer one who has
             alt = [s for s in prev.values() if s.claims and s.advisor_id != pid]
             if not alt:
                 return [], [], [], {}
             peer = alt[hash_index(self.voice.seed + pid + str(r), len(alt))]
-        c = peer.claims[(r + hash_index(pid, 7)) % len(peer.claims)] if r >= 4 else \
-            peer.claims[0]
+            pool = peer.claims
+        c = pool[(r + hash_index(pid, 7)) % len(pool)] if r >= 4 else pool[0]
         v = self.voice
         key = f"{pid}r{r}"
         slots = dict(Peer=self.name(peer.advisor_id, True), peer=self.name(peer.advisor_id),
@@ -700,6 +703,7 @@ class Debate:
                 parts.append(v.say("audit.check_test", key, **slots))
             if c.low and c.high:
                 parts.append(v.say("audit.check_interval", key, **slots))
+            claims.append(c)  # the Auditor vouches for it: peers may quote it back
         elif me.side != peer.side:
             if c.small:
                 parts.append(v.say("reply.small", key, **slots))
@@ -956,7 +960,11 @@ class Debate:
         if peer_id is not None:
             peer = prev[peer_id]
             pp = e.personas[peer_id]
-            c = peer.claims[0] if peer.claims else None
+            pool = peer.claims or next(
+                (said.claims for rr in range(3, 0, -1)
+                 if (said := self.rounds.get(rr, {}).get(peer_id)) is not None
+                 and said.claims), [])
+            c = pool[0] if pool else None
             if c is not None:
                 parts.append(v.say("r4.danger", key, Peer=self.name(peer_id, True),
                                    peer=self.name(peer_id), passumption=pp.assumption.text,

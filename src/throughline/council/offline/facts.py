@@ -110,12 +110,15 @@ _CLAUSE_LABEL = re.compile(r"^(?:with|without|answered|open|a|an|the|how|what|wh
                            re.IGNORECASE)
 
 
+_PER_GROUP = re.compile(r"^(.+?),\s*([a-z][a-z0-9_]*)$")
+
+
 def label_phrase(m: Metric) -> str | None:
     """'NPS, partner' → 'partner NPS'; a short label lower-cased; None for long or none."""
     if not m.label:
         return None
     label = m.label.strip()
-    g = re.match(r"^(.+?),\s*([a-z][a-z0-9_]*)$", label)
+    g = _PER_GROUP.match(label)
     if g:
         head = g.group(1)
         head = head if (len(head) > 1 and head[1].isupper()) else head[:1].lower() + head[1:]
@@ -206,6 +209,8 @@ def make_fact(f: Finding, name: str, m: Metric, *, strength: float, hypothesis: 
         return None  # a rounded-away slope or a trend rate is not a reading to quote
     clause = clause_with(f.statement, text)
     what = label_phrase(m)
+    if what and m.label and _PER_GROUP.match(m.label.strip()):
+        clause = None  # 'NPS, partner' names its group; a clause may not
     if what is None and clause is None:
         return None
     problem = f.severity == Severity.problem or strength >= 0.3
@@ -249,9 +254,10 @@ def option_terms(option: str) -> list[str]:
     for channel, aliases in CHANNEL_ALIASES.items():
         if any(re.search(r"\b" + re.escape(a) + r"\b", low) for a in aliases):
             terms.append(channel)
+    aliased = {a for ch in terms for a in CHANNEL_ALIASES[ch]}
     for word in re.findall(r"[a-z][a-z-]{3,}", low):
-        if word in _STOP:
-            continue
+        if word in _STOP or word in aliased:
+            continue  # a channel word names the channel's metrics, not labels
         stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
         if stem not in terms:
             terms.append(stem)
