@@ -215,7 +215,7 @@ class OfflineEngine:
                     self.raises[c.finding_id] = s.name
         self._debates: dict[str, Debate] = {}
 
-    # -- evidence helpers ---------------------------------------------------------------
+    # -- evidence helpers ---------------------------------------------------------------------
 
     def finding(self, fid: str) -> Finding | None:
         return self.pack.finding(fid)
@@ -285,7 +285,7 @@ class OfflineEngine:
                         hypothesis=None, test=None)
         return a.holds(m.value), f, fact
 
-    # -- the seam -------------------------------------------------------------------------
+    # -- the seam -----------------------------------------------------------------------------
 
     def debate(self, intent: Intent) -> Debate:
         key = f"{intent.question}\x1f{intent.decision_type}\x1f{'|'.join(intent.options)}"
@@ -307,7 +307,7 @@ class OfflineEngine:
                         panel: list[Advisor], intent: Intent) -> tuple[str, CallInfo]:
         return self.debate(intent).summary(round_, statements, panel), _call("summariser")
 
-    # -- for tests and the synthesis ---------------------------------------------------------
+    # -- for tests and the synthesis ----------------------------------------------------------
 
     def side_of(self, advisor_id: str, intent: Intent) -> str:
         """Which side of the verdict the advisor argues: 'for' or 'against'."""
@@ -361,7 +361,7 @@ class Debate:
     def h(self, hyp: str | None) -> str:
         return w.short(hyp)
 
-    # -- planning -------------------------------------------------------------------------------
+    # -- planning -----------------------------------------------------------------------------
 
     def _allocate_leads(self) -> dict[str, Finding | None]:
         """Each advisor's lead finding, distinct across seats where the lens allows: its
@@ -463,12 +463,13 @@ class Debate:
             return base
         base = _TYPE_ANSWER.get(self.intent.decision_type, _TYPE_ANSWER["other"]).format(h=hb)
         if self.subject is not None:
-            base += v.pick(pid + "subj", [f", and the {self.subject.fact.what} is where it shows",
-                                          f" — that is what the {self.subject.fact.what} reflects",
-                                          f"; the {self.subject.fact.what} follows from it"])
+            what = self.subject.fact.what
+            base += v.pick(pid + "subj", [f", and the {what} is where it shows",
+                                          f" — that is what the {what} reflects",
+                                          f"; the {what} follows from it"])
         return base
 
-    # -- composing ------------------------------------------------------------------------------
+    # -- composing ----------------------------------------------------------------------------
 
     def statement(self, number: int, aid: str, req: TurnRequest | None = None) -> Said:
         for r in range(1, number + 1):
@@ -569,7 +570,7 @@ class Debate:
             return ps.id, _first_sentence(ps.text), ps.source.title
         return None
 
-    # -- round 1 --------------------------------------------------------------------------------
+    # -- round 1 ------------------------------------------------------------------------------
 
     def _r1(self, pid: str, seat: Seat, prev: dict[str, Said], _: str | None) -> Said:
         if pid == "auditor":
@@ -657,7 +658,7 @@ class Debate:
         parts.append(v.say("audit.answer", key, answer=seat.answer, ask=self.ask))
         return self._said(1, pid, Move.FACTCHECK, parts, cites, claims)
 
-    # -- replies -----------------------------------------------------------------------------
+    # -- replies ------------------------------------------------------------------------------
 
     def _reply(self, pid: str, r: int, prev: dict[str, Said], peer_id: str | None
                ) -> tuple[list[str], list[str], list[Fact], dict[str, object]]:
@@ -756,7 +757,7 @@ class Debate:
                                    "claim": _quoted(c.phrase)}
         return parts, cites, claims, meta
 
-    # -- round 2 ---------------------------------------------------------------------------------
+    # -- round 2 ------------------------------------------------------------------------------
 
     def _option_fact(self, pid: str) -> OptionFact | None:
         """A number on one of the options (alternating options by seat), from the
@@ -871,7 +872,7 @@ class Debate:
                     cites.append(c.finding_id)
         return parts, cites
 
-    # -- round 3 ---------------------------------------------------------------------------------
+    # -- round 3 ------------------------------------------------------------------------------
 
     def _r3(self, pid: str, seat: Seat, prev: dict[str, Said], partner: str | None) -> Said:
         v, e = self.voice, self.e
@@ -920,7 +921,7 @@ class Debate:
             Move.WARN if proof.bad_reading and proof.problem else Move.SHARE)
         return self._said(3, pid, move, parts, cites, claims, **meta)
 
-    # -- round 4 ---------------------------------------------------------------------------------
+    # -- round 4 ------------------------------------------------------------------------------
 
     def _r4(self, pid: str, seat: Seat, prev: dict[str, Said], partner: str | None) -> Said:
         v, e, p = self.voice, self.e, seat.persona
@@ -987,7 +988,7 @@ class Debate:
         said.assumption_failed = failed
         return said
 
-    # -- round 5 ---------------------------------------------------------------------------------
+    # -- round 5 ------------------------------------------------------------------------------
 
     def _r5(self, pid: str, seat: Seat, prev: dict[str, Said], partner: str | None) -> Said:
         v, e, p = self.voice, self.e, seat.persona
@@ -1042,7 +1043,7 @@ class Debate:
                     return own[0]
         return None
 
-    # -- conviction ------------------------------------------------------------------------------
+    # -- conviction ---------------------------------------------------------------------------
 
     def _conviction(self, said: Said, seat: Seat, prev: dict[str, Said]) -> None:
         """Belief in the advisor's own answer. Round 1 starts from its own evidence; rounds 2
@@ -1093,7 +1094,7 @@ class Debate:
                     return s.id
         return pool[0].id
 
-    # -- summaries ----------------------------------------------------------------------------------
+    # -- summaries ----------------------------------------------------------------------------
 
     def summary(self, round_: RoundSpec, statements: list[Statement], panel: list[Advisor]
                 ) -> str:

@@ -242,8 +242,8 @@ GRAMMAR: dict[str, list[str]] = {
     "reply.elsewhere": [
         "{Peer}'s {claim} is where the trouble sits; my own {mine} is healthy, which points the "
         "same way.",
-        "Against {peer}'s {claim}, my side of the house reads well — {mine} — so the problem is "
-        "not spread evenly.",
+        "Against {peer}'s {claim}, my side of the house reads well — {mine} — so the problem "
+        "is not spread evenly.",
         "{Peer}'s {claim} locates the damage; {mine} says my function is not where it starts.",
         "I would pair {peer}'s {claim} with {mine}: one function fails, the other holds.",
     ],
@@ -334,7 +334,8 @@ GRAMMAR: dict[str, list[str]] = {
         "On {mine} from “{title}”, my assumption stands: {meaning}.",
     ],
     "r4.fails": [
-        "Checked against “{title}”, {mine}: it does not hold, so it is not true that {meaning}.",
+        "Checked against “{title}”, {mine}: it does not hold, so it is not true that "
+        "{meaning}.",
         "It fails: {mine} in “{title}” says it is not the case that {meaning}.",
         "The data says otherwise — {mine} (“{title}”) breaks the rule that {meaning}.",
         "Tested against “{title}”, it does not survive: {mine}.",
