@@ -59,7 +59,11 @@ def test_record_has_every_section(asked) -> None:
     assert r.intent.decision_type == "invest"
     assert r.intent.options == ["GTM tooling", "product clarity"]
     assert r.binding == "honesty"
-    assert r.verdict.startswith("Honesty is the binding constraint")
+    # the verdict answers the question asked: it names both options first, then the
+    # binding constraint the diagnosis found
+    first = r.verdict.split(". ")[0]
+    assert "GTM tooling" in first and "product clarity" in first
+    assert "Honesty is the binding constraint" in r.verdict
     assert 1 <= len(r.predictions) <= 6
     for f in r.predictions:
         # forecasts count from the data's end (the as-of date), never from the run date
@@ -71,7 +75,10 @@ def test_record_has_every_section(asked) -> None:
     assert 2 <= len(r.future_paths) <= 3
     for path in r.future_paths:
         assert path.milestones and all(m.backing for m in path.milestones)
-    assert {p.stance for p in r.future_paths} >= {"act_on_constraint", "keep_going"}
+    # a question with options: a path per option and one that repairs the constraint first
+    assert "act_on_constraint" in {p.stance for p in r.future_paths}
+    titles = " ".join(p.title for p in r.future_paths)
+    assert "GTM tooling" in titles or "product clarity" in titles
     assert r.deeper_story and r.evidence and r.risks
     assert r.citations and [c.number for c in r.citations] == list(
         range(1, len(r.citations) + 1))

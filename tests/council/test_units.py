@@ -27,8 +27,13 @@ RUN = date(2026, 11, 21)
     (DEFAULT_QUESTION, "diagnose", [], 12),
     ("Sales is flat. Invest in GTM tooling or in product clarity?", "invest",
      ["GTM tooling", "product clarity"], 12),
-    ("Should we hire five SDRs in the next 6 months?", "hire", [], 6),
-    ("Should we move upmarket or stay in SMB?", "pivot", ["move upmarket", "stay in SMB"], 12),
+    # yes/no: do it or hold off, as noun phrases
+    ("Should we hire five SDRs in the next 6 months?", "hire",
+     ["hiring five SDRs in the next 6 months",
+      "holding off on hiring five SDRs in the next 6 months"], 6),
+    # verb-led options become gerunds, so they read in any sentence
+    ("Should we move upmarket or stay in SMB?", "pivot", ["moving upmarket", "staying in SMB"],
+     12),
     ("How should we change pricing this quarter?", "price", [], 3),
 ])
 def test_frame_reads_type_options_and_horizon(question, kind, options, months) -> None:

@@ -522,8 +522,24 @@ def _contradiction(mention: NumberMention, text: str, focus_findings: list[str],
     return r, show(r.metric)
 
 
+def _asked_spans(text: str, asked: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Where ``text`` repeats the user's own words (the question, its options): a number
+    there is the user's, not a claim ('raising prices by 10% this year')."""
+    spans: list[tuple[int, int, str]] = []
+    low = text.lower()
+    for phrase in asked:
+        p = " ".join(phrase.split()).lower()
+        if len(p) < 6 or not re.search(r"\d", p):
+            continue
+        start = low.find(p)
+        while start >= 0:
+            spans.append((start, start + len(p), "the question's words"))
+            start = low.find(p, start + 1)
+    return spans
+
+
 def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[str] = (),
-               *, check_cites: bool = True) -> list[Claim]:
+               *, check_cites: bool = True, asked: Sequence[str] = ()) -> list[Claim]:
     """The claims in one text (a statement, a synthesis section), each matched.
 
     ``cites`` are the evidence ids the text's author listed; they are searched first and,
@@ -550,6 +566,10 @@ def check_text(location: str, text: str, index: EvidenceIndex, cites: Sequence[s
             if not m.bracket:
                 seen_ids.add(m.ref)
     mentions = [m for m in extract_numbers(text) if not m.skipped]
+    if asked:
+        own = _asked_spans(text, asked)
+        mentions = [m for m in mentions
+                    if not any(s <= m.start and m.end <= e for s, e, _ in own)]
     near = [index.near(m) for m in mentions]
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentence_of = [bisect.bisect_right(ends, m.start) for m in mentions]
@@ -658,12 +678,24 @@ def summarise(claims: Iterable[Claim]) -> ClaimCheck:
 
 
 def check_record_texts(items: Iterable[TextItem], index: EvidenceIndex, *,
-                       check_cites: bool = True) -> ClaimCheck:
-    """Check each ``(location, text, cites)`` and total the result."""
+                       check_cites: bool = True, asked: Sequence[str] = ()) -> ClaimCheck:
+    """Check each ``(location, text, cites)`` and total the result. Numbers inside the
+    ``asked`` phrases (the question and its options, repeated) are the user's, not claims."""
     claims: list[Claim] = []
     for location, text, cites in items:
-        claims.extend(check_text(location, text, index, cites, check_cites=check_cites))
+        claims.extend(check_text(location, text, index, cites, check_cites=check_cites,
+                                 asked=asked))
     return summarise(claims)
+
+
+def asked_phrases(record: DecisionRecord) -> list[str]:
+    """The user's own words a record may repeat: the question, its options (noun phrases
+    and the question's words)."""
+    i = record.intent
+    out = [i.question, *i.options]
+    for o in i.option_frames:
+        out += [o.label, o.words]
+    return [x for x in dict.fromkeys(out) if x]
 
 
 def record_texts(record: DecisionRecord, *, statements: bool = True, synthesis: bool = True,
@@ -717,4 +749,5 @@ def record_texts(record: DecisionRecord, *, statements: bool = True, synthesis: 
 def check_record(record: DecisionRecord, index: EvidenceIndex, *, check_cites: bool = True,
                  ) -> ClaimCheck:
     """The claim check of a whole record (statements, summaries and synthesis)."""
-    return check_record_texts(record_texts(record), index, check_cites=check_cites)
+    return check_record_texts(record_texts(record), index, check_cites=check_cites,
+                              asked=asked_phrases(record))

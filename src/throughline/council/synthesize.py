@@ -355,6 +355,44 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_PREP: dict[str, tuple[str, str, str]] = {
+    "partner": ("Head of Partnerships",
+                "Name one owner for partners and the first three partners to sign, and tag "
+                "every partner-sourced deal at creation so partner win rate, retention and NPS "
+                "stay measured.",
+                "Which three partners already bring us deals, and who owns each relationship?"),
+    "outbound": ("Head of Sales",
+                 "Before any seller is hired, write down the pipeline each new hire must create "
+                 "and the win rate it must hold, and tag outbound deals at creation.",
+                 "What pipeline, at what win rate, pays for one more seat in a quarter?"),
+    "referral": ("Head of Customer Success",
+                 "Ask the happiest accounts for introductions, and tag referred deals at "
+                 "creation so referral win rate and retention stay measured.",
+                 "Which ten customers would introduce us this month, and who asks them?"),
+    "marketing": ("Head of Marketing",
+                  "Make the source field mandatory on every new deal, so each marketing "
+                  "channel's win rate and retention can be read next quarter.",
+                  "Which channel would we cut first if we had to, and what number says so?"),
+    "pricing": ("CFO with the Head of Sales",
+                "Test the new price on a slice of new deals before changing the list, and "
+                "record the discount on every deal.",
+                "Which of last quarter's wins would we have lost at the new price?"),
+    "forecast": ("Head of Sales with RevOps",
+                 "Publish the stage exit criteria and score every open deal against them.",
+                 "Which of our commit deals meets the new criteria today?"),
+    "segment": ("Head of Sales with Customer Success",
+                "List the accounts won and kept in the chosen segment last year, and what they "
+                "had in common, before moving quota toward it.",
+                "What did the accounts we kept in this segment have in common?"),
+    "product": ("Head of Product",
+                "Give every shipped feature a sales play and a named owner before the next "
+                "one starts.",
+                "Which shipped features still have no sales play, and who writes each?"),
+}
+for _k in ("paid", "events", "content"):
+    _PREP[_k] = _PREP["marketing"]
+
+
 class OptionCase(BaseModel):
     """How one option of the question fares against the evidence."""
 
@@ -742,6 +780,8 @@ class Synthesis:
         who = w.OWNER[h]
         openings = w.OPENING[h]
         cites = self.book.many(self.binding_ids[:1])
+        if len(self.cases) >= 2:
+            return self._question_plan()
         for i, step in enumerate(spec.order_of_operations):
             idx = min(i, len(w.WHEN_DAYS) - 1)
             steps.append(ActionStep(
@@ -778,6 +818,54 @@ class Synthesis:
         steps += self._option_steps()
         return sorted(steps, key=lambda s: (s.due, s.condition is not None))
 
+    def _question_plan(self) -> list[ActionStep]:
+        """The plan for a question with options: the first repair of the binding constraint
+        (the rest of its order is in the diagnosis), then the question's own steps — prepare
+        the chosen option so it stays measured, commit to it with one number, answer the
+        other when it comes back — and a review at the question's horizon."""
+        assert self.binding is not None
+        run = self.intent.run_date
+        h = self.binding
+        spec = SPECS[h]
+        steps = [ActionStep(
+            due=run + timedelta(days=w.WHEN_DAYS[0]), when=w.WHEN_LABELS[0], who=w.OWNER[h],
+            what=spec.order_of_operations[0], opening_words=w.OPENING[h][0],
+            citations=self.book.many(self.binding_ids[:1]))]
+        c = self.choice
+        if c is not None and c.stance not in ("refrain", "hold", "later"):
+            lever = next((k for k in c.levers if k in _PREP), None)
+            if lever is not None:
+                who, what, opening = _PREP[lever]
+                steps.append(ActionStep(
+                    due=run + timedelta(days=w.WHEN_DAYS[1]), when=w.WHEN_LABELS[1], who=who,
+                    what=what, opening_words=opening,
+                    citations=self.book.many(c.finding_ids[:1])))
+        steps += self._option_steps()
+        gate = f"the first repair of {w.short(h)} shows in its numbers"
+        for x in self._others():
+            if x.stance in ("refrain", "hold", "later"):
+                continue
+            steps.append(ActionStep(
+                due=run + timedelta(days=w.WHEN_DAYS[3]), when=w.WHEN_LABELS[3], who="CEO",
+                condition=f"If {x.label} is proposed again before {gate}",
+                what=f"Ask what {x.label} would move that {c.label if c else 'the repair'} "
+                     "does not, and for the number that would show it.",
+                opening_words=f"Show me the number {x.label} moves, and where we measure it "
+                              "today."))
+        watched = join_options(list(dict.fromkeys(
+            m.label for x in self.cases for m in x.measures[:2])) [:3])
+        months = self.intent.horizon_months
+        steps.append(ActionStep(
+            due=run + timedelta(days=max(30, round(months * 30.4))),
+            when=f"At {months} months", who="Leadership team",
+            what=f"Read {watched or 'the measures the options move'} again on new data, resolve "
+                 "the forecasts that are due, and confirm or reverse the choice.",
+            opening_words=(f"Knowing what we know now, would we still choose {c.label}?"
+                           if c is not None else
+                           f"Can we now choose between {join_options([x.label for x in self.cases], 'and')}?"),
+            citations=self.book.many([RANKING_ID])))
+        return sorted(steps, key=lambda s: (s.due, s.condition is not None))
+
     def _option_steps(self) -> list[ActionStep]:
         """The question's own steps: get the evidence that would decide, or commit to the
         option chosen with the number that will prove it right."""
@@ -809,8 +897,8 @@ class Synthesis:
                      f"the condition that reopens it: the first repair of "
                      f"{w.short(self.binding) if self.binding else 'the evidence'} shows in "
                      "its numbers.",
-                opening_words="We are not saying never. We are saying not before the number "
-                              "that limits us has moved — here is the date we look again.",
+                opening_words=f"We are not saying never to {act.label if act else 'this'}; "
+                              "we are saying not before the number that limits us has moved.",
                 citations=self.book.many(self.binding_ids[:1]))]
         return [ActionStep(
             due=run + timedelta(days=w.WHEN_DAYS[2]), when=w.WHEN_LABELS[2], who="CEO",
@@ -1132,7 +1220,9 @@ class Synthesis:
                              "argument came down to two lines: " + " and ".join(
                                  f"{name}'s “{q}”" for name, q in quotes) + ".")
         if h is not None:
-            parts.append(f"Under the argument runs one story: "
+            about = (f" about {join_options([x.label for x in self.cases], 'or')}"
+                     if len(self.cases) >= 2 else "")
+            parts.append(f"Under the argument{about} runs one story: "
                          f"{w.lower_first(w.masquerade_sentence(h))}.")
             if said:
                 protects = [p.protects for p, a in self.seats
@@ -1191,11 +1281,19 @@ class Synthesis:
                 if f is not None:
                     items.append(EvidenceItem(text=f"For {w.short(h)}: {f.statement}",
                                               citations=self.book.many([fid])))
-        for fid in self.binding_ids[:4]:
+        for c in self.cases:  # the question's options first: what bears on each
+            if c.stance in ("refrain", "hold", "later"):
+                continue
+            shown = (c.strengths[:1] + c.weaknesses[:1]) or [m for m in c.measures
+                                                            if not m.small][:2]
+            for m in shown:
+                items.append(EvidenceItem(text=f"On {c.label}: {measure_phrase(m)}.",
+                                          citations=self.book.many([m.finding])))
+        for fid in self.binding_ids[:2 if self.cases else 4]:
             f = self.pack.finding(fid)
             if f is not None:
                 items.append(EvidenceItem(text=f.statement, citations=self.book.many([fid])))
-        if self.runner_ids:
+        if self.runner_ids and not self.cases:  # with options, the risks carry it
             f = self.pack.finding(self.runner_ids[0])
             if f is not None:
                 items.append(EvidenceItem(text=f"Against the lead: {f.statement}",
@@ -1305,8 +1403,8 @@ class Synthesis:
                 top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
                 return Risk(text=f"{ask} That waiting costs more than the repair saves — that "
                             f"{w.short(self.binding)} is not what limits {o.label}. The evidence "
-                            f"that would show it: “{top.title if top else 'the binding evidence'}"
-                            "” moving while nothing is done about it.",
+                            f"that would show it: the measures {o.label} moves improving while "
+                            f"“{top.title if top else 'the binding evidence'}” does not.",
                             raised_by="contrarian",
                             citations=self.book.many(self.binding_ids[:1]))
             if pair is not None:

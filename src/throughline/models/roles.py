@@ -110,7 +110,10 @@ async def frame_with_model(engine: ModelAdvisorEngine, draft: Intent
 
 def _draft_frame(intent: Intent) -> FrameDraft:
     """The rule-based framing in the framer's schema (lists cut to the schema's bounds)."""
-    return FrameDraft(choice=intent.choice, options=intent.options[:3], stakes=intent.stakes,
+    # the options in the question's own words (intent.options are noun phrases for the
+    # record; council.frame.align_options maps the model's words back to them)
+    words = [o.words for o in intent.option_frames if o.words] or intent.options
+    return FrameDraft(choice=intent.choice, options=words[:3], stakes=intent.stakes,
                       constraints=intent.constraints[:5], decision_type=intent.decision_type,
                       horizon_months=max(1, min(36, intent.horizon_months)),
                       must_contain=intent.must_contain[:6])
