@@ -583,6 +583,17 @@ class Synthesis:
     # the record's head: title, tie, what the data could not be trusted for -----------------
 
     def title(self) -> str:
+        if len(self.cases) >= 2:  # the record's head answers the question asked
+            c = self.choice
+            labels = [x.label for x in self.cases]
+            binds = f" while {w.short(self.binding)} binds" if self.binding else ""
+            if c is None:
+                return f"Not yet decidable: {join_options(labels, 'or')}"
+            if c.stance in ("refrain", "hold", "later"):
+                act = next((x.label for x in self.cases if x is not c), "it")
+                return f"Not now: hold off on {act}{binds}"
+            return f"Choose {c.label}" + (f", after the first {w.short(self.binding)} repair"
+                                          if self.binding and not c.repairs_binding else "")
         if self.binding:
             return f"{HYPOTHESES[self.binding].split(' (')[0]} is the binding constraint"
         if self.tied:
