@@ -64,5 +64,7 @@ def html_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 
 def md_text(md: str) -> str:
-    """Markdown with the renderer's entity escaping undone, whitespace squashed."""
-    return squash(md.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    """Markdown with the renderer's escaping (backslash escapes of punctuation, entities)
+    undone, whitespace squashed."""
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+    return squash(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))

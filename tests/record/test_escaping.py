@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -103,3 +104,38 @@ def test_markdown_text_cannot_open_a_block() -> None:
     assert "\n- not a list" not in md
     assert "\n```" not in md
     assert "\\# Not a heading" in md
+
+
+MD_PAYLOADS = ["[click](javascript:alert(1))", "![x](http://evil.example/p.png)",
+               "**loud** _and_ `code` | cell ~~gone~~"]
+
+
+@pytest.mark.parametrize("payload", MD_PAYLOADS)
+def test_markdown_syntax_from_untrusted_text_is_shown_not_run(payload: str) -> None:
+    """No link, image, emphasis, code span, table cell or heading can come from the data."""
+    md = render_record(_poisoned(payload), "md")
+    outside_code = re.sub(r"`[^`\n]*`", "", md)  # inside a code span markup is inert
+    assert payload not in outside_code  # never emitted raw
+    assert payload in md_text(md)  # but shown as written once the escapes are read
+
+
+def test_bidi_controls_are_made_visible_in_html_and_markdown() -> None:
+    r = make_record()
+    r.intent.question = "Approve invoice\u202egnp.exe?"
+    r.rounds[0].statements[0].text = "See file\u2066 here\u2069."
+    for fmt in ("md", "html"):
+        out = render_record(r, fmt)
+        assert "\u202e" not in out and "\u2066" not in out and "\u2069" not in out
+        assert "(U+202E)" in out
+
+
+def test_untrusted_text_cannot_open_a_markdown_block() -> None:
+    r = make_record()
+    r.verdict = "# Heading from the data"
+    r.rounds[0].statements[0].text = "- a list item from the data"
+    r.rounds[0].summary = "> a quote from the data"
+    md = render_record(r, "md")
+    for raw in ("# Heading from the data", "- a list item from the data",
+                "> a quote from the data"):
+        assert not re.search(rf"^\s*{re.escape(raw)}", md, flags=re.M), raw
+        assert raw in md_text(md)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 # Explicit directional embeddings, overrides and isolates, and the implicit marks: shown as
 # a visible code point instead of acting on the text around them.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -25,6 +27,16 @@ _MD_BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+*](?=\s)|\d+[.)](?=\s)|>
 def neutralise_bidi(text: str) -> str:
     """Replace each bidirectional control with a visible ``(U+202E)``."""
     return _BIDI.sub(lambda m: f"(U+{ord(m.group()):04X})", text)
+
+
+def visible_bidi(value: object) -> object:
+    """Jinja ``finalize``: every string an HTML template prints, with bidirectional
+    controls made visible (kept safe when it was marked safe)."""
+    if isinstance(value, Markup):
+        return Markup(neutralise_bidi(str(value)))
+    if isinstance(value, str):
+        return neutralise_bidi(value)
+    return value
 
 
 def md_inline(text: str) -> str:

@@ -14,6 +14,8 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup
 
+from throughline.core.text import visible_bidi
+
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.report.charts import finding_svg
 from throughline.diagnose.report.view import ReportMeta, build_view
@@ -24,6 +26,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("throughline.diagnose.report", "templates"),
         autoescape=True,
+        finalize=visible_bidi,  # direction controls in untrusted text are shown, not obeyed
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

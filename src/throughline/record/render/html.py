@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import jinja2
 
+from throughline.core.text import visible_bidi
+
 from throughline.record.model import DecisionRecord
 from throughline.record.render.view import build_view, sections_line
 
@@ -23,6 +25,7 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("throughline.record.render", "templates"),
         autoescape=True,
+        finalize=visible_bidi,  # direction controls in untrusted text are shown, not obeyed
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

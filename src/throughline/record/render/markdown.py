@@ -4,16 +4,18 @@ Sections follow ``RECORD.md``: question and frame, verdict, predictions, action 
 future paths, the deeper story, evidence, risks, the panel, debate rounds, claim check,
 what the evidence cannot see, sources, run facts and the generated-by notice.
 
-Every string from the record is untrusted: ``<``, ``>`` and ``&`` are escaped so a
-Markdown viewer that passes HTML through shows the text instead of running it; table
-cells also escape ``|`` and newlines; text that would start a Markdown block (a heading,
-a list, a quote, a fence) is escaped at the start of its line.
+Every string from the record is untrusted and goes through :mod:`throughline.core.text`:
+HTML, links, images, emphasis, code and table syntax are escaped so a Markdown viewer
+shows the text instead of running it; text that would start a Markdown block (a heading,
+a list, a quote, a fence) is escaped at the start of its line; bidirectional controls are
+made visible.
 """
 
 from __future__ import annotations
 
 import re
 
+from throughline.core.text import md_inline, md_paragraph, neutralise_bidi
 from throughline.record.model import DecisionRecord
 from throughline.record.render.view import (
     CiteRef,
@@ -442,36 +444,24 @@ def _paragraph_list(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _t(text: str) -> str:
-    """Escape text from the record so Markdown viewers show it, not run it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _i(text: str) -> str:
-    """Inline text: escaped, on one line."""
-    return re.sub(r"\s+", " ", _t(text)).strip()
-
-
-_BLOCK_START = re.compile(r"^(\s*)(#{1,6}\s|[-+*]\s|\d+[.)]\s|`{3,}|~{3,}|={3,}|-{3,}|\|)")
+    """Inline text: shown literally on one line, never Markdown (see core.text)."""
+    return md_inline(text)
 
 
 def _p(text: str) -> str:
     """A paragraph: inline-escaped, and not allowed to open a Markdown block."""
-    line = _i(text)
-    m = _BLOCK_START.match(line)
-    if m:
-        line = line[: m.end(1)] + "\\" + line[m.end(1):]
-    return line
+    return md_paragraph(text)
 
 
 def _cell(text: str) -> str:
-    return _i(text).replace("|", "\\|")
+    return md_inline(text)
 
 
 def _c(text: str) -> str:
     """An id as an inline code span; text with markup characters is escaped prose instead
     (inside a code span an entity would show literally)."""
-    flat = re.sub(r"\s+", " ", text).strip()
+    flat = re.sub(r"\s+", " ", neutralise_bidi(text)).strip()
     if re.search(r"[<>&`|]", flat):
         return _cell(flat)
     return f"`{flat}`"
