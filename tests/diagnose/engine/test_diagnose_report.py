@@ -632,3 +632,23 @@ def test_money_carries_the_reporting_currency(board: Diagnosis) -> None:
     assert "USD 2,049,100" in _visible_text(_article(render(d, "html", META), f.id))
     spec = chart_spec(f, currency="USD")
     assert spec is not None and spec["encoding"]["y"]["title"] == "USD"
+
+
+def test_groups_without_metrics_are_named_and_not_drawn() -> None:
+    """A cohort of two deals at 50% had no metrics yet was the longest bar of the chart."""
+    from throughline.diagnose.report.charts import chart_spec as spec_of
+    from throughline.diagnose.report.view import build_view, chart_finding
+
+    f = _feature_cohorts(3).model_copy(update={"series": [
+        {"feature": f"f-{i}", "name": f"Feature {i}", "win_rate": 0.1, "closed": 20}
+        for i in range(3)] + [{"feature": "f-9", "name": "Tiny cohort", "win_rate": 0.5,
+                               "closed": 2}]})
+    d = realistic_diagnosis()
+    view = build_view(d.model_copy(update={"findings": [*d.findings, f]}), META)
+    fv = next(x for fam in view.families for x in fam.findings if x.id == f.id)
+    assert fv.exclusions == ("Not measured (fewer than 5 each), so left out of the table and "
+                             "the chart: Tiny cohort (n = 2).")
+    drawn = spec_of(chart_finding(fv))
+    assert drawn is not None
+    assert {r["name"] for r in drawn["data"]["values"]} == {"Feature 0", "Feature 1",
+                                                            "Feature 2"}

@@ -18,7 +18,7 @@ from throughline.core.text import visible_bidi
 
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.report.charts import finding_svg
-from throughline.diagnose.report.view import ReportMeta, build_view
+from throughline.diagnose.report.view import ReportMeta, build_view, chart_finding
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +44,7 @@ def render_html(diagnosis: Diagnosis, meta: ReportMeta | None = None, *,
         for family in view.families:
             for f in family.findings:
                 if f.measurable and f.series:
-                    svg = finding_svg(f.finding, view.currency)
+                    svg = finding_svg(chart_finding(f), view.currency)
                     if svg is not None:
                         chart_markup[f.id] = Markup(svg)
     return _environment().get_template("report.html.j2").render(v=view, charts=chart_markup)

@@ -117,6 +117,9 @@ class GroupTable:
     shown: int
     dimension: str = ""  # what the rows are ('Buyer persona'), from the chart data
     sample_column: bool = False  # every row's cells share one n: shown once, in 'Sample'
+    key: str = ""  # the chart-data column holding the groups ('persona')
+    unmeasured: list[tuple[str, int | None]] = field(default_factory=list)  # in the chart
+    # data but given no metrics (too few): (value, sample)
 
     @property
     def hidden(self) -> int:
@@ -530,16 +533,42 @@ def _group_table(f: Finding, currency: str,
             r.cells = [None if c is None else CellView(c.value, c.interval, "")
                        for c in r.cells]
     shown = len(rows) if len(rows) <= LONG_TABLE else SHORT_TABLE
-    dimension = ""
+    dimension, dim_key, unmeasured = "", "", []
     raw_names = {titles[r] for r in row_keys}
-    for key in (f.series[0] if f.series and isinstance(f.series[0], dict) else {}):
-        values = {str(row.get(key)) for row in f.series or [] if isinstance(row, dict)}
+    series = [row for row in f.series or [] if isinstance(row, dict)]
+    for key in (series[0] if series else {}):
+        values = {str(row.get(key)) for row in series}
         if raw_names <= values:
-            dimension = fmt.humanize(str(key))
+            dimension, dim_key = fmt.humanize(str(key)), str(key)
+            if len(values) == len(series):  # one row per group (not a time series)
+                size = next((c for c in _SIZE_COLUMNS if c in series[0]), None)
+                unmeasured = [(str(row.get(key)), _int(row.get(size)) if size else None)
+                              for row in series if str(row.get(key)) not in raw_names]
             break
     return (GroupTable(measures=measures, rows=rows, shown=shown, dimension=dimension,
-                       sample_column=one_n and any(r.sample for r in rows)),
+                       sample_column=one_n and any(r.sample for r in rows), key=dim_key,
+                       unmeasured=unmeasured),
             [(k, m) for k, m in items if k not in grouped])
+
+
+_SIZE_COLUMNS = ("closed", "n", "starting_accounts", "reached", "accounts", "decided",
+                 "answers", "respondents")
+
+
+def _int(v: object) -> int | None:
+    return int(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def chart_finding(view: FindingView) -> Finding:
+    """The finding whose series the chart draws: without the groups the tables give no
+    metrics to (a 50% win rate from two deals must not be the longest bar)."""
+    g = view.groups
+    if g is None or not g.unmeasured or not g.key or not view.finding.series:
+        return view.finding
+    drop = {name for name, _ in g.unmeasured}
+    kept = [row for row in view.finding.series
+            if not (isinstance(row, dict) and str(row.get(g.key)) in drop)]
+    return view.finding.model_copy(update={"series": kept})
 
 
 def _min_group(family: str) -> int | None:
@@ -559,9 +588,18 @@ _RANKED = re.compile(r"\b(highest|lowest|longest|shortest) for\b")
 def _exclusions(f: Finding, groups: GroupTable | None) -> str:
     """The groups a ranking statement ('highest for X, lowest for Y') left out, and why:
     'Left out of highest and lowest: Founder (n = 3, below the minimum of 5).'"""
-    if groups is None or not _RANKED.search(f.statement):
+    if groups is None:
         return ""
     least = _min_group(f.family)
+    unmeasured = ""
+    if groups.unmeasured:
+        named = [fmt.label(name) + (f" (n = {n:,})" if n is not None else "")
+                 for name, n in groups.unmeasured]
+        few = f"fewer than {least:,} each" if least is not None else "too few to measure"
+        unmeasured = (f"Not measured ({few}), so left out of the table and the chart: "
+                      + "; ".join(named) + ".")
+    if not _RANKED.search(f.statement):
+        return unmeasured
     out = []
     for row in groups.rows:
         if row.raw == UNKNOWN:
@@ -571,10 +609,11 @@ def _exclusions(f: Finding, groups: GroupTable | None) -> str:
         if row.excluded:
             out.append(f"{row.group} ({row.excluded})")
     if not out:
-        return ""
+        return unmeasured
     words = re.findall(_RANKED, f.statement)
     pair = " and ".join(dict.fromkeys(words)) or "the ranking"
-    return f"Left out of {pair}: " + "; ".join(out) + "."
+    return (f"Left out of {pair}: " + "; ".join(out) + "." + (" " + unmeasured
+                                                              if unmeasured else ""))
 
 
 def _families(findings: list[FindingView]) -> list[FamilyView]:
