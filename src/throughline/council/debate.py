@@ -227,6 +227,9 @@ async def run_debate(
                                            call=getattr(exc, "call", None))
                 visible_ids = {s.id for s in visible}
                 cause = reply.conviction_cause if reply.conviction_cause in visible_ids else None
+                # the peer claim it takes up: only a statement it was shown, quoted as written
+                takes_up = next((s for s in visible if s.id == reply.responds_to
+                                 and s.advisor_id != advisor.id), None)
                 changed = last is not None and abs(reply.conviction - last) > CONFORMITY_DELTA
                 st = Statement(
                     id=sid, round=spec.number, advisor_id=advisor.id, move=reply.move,
@@ -237,6 +240,9 @@ async def run_debate(
                     conformity_flag=bool(changed and cause is None),
                     dropped_cites=list(dict.fromkeys(
                         [*reply.dropped_cites, *(c for c in reply.cites if c not in known_ids)])),
+                    responds_to=takes_up.id if takes_up is not None else None,
+                    claim=(" ".join(reply.claim.split()) or None)
+                    if takes_up is not None and reply.claim else None,
                 )
                 return TurnOutcome(statement=st, call=call, request=request)
 

@@ -318,6 +318,18 @@ LEVERS: tuple[Lever, ...] = (
           query="measurement instrumentation attribution dashboards",
           repairs=("measurement_vacuum",), wrong_when=("messaging",),
           needs="the exports each function keeps, so each has at least one metric"),
+    Lever("conversion", "win rate and pipeline conversion",
+          (r"\bwin[- ]rates?\b", r"\bclose rates?\b", r"\bconversion\b",
+           r"\bpipeline\b(?! (?:discipline|hygiene|reviews?))", r"\bdeals? (?:stall|slip)",
+           r"\bsales cycle"),
+          ("pipeline", "honesty", "push_pull"),
+          (_WIN, MetricRef("push_pull.activity_vs_pipeline.summary", "pipeline_growth_per_year",
+                           "growth of new deals"),
+           MetricRef("honesty.stage_optimism.summary", "weighted_gap", "stage optimism"),
+           MetricRef("pipeline.velocity.overall", "median_cycle_days", "sales cycle"), _SIZE),
+          series=("win_rate", "new_deals"), query="win rate pipeline conversion stage exit",
+          repairs=("honesty", "positioning"),
+          needs="closed deals with their stage history and close dates"),
 )
 LEVER_BY_KEY = {lv.key: lv for lv in LEVERS}
 
@@ -368,6 +380,18 @@ def option_frame(label: str, words: str, stance: OptionStance, context: str = ""
                 metrics.append(name)
     return OptionFrame(label=label, words=words, stance=stance, levers=[lv.key for lv in levers],
                        families=fams, metrics=metrics, channel=channel)
+
+
+def subject_frame(question: str) -> OptionFrame | None:
+    """What an open question (no options) is about, as an option frame: the levers its
+    words name ('Why is our win rate so low …' → win rate and pipeline conversion), the
+    families and the metrics they move. None when its words name no lever (then the
+    question is about the binding constraint itself). The record frames its sections
+    through it; the offline advisors read its numbers (``EvidencePack.subject``)."""
+    levers = levers_in(question)
+    if not levers:
+        return None
+    return option_frame(levers[0].label, question, "act")
 
 
 # -- options as noun phrases --------------------------------------------------------------

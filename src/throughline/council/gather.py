@@ -23,7 +23,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from throughline.council.frame import LEVER_BY_KEY, lever_value, metric_label, metric_name
+from throughline.council.frame import (
+    LEVER_BY_KEY,
+    lever_value,
+    metric_label,
+    metric_name,
+    subject_frame,
+)
 from throughline.council.personas import Persona
 from throughline.council.seams import EvidenceCard
 from throughline.diagnose.diagnosis import Diagnosis
@@ -33,7 +39,7 @@ from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report.trust import unfit_findings
 from throughline.library.models import Passage
-from throughline.record.model import Intent
+from throughline.record.model import Intent, OptionFrame
 
 RANKING_ID = "constraint.ranking"
 COVERAGE_ID = "evidence.coverage"
@@ -119,6 +125,9 @@ class EvidencePack(BaseModel):
     library_note: str | None = None
     options: list[OptionEvidence] = Field(
         default_factory=list, description="Per option of the question: what bears on it.")
+    subject: OptionEvidence | None = Field(
+        default=None, description="An open question's subject (what its words name, "
+                                  "'win rate' …): what bears on it. None with options.")
     _cards: dict[tuple[str, tuple[str, ...]], list[EvidenceCard]] = PrivateAttr(
         default_factory=dict)
 
@@ -408,51 +417,58 @@ def option_measure(f: Finding, name: str, label: str, channel: str | None,
                          lower_is_better=lower)
 
 
-def option_evidence(intent: Intent, findings: list[Finding], search: SearchFn | None,
-                    unfit: Iterable[str] = ()) -> list[OptionEvidence]:
-    """Per option of the framed question: the measured metrics the declared mapping names
-    (by channel when the option is one), the findings they come from, what is missing and
-    how to get it, and the library passages a search for the option returns."""
+def frame_evidence(frame: OptionFrame, findings: list[Finding], search: SearchFn | None,
+                   unfit: Iterable[str] = (),
+                   searched: dict[str, list[Passage]] | None = None) -> OptionEvidence:
+    """What bears on one option (or on an open question's subject): the measured metrics
+    the declared mapping names (by channel when the option is one), the findings they come
+    from, what is missing and how to get it, and the passages a library search returns."""
     by_id = {f.id: f for f in findings}
     unfit_ids = set(unfit)
-    out: list[OptionEvidence] = []
+    searched = {} if searched is None else searched
+    levers = [LEVER_BY_KEY[k] for k in frame.levers if k in LEVER_BY_KEY]
+    ev = OptionEvidence(label=frame.label, levers=[lv.key for lv in levers],
+                        channel=frame.channel)
+    for lv in levers:
+        value = lever_value(lv, frame.words or frame.label)
+        if "{channel}" in " ".join(r.metric for r in lv.metrics) and value is None:
+            value = frame.channel
+        for ref in lv.metrics:
+            if "{channel}" in ref.metric and value is None:
+                continue
+            name = metric_name(ref, value)
+            label = metric_label(ref, value)
+            f = by_id.get(ref.finding)
+            measured = (f is not None and f.kind == FindingKind.measured
+                        and f.id not in unfit_ids)
+            got = option_measure(f, name, label, value) if (
+                measured and f is not None) else None
+            if got is None:
+                if label not in ev.missing:
+                    ev.missing.append(label)
+                continue
+            if all(x.metric != got.metric or x.finding != got.finding
+                   for x in ev.measures):
+                ev.measures.append(got)
+            if got.finding not in ev.finding_ids:
+                ev.finding_ids.append(got.finding)
+        if ev.missing and lv.needs and lv.needs not in ev.needs:
+            ev.needs.append(lv.needs)
+    if search is not None and levers:
+        query = " ".join([frame.words or frame.label] + [lv.query for lv in levers[:1]])
+        if query not in searched:
+            searched[query] = search(query, OPTION_PASSAGES)
+        ev.passages = list(searched[query])
+    return ev
+
+
+def option_evidence(intent: Intent, findings: list[Finding], search: SearchFn | None,
+                    unfit: Iterable[str] = ()) -> list[OptionEvidence]:
+    """Per option of the framed question, :func:`frame_evidence`."""
     searched: dict[str, list[Passage]] = {}
-    for frame in intent.option_frames:
-        levers = [LEVER_BY_KEY[k] for k in frame.levers if k in LEVER_BY_KEY]
-        ev = OptionEvidence(label=frame.label, levers=[lv.key for lv in levers],
-                            channel=frame.channel)
-        for lv in levers:
-            value = lever_value(lv, frame.words or frame.label)
-            if "{channel}" in " ".join(r.metric for r in lv.metrics) and value is None:
-                value = frame.channel
-            for ref in lv.metrics:
-                if "{channel}" in ref.metric and value is None:
-                    continue
-                name = metric_name(ref, value)
-                label = metric_label(ref, value)
-                f = by_id.get(ref.finding)
-                measured = (f is not None and f.kind == FindingKind.measured
-                            and f.id not in unfit_ids)
-                got = option_measure(f, name, label, value) if (
-                    measured and f is not None) else None
-                if got is None:
-                    if label not in ev.missing:
-                        ev.missing.append(label)
-                    continue
-                if all(x.metric != got.metric or x.finding != got.finding
-                       for x in ev.measures):
-                    ev.measures.append(got)
-                if got.finding not in ev.finding_ids:
-                    ev.finding_ids.append(got.finding)
-            if ev.missing and lv.needs and lv.needs not in ev.needs:
-                ev.needs.append(lv.needs)
-        if search is not None and levers:
-            query = " ".join([frame.words or frame.label] + [lv.query for lv in levers[:1]])
-            if query not in searched:
-                searched[query] = search(query, OPTION_PASSAGES)
-            ev.passages = list(searched[query])
-        out.append(ev)
-    return out
+    unfit = list(unfit)
+    return [frame_evidence(frame, findings, search, unfit, searched)
+            for frame in intent.option_frames]
 
 
 def gather(
@@ -481,8 +497,13 @@ def gather(
     lens: dict[str, list[Passage]] = {}
     note = None
     library = search if (search is not None and library_documents > 0) else None
-    options = option_evidence(intent, findings, library,
-                              unfit_findings(diagnosis, findings))
+    unfit = unfit_findings(diagnosis, findings)
+    options = option_evidence(intent, findings, library, unfit)
+    subject = None
+    if not intent.option_frames:
+        frame = subject_frame(intent.question)
+        if frame is not None:
+            subject = frame_evidence(frame, findings, None, unfit)
     if search is None or library_documents == 0:
         note = ("The research library is empty: the panel argued from the company's own "
                 "data only. Add documents with `throughline library add`.")
@@ -494,5 +515,5 @@ def gather(
     return EvidencePack(
         diagnosis=diagnosis, findings=findings, question_passages=q_passages,
         lens_passages=lens, capabilities=capabilities, library_documents=library_documents,
-        library_note=note, options=options,
+        library_note=note, options=options, subject=subject,
     )

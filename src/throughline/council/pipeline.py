@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from throughline.council.cast import DEFAULT_PANEL, cast_panel
-from throughline.council.claimcheck import build_evidence_index, check_record, check_text
+from throughline.council.claimcheck import build_evidence_index, check_record
 from throughline.council.debate import (
     MAX_ROUNDS,
     ROUNDS,
@@ -30,10 +30,8 @@ from throughline.council.debate import (
 from throughline.council.forecast import Series, finding_series, store_series
 from throughline.council.frame import DEFAULT_QUESTION, align_options, frame_question
 from throughline.council.gather import (
-    RANKING_ID,
     Capability,
     EvidencePack,
-    binding_evidence_ids,
     gather,
 )
 from throughline.council.offline.engine import OfflineEngine
@@ -343,29 +341,40 @@ class Council:
         record = self._assemble(record_id, intent, pack, seats, records, forecasts, syn, calls,
                                 started, spec.rounds, prepared)
         if self._role_on_model(spec, "synthesiser"):
-            from throughline.models.roles import synthesise_verdict
+            # the model writes every synthesised section; each is claim-checked as the
+            # record's check will read it, and falls back to the rule-based one
+            from throughline.council.synthesis_model import (
+                SynthesisInputs,
+                apply_sections,
+                ordered_calls,
+                synthesise_sections,
+            )
 
             self._stage_now = "synthesize"  # the record is written before it is checked
             index = build_evidence_index(pack.findings, pack.passages(), record.predictions,
                                          record.citations, pack.data_quality)
-            record.verdict = self._role_call(
-                self._engine(pack, personas, spec, mode=mode, log=log, run_id=run_id,
-                             calls_of=calls_of),
-                lambda engine: synthesise_verdict(
-                    engine, intent=intent, binding=pack.diagnosis.ranking.binding,
-                    runner_up=pack.diagnosis.ranking.runner_up,
-                    evidence=[(f.id, f.statement) for f in _verdict_evidence(pack)],
-                    rounds=records, convictions=_final_convictions(records, seats),
-                    draft=record.verdict,
-                    check=lambda text, cites: check_text("synthesis.verdict", text, index,
-                                                         cites)),
-                "synthesiser", record.verdict, role_calls, role_failures,
-                "the rule-based verdict is kept")
+            inputs = SynthesisInputs.build(record, syn, pack, seats, index)
+            engine_s = self._engine(pack, personas, spec, mode=mode, log=log, run_id=run_id,
+                                    calls_of=calls_of)
+
+            async def sections() -> Any:
+                try:
+                    return await synthesise_sections(engine_s, inputs)
+                finally:
+                    await engine_s.aclose()
+
+            outcome = asyncio.run(sections())
+            role_calls += ordered_calls(outcome)
+            failed = apply_sections(record, inputs, outcome)
+            role_failures += failed
+            for line in failed:
+                self._emit("warning", line, stage="synthesize")
         if role_calls or role_failures:
             calls.extend(role_calls)
             record.run.models = _with_role_models(record.run.models, role_calls)
             record.run.failures += role_failures
-            record.run.calls += len(role_calls)
+            record.run.calls += sum(int(c.parameters.get("requests", 1))
+                                    for c in role_calls)
             record.run.tokens_in += sum(c.tokens_in for c in role_calls)
             record.run.tokens_out += sum(c.tokens_out for c in role_calls)
             record.run.cost_usd = round(record.run.cost_usd
@@ -700,32 +709,3 @@ def _with_role_models(models: list[ModelUse], calls: list[CallInfo]) -> list[Mod
             out.append(ModelUse(role=role, engine=c.engine, model=c.model,  # type: ignore[arg-type]
                                 reason=c.reason))
     return out
-
-
-def _verdict_evidence(pack: EvidencePack) -> list[Any]:
-    """The findings the synthesiser may use: the ranking, the binding constraint's and the
-    runner-up's evidence (the same findings the rule-based verdict draws on)."""
-    ranking = pack.diagnosis.ranking
-    ids = [RANKING_ID]
-    for h in (ranking.binding, ranking.runner_up):
-        if h:
-            ids += binding_evidence_ids(pack.diagnosis, h)[:4]
-    seen: set[str] = set()
-    out = []
-    for i in ids:
-        f = pack.finding(i)
-        if f is not None and i not in seen:
-            seen.add(i)
-            out.append(f)
-    return out
-
-
-def _final_convictions(records: list[RoundRecord],
-                       seats: list[tuple[Persona, Advisor]]) -> list[str]:
-    last: dict[str, Statement] = {}
-    for r in records:
-        for st in r.statements:
-            if not st.failed:
-                last[st.advisor_id] = st
-    return [f"- {a.name} ({a.role}): conviction {last[a.id].conviction:.2f} after round "
-            f"{last[a.id].round}" for _, a in seats if a.id in last]

@@ -37,6 +37,9 @@ from throughline.council.gather import (
     excerpt,
 )
 from throughline.council.offline import wording as w
+from throughline.council.offline.facts import Fact, assumption_test, finding_facts
+from throughline.council.offline.grammar import Voice
+from throughline.council.offline.phrasing import SYNTH
 from throughline.council.personas import Persona
 from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.families.measure import SMALL_SAMPLE, num, pct
@@ -192,8 +195,13 @@ def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
     by_key = {s.key: s for s in series}
     as_of = diagnosis.as_of
     # a question with options: forecasts on what the options move (enough history first)
-    moved = [k for k in option_series(intent) if k in by_key and why_not(by_key[k], as_of)
-             is None]
+    asked = option_series(intent)
+    if not asked and pack.subject is not None:  # an open question: what its words name
+        for k in pack.subject.levers:
+            lever = LEVER_BY_KEY.get(k)
+            asked += [x for x in (lever.series if lever else ()) if x not in asked]
+    moved = [k for k in asked if k in by_key and why_not(by_key[k], as_of) is None]
+    voice = Voice(f"forecasts\x1f{intent.question}\x1f{binding}", grammar=SYNTH)
     if moved:
         wanted = moved[:4]
         if len(wanted) < 2:
@@ -205,8 +213,8 @@ def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
             if k not in wanted and k in by_key:
                 wanted.append(k)
     plan = ForecastPlan()
-    for key, months in zip(wanted, forecast_horizons(intent, options=bool(moved)),
-                           strict=False):
+    for key, months in zip(wanted, forecast_horizons(
+            intent, options=bool(moved) and bool(intent.option_frames)), strict=False):
         s = by_key[key]
         short = why_not(s, as_of)
         level = level_of(s, diagnosis)
@@ -233,21 +241,21 @@ def plan_forecasts(pack: EvidencePack, series: list[Series], intent: Intent,
             month_label = horizon.strftime("%B %Y")
             shown = _fmt(threshold, s.unit)
             if key == "forecast_overshoot":
-                what = ("the forecast for the period that includes "
-                        f"{month_label} will exceed the bookings won in it")
+                what = voice.say("fc.gap", key, month=month_label).rstrip(".")
                 resolution = (f"True if the forecast submitted for the period containing "
                               f"{month_label} is above the bookings won in it; false if not.")
             elif s.unit == "count" and "@" in key:
                 ch = key.split("@", 1)[1].replace("_", " ")
-                what = (f"new {ch} deals created in {month_label} will number {side} {shown}, "
-                        "their monthly level over the last year")
+                what = voice.say("fc.count", key, ch=ch, month=month_label, side=side,
+                                 level=shown).rstrip(".")
                 resolution = (f"True if the exports show {side} {shown} new {ch} deals "
                               f"created in {month_label}; false otherwise. Resolved after "
                               f"{horizon.isoformat()}.")
             else:
                 basis = "its level over the last year" if key != "pr_cycle_hours" else \
                     "today's median"
-                what = f"the {s.label} for {month_label} will be {side} {shown}, {basis}"
+                what = voice.say("fc.level", key, label=s.label, month=month_label, side=side,
+                                 level=shown, basis=basis).rstrip(".")
                 resolution = (f"True if the {s.label} computed from the exports for "
                               f"{month_label} is {side} {shown}; false otherwise. Resolved "
                               f"after {horizon.isoformat()}.")
@@ -303,6 +311,22 @@ def _outcome(i: int, title: str) -> str:
         "trusted.",
     ]
     return texts[min(i, len(texts) - 1)]
+
+
+_SERIES_LABELS = {"win_rate": "monthly win rate", "new_deals": "count of new deals",
+                  "forecast_overshoot": "gap between forecast and bookings",
+                  "pull_share": "pull share of new deals",
+                  "unknown_share": "share of deals with no known source",
+                  "pr_cycle_hours": "PR cycle time"}
+
+
+def _series_label(f: Forecast) -> str:
+    """The series a forecast is made on, named for a sentence ('partner win rate')."""
+    key = f.id.split(".")[1] if f.id.count(".") >= 2 else f.id
+    for base, label in (("new_deals_", "count of new {} deals"), ("win_rate_", "{} win rate")):
+        if key.startswith(base):
+            return label.format(key[len(base):].replace("_", " "))
+    return _SERIES_LABELS.get(key, key.replace("_", " "))
 
 
 def _kind(metric: str) -> str:
@@ -516,6 +540,61 @@ class Synthesis:
         self.statements = [s for r in rounds for s in r.statements]
         self.cases = option_cases(intent, pack, self.binding)
         self.choice = self._choose()
+        self.subject = pack.subject if len(self.cases) < 2 else None
+        self.voice = Voice(f"synthesis\x1f{intent.question}\x1f{self.binding}\x1f"
+                           f"{self.runner}\x1f{intent.decision_type}", grammar=SYNTH)
+        words = intent.question.strip().split()
+        self.ask = "“" + " ".join(words[:12]).rstrip("?.!") + (" …" if len(words) > 12
+                                                                else "") + "”"
+        self.strength: dict[str, float] = {}
+        self.raises: dict[str, str] = {}
+        for sc in self.ranking.scores:
+            for cpt in sc.raised_by:
+                if cpt.value > self.strength.get(cpt.finding_id, -1.0):
+                    self.strength[cpt.finding_id] = max(cpt.value, 0.0)
+                    self.raises[cpt.finding_id] = sc.name
+
+    # the question's lens ---------------------------------------------------------------
+
+    def say(self, kind: str, key: str, **slots: str) -> str:
+        return self.voice.say(kind, key, **slots)
+
+    def facts_of(self, fid: str) -> list[Fact]:
+        f = self.pack.finding(fid)
+        if f is None:
+            return []
+        return finding_facts(f, strength=self.strength.get(f.id, 0.0),
+                             hypothesis=self.raises.get(f.id))
+
+    def problem_fact(self, ids: list[str], skip: int = 0) -> tuple[Fact, str] | None:
+        """A number that reads as a problem from these findings (its phrase with its base
+        and the finding's title), for paraphrasing a finding instead of quoting it whole."""
+        found: list[tuple[Fact, str]] = []
+        for fid in ids:
+            f = self.pack.finding(fid)
+            for x in self.facts_of(fid):
+                if x.reading and x.problem and f is not None:
+                    found.append((x, f.title))
+                    break
+        return found[min(skip, len(found) - 1)] if found else None
+
+    def subject_measures(self) -> list[OptionMeasure]:
+        if self.subject is None:
+            return []
+        return [m for m in self.subject.measures if not m.small][:3]
+
+    def subject_name(self) -> str | None:
+        """What an open question is about, as the record names it ('the win rate')."""
+        ms = self.subject_measures()
+        if not ms:
+            return None
+        label = ms[0].label
+        return label if label[:1].isupper() and label[1:2].isupper() else "the " + label
+
+    def wrong_remedy(self) -> str:
+        assert self.binding is not None
+        text = SPECS[self.binding].wrong_remedies[0]
+        return w.lower_first(w.strip_period(re.split(r"[:—]", text)[0].strip().rstrip(",")))
 
     # the options ------------------------------------------------------------------------
 
@@ -644,16 +723,36 @@ class Synthesis:
                 parts.append(f"The closest candidate is {w.short(top.name)}; watch it, and "
                              "strengthen the measures the data lacks before choosing.")
             return " ".join(parts)
-        spec = SPECS[self.binding]
-        first = [f for fid in self.binding_ids[:2] if (f := self.pack.finding(fid))]
-        parts = [f"{w.short(self.binding).capitalize()} is the binding constraint: fix it "
-                 "before anything else."]
-        parts += [f.statement for f in first]
-        parts.append(self._answer())
+        return self._open_verdict()
+
+    def _open_verdict(self) -> str:
+        """An open question's verdict: the binding constraint read through what the question
+        asks about, one number that carries it (paraphrased, not the finding quoted whole —
+        the evidence section states the diagnosis once), the question's own measure, the
+        remedy it rules out, the runner-up and the first step."""
+        assert self.binding is not None
+        h = w.short(self.binding)
+        slots = dict(h=h, H=h[:1].upper() + h[1:], ask=self.ask)
+        subject = self.subject_name()
+        if subject is not None:
+            _, real, passes = w.MASQUERADE[self.binding]
+            parts = [self.say("v.head_subject", "verdict", subject=subject,
+                              Subject=subject[:1].upper() + subject[1:], real=real,
+                              passes=passes, **slots)]
+        else:
+            parts = [self.say("v.head", "verdict", **slots)]
+        got = self.problem_fact(self.binding_ids[:3])
+        if got is not None:
+            parts.append(self.say("v.proof", "verdict", fact=got[0].with_n, title=got[1]))
+        for m in self.subject_measures()[:1]:
+            parts.append(self.say("v.subject", "verdict", measure=measure_phrase(m)))
+        parts.append(self.say("v.wrong", "verdict", wrong=self.wrong_remedy(), **slots))
         if self.runner:
-            parts.append(f"The case against is {w.short(self.runner)}; it is real enough to "
-                         "watch, and too weak in this data to go first.")
-        parts.append(f"Start with this: {w.lower_first(spec.order_of_operations[0])}")
+            r = w.short(self.runner)
+            parts.append(self.say("v.runner", "verdict", runner=r,
+                                  Runner=r[:1].upper() + r[1:], **slots))
+        first = SPECS[self.binding].order_of_operations[0]
+        parts.append(self.say("v.first", "verdict", step=w.lower_first(first)))
         return " ".join(parts)
 
     def _binding_clause(self) -> str:
@@ -793,27 +892,50 @@ class Synthesis:
         cites = self.book.many(self.binding_ids[:1])
         if len(self.cases) >= 2:
             return self._question_plan()
-        for i, step in enumerate(spec.order_of_operations):
-            idx = min(i, len(w.WHEN_DAYS) - 1)
+        return self._open_plan(spec, who, openings, cites)
+
+    def _open_plan(self, spec, who: str, openings: list[str], cites: list[int],
+                   ) -> list[ActionStep]:  # type: ignore[no-untyped-def]
+        """An open question's plan: the first repair (the diagnosis' own step), then the
+        question's step — what it asks about, read before and after the repair, or, for a
+        question about the constraint itself, the order of the later repairs with an owner
+        each — the remedy the diagnosis rules out, said no to, the branches (runner-up,
+        dark functions) and a review at the question's horizon that answers it again."""
+        assert self.binding is not None
+        run = self.intent.run_date
+        h = self.binding
+        hs = w.short(h)
+        steps = [ActionStep(
+            due=run + timedelta(days=w.WHEN_DAYS[0]), when=w.WHEN_LABELS[0], who=who,
+            what=spec.order_of_operations[0], opening_words=openings[0] if openings else None,
+            citations=cites)]
+        subject = self.subject_name()
+        if subject is not None and self.subject is not None:
             steps.append(ActionStep(
-                due=run + timedelta(days=w.WHEN_DAYS[idx]), when=w.WHEN_LABELS[idx],
-                who=who if i < len(spec.order_of_operations) - 1 else "Leadership team",
-                what=step, opening_words=openings[i] if i < len(openings) else None,
-                citations=cites if i == 0 else []))
-        review = run + timedelta(days=90)
+                due=run + timedelta(days=w.WHEN_DAYS[1]), when=w.WHEN_LABELS[1], who="RevOps",
+                what=self.say("p.subject", "plan", subject=subject, ask=self.ask),
+                opening_words=self.say("p.subject_open", "plan", subject=subject),
+                citations=self.book.many(self.subject.finding_ids[:1])))
+        elif len(spec.order_of_operations) > 1:
+            rest = "; then ".join(w.lower_first(w.strip_period(x))
+                                  for x in spec.order_of_operations[1:])
+            steps.append(ActionStep(
+                due=run + timedelta(days=w.WHEN_DAYS[1]), when=w.WHEN_LABELS[1], who=who,
+                what=self.say("p.order", "plan", rest=rest),
+                opening_words=self.say("p.order_open", "plan")))
+        wrong = self.wrong_remedy()
         steps.append(ActionStep(
-            due=review, when="At ninety days", who="Leadership team",
-            what=f"Re-run the diagnosis and read the {w.short(h)} evidence again; resolve the "
-                 "forecasts that are due.",
-            opening_words="What moved, what did not, and which of our forecasts came true?",
-            citations=self.book.many([RANKING_ID])))
+            due=run + timedelta(days=w.WHEN_DAYS[2]), when=w.WHEN_LABELS[2], who="CEO",
+            what=self.say("p.refuse", "plan", wrong=wrong, h=hs),
+            opening_words=self.say("p.refuse_open", "plan", wrong=wrong)))
         if self.runner:
             rspec = SPECS[self.runner]
+            r = w.short(self.runner)
             steps.append(ActionStep(
                 due=run + timedelta(days=42), when=w.WHEN_LABELS[3], who=w.OWNER[self.runner],
-                condition=f"If the next diagnosis puts {w.short(self.runner)} above the "
-                          "threshold",
-                what=f"Switch the first repair: {w.lower_first(rspec.order_of_operations[0])}",
+                condition=self.say("p.switch_if", "plan", runner=r, h=hs),
+                what=self.say("p.switch", "plan", runner=r,
+                              step=w.lower_first(rspec.order_of_operations[0])),
                 opening_words=w.OPENING[self.runner][0],
                 citations=self.book.many(self.runner_ids[:1])))
         dark = [row.function for row in self.pack.diagnosis.legibility if row.vacuum]
@@ -821,12 +943,19 @@ class Synthesis:
             steps.append(ActionStep(
                 due=run + timedelta(days=30), when=w.WHEN_LABELS[2],
                 who=w.OWNER["measurement_vacuum"],
-                condition=f"If {w.join_names(dark)} still cannot show a number",
-                what="Instrument the minimum: pipeline by source, win rate, retention and "
-                     "handoff dates, before any investment decision.",
+                condition=self.say("p.dark_if", "plan", dark=w.join_names(dark)),
+                what=self.say("p.dark", "plan"),
                 opening_words=w.OPENING["measurement_vacuum"][0],
                 citations=self.book.many([COVERAGE_ID])))
-        steps += self._option_steps()
+        months = self.intent.horizon_months
+        what = (w.join_names([m.label for m in self.subject_measures()[:2]])
+                or f"the {hs} evidence")
+        steps.append(ActionStep(
+            due=run + timedelta(days=max(30, round(months * 30.4))),
+            when=f"At {months} months", who="Leadership team",
+            what=self.say("p.review", "plan", what=what, ask=self.ask),
+            opening_words=self.say("p.review_open", "plan", h=hs, ask=self.ask),
+            citations=self.book.many([RANKING_ID])))
         return sorted(steps, key=lambda s: (s.due, s.condition is not None))
 
     def _question_plan(self) -> list[ActionStep]:
@@ -992,71 +1121,80 @@ class Synthesis:
             return self._paths_tie(by_month)
         if h is None:
             return self._paths_none(by_month)
+        return self._paths_open(h, by_month)
+
+    def _trend_milestone(self, month: int, f: Forecast, key: str) -> Milestone:
+        """Keep going: the forecast's series left to its trend (the forecast backs it; the
+        milestone does not restate it)."""
+        return Milestone(month=month, text=self.say("f.trend", key, label=_series_label(f)),
+                         backing=f.statement, backing_kind="forecast", backing_ref=f.id)
+
+    def _paths_open(self, h: str, by_month: dict[int, Forecast]) -> list[FuturePath]:
+        """An open question's paths: repair the constraint (outcomes named by what the
+        question asks about, else by the constraint's evidence), keep going (the forecasts'
+        series left to their trend), and the runner-up as root cause."""
+        paths: list[FuturePath] = []
         spec = SPECS[h]
+        hs = w.short(h)
         champs = self._champions(h)
         act: list[Milestone] = []
         bind_set = set(self.binding_ids)
-        months = [3, 6, 12, 18, 24]
-        for i, step in enumerate(spec.order_of_operations[:4]):
-            q = self._quote_containing(w.strip_period(step)[:60]) or \
-                (self._quote_containing("the remedy to avoid") if step.startswith("Only")
-                 else None) or \
-                self._quote(champs[i:] + champs[:i], [3, 2, 1], bind_set) or \
+        watched = [f"“{m.label}”" for m in self.subject_measures()]
+        titles = watched + [f"“{self._evidence_title(i)}”" for i in range(3)]
+        used: set[str] = set()
+        for i, month in enumerate((3, 6, 12)):
+            q = self._quote(champs[i:] + champs[:i], [3, 2, 1], bind_set) or \
                 self._quote(champs, [5, 4, 3, 2, 1])
             if q is None:
                 continue
-            text = _outcome(i, self._evidence_title(i))
-            act.append(Milestone(month=months[i], text=text,
+            title = next((t for t in titles if t not in used), titles[0])
+            used.add(title)
+            act.append(Milestone(month=month, text=self.say("f.act", "paths", title=title,
+                                                            Title=title),
                                  backing=q[0], backing_kind="quote", backing_ref=q[1]))
         top = self.pack.finding(self.binding_ids[0]) if self.binding_ids else None
         if top is not None:
-            act.append(Milestone(
-                month=months[len(act)] if len(act) < len(months) else 24,
-                text=f"The next diagnosis no longer names {w.short(h)} as binding; the "
-                     "finding below is the one to watch.",
+            act.append(Milestone(month=18 if act else 6, text=self.say(
+                "f.clear", "paths", h=hs, H=hs[:1].upper() + hs[1:]),
                 backing=top.statement, backing_kind="finding", backing_ref=top.id))
-        paths.append(FuturePath(
-            id="act", stance="act_on_constraint",
-            title=f"You treat {w.short(h)} as the root cause and "
-                  f"{w.lower_first(w.strip_period(spec.order_of_operations[0]))}.",
-            milestones=act))
-        keep = trend_milestones(by_month, (3, 6, 12))
+        paths.append(FuturePath(id="act", stance="act_on_constraint",
+                                title=self.say("f.act_title", "paths", ask=self.ask, h=hs),
+                                milestones=act))
+        keep = [self._trend_milestone(m, by_month[m], "keep") for m in (3, 6, 12)
+                if m in by_month][:2]
+        seen, _, passes = w.MASQUERADE[h]
         q = self._quote_containing("the remedy to avoid") or self._quote(["contrarian"], [5, 3, 1])
         if q:
-            keep.append(Milestone(month=18, text=f"{w.MASQUERADE[h][0].capitalize()} is still "
-                                  "read as " + w.MASQUERADE[h][2] + "; the wrong remedy gets the "
-                                  "budget.", backing=q[0], backing_kind="quote",
-                                  backing_ref=q[1]))
+            keep.append(Milestone(month=18, text=self.say(
+                "f.wrong", "paths", seen=seen, Seen=seen[:1].upper() + seen[1:], passes=passes),
+                backing=q[0], backing_kind="quote", backing_ref=q[1]))
         q = self._quote(["auditor"], [3, 2, 4, 1])
         if q:
-            keep.append(Milestone(month=24, text="The functions that were dark are still dark, "
-                                  "and every debate about them is still opinion.",
-                                  backing=q[0], backing_kind="quote", backing_ref=q[1]))
-        wrong = re.split(r"[:—]", spec.wrong_remedies[0])[0].strip()
-        paths.append(FuturePath(
-            id="keep_going", stance="keep_going",
-            title=f"You keep going as now and reach for {w.lower_first(wrong)}.",
-            milestones=keep))
+            keep.append(Milestone(month=24, text=self.say("f.dark", "paths"), backing=q[0],
+                                  backing_kind="quote", backing_ref=q[1]))
+        paths.append(FuturePath(id="keep_going", stance="keep_going",
+                                title=self.say("f.keep_title", "paths", h=hs,
+                                               wrong=self.wrong_remedy()),
+                                milestones=keep))
         if self.runner:
-            r = self.runner
-            rspec = SPECS[r]
+            r = w.short(self.runner)
             alt: list[Milestone] = []
-            q = self._quote_containing("the second explanation is", ["contrarian"]) or \
-                self._quote(["contrarian"], [1, 3, 5])
+            q = self._quote(["contrarian"], [1, 3, 5])
             if q:
-                alt.append(Milestone(month=3, text=f"Done: {w.lower_first(rspec.order_of_operations[0])}",
-                                     backing=q[0], backing_kind="quote", backing_ref=q[1]))
+                alt.append(Milestone(month=3, text=self.say(
+                    "f.runner_done", "paths", Runner=r[:1].upper() + r[1:]),
+                    backing=q[0], backing_kind="quote", backing_ref=q[1]))
             if top is not None:
-                alt.append(Milestone(month=6, text=f"The {w.short(h)} evidence has not moved, "
-                                     "because nothing worked on it.", backing=top.statement,
-                                     backing_kind="finding", backing_ref=top.id))
-            alt += trend_milestones(by_month, (12,))
+                alt.append(Milestone(month=6, text=self.say(
+                    "f.runner_still", "paths", h=hs, H=hs[:1].upper() + hs[1:]),
+                    backing=top.statement, backing_kind="finding", backing_ref=top.id))
+            if 12 in by_month:
+                alt.append(self._trend_milestone(12, by_month[12], "runner"))
             if alt:
-                paths.append(FuturePath(
-                    id="runner_up", stance="other",
-                    title=f"You treat {w.short(r)} as the root cause instead and "
-                          f"{w.lower_first(w.strip_period(rspec.order_of_operations[0]))}.",
-                    milestones=alt))
+                paths.append(FuturePath(id="runner_up", stance="other",
+                                        title=self.say("f.runner_title", "paths", runner=r,
+                                                       h=hs),
+                                        milestones=alt))
         return paths
 
     def _option_forecasts(self, c: OptionCase) -> list[Forecast]:
@@ -1231,17 +1369,24 @@ class Synthesis:
                              "argument came down to two lines: " + " and ".join(
                                  f"{name}'s “{q}”" for name, q in quotes) + ".")
         if h is not None:
-            about = (f" about {join_options([x.label for x in self.cases], 'or')}"
-                     if len(self.cases) >= 2 else "")
-            parts.append(f"Under the argument{about} runs one story: "
-                         f"{w.lower_first(w.masquerade_sentence(h))}.")
+            masq = w.lower_first(w.masquerade_sentence(h))
+            parts.append(self.say("s.masq", "story", masq=masq))
             if said:
                 protects = [p.protects for p, a in self.seats
                             if any(a.name == name for name, _, _ in said)][:3]
                 if protects:
-                    parts.append("What the current story protects — " + w.join_names(protects)
-                                 + " — is also what keeps the repair from starting.")
-            parts.append(f"The better story is that {w.BETTER_STORY[h]}.")
+                    parts.append(self.say("s.protects", "story",
+                                          protects=w.join_names(protects)))
+            parts.append(self.say("s.better", "story", better=w.BETTER_STORY[h]))
+            if len(self.cases) < 2:
+                subject = self.subject_name()
+                hs = w.short(h)
+                if subject is not None:
+                    parts.append(self.say("s.question", "story", ask=self.ask, h=hs,
+                                          subject=subject,
+                                          Subject=subject[:1].upper() + subject[1:]))
+                else:
+                    parts.append(self.say("s.question_open", "story", ask=self.ask))
         elif self.tied:
             parts.append("Two stories fit the data equally well: "
                          + w.join_names([w.lower_first(w.masquerade_sentence(t))
@@ -1292,6 +1437,10 @@ class Synthesis:
                 if f is not None:
                     items.append(EvidenceItem(text=f"For {w.short(h)}: {f.statement}",
                                               citations=self.book.many([fid])))
+        for m in self.subject_measures()[:2]:  # an open question: what it asks about
+            items.append(EvidenceItem(text=self.say("e.subject", "evidence",
+                                                    measure=measure_phrase(m)),
+                                      citations=self.book.many([m.finding])))
         for c in self.cases:  # the question's options first: what bears on each
             if c.stance in ("refrain", "hold", "later"):
                 continue
@@ -1323,14 +1472,30 @@ class Synthesis:
             items.append(EvidenceItem(
                 text=f"{p.source.title}: “{_sentence_with(p.text)}”",
                 citations=self.book.many([pid])))
-        attributed = 0
-        for s in self.statements:
-            own = s.text.split("The assumption I find most dangerous")[0]
-            if s.round == 4 and not s.failed and "does not hold" in own and attributed < 3:
-                attributed += 1
-                items.append(EvidenceItem(text=_sentence_with(own.split(". ", 1)[-1]),
-                                          attribution=self.names.get(s.advisor_id)))
+        items += self._failed_assumptions()
         return items
+
+    def _failed_assumptions(self) -> list[EvidenceItem]:
+        """Each seated advisor's own assumption tested against its metric (the persona's
+        ``assumption``: a finding, a metric and the rule it must meet); those that fail,
+        with the number that breaks them, attributed to the advisor who carried them —
+        only for advisors whose assumption round ran."""
+        if not any(r.number >= 4 for r in self.rounds):
+            return []
+        out: list[EvidenceItem] = []
+        spoke = {s.advisor_id for s in self.statements if s.round == 4 and not s.failed}
+        for p, a in self.seats:
+            if p.id not in spoke or len(out) >= 3:
+                continue
+            test = assumption_test(self.pack, p, self.strength, self.raises)
+            if test.holds is not False or test.fact is None or test.finding is None:
+                continue
+            out.append(EvidenceItem(
+                text=self.say("e.assumption", "evidence", assumption=p.assumption.text,
+                              fact=test.fact.phrase, title=test.finding.title,
+                              meaning=p.assumption.meaning),
+                citations=self.book.many([test.finding.id]), attribution=a.name))
+        return out
 
     def risks(self) -> list[Risk]:
         """The strongest cases against the verdict, opening with what would have to be true
@@ -1358,9 +1523,11 @@ class Synthesis:
             score = next(s for s in self.ranking.scores if s.name == self.binding)
             for cpt in score.lowered_by[:2]:
                 f = self.pack.finding(cpt.finding_id)
-                if f is not None:
-                    risks.append(Risk(text=f"Evidence that cuts against {w.short(self.binding)} "
-                                      f"being what binds: {f.statement}",
+                fact = next((x for x in self.facts_of(cpt.finding_id) if x.reading), None)
+                if f is not None and fact is not None:
+                    risks.append(Risk(text=self.say("r.against", "risks",
+                                                    h=w.short(self.binding),
+                                                    fact=fact.with_n, title=f.title),
                                       citations=self.book.many([f.id])))
             for fid in self.binding_ids:
                 f = self.pack.finding(fid)
@@ -1373,8 +1540,7 @@ class Synthesis:
         if dark or missing:
             what = (f"{w.join_names(dark)} cannot be seen at all" if dark else
                     "some diagnostics could not be computed")
-            risks.append(Risk(text=f"The verdict rests on what is measured: {what}. A "
-                              "constraint hiding there would not show in this record.",
+            risks.append(Risk(text=self.say("r.coverage", "risks", what=what),
                               citations=self.book.many([COVERAGE_ID])))
         if self.tied:
             risks.append(Risk(text="The ranking is a tie: acting on one of "
@@ -1387,8 +1553,8 @@ class Synthesis:
                               + w.join_names([f"“{i.title}”" for i in unfit])
                               + "; the diagnostics that read it are not measurable here."))
         if self.binding and self.ranking.margin < 0.2:
-            risks.append(Risk(text="The lead over the runner-up is narrow; a modest change in "
-                              "the data could reorder them.",
+            risks.append(Risk(text=self.say("r.narrow", "risks", h=w.short(self.binding),
+                                            runner=w.short(self.runner)),
                               citations=self.book.many([RANKING_ID])))
         flagged = [s for s in self.statements if s.conformity_flag]
         if flagged:
@@ -1431,12 +1597,18 @@ class Synthesis:
                            "a measure of what it moves, tracked from the day it starts")
                         + ".", raised_by="contrarian")
         if self.binding and self.runner and self.runner_ids:
-            f = self.pack.finding(self.runner_ids[0])
-            if f is not None:
-                return Risk(text=f"{ask} That {w.short(self.runner)}, not "
-                            f"{w.short(self.binding)}, is what binds. The evidence that would "
-                            f"show it: {w.lower_first(f.statement)}", raised_by="contrarian",
-                            citations=self.book.many([f.id]))
+            got = self.problem_fact(self.runner_ids[:3]) or next(
+                ((x, f.title) for fid in self.runner_ids[:1]
+                 if (f := self.pack.finding(fid)) is not None
+                 for x in self.facts_of(fid) if x.reading), None)
+            if got is not None:
+                hs, r = w.short(self.binding), w.short(self.runner)
+                watch = self.subject_name() or f"“{self._evidence_title(0)}”"
+                return Risk(text=f"{ask} " + self.say("r.runner", "risks", runner=r, h=hs)
+                            + " " + self.say("r.runner_show", "risks", fact=got[0].with_n,
+                                             title=got[1], watch=watch),
+                            raised_by="contrarian",
+                            citations=self.book.many([got[0].finding_id]))
         if self.binding:
             return Risk(text=f"{ask} That {w.short(self.binding)} is a symptom, not the cause. "
                         "The evidence that would show it: its numbers improving after the "

@@ -47,6 +47,7 @@ from throughline.council.offline import wording as w
 from throughline.council.offline.facts import (
     Fact,
     OptionFact,
+    assumption_test,
     finding_facts,
     make_fact,
     option_facts,
@@ -269,21 +270,8 @@ class OfflineEngine:
         return _clamp(0.35 + 0.5 * score * (0.55 + 0.45 * self.lens_support(p)))
 
     def assumption_fact(self, p: Persona) -> tuple[bool | None, Finding | None, Fact | None]:
-        a = p.assumption
-        f = self.finding(a.finding)
-        if f is None or f.kind != FindingKind.measured:
-            return None, f, None
-        m = f.metrics.get(a.metric)
-        if m is None or m.value is None:
-            return None, f, None
-        fact = make_fact(f, a.metric, m, strength=self.strength.get(f.id, 0.0),
-                         hypothesis=self.raises.get(f.id))
-        if fact is None:  # no label and not in the statement: name it by its metric
-            fact = Fact(finding_id=f.id, metric=a.metric, title=f.title, shown=shown(m),
-                        what=a.metric.replace("_", " "), clause=None, n=m.n, low=None,
-                        high=None, polarity=0, count=False, problem=False, healthy=False,
-                        hypothesis=None, test=None)
-        return a.holds(m.value), f, fact
+        t = assumption_test(self.pack, p, self.strength, self.raises)
+        return t.holds, t.finding, t.fact
 
     # -- the seam -----------------------------------------------------------------------------
 
@@ -330,10 +318,13 @@ class Debate:
         self.passages_used: set[str] = set()
         self.remedies_used: set[str] = set()
         self.changes_used: set[str] = set()
-        self.option_facts = {o: option_facts(o, engine.pack.findings, engine.strength)
-                             for o in self.options}
-        self.subject_facts: list[OptionFact] = [] if self.options else [
-            x for x in option_facts(intent.question, engine.pack.findings, engine.strength)]
+        by_id = {f.id: f for f in engine.pack.findings}
+        evidence = {ev.label: ev for ev in engine.pack.options}
+        self.option_facts = {o: option_facts(evidence[o], by_id, engine.strength)
+                             if o in evidence else [] for o in self.options}
+        subject = engine.pack.subject
+        self.subject_facts: list[OptionFact] = [] if self.options or subject is None else \
+            option_facts(subject, by_id, engine.strength)
         words = intent.question.strip().split()
         self.ask = _q(" ".join(words[:14]) + (" …" if len(words) > 14 else ""))
         self.subject = next((of for of in self.subject_facts if of.fact.what), None)

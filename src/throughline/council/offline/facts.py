@@ -8,10 +8,10 @@ severity and the ranking's contributions (how strongly it raised a hypothesis), 
 metric, from the metric's direction (a higher NRR is better, a higher churn is worse): a
 healthy number is never offered as proof of a problem.
 
-Option evidence: the question's options are matched to metrics by their words and a small
-declared alias table of real CRM source labels (SDRs → outbound, resellers → partner), so
-"invest in a partner program" finds ``nps_partner``, ``nrr_partner`` and
-``win_rate_partner`` and ranks the partner channel against the others.
+Option evidence comes from one matcher, the declared mapping of ``council.frame`` measured
+by ``council.gather`` ("invest in a partner program" → ``nps_partner``, ``nrr_partner``,
+``win_rate_partner``, ranked against the other channels): :func:`option_facts` only makes
+those measures quotable.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from throughline.council.gather import EvidencePack, OptionEvidence
+from throughline.council.personas import Persona
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
 from throughline.diagnose.families.measure import show
 
@@ -31,28 +33,6 @@ _WORSE_UP = ("churn", "gap", "failed", "lost", "slipped", "pushed", "unknown", "
 _BETTER_UP = ("nps", "nrr", "grr", "win_rate", "expansion", "velocity", "avg_deal", "owned",
               "answered", "changed", "pull_share", "survival", "realised", "coverage",
               "retention", "conversion", "legible")
-
-# Real CRM source labels (Salesforce LeadSource / HubSpot original source, as the sample
-# and the mapping language write them) and the words a question uses for them.
-CHANNEL_ALIASES: dict[str, tuple[str, ...]] = {
-    "outbound": ("sdr", "sdrs", "bdr", "bdrs", "outbound", "cold call", "cold email",
-                 "sales development", "prospecting"),
-    "partner": ("partner", "partners", "reseller", "resellers", "alliance", "alliances"),
-    "referral": ("referral", "referrals", "word of mouth"),
-    "events": ("event", "events", "conference", "conferences", "trade show", "webinar"),
-    "content": ("content", "seo", "blog"),
-    "website": ("website", "inbound", "web"),
-    "paid": ("paid", "ads", "advertising", "ppc", "paid search"),
-    "founder_network": ("founder", "founders", "founder-led"),
-}
-_STOP = {"should", "shall", "would", "could", "more", "next", "quarter", "year", "month",
-         "months", "with", "into", "from", "than", "that", "this", "what", "which", "first",
-         "invest", "spend", "hire", "hiring", "program", "programme", "build", "fixing",
-         "rebuilding", "before", "after", "need", "needs", "four", "three", "five", "two",
-         "our", "we", "the", "and", "or", "for", "new", "own", "do", "does", "is", "are",
-         "go", "where", "when", "why", "how", "much", "many", "keep", "keeps", "even",
-         "though", "within", "move", "raise", "lower", "budget"}
-
 
 _SLOPE = re.compile(r"\b(?:change in|slope|per week|trend)\b|_slope|_trend", re.IGNORECASE)
 
@@ -244,24 +224,47 @@ def finding_facts(f: Finding, *, strength: float, hypothesis: str | None) -> lis
     return sorted(out, key=order)
 
 
-# -- options ------------------------------------------------------------------------------
+# -- assumptions ----------------------------------------------------------------------------
 
-def option_terms(option: str) -> list[str]:
-    """Words of an option that can name evidence: channel labels its words alias, then its
-    own content words (singular)."""
-    low = option.lower()
-    terms: list[str] = []
-    for channel, aliases in CHANNEL_ALIASES.items():
-        if any(re.search(r"\b" + re.escape(a) + r"\b", low) for a in aliases):
-            terms.append(channel)
-    aliased = {a for ch in terms for a in CHANNEL_ALIASES[ch]}
-    for word in re.findall(r"[a-z][a-z-]{3,}", low):
-        if word in _STOP or word in aliased:
-            continue  # a channel word names the channel's metrics, not labels
-        stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-        if stem not in terms:
-            terms.append(stem)
-    return terms
+
+@dataclass(frozen=True)
+class AssumptionTest:
+    """A persona's assumption tested against its own metric: ``holds`` is None when the data
+    cannot test it (no finding, not measured, no value)."""
+
+    holds: bool | None
+    finding: Finding | None
+    fact: Fact | None
+
+
+def assumption_test(pack: EvidencePack, persona: Persona, strength: dict[str, float],
+                    raises: dict[str, str]) -> AssumptionTest:
+    """Test ``persona.assumption`` (a finding, a metric and the rule it must meet) on the
+    evidence pack; the number that decides it, quotable (named by its metric when it has
+    no label and is not in the finding's statement)."""
+    a = persona.assumption
+    f = pack.finding(a.finding)
+    if f is None or f.kind != FindingKind.measured:
+        return AssumptionTest(None, f, None)
+    m = f.metrics.get(a.metric)
+    if m is None or m.value is None:
+        return AssumptionTest(None, f, None)
+    fact = make_fact(f, a.metric, m, strength=strength.get(f.id, 0.0),
+                     hypothesis=raises.get(f.id))
+    if fact is None:
+        fact = Fact(finding_id=f.id, metric=a.metric, title=f.title, shown=shown(m),
+                    what=a.metric.replace("_", " "), clause=None, n=m.n, low=None,
+                    high=None, polarity=0, count=False, problem=False, healthy=False,
+                    hypothesis=None, test=None)
+    return AssumptionTest(a.holds(m.value), f, fact)
+
+
+# -- options ------------------------------------------------------------------------------
+#
+# One matcher: the question's options are matched to metrics by the declared mapping
+# (``council.frame.LEVERS``, through ``Intent.option_frames``), and gather measures each
+# option (``EvidencePack.options``, ``EvidencePack.subject`` for an open question). The
+# offline advisors quote those measures; nothing here matches words to metrics again.
 
 
 @dataclass(frozen=True)
@@ -271,55 +274,32 @@ class OptionFact:
     option: str
     fact: Fact
     rank: str | None       # "best", "worst" or None (middle, or no siblings)
-    term: str
+    term: str              # the channel or segment it is read for ('' when none)
 
 
-def option_facts(option: str, findings: list[Finding], strength: dict[str, float]
-                 ) -> list[OptionFact]:
-    """Metrics whose name ends in one of the option's terms (``nps_partner``) or whose
-    label names it ('Share of losses: price'), best-ranked or worst-ranked first."""
-    terms = option_terms(option)
+def option_facts(evidence: OptionEvidence, findings: dict[str, Finding],
+                 strength: dict[str, float]) -> list[OptionFact]:
+    """The option's measures (gather's, from the declared mapping) as quotable facts: a
+    measure with a sample of ten or more, not a count; ranked best or worst when it tops or
+    tails its peers; ranked ones first. An option's number reads by its rank among its
+    siblings, not by its finding's severity."""
     out: list[OptionFact] = []
-    for f in findings:
-        if f.kind != FindingKind.measured or f.family == "data_quality":
+    for m in evidence.measures:
+        f = findings.get(m.finding)
+        metric = f.metrics.get(m.metric) if f is not None else None
+        if f is None or metric is None or m.small or metric.unit == "count":
             continue
-        for name, m in f.metrics.items():
-            if m.value is None:
-                continue
-            # channel labels name a metric by its suffix (nps_partner); other words must
-            # appear as a whole word in its label ('Share of losses: price')
-            term = next((t for t in terms if name.endswith("_" + t.replace("-", "_"))
-                         or (t not in CHANNEL_ALIASES and m.label and re.search(
-                             r"\b" + re.escape(t) + r"s?\b", m.label.lower()))), None)
-            if term is None:
-                continue
-            fact = make_fact(f, name, m, strength=strength.get(f.id, 0.0), hypothesis=None)
-            if fact is None or fact.polarity == 0 or fact.count or (fact.n or 0) < 10:
-                continue
-            rank = _rank(f, name, term, fact.polarity)
-            # an option's number reads by its rank among its siblings, not by its finding
-            fact = replace(fact, problem=rank == "worst", healthy=rank == "best")
-            out.append(OptionFact(option=option, fact=fact, rank=rank, term=term))
-    out.sort(key=lambda o: (0 if (o.fact.n or 0) >= 10 else 1, 0 if o.rank else 1,
-                            o.fact.finding_id, o.fact.metric))
+        fact = make_fact(f, m.metric, metric, strength=strength.get(f.id, 0.0),
+                         hypothesis=None)
+        if fact is None:
+            continue
+        if m.peers > 0 or fact.clause is None:
+            fact = replace(fact, what=m.label, clause=None)
+        rank = None
+        if m.rank is not None and m.peers >= 3:
+            rank = "best" if m.rank == 1 else "worst" if m.rank == m.peers else None
+        fact = replace(fact, problem=rank == "worst", healthy=rank == "best")
+        out.append(OptionFact(option=evidence.label, fact=fact, rank=rank,
+                              term=evidence.channel or ""))
+    out.sort(key=lambda o: 0 if o.rank else 1)
     return out
-
-
-def _rank(f: Finding, name: str, term: str, polarity: int) -> str | None:
-    suffix = "_" + term.replace("-", "_")
-    if not name.endswith(suffix):
-        return None
-    prefix = name[: -len(suffix)] + "_"
-    sib = {k: m.value for k, m in f.metrics.items()
-           if k.startswith(prefix) and m.value is not None and "_" not in k[len(prefix):]
-           or (k.startswith(prefix) and m.value is not None
-               and k[len(prefix):] in {c for c in CHANNEL_ALIASES})}
-    if len(sib) < 3 or name not in sib:
-        return None
-    v = sib[name]
-    values = sorted(sib.values())
-    if v == values[-1] and values[-1] != values[-2]:
-        return "best" if polarity > 0 else "worst"
-    if v == values[0] and values[0] != values[1]:
-        return "worst" if polarity > 0 else "best"
-    return None

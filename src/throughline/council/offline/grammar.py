@@ -484,12 +484,13 @@ class Voice:
     """Chooses sentence forms for one record: seeded by the question and the data, each
     form at most twice while its kind has forms left (then the least used)."""
 
-    def __init__(self, seed: str) -> None:
+    def __init__(self, seed: str, grammar: dict[str, list[str]] | None = None) -> None:
         self.seed = seed
+        self.grammar = GRAMMAR if grammar is None else grammar
         self.used: Counter[tuple[str, int]] = Counter()
 
     def say(self, kind: str, key: str, **slots: str) -> str:
-        forms = GRAMMAR[kind]
+        forms = self.grammar[kind]
         order = sorted(range(len(forms)), key=lambda i: _h(self.seed, kind, key, str(i)))
         pick = min(order, key=lambda i: (self.used[(kind, i)], order.index(i)))
         self.used[(kind, pick)] += 1
