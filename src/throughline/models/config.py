@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from throughline.errors import ConfigError
 from throughline.models.spec import parse_model
@@ -21,6 +29,8 @@ Role = Literal["advisor", "summariser", "synthesiser", "claim_extractor", "frame
 ROLES: tuple[Role, ...] = ("advisor", "summariser", "synthesiser", "claim_extractor", "framer")
 
 DEFAULT_OLLAMA_BASE_URL = "http://localhost:11434/v1"
+RETIRED_FIELDS = frozenset({"max_peer_chars"})
+"""Fields that once existed and are now ignored when read (see ``ModelsConfig._retired``)."""
 
 
 class ModelPrice(BaseModel):
@@ -91,7 +101,6 @@ class ModelsConfig(BaseModel):
 
     # -- prompt bounds and checks ----------------------------------------------------------
     max_evidence_chars: int = Field(default=1200, ge=100, description="Per evidence card.")
-    max_peer_chars: int = Field(default=700, ge=100, description="Per peer statement shown.")
     max_statement_chars: int = Field(default=1500, ge=100, description="A reply's text.")
     max_summary_chars: int = Field(default=900, ge=100)
     history_ratio: float = Field(
@@ -106,6 +115,17 @@ class ModelsConfig(BaseModel):
         description="After the one repair, a conviction change still without a valid cause "
         "is kept with conviction_cause=None (the pipeline flags it) or fails the turn.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: object) -> object:
+        """Settings that no longer do anything are accepted and dropped, so a settings file
+        or a stored run (``runs resume``, ``ask --replay``) that names one still loads:
+        ``max_peer_chars`` clipped each peer statement once; peers and the summariser now
+        see statements in full (up to ``max_statement_chars``, the longest reply taken)."""
+        if isinstance(data, dict) and any(k in data for k in RETIRED_FIELDS):
+            data = {k: v for k, v in data.items() if k not in RETIRED_FIELDS}
+        return data
 
     @field_validator("default", "advisor", "summariser", "synthesiser", "claim_extractor", "framer")
     @classmethod

@@ -31,6 +31,7 @@ from typing import Any, Self, TypeVar
 
 from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import ModelFeatureUnsupportedError, UnexpectedModelBehavior
+from pydantic_ai.messages import CachePoint
 from pydantic_ai.models import Model
 from pydantic_ai.output import NativeOutput, PromptedOutput, ToolOutput
 from pydantic_ai.settings import ModelSettings
@@ -57,7 +58,7 @@ from throughline.models.replay import CallStore, ReplayMode, ReplayModel
 from throughline.models.schema import StatementDraft, TurnCheck
 from throughline.models.selection import Selection, select
 from throughline.models.spec import ModelSpec
-from throughline.record.model import Advisor, Intent, ModelUse, Statement
+from throughline.record.model import Advisor, Intent, ModelUse, Move, Statement
 
 REPAIR_RETRIES = 1
 """One bounded repair request per call, carrying the validation errors."""
@@ -137,7 +138,6 @@ class ModelAdvisorEngine:
         )
         self.limits = prompts.PromptLimits(
             evidence_chars=config.max_evidence_chars,
-            peer_chars=config.max_peer_chars,
             summary_chars=config.max_summary_chars,
             statement_chars=config.max_statement_chars,
             history_ratio=config.history_ratio,
@@ -301,12 +301,16 @@ class ModelAdvisorEngine:
         prompt: str,
         *,
         validate: Callable[[T], list[str]] | None = None,
+        prefix: int = 0,
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[T, CallInfo]:
         """A structured call for the other roles (framer, synthesiser, claim extractor).
 
         ``instructions`` is trusted text; put untrusted text into ``prompt`` with
         :func:`throughline.models.prompts.fence`. ``validate`` returns problems to feed back
-        for the one repair.
+        for the one repair. ``prefix``: characters of ``prompt`` that several calls share
+        (a cache marker goes there for providers that need one); ``extra`` goes into the
+        call's parameters (the run log).
         """
         sel = self.select(role)
 
@@ -332,9 +336,10 @@ class ModelAdvisorEngine:
             role,
             sel,
             agent_for,
-            prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt),
+            prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt, prefix=prefix),
             problems,
             role,
+            extra=extra,
         )
 
     # -- planning ------------------------------------------------------------------------
@@ -344,48 +349,64 @@ class ModelAdvisorEngine:
         first_round: Sequence[TurnRequest],
         rounds: int,
         *,
-        later_round_factor: float = 1.5,
         extra: Sequence[PlannedCall] = (),
     ) -> list[PlannedCall]:
         """Planned calls for a council run, from the round-1 requests (built before the run).
 
-        Later rounds are assumed ``later_round_factor`` × round 1's prompt size (prompts are
-        bounded by summaries); each turn and summary may use its model's output cap
-        (:mod:`throughline.models.limits`).
+        Each round's prompt is sized as it will be at its largest: the round's own brief,
+        every peer's previous statement in full at the longest reply accepted
+        (``max_statement_chars``), the advisor's own last statement, and the summaries of
+        the rounds before at ``max_summary_chars`` (within the history budget). A summary
+        prompt holds the round's statements in full, each at that length. Each turn and
+        summary may use its model's output cap (:mod:`throughline.models.limits`).
         """
+        from throughline.council.debate import ROUNDS
+
         calls: list[PlannedCall] = []
         for req in first_round:
             spec = self.select("advisor", req.advisor).spec
             model, out_tokens = str(spec), self.output_tokens(spec)
-            size = estimate_tokens(prompts.turn_prompt(req, self.limits).user) + estimate_tokens(
-                prompts.turn_instructions(req, self.limits)
-            )
-            calls.append(PlannedCall("advisor", model, size, out_tokens))
-            if rounds > 1:
-                calls.append(
-                    PlannedCall(
-                        "advisor", model, int(size * later_round_factor), out_tokens, rounds - 1
-                    )
-                )
+            for number in range(1, rounds + 1):
+                worst = _worst_case_request(req, ROUNDS[number - 1], first_round, self.limits)
+                size = estimate_tokens(prompts.turn_prompt(worst, self.limits).user) + \
+                    estimate_tokens(prompts.turn_instructions(worst, self.limits))
+                calls.append(PlannedCall("advisor", model, size, out_tokens))
         if first_round:
             spec = self.select("summariser").spec
-            statements = len(first_round) * (self.config.max_peer_chars + 150)
-            per_summary = estimate_tokens(" " * (statements + 2_000))  # + instructions, panel
-            calls.append(PlannedCall("summariser", str(spec), per_summary,
-                                     self.output_tokens(spec), rounds))
-        calls.extend(self._planned_roles(rounds))
+            panel = [r.advisor for r in first_round]
+            said = [_placeholder(f"r0.{a.id}", a.id, self.limits.statement_chars)
+                    for a in panel]
+            for number in range(1, rounds + 1):
+                summary = prompts.summary_prompt(ROUNDS[number - 1], said, panel,
+                                                 first_round[0].intent, self.limits)
+                calls.append(PlannedCall("summariser", str(spec),
+                                         estimate_tokens(summary.instructions)
+                                         + estimate_tokens(summary.user),
+                                         self.output_tokens(spec)))
+        calls.extend(self._planned_roles(rounds, len(first_round)))
         calls.extend(extra)
         return calls
 
-    def _planned_roles(self, rounds: int) -> list[PlannedCall]:
-        """The framer's and synthesiser's calls, for the roles set to a model."""
+    def _planned_roles(self, rounds: int, panel: int = 6) -> list[PlannedCall]:
+        """The framer's and synthesiser's calls, for the roles set to a model. The
+        synthesiser writes each synthesised section in its own call, every one reading the
+        same head: the evidence, the forecasts and every statement of the debate in full
+        (:mod:`throughline.council.synthesis_model`)."""
+        from throughline.council.synthesis_model import SECTIONS, planned_prompt_chars
         from throughline.models.roles import uses_model
 
-        sizes = {"framer": 2_500,  # instructions, the question and the draft framing
-                 "synthesiser": 12 * 900 + rounds * 900 + 4_000}  # findings, summaries
-        roles = [r for r in ROLES if r in sizes and uses_model(self.config, r)]
-        return [PlannedCall(role, str(self.select(role).spec), estimate_tokens(" " * sizes[role]),
-                            self.output_tokens(self.select(role).spec)) for role in roles]
+        out: list[PlannedCall] = []
+        if uses_model(self.config, "framer"):
+            spec = self.select("framer").spec
+            out.append(PlannedCall("framer", str(spec), estimate_tokens(" " * 2_500),
+                                   self.output_tokens(spec)))
+        if uses_model(self.config, "synthesiser"):
+            spec = self.select("synthesiser").spec
+            size = planned_prompt_chars(rounds=rounds, panel=panel,
+                                        statement_chars=self.limits.statement_chars)
+            out.append(PlannedCall("synthesiser", str(spec), estimate_tokens(" " * size),
+                                   self.output_tokens(spec), len(SECTIONS)))
+        return out
 
     def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
         return estimate_run(calls, self.prices)
@@ -518,11 +539,12 @@ class ModelAdvisorEngine:
             return self._info(role, sel, settings, ledger, outcome, prompt,
                               {**more, **(extra or {})})  # a summary's mode is "text"
 
+        user = user_content(sel.spec, prompt)
         try:
             while True:
                 try:
                     result = await agent_for(mode).run(
-                        prompt.user,
+                        user,
                         model=model,
                         deps=deps,
                         instructions=prompt.instructions,
@@ -614,6 +636,40 @@ class ModelAdvisorEngine:
             outcome=outcome,
             cost_usd=cost or 0.0,
         )
+
+
+def user_content(spec: ModelSpec, prompt: prompts.Prompt) -> str | list[Any]:
+    """The user message of a request. For Anthropic, whose prompt caching needs an explicit
+    marker, a ``CachePoint`` sits at :attr:`Prompt.prefix` (the end of the part every round
+    of an advisor shares: instructions, persona, question, panel, evidence), so rounds 2…5
+    read it from the cache. OpenAI caches a shared prefix of 1,024 tokens or more by itself,
+    and Ollama keeps its last prompt's KV cache: they get the plain text."""
+    if spec.provider != "anthropic" or not 0 < prompt.prefix < len(prompt.user):
+        return prompt.user
+    return [prompt.user[: prompt.prefix], CachePoint(), prompt.user[prompt.prefix :]]
+
+
+def _placeholder(sid: str, advisor_id: str, chars: int) -> Statement:
+    """A statement of ``chars`` characters, for sizing prompts before a run."""
+    text = ("lorem ipsum dolor sit amet " * (chars // 27 + 1))[:chars]
+    return Statement(id=sid, round=0, advisor_id=advisor_id, move=Move.SHARE, text=text,
+                     conviction=0.5)
+
+
+def _worst_case_request(req: TurnRequest, round_: RoundSpec, panel: Sequence[TurnRequest],
+                        limits: prompts.PromptLimits) -> TurnRequest:
+    """``req`` as round ``round_`` will see it at its largest (see :meth:`plan`)."""
+    if round_.number == 1:
+        return req.model_copy(update={"round": round_})
+    prev = round_.number - 1
+    me = req.advisor.id
+    visible = [_placeholder(f"r{prev}.{r.advisor.id}", r.advisor.id, limits.statement_chars)
+               for r in panel if r.advisor.id != me]
+    own = _placeholder(f"r{prev}.{me}", me, limits.statement_chars)
+    summary = ("minutes of the round " * (limits.summary_chars // 21 + 1))[:limits.summary_chars]
+    return req.model_copy(update={
+        "round": round_, "visible": visible, "own_history": [own], "conviction": 0.5,
+        "summaries": [summary] * max(0, round_.number - 2)})
 
 
 def _output_spec(mode: str, output_type: type[Any], *, name: str) -> Any:

@@ -109,9 +109,6 @@ def clip(text: str, limit: int) -> str:
 @dataclass(frozen=True)
 class PromptLimits:
     evidence_chars: int = 1200
-    peer_chars: int = 700
-    """Kept for configuration compatibility: peers now see each statement in full (up to
-    ``statement_chars``, the longest reply accepted)."""
     summary_chars: int = 900
     statement_chars: int = 1500
     history_ratio: float = 0.45
@@ -472,7 +469,25 @@ def _statement_block(s: Statement, limit: int, names: dict[str, str] | None = No
         conviction=f"{s.conviction:.2f}",
         addressed=",".join(s.addressed) or None,
         cites=",".join(s.cites) or None,
+        responds_to=s.responds_to,
+        claim=s.claim,
     )
+
+
+def intent_text(intent: Intent) -> str:
+    """The framed question as prompts show it (decision, options, stakes, horizon)."""
+    return _intent_text(intent)
+
+
+def evidence_block(card: EvidenceCard, limits: PromptLimits) -> str:
+    """One evidence card as a data block (statement, then its numbers for reading)."""
+    return _evidence_block(card, limits)
+
+
+def statement_block(s: Statement, limit: int, names: dict[str, str] | None = None) -> str:
+    """One statement as a data block (id, advisor, name, move, conviction, the peer claim
+    it takes up)."""
+    return _statement_block(s, limit, names)
 
 
 # -- round summary -----------------------------------------------------------------------

@@ -24,9 +24,11 @@ them so errors can be scrubbed.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx2
 from pydantic_ai.models import Model, create_async_httpx2_client
@@ -35,6 +37,8 @@ from throughline.errors import ConfigError
 from throughline.models.config import ModelsConfig
 from throughline.core.redact import Redactor
 from throughline.models.spec import ModelSpec, check_base_url
+
+log = logging.getLogger("throughline.models")
 
 KEY_ENV: dict[str, str] = {
     "openai": "OPENAI_API_KEY",
@@ -130,6 +134,23 @@ def _base_url(spec: ModelSpec, config: ModelsConfig) -> str:
     return check_base_url(url, where=str(spec))
 
 
+def deprecation_line(model: str, notice: Any) -> str:
+    """'openai:gpt-x is deprecated by its provider (retires 2026-…); it recommends 'y'
+    instead: <url>' — one line, from Pydantic AI's ``ModelDeprecation``."""
+    line = f"{model} is deprecated by its provider"
+    retires = getattr(notice, "retirement_date", None)
+    if retires is not None:
+        line += f" (retires {retires.isoformat()})"
+    rerouted = getattr(notice, "rerouted_to", None)
+    if rerouted:
+        line += f"; its requests are routed to {rerouted!r}"
+    replacement = getattr(notice, "replacement", None)
+    if replacement:
+        line += f"; it recommends {replacement!r} instead"
+    url = getattr(notice, "source_url", None)
+    return line + (f": {url}" if url else "") + " (logged once per run)"
+
+
 TransportFactory = Callable[[ModelSpec], httpx2.AsyncBaseTransport | None]
 
 
@@ -153,6 +174,7 @@ class ProviderFactory:
         self.redactor = redactor or Redactor()
         self._clients: list[httpx2.AsyncClient] = []
         self._models: dict[str, Model] = {}
+        self._deprecated: set[str] = set()  # models whose deprecation was logged (once)
 
     def __repr__(self) -> str:
         return f"ProviderFactory(models={sorted(self._models)})"
@@ -183,6 +205,7 @@ class ProviderFactory:
                 provider=AnthropicProvider(
                     api_key=endpoint.api_key, base_url=endpoint.base_url, http_client=http_client
                 ),
+                profile=self._once(spec),
             )
         from pydantic_ai.models.openai import OpenAIChatModel
 
@@ -192,7 +215,7 @@ class ProviderFactory:
             provider = OpenAIProvider(
                 base_url=endpoint.base_url, api_key=endpoint.api_key, http_client=http_client
             )
-            return OpenAIChatModel(spec.name, provider=provider)
+            return OpenAIChatModel(spec.name, provider=provider, profile=self._once(spec))
         if spec.provider == "ollama":
             from pydantic_ai.models.ollama import OllamaModel
             from pydantic_ai.providers.ollama import OllamaProvider
@@ -204,6 +227,7 @@ class ProviderFactory:
                     api_key=endpoint.api_key or "not-needed",
                     http_client=http_client,
                 ),
+                profile=self._once(spec),
             )
         from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
 
@@ -215,7 +239,23 @@ class ProviderFactory:
                 api_key=endpoint.api_key,
                 http_client=http_client,
             ),
+            profile=self._once(spec),
         )
+
+    def _once(self, spec: ModelSpec) -> Callable[[Any], Any]:
+        """The model's profile with its provider's deprecation notice taken out, logged here
+        once per run instead: Pydantic AI warns on every request to a deprecated model, and
+        a run makes dozens (the factory lives as long as the run's engine; it rebuilds a
+        model per stage, and the notice is still logged only once)."""
+
+        def profile(resolved: Any) -> Any:
+            notice = resolved.get("deprecation")
+            if notice is not None and str(spec) not in self._deprecated:
+                self._deprecated.add(str(spec))
+                log.warning("%s", deprecation_line(str(spec), notice))
+            return {**resolved, "deprecation": None}
+
+        return profile
 
     async def aclose(self) -> None:
         """Close the HTTP clients and forget the models built on them: the next request for

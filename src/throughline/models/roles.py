@@ -13,25 +13,25 @@ Each role starts from the deterministic draft and may only improve it:
   decision, the options it names, stakes, constraints, decision type and horizon. Options
   must be words of the question: a framer may not invent alternatives the user did not
   name.
-* **synthesiser** — reads the diagnosis, the binding constraint's findings, the round
-  summaries and the final convictions, and rewrites the verdict. Every number it writes is
-  run through the claim check before it is accepted; a number the evidence does not hold
-  goes back to the model as a problem for its one repair.
+* **synthesiser** — writes every synthesised section (verdict, action plan, future paths,
+  deeper story, risks), one call each, from the evidence, the forecasts and the debate's
+  statements in full: see :mod:`throughline.council.synthesis_model`. Every number it
+  writes is run through the claim check before it is accepted; a section that is still
+  wrong after its one repair falls back to the rule-based section.
 
-When the call fails for good (faults, an invalid reply after the repair, a budget), the
+When a call fails for good (faults, an invalid reply after the repair, a budget), the
 run keeps the deterministic text and says so on the record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from throughline.models.config import ModelsConfig, Role
-from throughline.models.prompts import clip, fence
-from throughline.record.model import DecisionType, Intent, RoundRecord
+from throughline.models.prompts import fence
+from throughline.record.model import DecisionType, Intent
 
 if TYPE_CHECKING:
     from throughline.council.seams import CallInfo
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 OPT_IN_ROLES: tuple[Role, ...] = ("framer", "synthesiser")
 """Roles that use a model only when one is set for the role itself (not the default)."""
 
-MAX_VERDICT_CHARS = 1_400
 MAX_FRAME_ITEM_CHARS = 240
 
 
@@ -117,67 +116,3 @@ def _draft_frame(intent: Intent) -> FrameDraft:
                       constraints=intent.constraints[:5], decision_type=intent.decision_type,
                       horizon_months=max(1, min(36, intent.horizon_months)),
                       must_contain=intent.must_contain[:6])
-
-
-# -- synthesiser -------------------------------------------------------------------------
-
-class VerdictDraft(BaseModel):
-    verdict: str = Field(description="The verdict: the answer first, then why, then the first "
-                                     "step. Plain sentences, no headings or lists.")
-    cites: list[str] = Field(default_factory=list,
-                             description="Evidence ids the verdict relies on.")
-
-
-SYNTHESISER_INSTRUCTIONS = f"""\
-You write the verdict of a decision record for a go-to-market leader: the answer to the
-question first, then the evidence that decides it, then the case against, then the first
-step. Use only numbers that appear in the evidence given, written as the evidence writes
-them, and cite the evidence ids you rely on. At most {MAX_VERDICT_CHARS} characters. A
-draft verdict made by rules is given: keep its answer unless the debate gives a reason
-not to, and say it better."""
-
-
-def verdict_problems(draft: VerdictDraft, check: Callable[[str, list[str]], list[Any]],
-                     known: set[str]) -> list[str]:
-    """Why a verdict cannot be used: too long, unknown ids, or numbers the evidence does
-    not hold (``check`` is the claim check of one text)."""
-    problems = []
-    if not draft.verdict.strip():
-        problems.append("the verdict is empty")
-    if len(draft.verdict) > MAX_VERDICT_CHARS:
-        problems.append(f"the verdict is {len(draft.verdict)} characters; keep it under "
-                        f"{MAX_VERDICT_CHARS}")
-    unknown = [c for c in draft.cites if c not in known]
-    if unknown:
-        problems.append("unknown evidence ids: " + ", ".join(unknown[:5]))
-    for claim in check(draft.verdict, [c for c in draft.cites if c in known]):
-        if claim.status != "verified":
-            problems.append(f"{claim.text!r} is {claim.status}"
-                            + (f" (the evidence says {claim.expected})" if claim.expected
-                               else " (no evidence holds this number)"))
-    return problems
-
-
-async def synthesise_verdict(
-    engine: ModelAdvisorEngine, *, intent: Intent, binding: str | None,
-    runner_up: str | None, evidence: list[tuple[str, str]], rounds: list[RoundRecord],
-    convictions: list[str], draft: str, check: Callable[[str, list[str]], list[Any]],
-) -> tuple[str, CallInfo]:
-    """The synthesiser's verdict. ``evidence`` is (id, text) of the findings it may use."""
-    known = {i for i, _ in evidence}
-    prompt = "\n".join([
-        "The question, as the user asked it:", fence("question", intent.question), "",
-        f"Decision: {intent.choice}",
-        f"Diagnosis: binding constraint: {binding or 'none found'}; runner-up: "
-        f"{runner_up or 'none'}.", "",
-        "Evidence (cite by id):",
-        *(fence("finding", clip(text, 900), id=i) for i, text in evidence), "",
-        "The debate, round by round:",
-        *(fence("summary", clip(r.summary, 900), round=r.number) for r in rounds), "",
-        "Where each advisor ended:", *convictions, "",
-        "The draft verdict (made by rules):", fence("draft", draft), "",
-        "Now write the verdict.",
-    ])
-    value, call = await engine.ask("synthesiser", VerdictDraft, SYNTHESISER_INSTRUCTIONS,
-                                   prompt, validate=lambda d: verdict_problems(d, check, known))
-    return " ".join(value.verdict.split()), call

@@ -136,7 +136,11 @@ class Statement(BaseModel):
     cites: list[str] = Field(
         default_factory=list, description="Evidence ids: finding ids or library passage ids."
     )
-    conviction: float = Field(ge=0.0, le=1.0, description="Conviction in the verdict's side.")
+    conviction: float = Field(
+        ge=0.0, le=1.0,
+        description="How strongly the advisor believes its own answer to the user's question "
+        "is the right one (not agreement with the verdict or the diagnosis): an advisor "
+        "arguing against the majority can hold high conviction.")
     conviction_cause: str | None = Field(
         default=None, description="Statement id that changed this advisor's conviction."
     )
@@ -149,6 +153,14 @@ class Statement(BaseModel):
         default_factory=list, exclude_if=lambda v: not v,
         description="Ids the reply cited that were not in the advisor's evidence: dropped "
         "from cites and flagged here (absent from the JSON when none).")
+    responds_to: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="From round 2: the id of the peer statement whose claim this one takes "
+        "up (absent from the JSON when none).")
+    claim: str | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="The words of that peer statement it disputes or extends, quoted as "
+        "written (absent from the JSON when none).")
 
 
 class RoundRecord(BaseModel):

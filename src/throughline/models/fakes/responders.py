@@ -10,10 +10,17 @@ from typing import Any
 
 _EVIDENCE = re.compile(r'<data kind="(?:finding|passage)" id="([^"]*)"')
 _STATEMENT = re.compile(r'<data kind="statement" id="([^"]*)" advisor="([^"]*)"')
+_STATEMENT_BODY = re.compile(
+    r'<data kind="statement" id="([^"]*)" advisor="([^"]*)"[^>]*>\n(.*?)\n</data>', re.DOTALL)
 _PRIOR = re.compile(r"Your conviction after your last turn was ([0-9]+(?:\.[0-9]+)?)")
 _ROUND = re.compile(r"^Round (\d+):", re.MULTILINE)
 _DRAFT = re.compile(r'<data kind="draft">\n(.*?)\n</data>', re.DOTALL)
 _ME = re.compile(r"^Your id on the panel: (\S+)$", re.MULTILINE)
+_PEERS_FROM = "The statements of round"
+SECTION_MARK = "You write one section of a decision record"
+"""The synthesiser's instructions open with these words
+(``throughline.council.synthesis_model.MARK``)."""
+OPENING = "Before we start: which number would tell us this step worked?"
 
 
 @dataclass
@@ -46,28 +53,53 @@ class FakeAdvisor:
         draft = _DRAFT.search(seen.prompt)
         if draft is not None and "You frame a go-to-market question" in seen.instructions:
             return dict(json.loads(html.unescape(draft.group(1))))  # the rules' framing
-        if draft is not None and "You write the verdict" in seen.instructions:
-            ids = [html.unescape(i) for i in _EVIDENCE.findall(seen.prompt)]
-            return {"verdict": html.unescape(draft.group(1)).strip(), "cites": ids[:1]}
+        if draft is not None and SECTION_MARK in seen.instructions:
+            return self.section(dict(json.loads(html.unescape(draft.group(1)))))
         return self.statement(seen)
+
+    def section(self, draft: dict[str, Any]) -> dict[str, Any]:
+        """A synthesised section: the rules' draft handed back, with opening words where
+        the rules wrote none (a plan step needs them)."""
+        for step in draft.get("steps", []):
+            step["opening_words"] = step.get("opening_words") or OPENING
+        return draft
 
     def statement(self, seen: SeenRequest) -> dict[str, Any]:
         ids = [html.unescape(i) for i in _EVIDENCE.findall(seen.prompt)]
-        prior = _PRIOR.search(seen.instructions)
+        prior = _PRIOR.search(seen.text)  # the round part of the prompt says it
         me = _ME.search(seen.instructions)
         rnd = _ROUND.search(seen.prompt)
         who = me.group(1) if me else "advisor"
         cite = ids[:1]
         text = f"{who} reads the evidence for round {rnd.group(1) if rnd else '?'}"
         text += f" and relies on [{cite[0]}]." if cite else " and has no evidence to cite."
+        responds_to, claim = self.peer_claim(seen, who)
         return {
             "move": self.move,
             "text": text,
             "addressed": [],
             "cites": cite,
+            "responds_to": responds_to,
+            "claim": claim,
             "conviction": float(prior.group(1)) if prior else self.conviction,
             "conviction_cause": None,
         }
+
+    @staticmethod
+    def peer_claim(seen: SeenRequest, me: str) -> tuple[str | None, str | None]:
+        """From round 2: the first peer statement shown, and its first sentence quoted
+        exactly (the one with a number, if any)."""
+        at = seen.prompt.find(_PEERS_FROM)
+        if at < 0:
+            return None, None
+        for sid, advisor, body in _STATEMENT_BODY.findall(seen.prompt[at:]):
+            if html.unescape(advisor) == me or body.startswith("(this advisor's turn failed"):
+                continue
+            sentences = [x for x in re.split(r"(?<=[.!?])\s+", " ".join(body.split())) if x]
+            quoted = next((x for x in sentences if re.search(r"\d", x)), sentences[0]
+                          if sentences else None)
+            return html.unescape(sid), quoted
+        return None, None
 
     def summary(self, seen: SeenRequest) -> str:
         statements = _STATEMENT.findall(seen.prompt)

@@ -92,8 +92,11 @@ def _last_user_prompt(messages: list[ModelMessage]) -> str:
     for message in reversed(messages):
         if isinstance(message, ModelRequest):
             for part in message.parts:
-                if isinstance(part, UserPromptPart) and isinstance(part.content, str):
-                    return part.content
+                if isinstance(part, UserPromptPart):
+                    if isinstance(part.content, str):
+                        return part.content
+                    # text around a cache marker (CachePoint), as one prompt
+                    return "".join(c for c in part.content if isinstance(c, str))
     return ""
 
 
