@@ -936,7 +936,7 @@ class Synthesis:
                 condition=self.say("p.switch_if", "plan", runner=r, h=hs),
                 what=self.say("p.switch", "plan", runner=r,
                               step=w.lower_first(rspec.order_of_operations[0])),
-                opening_words=w.OPENING[self.runner][0],
+                opening_words=self.say("p.switch_open", "plan", runner=r, ask=self.ask),
                 citations=self.book.many(self.runner_ids[:1])))
         dark = [row.function for row in self.pack.diagnosis.legibility if row.vacuum]
         if dark:
@@ -1182,7 +1182,7 @@ class Synthesis:
             q = self._quote(["contrarian"], [1, 3, 5])
             if q:
                 alt.append(Milestone(month=3, text=self.say(
-                    "f.runner_done", "paths", Runner=r[:1].upper() + r[1:]),
+                    "f.runner_done", "paths", runner=r, Runner=r[:1].upper() + r[1:]),
                     backing=q[0], backing_kind="quote", backing_ref=q[1]))
             if top is not None:
                 alt.append(Milestone(month=6, text=self.say(
@@ -1470,7 +1470,8 @@ class Synthesis:
             p = self.pack.passage(pid)
             assert p is not None
             items.append(EvidenceItem(
-                text=f"{p.source.title}: “{_sentence_with(p.text)}”",
+                text=self.say("e.passage", "evidence", title=p.source.title,
+                              line=_sentence_with(p.text)),
                 citations=self.book.many([pid])))
         items += self._failed_assumptions()
         return items

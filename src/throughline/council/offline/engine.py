@@ -627,23 +627,27 @@ class Debate:
         cites: list[str] = []
         claims: list[Fact] = []
         cov = e.finding(COVERAGE_ID)
-        if cov is not None:
-            parts.append(v.say("audit.base", key, stmt=cov.statement))
+        missing = [f for f in e.pack.diagnosis.findings if f.kind != FindingKind.measured]
+        if cov is not None:  # the coverage counts, said once and tied to the question
+            measured = cov.metrics["measured"].value
+            total = cov.metrics["findings"].value
+            dark = (", and nothing can be computed for "
+                    + w.join_names([f"“{f.title}”" for f in missing[:2]])) if missing else ""
+            parts.append(v.say("audit.base", key, ask=self.ask, measured=f"{measured:,.0f}",
+                               total=f"{total:,.0f}", dark=dark))
             cites.append(cov.id)
         issues = e.pack.data_quality
         if issues:
             done = trust.ACTION_LABELS
             listed = w.join_names([f"“{i.title}” ({done.get(i.action, i.action)})"
-                                   for i in issues[:4]])
+                                   for i in issues[:3]])
             parts.append(v.say("audit.dq", key, issues=listed))
-            cites += [i.id for i in issues[:4] if e.finding(i.id) is not None]
-        missing = [f for f in e.pack.diagnosis.findings if f.kind != FindingKind.measured]
-        if missing:
-            parts.append(v.say("audit.dark", key,
-                               titles=w.join_names([f"“{f.title}”" for f in missing[:3]])))
-        top = self._mine(pid, bad=True) if e.binding_ids else None
+            cites += [i.id for i in issues[:3] if e.finding(i.id) is not None]
+        subject = next((of.fact for of in self.subject_facts), None)
+        top = subject or (self._mine(pid, bad=True) if e.binding_ids else None)
         if top is not None:
-            parts.append(v.say("audit.strongest", key, mine=top.phrase, title=top.title))
+            parts.append(v.say("audit.subject" if subject else "audit.strongest", key,
+                               mine=top.phrase, title=top.title))
             cites.append(top.finding_id)
             claims.append(top)
         parts.append(v.say("audit.answer", key, answer=seat.answer, ask=self.ask))

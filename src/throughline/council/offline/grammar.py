@@ -26,20 +26,24 @@ GRAMMAR: dict[str, list[str]] = {
     "r1.answer": [
         "Read from the {role}'s chair, my answer is {answer}.",
         "My answer, before hearing anyone: {answer}.",
-        "I will come at this as a {role}, and I land on {answer}.",
+        "I will come at this as a {role}, and where I land is {answer}.",
         "Where I come out, blind to the rest of the panel: {answer}.",
     ],
     "r1.lead": [
         "Here is what carries it: {stmt}",
         "The reading that decides it for me: {stmt}",
-        "Start with “{title}”. {stmt}",
+        "Start with “{title}”, which reads: {stmt}",
         "My first exhibit is “{title}”: {stmt}",
+        "The finding I would put first is “{title}”: {stmt}",
+        "My case rests on “{title}”, which says: {stmt}",
     ],
     "r1.second": [
         "Next to it sits {mine} from “{title}”.",
         "A second number points the same way: {mine} (“{title}”).",
         "“{title}” adds {mine}.",
         "The same picture shows in {mine}, in “{title}”.",
+        "Beside it, “{title}” gives {mine}.",
+        "It is not alone: {mine}, in “{title}”.",
     ],
     "r1.strength": [
         "What works, and should not be blamed: {mine} in “{title}”.",
@@ -66,6 +70,8 @@ GRAMMAR: dict[str, list[str]] = {
         "I carry one assumption, {assumption}; if it fails, so does part of this answer.",
         "Hold me to one thing: I am assuming {assumption}.",
         "My blind spot is that I take for granted {assumption}.",
+        "The belief my lens leans on is {assumption}, and round four will test it.",
+        "Round four should check my premise, {assumption}.",
     ],
     "r1.quiet": [
         "My lens has no alarm to report, and that is information: the constraint is not "
@@ -83,21 +89,23 @@ GRAMMAR: dict[str, list[str]] = {
     ],
     # -- the Auditor -------------------------------------------------------------------------
     "audit.base": [
-        "Before anyone argues, this is what the evidence rests on: {stmt}",
-        "The ground under this debate: {stmt}",
+        "Before anyone answers {ask}: {measured} of {total} findings rest on measured "
+        "numbers{dark}.",
+        "What {ask} can be answered from: {measured} of {total} findings measured{dark}.",
+        "The ground under {ask} is {measured} measured findings out of {total}{dark}.",
     ],
     "audit.dq": [
-        "The data could not be trusted for everything: {issues}.",
-        "The data-fitness gate raised its cautions first: {issues}.",
-    ],
-    "audit.dark": [
-        "Nothing can be computed for {titles}; any claim there is opinion until the data "
-        "exists.",
-        "The store cannot see {titles}, so claims about it are hypotheses.",
+        "The data-fitness gate flagged {issues}.",
+        "One caution comes first, from the data-fitness gate: {issues}.",
     ],
     "audit.strongest": [
         "The strongest single number on the table is {mine}, from “{title}”.",
         "If one number deserves scrutiny first, it is {mine} (“{title}”).",
+    ],
+    "audit.subject": [
+        "On what the question asks about, the number to check first is {mine} (“{title}”).",
+        "The question points at {mine}, in “{title}”; that is the number I will hold others "
+        "to.",
     ],
     "audit.answer": [
         "My answer to {ask} is {answer}, and I will mark every claim that rests on no "
@@ -109,6 +117,7 @@ GRAMMAR: dict[str, list[str]] = {
         "I checked {peer}'s {claim} against “{title}”: measured, n = {n}.",
         "{Peer}'s {claim} is measured — it rests on a base of {n} in “{title}”.",
         "For the record, {peer}'s {claim} is traceable to “{title}”, with n = {n} behind it.",
+        "Traced: {peer}'s {claim}, “{title}”, with a base of {n}.",
     ],
     "audit.check_plain": [
         "{Peer}'s {claim} is the finding's own number, in “{title}”.",
@@ -119,16 +128,19 @@ GRAMMAR: dict[str, list[str]] = {
         "It was tested ({test}), not eyeballed.",
         "A proper test stands behind it ({test}).",
         "It survives a {test}.",
+        "Behind it stands a {test}.",
     ],
     "audit.check_small": [
         "{Peer}'s {claim} stands on a base of only {n}; read it as a direction, not a size.",
         "Caution on {peer}'s {claim}: n = {n} is a thin base for a decision this size.",
         "{Peer}'s {claim} is real but rests on n = {n} — a small sample.",
+        "Mind the base under {peer}'s {claim}: n = {n}.",
     ],
     "audit.check_interval": [
         "Its interval runs from {low} to {high}; quote the range, not the point.",
         "Read it with its interval, {low} to {high}.",
         "The honest range is {low} to {high}.",
+        "Its range, not its point, is the honest figure: {low} to {high}.",
     ],
     "audit.unnumbered": [
         "What rests on no number so far is {who}'s reading of the options; treat it as a "
@@ -151,6 +163,7 @@ GRAMMAR: dict[str, list[str]] = {
         "{Peer}, your {claim} comes from a base of {n}; I would not bet a quarter on it.",
         "I take {peer}'s {claim} seriously, but n = {n} is a small base.",
         "{Peer}'s {claim} sits on a sample of {n}.",
+        "A base of {n} sits under {peer}'s {claim}; that is thin.",
     ],
     "reply.counter": [
         "{Peer}'s {claim} is real, but it is the weaker signal; {mine} is the stronger one.",
@@ -167,6 +180,7 @@ GRAMMAR: dict[str, list[str]] = {
         "Building on {peer}'s {claim}: my lens shows {mine}.",
         "{Peer}'s {claim} is not an isolated number — {mine} agrees.",
         "Take {peer}'s {claim} one step further: {mine}.",
+        "My lens lands beside {peer}'s {claim}: {mine}.",
     ],
     "reply.interval": [
         "{Peer}'s {claim} holds even at the edge of its interval, {low} to {high}.",
@@ -174,6 +188,7 @@ GRAMMAR: dict[str, list[str]] = {
         "{Peer}'s {claim} comes with a range of {low} to {high}, and the whole range points "
         "one way.",
         "Read {peer}'s {claim} with its interval ({low} to {high}): the conclusion survives.",
+        "Take the low end of {peer}'s {claim}, {low}: the reading is unchanged.",
     ],
     "reply.sibling": [
         "{Peer}'s {claim} has a sibling in the same finding worth saying aloud: {mine}.",
@@ -253,6 +268,8 @@ GRAMMAR: dict[str, list[str]] = {
         "{Peer}'s {claim} is the strongest number against me, and I will not pretend otherwise.",
         "No quarrel with {peer}'s {claim} as a number; my quarrel is with what it is made to "
         "explain.",
+        "{Peer}'s {claim} stands; what I dispute is the weight put on it.",
+        "I accept {peer}'s {claim} and still read the evidence the other way.",
     ],
     "r2.nobind": [
         "The data names no single constraint, so the honest first step is a measurement, "
@@ -294,12 +311,16 @@ GRAMMAR: dict[str, list[str]] = {
         "Its limit, in fairness: {caveat}",
         "The caveat I owe you: {caveat}",
         "It has a blind spot — {caveat}",
+        "The honest limit of that number: {caveat}",
+        "A reader should also know: {caveat}",
     ],
     "r3.limit_generic": [
         "What “{title}” does not show is why; it measures the symptom, not the cause.",
         "“{title}” says what happened, not who decided it.",
         "“{title}” gives a rate, not a mechanism; the mechanism is still argument.",
         "“{title}” tells us where, not how much a fix would return.",
+        "“{title}” names the symptom; the cause is still ours to argue.",
+        "What “{title}” cannot say is what a repair would be worth.",
     ],
     "r3.need": [
         "The decisive measurement does not exist yet: {need}.",
@@ -309,6 +330,8 @@ GRAMMAR: dict[str, list[str]] = {
         "This is the evidence for {runner}, and it is thin.",
         "I owe the panel honesty: that is the best {runner} has.",
         "That is the case for {runner}, stated as strongly as the data allows.",
+        "That is all {runner} has to show, and I will not dress it up.",
+        "Such is the whole case for {runner}; judge it as it stands.",
     ],
     "r3.noproof": [
         "I looked for a number that makes the case for {runner} and found none that reads "
@@ -325,6 +348,8 @@ GRAMMAR: dict[str, list[str]] = {
         "My lens rests on an untested belief, {assumption}.",
         "Here is what I take for granted: {assumption}.",
         "I should say what my seat assumes — {assumption}.",
+        "My own chair carries a premise too: {assumption}.",
+        "Before the panel tests anyone else, test me: I assume {assumption}.",
     ],
     "r4.holds": [
         "Checked against “{title}”, {mine}: it holds, since {meaning}.",
@@ -352,11 +377,13 @@ GRAMMAR: dict[str, list[str]] = {
         "weakening it.",
         "Losing this test is what the {h} reading predicts; my answer stands.",
         "A failed test here is one more sign of {h}, not a hole in my case.",
+        "The failure points to {h}, which is the answer I have argued all along.",
     ],
     "r4.fails_weakens": [
         "That weakens my own case for {answer}, and I lower my conviction accordingly.",
         "I have to give ground: part of my case for {answer} leaned on it.",
         "So my lens overstated its reach, and I hold {answer} more loosely.",
+        "That costs my case for {answer} some ground, and I say so.",
     ],
     "r4.danger": [
         "The assumption I find most dangerous is {peer}'s, {passumption}, and {claim} is "
@@ -381,6 +408,8 @@ GRAMMAR: dict[str, list[str]] = {
         "Of everything said, {peer}'s {claim} stays with me.",
         "{Peer}'s {claim} is where the story shows through the numbers.",
         "The number that tells the story is {peer}'s {claim}.",
+        "Hold on to {peer}'s {claim}; the story runs through it.",
+        "{Peer}'s {claim} says more than its size suggests.",
     ],
     "r5.image": [
         "It is {image}: that is what {mine} looks like from the inside.",
@@ -388,6 +417,8 @@ GRAMMAR: dict[str, list[str]] = {
         "I see {image}, and {mine} is how it shows.",
         "The image for it is {image}; {mine} is its measure.",
         "Call it {image}, measured as {mine}.",
+        "What I picture is {image}, and {mine} is its trace in the data.",
+        "{mine} reads, to me, like {image}.",
     ],
     "r5.protects": [
         "The story we tell protects {protects}; it keeps {hides} in the dark.",
@@ -396,6 +427,7 @@ GRAMMAR: dict[str, list[str]] = {
         "What we tell ourselves keeps {protects} safe, and keeps {hides} out of sight.",
         "The story in the room shields {protects}; what it hides is {hides}.",
         "Today's story is comfortable for {protects}, and silent about {hides}.",
+        "The story keeps {protects} comfortable and {hides} unseen.",
     ],
     "r5.masq": [
         "What we have is this: {masq}.",
@@ -408,6 +440,8 @@ GRAMMAR: dict[str, list[str]] = {
         "The story I would want told at the next board meeting: {better}.",
         "A better story: {better}.",
         "The story worth telling instead is that {better}.",
+        "Tell it differently: {better}.",
+        "The story I would rather we earned: {better}.",
     ],
     "r5.change": [
         "One systemic change would make it true: {change}",
@@ -415,6 +449,9 @@ GRAMMAR: dict[str, list[str]] = {
         "If I could change one rule, it would be this: {change}",
         "One ritual to install: {change}",
         "The owner-level change: {change}",
+        "The standing rule I would write: {change}",
+        "Make it part of how the company runs: {change}",
+        "What should outlive this meeting: {change}",
     ],
     "r5.final": [
         "My final answer to the question: {answer}.",

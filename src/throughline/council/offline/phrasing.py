@@ -39,6 +39,8 @@ SYNTH: dict[str, list[str]] = {
         "“{title}” carries it: {fact}.",
         "The number behind that reading is {fact} (“{title}”).",
         "Its strongest evidence is {fact}, from “{title}”.",
+        "What shows it most plainly: {fact}, in “{title}”.",
+        "Read “{title}”: {fact}.",
     ],
     "v.subject": [
         "On the question's own measure, {measure}.",
@@ -49,16 +51,21 @@ SYNTH: dict[str, list[str]] = {
         "Do not reach for {wrong}: while {h} binds it repairs nothing.",
         "The tempting fix, {wrong}, is the one this diagnosis rules out.",
         "Spending on {wrong} would feel like action and leave {h} in place.",
+        "{H} makes one remedy wrong: {wrong}.",
+        "Whatever else happens, not {wrong} — not while {h} binds.",
     ],
     "v.runner": [
         "{Runner} is the case against, real enough to watch and too weak here to go first.",
         "The runner-up, {runner}, stays on the watch list; it does not outrank {h} in this data.",
         "{Runner} comes second, and the data does not let it go first.",
+        "Against it stands {runner}, and it does not clear the bar.",
     ],
     "v.first": [
         "Begin this week: {step}",
         "The first move: {step}",
         "The repair opens with one step — {step}",
+        "Within the week, {step}",
+        "Day one of the repair: {step}",
     ],
     # -- action plan, open question -----------------------------------------------------------
     "p.subject": [
@@ -73,6 +80,7 @@ SYNTH: dict[str, list[str]] = {
         "What does {subject} look like on the deals created since the change?",
         "If the repair works, which number in {subject} moves first, and when will we see it?",
         "Which of these numbers would we still believe if the repair had never happened?",
+        "Which number in {subject} do we trust today, and why?",
     ],
     "p.order": [
         "Agree the order of the remaining repairs and one owner for each: {rest}.",
@@ -83,6 +91,7 @@ SYNTH: dict[str, list[str]] = {
         "Who owns each repair, and how will we know it worked?",
         "Which of these steps can start before the first one has shown results, and which "
         "cannot?",
+        "In what order do we do the rest, and who owns each step?",
     ],
     "p.refuse": [
         "Say no, in writing, to {wrong} until the evidence for {h} has moved.",
@@ -99,11 +108,17 @@ SYNTH: dict[str, list[str]] = {
         "If the next diagnosis puts {runner} above the threshold",
         "If {runner} overtakes {h} in the next diagnosis",
         "If a fresh diagnosis names {runner} instead",
+        "Should {runner} rise past {h} when the diagnosis is run again",
     ],
     "p.switch": [
         "Switch the first repair: {step}",
         "Move the effort to {runner}: {step}",
         "Change course to the runner-up's repair — {step}",
+    ],
+    "p.switch_open": [
+        "If {runner} is what binds, what changes in our answer to {ask}?",
+        "Which of our plans assumed the other constraint, and what do we stop first?",
+        "What would we do differently this quarter if {runner} had been named first?",
     ],
     "p.dark_if": [
         "If {dark} still cannot show a number",
@@ -170,14 +185,19 @@ SYNTH: dict[str, list[str]] = {
     "f.runner_title": [
         "You treat {runner} as the root cause instead and start its repair.",
         "You bet on {runner} rather than {h}.",
+        "You read the data as {runner} and repair that instead.",
+        "You set {h} aside and work on {runner}.",
     ],
     "f.runner_done": [
         "The runner-up's first repair is done.",
         "{Runner} has had its first repair.",
+        "The repair aimed at {runner} is in place.",
+        "Work on the runner-up is finished, and its evidence is read again.",
     ],
     "f.runner_still": [
         "The {h} evidence has not moved, because nothing worked on it.",
         "{H} still binds: nothing in this path touched it.",
+        "Untouched, {h} is where it was.",
     ],
     # -- predictions ------------------------------------------------------------------------
     "fc.gap": [
@@ -210,6 +230,7 @@ SYNTH: dict[str, list[str]] = {
         "That {runner}, not {h}, is what binds.",
         "That {runner} is the real constraint and {h} only its shadow.",
         "That the runner-up, {runner}, binds harder than {h}.",
+        "That {h} is the surface and {runner} the cause.",
     ],
     "r.runner_show": [
         "The evidence that would show it: {fact} (“{title}”) getting worse while {watch} "
@@ -224,6 +245,7 @@ SYNTH: dict[str, list[str]] = {
         "show in this record.",
         "Where the data is silent, so is this verdict: {what}.",
         "This answer cannot see everything: {what}, and a constraint could hide there.",
+        "Part of the company is out of the data's sight: {what}; the verdict says nothing about it.",
     ],
     "r.narrow": [
         "The lead over the runner-up is narrow; a modest change in the data could reorder "
@@ -240,16 +262,24 @@ SYNTH: dict[str, list[str]] = {
         "The question's own measure: {measure}.",
         "Where the question looks, {measure}.",
     ],
+    "e.passage": [
+        "From “{title}”: “{line}”",
+        "“{title}” puts the mechanism this way: “{line}”",
+        "As “{title}” has it: “{line}”",
+        "The library (“{title}”): “{line}”",
+    ],
     "e.assumption": [
         "The assumption {assumption} does not survive “{title}”: {fact}.",
         "Tested against “{title}”, the belief {assumption} fails — {fact}.",
         "The number {fact}, in “{title}”, breaks the assumption {assumption}.",
+        "One premise fails against “{title}”: {assumption} — the number is {fact}.",
     ],
     # -- deeper story ----------------------------------------------------------------------
     "s.masq": [
         "Under the argument runs one story: {masq}.",
         "Beneath the numbers sits a single story — {masq}.",
         "Strip the debate down and one story remains: {masq}.",
+        "Read as one story, {masq}.",
     ],
     "s.protects": [
         "What the current story protects — {protects} — is also what keeps the repair from "
@@ -261,6 +291,8 @@ SYNTH: dict[str, list[str]] = {
         "The better story is that {better}.",
         "A better story to tell the board: {better}.",
         "The story worth earning instead: {better}.",
+        "The story the company could tell instead: {better}.",
+        "Better, and truer: {better}.",
     ],
     "s.question": [
         "Asked as {ask}, the question points at {subject}; the story points at {h}.",
