@@ -2,8 +2,9 @@
 each other's numbers, convictions that follow the arguments, healthy numbers never offered
 as proof, and records that differ when the question does.
 
-A smaller run of ``bench/record_quality.py``: three questions on one sample company, with the
-benchmark's own measures (distinct sentences, sentence templates, shared sentences).
+A smaller run of ``bench/record_quality.py``: four questions on one sample company, with the
+benchmark's own measures (distinct sentences, sentence templates, shared sentences) on the
+whole record — every prose section, not only the debate.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import pytest
 
 from tests.council.workspace import Company
 from throughline.council.offline.engine import FOR, OfflineEngine
-from throughline.council.offline.facts import direction, finding_facts, option_facts, option_terms
+from throughline.council.frame import frame_question
+from throughline.council.gather import frame_evidence, option_evidence
+from throughline.council.offline.facts import (
+    assumption_test,
+    direction,
+    finding_facts,
+    option_facts,
+)
 from throughline.council.personas import builtin_catalog
 from throughline.council.pipeline import Council
 from throughline.diagnose.findings import Finding, Metric, Severity
@@ -31,7 +39,10 @@ QUESTIONS = [
     "Should we hire four more SDRs next quarter or invest in a partner program?",
     "Should we raise our prices for new customers this year?",
     "What is our binding go-to-market constraint, and what should we do first?",
+    "Why is our win rate so low when pipeline keeps growing?",
 ]
+"""Four decision types: A or B, yes/no, and two open questions without options (one about
+the constraint itself, one about a measure: the pair that shared 45% of the whole record)."""
 
 
 def _bench():
@@ -80,6 +91,49 @@ def test_two_questions_on_the_same_data_share_at_most_a_quarter(runs) -> None:
         assert share <= 0.25, (a.intent.question, b.intent.question, share)
 
 
+def test_every_whole_record_meets_the_targets(runs) -> None:
+    """Issue 13's "Done when", on the whole record (verdict, predictions, plan, paths,
+    story, evidence, risks and the debate): >= 90% distinct sentences, no template more
+    than twice. Before this change the open questions repeated 'The trend holds …' and
+    'Over # completed periods …' three times."""
+    for record, _ in runs:
+        q = rq.quality(rq.flat(rq.record_sections(record)), rq.masker_for(record))
+        assert q.sentences > 120
+        assert q.distinct >= 0.90, (record.intent.question, q)
+        assert q.template_count <= 2, (record.intent.question, q.template, q.template_count)
+
+
+def test_two_questions_share_at_most_a_quarter_of_the_whole_record(runs) -> None:
+    """The issue's bound, not weakened: two different questions on the same data share at
+    most 25% of the whole record's sentences (the two open questions shared 45.3% before:
+    the same verdict, plan, paths and risks whatever was asked)."""
+    for (a, _), (b, _) in itertools.combinations(runs, 2):
+        sa, sb = rq.record_sections(a), rq.record_sections(b)
+        share = rq.shared_share(rq.flat(sa), rq.flat(sb))
+        assert share <= 0.25, (a.intent.question, b.intent.question, f"{share:.1%}",
+                               dict(rq.shared_by_section(sa, sb)))
+
+
+def test_an_open_question_is_answered_through_what_it_asks_about(runs) -> None:
+    """'Why is our win rate so low …' names win rate: the verdict reads the constraint
+    through it and quotes its measure, the plan reads it before and after the repair, the
+    review asks the question again; the constraint question does none of that."""
+    (why, _), (constraint, _) = runs[3], runs[2]
+    assert why.intent.options == [] and constraint.intent.options == []
+    assert "win rate" in why.verdict and "win rate is" in why.verdict
+    assert any("win rate" in s.what for s in why.action_plan[1:3])
+    assert any("Why is our win rate" in (s.what + (s.opening_words or ""))
+               for s in why.action_plan)
+    assert not any("win rate is" in s for s in rq.sentences(constraint.verdict))
+    # the binding finding's statement is stated once, in the evidence, not pasted again
+    # into the verdict
+    top = why.evidence[0].text
+    for record in (why, constraint):
+        statements = {e.text for e in record.evidence}
+        assert not any(s in record.verdict for s in statements if len(s) > 60)
+    assert top
+
+
 def test_offline_records_stay_fully_verified(runs) -> None:
     for record, _ in runs:
         cc = record.claim_check
@@ -102,7 +156,8 @@ def test_the_old_repeated_phrases_are_gone(runs) -> None:
 # -- advisors answer each other ----------------------------------------------------------------
 
 def _numbers(text: str) -> set[str]:
-    return {m for m in re.findall(r"\d[\d,]*(?:\.\d+)?%?", text) if any(c.isdigit() for c in m)}
+    # a comma after a number is punctuation ('of 50, n = 28'), not part of it
+    return set(re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?%?", text))
 
 
 def _short(name: str) -> str:
@@ -228,22 +283,46 @@ def _nps_by_channel() -> Finding:
                                     label=f"NPS, {k}") for k, v in values.items()})
 
 
-def test_options_find_their_channel_metrics() -> None:
-    assert "outbound" in option_terms("hire four more SDRs next quarter")
-    assert "partner" in option_terms("invest in a partner program")
-    facts = option_facts("invest in a partner program", [_nps_by_channel()], {})
+def test_options_find_their_channel_metrics_through_the_one_mapping() -> None:
+    """One matcher: the advisors' option numbers are gather's measures of the declared
+    mapping (``frame.LEVERS`` through ``Intent.option_frames``), ranked among channels."""
+    nps = _nps_by_channel()
+    intent = frame_question("Should we hire four more SDRs next quarter or invest in a "
+                            "partner program?", RUN_DATE)
+    sdr, partner = option_evidence(intent, [nps], None)
+    facts = option_facts(partner, {nps.id: nps}, {})
     assert [(o.fact.metric, o.rank, o.fact.shown) for o in facts] == [
         ("nps_partner", "best", "47.1")]
     assert facts[0].fact.phrase == "partner NPS of 47.1" and facts[0].fact.healthy
-    sdr = option_facts("hire four more SDRs", [_nps_by_channel()], {})
-    assert [(o.fact.metric, o.rank) for o in sdr] == [("nps_outbound", None)]
-    # 'events' is a channel word: it must not match feature labels like 'audit events'
+    assert [(o.fact.metric, o.rank) for o in option_facts(sdr, {nps.id: nps}, {})] == [
+        ("nps_outbound", None)]
+    # the same measures gather put in the evidence pack, nothing matched twice
+    assert [m.metric for m in partner.measures] == ["nps_partner"]
+    # 'events' names the events channel's metrics, never a feature label like 'audit events'
     cohort = Finding(id="pipeline.feature_cohorts.summary", diagnostic="pipeline",
                      family="pipeline", title="Pipeline by feature cohort", statement="x.",
                      metrics={"win_rate_sso": Metric(name="win_rate_sso", value=0.2,
                                                      unit="ratio", n=15,
                                                      label="Win rate, SSO: audit events")})
-    assert option_facts("events", [cohort], {}) == []
+    events = frame_question("Where should the budget go: content or events?", RUN_DATE)
+    assert all(option_facts(ev, {cohort.id: cohort}, {}) == []
+               for ev in option_evidence(events, [cohort], None))
+
+
+def test_an_open_questions_subject_is_measured_by_the_same_mapping() -> None:
+    from throughline.council.frame import subject_frame
+
+    frame = subject_frame("Why is our win rate so low when pipeline keeps growing?")
+    assert frame is not None and frame.levers[0] == "conversion"
+    assert subject_frame("What is our binding go-to-market constraint?") is None
+    velocity = Finding(id="pipeline.velocity.overall", diagnostic="pipeline.velocity",
+                       family="pipeline", title="Pipeline velocity", severity=Severity.info,
+                       statement="Win rate is 12.0% of 300 closed deals.",
+                       metrics={"win_rate": Metric(name="win_rate", value=0.12, unit="ratio",
+                                                   n=300, label="Win rate")})
+    ev = frame_evidence(frame, [velocity], None)
+    assert [(m.metric, m.shown) for m in ev.measures] == [("win_rate", "12.0%")]
+    assert "growth of new deals" in ev.missing
 
 
 def test_statements_speak_to_the_options_by_name(runs) -> None:
@@ -282,3 +361,25 @@ def test_a_healthy_share_in_the_record_is_never_called_proof(runs) -> None:
                         assert not any(w in low for w in (
                             "binds", "proof", "carries it", "decides it", "points the same",
                             "strongest")), (s.id, sentence)
+
+
+def test_failed_assumptions_in_the_evidence_are_tested_not_parsed(runs) -> None:
+    """The evidence's failed assumptions come from testing each seated persona's own
+    assumption against its metric (the old code looked for round-4 wording that no longer
+    exists, so it listed none)."""
+    catalog = {p.id: p for p in builtin_catalog().advisors}
+    for record, engine in runs:
+        expected = []
+        for m in record.panel:
+            p = catalog[m.advisor.id]
+            t = assumption_test(engine.pack, p, engine.strength, engine.raises)
+            if t.holds is False:
+                expected.append(m.advisor.name)
+        got = [e.attribution for e in record.evidence if e.attribution]
+        assert got == expected[:3], (record.intent.question, got, expected)
+        for e in record.evidence:
+            if e.attribution:
+                p = next(catalog[m.advisor.id] for m in record.panel
+                         if m.advisor.name == e.attribution)
+                assert p.assumption.text in e.text
+    assert any(e.attribution for record, _ in runs for e in record.evidence)
