@@ -24,7 +24,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -175,8 +175,11 @@ class GuardedModel(WrapperModel):
         advisor_id: str | None = None,
         round_: int | None = None,
         replay_failures: bool = False,
+        labels: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(wrapped)
+        self.labels = dict(labels or {})
+        """Added to each attempt's logged parameters (e.g. the synthesiser's section)."""
         self.spec = spec
         self.role = role
         self.reason = reason
@@ -313,7 +316,7 @@ class GuardedModel(WrapperModel):
         """One row for the run log: this attempt, with its own CallInfo."""
         if self.store is None:
             return
-        parameters: dict[str, Any] = {"request_key": key, "attempt": attempt}
+        parameters: dict[str, Any] = {**self.labels, "request_key": key, "attempt": attempt}
         if retry_after is not None:
             parameters["retry_after"] = retry_after
         info = CallInfo(

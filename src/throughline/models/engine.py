@@ -529,6 +529,7 @@ class ModelAdvisorEngine:
             redactor=self.redactor,
             advisor_id=(extra or {}).get("advisor_id"),
             round_=(extra or {}).get("round"),
+            labels={k: v for k, v in (extra or {}).items() if k == "section"},
         )
         settings = self._settings(sel.spec)
         mode = self.output_mode(sel.spec)
