@@ -712,7 +712,8 @@ class Debate:
                 mine = self._strongest(pid) or self._mine(pid, bad=True)
                 if mine is not None and mine.key != c.key and self.e.is_problem(
                         self.e.finding(mine.finding_id)):  # type: ignore[arg-type]
-                    parts.append(v.say("reply.counter", key, mine=mine.phrase, **slots))
+                    parts.append(v.say("reply.counter", key, mine=mine.phrase,
+                                       reason=self._why_heavier(mine, c), **slots))
                     cites.append(mine.finding_id)
                     claims.append(mine)
                 else:
@@ -751,6 +752,23 @@ class Debate:
         meta: dict[str, object] = {"addressed": [peer.advisor_id], "responds_to": peer.id,
                                    "claim": _quoted(c.phrase)}
         return parts, cites, claims, meta
+
+    def _why_heavier(self, mine: Fact, theirs: Fact) -> str:
+        """Why the speaker's number outweighs a peer's: a far larger base, the ranking's
+        weight behind it, or a problem reading against a context number."""
+        e = self.e
+        if mine.n and theirs.n and mine.n >= 2 * theirs.n:
+            return f"it rests on {mine.n:,} cases, not {theirs.n:,}"
+        hyp = e.raises.get(mine.finding_id)
+        if hyp is not None and e.strength.get(mine.finding_id, 0.0) > e.strength.get(
+                theirs.finding_id, 0.0):
+            return f"the ranking counts it as evidence for {self.h(hyp)}, and weighs it above " \
+                   f"“{theirs.title}”"
+        if theirs.reads_well:
+            return "it reads as a failure, where the other reads as something that works"
+        if not theirs.bad_reading:
+            return "it reads as a failure, where the other is context, not a verdict"
+        return f"“{mine.title}” is a problem finding, and “{theirs.title}” is not"
 
     # -- round 2 ------------------------------------------------------------------------------
 
@@ -968,8 +986,13 @@ class Debate:
                 cites.append(c.finding_id)
                 meta = {"addressed": [peer_id], "responds_to": peer.id,
                         "claim": _quoted(c.phrase)}
-                ph, pf, _ = e.assumption_fact(pp)
-                if ph is None and pf is not None and pf.needs:
+                ph, pf, pfact = e.assumption_fact(pp)
+                if ph is not None and pf is not None and pfact is not None:
+                    parts.append(v.say("r4.danger_holds" if ph else "r4.danger_fails", key,
+                                       pfact=pfact.phrase, ptitle=pf.title,
+                                       peer=self.name(peer_id)))
+                    cites.append(pf.id)
+                elif ph is None and pf is not None and pf.needs:
                     parts.append(v.say("r4.settle", key,
                                        settle=w.strip_period("; ".join(pf.needs))))
             else:

@@ -93,11 +93,38 @@ _CLAUSE_LABEL = re.compile(r"^(?:with|without|answered|open|a|an|the|how|what|wh
 _PER_GROUP = re.compile(r"^(.+?),\s*([a-z][a-z0-9_]*)$")
 
 
+# labels that read as formulas, and how a person would say them
+_READABLE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^stated minus realised", re.I),
+     "the gap between stated and realised win rates"),
+    (re.compile(r"^actual close minus first close date", re.I),
+     "the close-date slip on closed deals"),
+    (re.compile(r"^feature growth / conversion growth", re.I),
+     "the gap between feature growth and conversion growth"),
+    (re.compile(r"^moved on from (?P<stage>[a-z ]+)$", re.I), "the {stage} pass rate"),
+    (re.compile(r"^realised win rate from (?P<stage>[a-z ]+)$", re.I),
+     "the realised win rate from {stage}"),
+)
+_COHORT = re.compile(r"^(?P<head>[^,]+),\s*(?P<group>.*\s.*)$")
+
+
 def label_phrase(m: Metric) -> str | None:
-    """'NPS, partner' → 'partner NPS'; a short label lower-cased; None for long or none."""
+    """'NPS, partner' → 'partner NPS'; a formula label said in words ('Stated minus
+    realised …' → 'the gap between stated and realised win rates'); 'Win rate, Supplier
+    portal: rules' → 'the ‘Supplier portal: rules’ cohort's win rate'; a short label
+    lower-cased; None for long or none."""
     if not m.label:
         return None
     label = m.label.strip()
+    for pat, say in _READABLE:
+        hit = pat.match(label)
+        if hit:
+            return say.format(**{k: v.lower() for k, v in hit.groupdict().items()})
+    cohort = _COHORT.match(label)
+    if cohort and len(cohort.group("group").split()) <= 6:
+        head = re.sub(r"\s*\([^)]*\)", "", cohort.group("head")).strip()
+        head = head if (len(head) > 1 and head[1].isupper()) else head[:1].lower() + head[1:]
+        return f"the ‘{cohort.group('group')}’ cohort's {head}"
     g = _PER_GROUP.match(label)
     if g:
         head = g.group(1)
@@ -253,7 +280,8 @@ def assumption_test(pack: EvidencePack, persona: Persona, strength: dict[str, fl
                      hypothesis=raises.get(f.id))
     if fact is None:
         fact = Fact(finding_id=f.id, metric=a.metric, title=f.title, shown=shown(m),
-                    what=a.metric.replace("_", " "), clause=None, n=m.n, low=None,
+                    what=label_phrase(m) or a.metric.replace("_", " "), clause=None, n=m.n,
+                    low=None,
                     high=None, polarity=0, count=False, problem=False, healthy=False,
                     hypothesis=None, test=None)
     return AssumptionTest(a.holds(m.value), f, fact)

@@ -166,12 +166,12 @@ GRAMMAR: dict[str, list[str]] = {
         "A base of {n} sits under {peer}'s {claim}; that is thin.",
     ],
     "reply.counter": [
-        "{Peer}'s {claim} is real, but it is the weaker signal; {mine} is the stronger one.",
-        "Set {peer}'s {claim} beside {mine} and the balance tips the other way.",
-        "{Peer}, your {claim} does not outweigh {mine}.",
-        "Against {peer}'s {claim} I would put {mine}, and I think mine decides.",
-        "I read {peer}'s {claim} differently: next to {mine} it is the smaller story.",
-        "{Peer}'s {claim} is a fair number, yet {mine} carries more weight.",
+        "{Peer}'s {claim} is real, but {mine} weighs more: {reason}.",
+        "Set {peer}'s {claim} beside {mine} and the balance tips my way, because {reason}.",
+        "{Peer}, your {claim} does not outweigh {mine}; {reason}.",
+        "Against {peer}'s {claim} I would put {mine}, and mine decides: {reason}.",
+        "I read {peer}'s {claim} as the smaller story next to {mine} — {reason}.",
+        "{Peer}'s {claim} is a fair number, yet {mine} carries more, since {reason}.",
     ],
     "reply.extend": [
         "{Peer}'s {claim} has a counterpart in my own evidence: {mine}.",
@@ -386,14 +386,26 @@ GRAMMAR: dict[str, list[str]] = {
         "That costs my case for {answer} some ground, and I say so.",
     ],
     "r4.danger": [
-        "The assumption I find most dangerous is {peer}'s, {passumption}, and {claim} is "
-        "where it shows.",
-        "{Peer}'s argument leans on the belief {passumption}; {claim} does not settle it.",
-        "I worry most about {peer}'s premise — {passumption} — behind {claim}.",
-        "What would sink {peer}'s case is evidence against the belief {passumption}; {claim} "
-        "is the number to watch.",
-        "{Peer} quotes {claim} on the belief {passumption}; that is the belief I would test "
-        "next.",
+        "The assumption I find most dangerous is {peer}'s, {passumption}, the belief behind "
+        "{claim}.",
+        "{Peer}'s {claim} leans on a belief, {passumption}.",
+        "The premise I worry about most sits under {peer}'s {claim}: {passumption}.",
+        "What would sink {peer}'s case, {claim} included, is evidence against the belief "
+        "{passumption}.",
+        "{Peer} reads {claim} on the belief {passumption}; that belief needs its own test.",
+    ],
+    "r4.danger_holds": [
+        "Its own test, {pfact} in “{ptitle}”, says it holds for now.",
+        "“{ptitle}” tests it directly — {pfact} — and it survives.",
+        "Checked with {pfact} (“{ptitle}”), it holds, so the danger is smaller than it "
+        "looks.",
+        "For now the data is on {peer}'s side: {pfact}, in “{ptitle}”.",
+    ],
+    "r4.danger_fails": [
+        "Put to its own test, {pfact} in “{ptitle}”, it does not hold.",
+        "In “{ptitle}” the belief meets {pfact}, and it fails.",
+        "The data answers it with {pfact} (“{ptitle}”): the belief does not survive.",
+        "That belief loses against {pfact}, from “{ptitle}”.",
     ],
     "r4.settle": [
         "What would settle it: {settle}.",
