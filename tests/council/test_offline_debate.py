@@ -322,7 +322,7 @@ def test_an_open_questions_subject_is_measured_by_the_same_mapping() -> None:
                                                    n=300, label="Win rate")})
     ev = frame_evidence(frame, [velocity], None)
     assert [(m.metric, m.shown) for m in ev.measures] == [("win_rate", "12.0%")]
-    assert "growth of new deals" in ev.missing
+    assert "yearly growth of new deals" in ev.missing
 
 
 def test_statements_speak_to_the_options_by_name(runs) -> None:

@@ -324,7 +324,7 @@ LEVERS: tuple[Lever, ...] = (
            r"\bsales cycle"),
           ("pipeline", "honesty", "push_pull"),
           (_WIN, MetricRef("push_pull.activity_vs_pipeline.summary", "pipeline_growth_per_year",
-                           "growth of new deals"),
+                           "yearly growth of new deals"),
            MetricRef("honesty.stage_optimism.summary", "weighted_gap", "stage optimism"),
            MetricRef("pipeline.velocity.overall", "median_cycle_days", "sales cycle"), _SIZE),
           series=("win_rate", "new_deals"), query="win rate pipeline conversion stage exit",

@@ -143,6 +143,16 @@ def _sentence_with(text: str, ids: set[str] | None = None) -> str:
     return parts[0] if parts else flat
 
 
+def _own_sentence(text: str, round_: int) -> str:
+    """The sentence of a statement that says the speaker's own point: from round 2 the
+    first sentence answers a peer, so the second one (when there is one)."""
+    flat = " ".join(text.split())
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z“'\"])", flat)
+    if round_ >= 2 and len(parts) > 1:
+        return parts[1]
+    return parts[0] if parts else flat
+
+
 # -- forecasts ------------------------------------------------------------------------------
 
 
@@ -758,10 +768,9 @@ class Synthesis:
     def _binding_clause(self) -> str:
         """The binding constraint (or the tie, or none) in one sentence with its number."""
         if self.binding:
-            first = next((f for fid in self.binding_ids[:1] if (f := self.pack.finding(fid))),
-                         None)
             head = f"{w.short(self.binding).capitalize()} is the binding constraint"
-            return head + (f": {w.lower_first(f.statement)}" if first is not None else ".")
+            got = self.problem_fact(self.binding_ids[:3])  # paraphrased: stated in evidence
+            return head + (f": {got[0].with_n} in “{got[1]}”." if got is not None else ".")
         if self.tied:
             return trust.tie_sentence(self.ranking)
         return "No single go-to-market constraint binds in this data."
@@ -1084,7 +1093,7 @@ class Synthesis:
                 for s in self.statements:
                     if s.round == rnd and s.advisor_id == aid and not s.failed and \
                             (must_cite is None or must_cite & set(s.cites)):
-                        return _sentence_with(s.text), s.id
+                        return _own_sentence(s.text, rnd), s.id
         return None
 
     def _quote_containing(self, fragment: str, advisor_ids: list[str] | None = None,
@@ -1139,7 +1148,8 @@ class Synthesis:
         champs = self._champions(h)
         act: list[Milestone] = []
         bind_set = set(self.binding_ids)
-        watched = [f"“{m.label}”" for m in self.subject_measures()]
+        watched = [f"the {m.label}" if not m.label[1:2].isupper() else m.label
+                   for m in self.subject_measures()]
         titles = watched + [f"“{self._evidence_title(i)}”" for i in range(3)]
         used: set[str] = set()
         for i, month in enumerate((3, 6, 12)):

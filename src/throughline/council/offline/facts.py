@@ -105,7 +105,7 @@ _READABLE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^realised win rate from (?P<stage>[a-z ]+)$", re.I),
      "the realised win rate from {stage}"),
 )
-_COHORT = re.compile(r"^(?P<head>[^,]+),\s*(?P<group>.*\s.*)$")
+_COHORT = re.compile(r"^(?P<head>[^,]+),\s*(?P<group>[A-Z][^,]*\s[^,]*)$")
 
 
 def label_phrase(m: Metric) -> str | None:

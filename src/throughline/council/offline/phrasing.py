@@ -108,7 +108,7 @@ SYNTH: dict[str, list[str]] = {
         "If the next diagnosis puts {runner} above the threshold",
         "If {runner} overtakes {h} in the next diagnosis",
         "If a fresh diagnosis names {runner} instead",
-        "Should {runner} rise past {h} when the diagnosis is run again",
+        "If {runner} rises past {h} when the diagnosis is run again",
     ],
     "p.switch": [
         "Switch the first repair: {step}",
