@@ -336,3 +336,23 @@ def test_replay_and_resume_of_a_run_with_model_roles_give_the_same_record(
     assert replayed.record.run.model_sections == SECTIONS
     assert {m.role for m in replayed.record.run.models if m.engine != "offline"} == {
         "advisor", "summariser", "framer", "synthesiser"}
+
+
+def test_a_statement_shows_the_peer_claim_it_takes_up(company: Company) -> None:
+    """From round 2 a model statement names the peer statement it takes up and quotes it;
+    the record keeps both and every format shows them on the statement."""
+    from throughline.core.text import md_inline
+    from throughline.record.render import render_record
+
+    record, _ = ask(settings_with(company), FakeAdvisor())
+    r2 = record.rounds[1].statements
+    assert r2 and all(s.responds_to and s.responds_to.startswith("r1.") for s in r2)
+    first = {s.id: s for s in record.rounds[0].statements}
+    s = r2[0]
+    assert s.claim and s.claim in first[s.responds_to].text
+    taken = first[s.responds_to]
+    name = record.advisor(taken.advisor_id).name
+    md = render_record(record, "md")
+    assert f"takes up {md_inline(name)}, round 1: “{md_inline(s.claim)}”" in md
+    html = render_record(record, "html")
+    assert "Takes up <a href=" in html and f"{name}, round 1</a>: “" in html

@@ -290,6 +290,8 @@ def _statement(s: StatementView, out: list[str]) -> None:
     for para in s.paragraphs:
         out += [_p(para), ""]
     foot = []
+    if s.takes_up:
+        foot.append(f"takes up {_link(s.takes_up)}" + (f": “{_i(s.claim)}”" if s.claim else ""))
     if s.cites:
         foot.append("Cites" + _cites(s.cites))
     if s.cause:

@@ -263,6 +263,8 @@ class StatementView:
     failed: bool
     failure: str | None
     dropped_cites: list[str] = field(default_factory=list)
+    takes_up: SourceLink | None = None
+    claim: str | None = None
 
 
 @dataclass(frozen=True)
@@ -860,6 +862,7 @@ def _statement(s: Statement, ix: _Index) -> StatementView:
         cites=ix.cite_ids(s.cites), conviction=pct(s.conviction), previous=_previous_conviction(s, ix),
         cause=ix.statement_link(s.conviction_cause), conformity=s.conformity_flag,
         failed=s.failed, failure=s.failure, dropped_cites=list(s.dropped_cites),
+        takes_up=ix.statement_link(s.responds_to), claim=s.claim,
     )
 
 
