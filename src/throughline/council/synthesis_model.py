@@ -81,6 +81,9 @@ MAX_STORY_CHARS = 1_800
 MAX_STEP_CHARS = 500
 MAX_LINE_CHARS = 300
 MAX_FINDINGS = 24
+DEBATE_CHARS = 28_000
+"""Characters of statement text a section prompt shows before earlier rounds are cut."""
+MIN_STATEMENT_CHARS = 280
 WRONG_IF = "What would have to be true for this verdict to be wrong?"
 MARK = "You write one section of a decision record"
 """The first words of the synthesiser's instructions (fakes recognise the call by them)."""
@@ -295,12 +298,16 @@ def stable_head(inputs: SynthesisInputs) -> str:
                                 id=f.id, horizon=f.horizon.isoformat())
                   for f in r.predictions]
         lines.append("")
-    lines.append(f"The debate, in full ({len(r.rounds)} round"
-                 f"{'s' if len(r.rounds) != 1 else ''} ran; quote only from these statements):")
+    clip = debate_limits(r)
+    clipped = any(v is not None for v in clip.values())
+    lines.append(f"The debate ({len(r.rounds)} round{'s' if len(r.rounds) != 1 else ''} ran; "
+                 "quote only from these statements"
+                 + ("; the earlier rounds' statements are cut for length, the last two are "
+                    "whole" if clipped else ", each in full") + "):")
     for rnd in r.rounds:
         lines.append(f"Round {rnd.number}: {rnd.title}")
-        lines += [prompts.statement_block(s, limits.statement_chars * 2, inputs.names)
-                  for s in rnd.statements]
+        lines += [prompts.statement_block(s, clip[rnd.number] or len(s.text) + 1,
+                                          inputs.names) for s in rnd.statements]
     lines += ["", "Where each advisor ended:"]
     for m in r.panel:
         if m.final_conviction is not None:
@@ -309,12 +316,34 @@ def stable_head(inputs: SynthesisInputs) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def debate_limits(record: DecisionRecord) -> dict[int, int | None]:
+    """Per round, the length each statement is cut to in the synthesiser's prompt (None:
+    whole). Every statement is shown whole while the debate fits in
+    :data:`DEBATE_CHARS`; beyond, the last two rounds stay whole and the earlier rounds'
+    statements share what is left (at least :data:`MIN_STATEMENT_CHARS` each), so a
+    five-round debate of full-length statements keeps a section prompt near 12,500 tokens
+    (a 16k context holds it). A quote from a cut statement is still its own words."""
+    said = [(rnd.number, len(s.text)) for rnd in record.rounds for s in rnd.statements]
+    if sum(n for _, n in said) <= DEBATE_CHARS or len(record.rounds) <= 2:
+        return {rnd.number: None for rnd in record.rounds}
+    last = {rnd.number for rnd in record.rounds[-2:]}
+    used = sum(n for rnd, n in said if rnd in last)
+    earlier = [n for rnd, n in said if rnd not in last]
+    per = max(MIN_STATEMENT_CHARS, (DEBATE_CHARS - used) // max(1, len(earlier)))
+    return {rnd.number: None if rnd.number in last else per for rnd in record.rounds}
+
+
 def planned_prompt_chars(*, rounds: int, panel: int, statement_chars: int) -> int:
     """A section prompt's size before the run (for the estimate): instructions, about
-    :data:`MAX_FINDINGS` cards of ~900 characters, forecasts, every statement at its
-    longest, and the section's own part with its draft."""
-    return len(INSTRUCTIONS) + MAX_FINDINGS * 900 + 6 * 400 + \
-        rounds * panel * (statement_chars + 200) + 6_000
+    :data:`MAX_FINDINGS` cards of ~600 characters, forecasts, the debate (every statement
+    at its longest, within :data:`DEBATE_CHARS` as :func:`debate_limits` cuts it), and the
+    section's own part with its draft."""
+    debate = rounds * panel * statement_chars
+    if debate > DEBATE_CHARS and rounds > 2:
+        debate = max(DEBATE_CHARS, 2 * panel * statement_chars
+                     + (rounds - 2) * panel * MIN_STATEMENT_CHARS)
+    return len(INSTRUCTIONS) + MAX_FINDINGS * 600 + 6 * 400 + debate + \
+        rounds * panel * 260 + 8_000
 
 
 # -- drafts: the rule-based sections in the schemas -----------------------------------------
