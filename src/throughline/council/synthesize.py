@@ -1104,8 +1104,10 @@ class Synthesis:
             if s.failed or (advisor_ids is not None and s.advisor_id not in advisor_ids):
                 continue
             flat = " ".join(s.text.split())
+            asked = " ".join(self.intent.question.split())[:40].rstrip("?.! ").lower()
             for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z“'\"])", flat):
-                if frag in sent.lower():
+                # a sentence that only repeats the question says nothing about the option
+                if frag in sent.lower() and asked not in sent.lower():
                     return sent, s.id
         return None
 
