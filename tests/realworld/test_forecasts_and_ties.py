@@ -110,7 +110,8 @@ def test_ask_on_a_tie_passes_its_own_claim_check_and_forecasts_from_the_data(
         (c.location, c.text, c.note) for c in cc.claims if c.status != "verified"]
     assert all(p.passed for p in record.run.policy), record.run.policy
     contrarian = next(s for s in record.rounds[0].statements if s.advisor_id == "contrarian")
-    assert contrarian.text.startswith("The ranking is a tie: honesty and messaging at 1.00")
+    # the contrarian argues a side of the tie, and says it is a tie between the two
+    assert "break the tie between honesty and messaging toward honesty" in contrarian.text
     assert [i.id for i in record.data_quality.issues] == [i.id for i in ISSUES]
     assert record.data_quality.currency_line == "Amounts are in USD."
 

@@ -417,6 +417,9 @@ class Debate:
                 top = e.ranking.scores[0].name if e.ranking.scores else None
                 if opts:
                     return f"to take {opts[0]} now rather than wait for a cleaner signal"
+                if e.tied:  # the contrarian breaks the tie instead of waiting it out
+                    return (f"to break the tie between {what} toward {self.h(top)} now "
+                            "rather than wait for a cleaner signal")
                 return f"to act on {self.h(top)} now rather than wait for a cleaner signal"
             if len(opts) >= 2:
                 return (f"to measure {what} before choosing between {opts[0]} and {opts[1]}")
