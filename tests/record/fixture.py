@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from throughline.diagnose.scorecard import CapabilityScore
 from throughline.diagnose.quality import DataQualityIssue
 from throughline.record.model import (
     ActionStep,
@@ -620,6 +621,23 @@ NOTICE = (
 )
 
 
+def _scorecard() -> list[CapabilityScore]:
+    """Three of the five capabilities: weak, strong and not measurable."""
+    return [
+        CapabilityScore(id="critical_thinking",
+                        title="Critical thinking: assumptions tested against outcomes",
+                        rating="weak", score=0.2, driver="honesty.commit_slippage",
+                        driver_statement="38% of deals in the commit category closed after the "
+                        "quarter they were committed to.",
+                        findings=["honesty.stage_optimism", "honesty.commit_slippage"]),
+        CapabilityScore(id="feedback", title="Feedback loops that close", rating="strong",
+                        score=0.9, findings=["feedback.loop_closure"]),
+        CapabilityScore(id="messaging", title="Messaging that travels",
+                        rating="not_measurable", score=None,
+                        needs=["website, deck and email copy as Markdown"]),
+    ]
+
+
 def make_record(*, partial: bool = False, run_id: str = RUN_ID,
                 started_at: datetime = STARTED, degraded: bool = False) -> DecisionRecord:
     """The fixture record; ``partial=True`` stops the run after round 4; ``degraded=True``
@@ -734,6 +752,7 @@ def make_record(*, partial: bool = False, run_id: str = RUN_ID,
         rounds=rounds,
         claim_check=_claims(),
         data_quality=_data_trust(),
+        scorecard=_scorecard(),
         predictions_omitted=[OmittedForecast(
             name="unattributed share", months=12,
             reason="4 monthly points, fewer than the 6 a trend needs")],

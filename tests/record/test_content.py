@@ -14,12 +14,12 @@ from throughline.record.render import render_record
 
 MD_SECTIONS = [
     "The question and its frame", "Verdict",
-    "What we could not trust, and what we did about it", "Predictions", "Action plan", "Future paths",
+    "What we could not trust, and what we did about it", "Alignment scorecard", "Predictions", "Action plan", "Future paths",
     "The deeper story", "Evidence", "Risks", "The panel", "Debate rounds", "Claim check",
     "What the evidence cannot see", "Sources", "Run facts",
 ]
 HTML_SECTIONS = [  # the verdict leads, in the masthead, then the same order as the spec
-    "verdict", "data-quality", "at-a-glance", "frame", "predictions", "action-plan", "future-paths",
+    "verdict", "data-quality", "scorecard", "at-a-glance", "frame", "predictions", "action-plan", "future-paths",
     "deeper-story", "evidence", "risks", "panel", "debate", "claim-check", "cannot-see",
     "sources", "run-facts",
 ]
@@ -257,3 +257,17 @@ def test_the_record_says_which_sections_a_model_wrote(rendered: dict[str, str]) 
     offline = make_record(partial=True)  # no model section: all by rules
     assert ("Written by rules from the debate and the evidence: verdict, action plan, future "
             "paths, deeper story, risks.") in render_record(offline, "md")
+
+
+def test_the_alignment_scorecard_is_in_every_format() -> None:
+    r = make_record()
+    md = md_text(render_record(r, "md"))
+    html = html_text(render_record(r, "html"))
+    for text in ("Alignment scorecard", "Critical thinking: assumptions tested against outcomes",
+                 "Weak", "38% of deals in the commit category closed after the quarter",
+                 "Rests on 2 findings: honesty.stage_optimism, honesty.commit_slippage.",
+                 "Feedback loops that close", "Strong", "Not measurable",
+                 "Needs: website, deck and email copy as Markdown."):
+        assert text in md and text in html, text
+    data = json.loads(render_record(r, "json"))
+    assert [c["id"] for c in data["scorecard"]] == ["critical_thinking", "feedback", "messaging"]

@@ -38,6 +38,7 @@ from throughline.council.offline.engine import OfflineEngine
 from throughline.council.personas import Persona, load_catalog
 from throughline.council.seams import AdvisorEngine, CallInfo, Event, EventSink
 from throughline.council.synthesize import Synthesis, as_of_note, plan_forecasts
+from throughline.diagnose.scorecard import alignment_scorecard
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.errors import ModelError, ThroughlineError, UsageError
@@ -608,7 +609,8 @@ class Council:
             run_id=run_id, title=syn.title(), intent=intent, verdict=verdict, binding=binding,
             binding_label=HYPOTHESES.get(binding) if binding else None,
             runner_up=pack.diagnosis.ranking.runner_up, tied=syn.tied_hypotheses(),
-            tie_line=syn.tie_line(), data_quality=syn.data_trust(), predictions=forecasts,
+            tie_line=syn.tie_line(), data_quality=syn.data_trust(),
+            scorecard=alignment_scorecard(pack.diagnosis.findings), predictions=forecasts,
             predictions_omitted=syn.omitted_forecasts(),
             action_plan=action_plan, future_paths=paths, deeper_story=deeper,
             evidence=evidence, citations=[], risks=risks, panel=syn.panel(), rounds=records,

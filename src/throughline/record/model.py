@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from throughline.diagnose.quality import DataQualityIssue
+from throughline.diagnose.scorecard import CapabilityScore
 
 RECORD_SCHEMA_VERSION = 1
 
@@ -394,6 +395,10 @@ class DecisionRecord(BaseModel):
         default_factory=list, description="Hypotheses tied at the top (binding is then None).")
     tie_line: str = Field(default="", description="'Tie: honesty and messaging at 1.00 — …'.")
     data_quality: DataTrust = Field(default_factory=DataTrust)
+    scorecard: list[CapabilityScore] = Field(
+        default_factory=list,
+        description="The alignment scorecard: five capabilities, each rated from the findings "
+        "that measure it (named), or not measurable with the data that would make it so.")
     predictions: list[Forecast] = Field(default_factory=list)
     predictions_omitted: list[OmittedForecast] = Field(
         default_factory=list, description="Forecasts the data could not support, and why.")

@@ -36,6 +36,7 @@ def render_markdown(record: DecisionRecord) -> str:
     _frame(v, out)
     _verdict(v, out)
     _trust(v, out)
+    _scorecard(v, out)
     _predictions(v, out)
     _plan(v, out)
     _paths(v, out)
@@ -130,6 +131,17 @@ def _trust(v: RecordView, out: list[str]) -> None:
     else:
         out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
     out += [f"- {_i(line)}" for line in (t.as_of_line, t.currency_line, *t.blocked) if line]
+    out.append("")
+
+
+def _scorecard(v: RecordView, out: list[str]) -> None:
+    if not v.scorecard:
+        return
+    out += ["## Alignment scorecard", "",
+            "| Capability | Rating | What sets it | Evidence |", "|---|---|---|---|"]
+    for c in v.scorecard:
+        out.append(f"| {_cell(c.title)} | **{_cell(c.rating)}** | {_cell(c.driver)} | "
+                   f"{_cell(c.rests_on)} |")
     out.append("")
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from throughline.diagnose.ranking import HYPOTHESES
+from throughline.diagnose.scorecard import CapabilityScore
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report.trust import IssueLine, issue_line
 from throughline.diagnose.report.view import split_label
@@ -128,6 +129,35 @@ class TrustView:
     @property
     def shown(self) -> bool:
         return bool(self.issues or self.as_of_line or self.currency_line or self.blocked)
+
+
+@dataclass(frozen=True)
+class CapabilityView:
+    """One row of the alignment scorecard."""
+
+    title: str
+    rating: str  # strong / mixed / weak / not measurable
+    rating_key: str
+    driver: str  # the statement of the finding that sets the rating, or what is missing
+    rests_on: str  # 'rests on 3 findings' or the data that would make it measurable
+
+
+RATING_LABELS = {"strong": "Strong", "mixed": "Mixed", "weak": "Weak",
+                 "not_measurable": "Not measurable"}
+
+
+def capability_view(c: CapabilityScore) -> CapabilityView:
+    if c.rating == "not_measurable":
+        needs = "; ".join(c.needs) or "the exports its diagnostics read"
+        return CapabilityView(title=c.title, rating=RATING_LABELS[c.rating],
+                              rating_key=c.rating, driver="No finding measures it yet.",
+                              rests_on=f"Needs: {needs}.")
+    n = len(c.findings)
+    driver = c.driver_statement or "No problem signal in the findings that measure it."
+    return CapabilityView(title=c.title, rating=RATING_LABELS[c.rating], rating_key=c.rating,
+                          driver=driver,
+                          rests_on=f"Rests on {n} finding{'s' if n != 1 else ''}: "
+                          + ", ".join(c.findings) + ".")
 
 
 @dataclass(frozen=True)
@@ -415,6 +445,7 @@ class RecordView:
     notice: str
     counts: dict[str, int] = field(default_factory=dict)
     trust: TrustView | None = None
+    scorecard: list[CapabilityView] = field(default_factory=list)
     tie_line: str = ""
     tied: list[tuple[str, str]] = field(default_factory=list)  # (short label, score)
 
@@ -705,6 +736,7 @@ def build_view(record: DecisionRecord) -> RecordView:
             currency_line=record.data_quality.currency_line,
             blocked=list(record.data_quality.blocked),
         ),
+        scorecard=[capability_view(c) for c in record.scorecard],
         tie_line=record.tie_line if record.tie_line not in record.verdict else "",
         tied=[(split_label(t.label or _hypothesis(t.name))[0], fmt.score(t.score))
               for t in record.tied],
