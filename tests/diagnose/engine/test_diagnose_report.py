@@ -652,3 +652,16 @@ def test_groups_without_metrics_are_named_and_not_drawn() -> None:
     assert drawn is not None
     assert {r["name"] for r in drawn["data"]["values"]} == {"Feature 0", "Feature 1",
                                                             "Feature 2"}
+
+
+@pytest.mark.parametrize("payload", ["[x](javascript:alert(1))", "![p](http://evil.example/p.png)",
+                                     "**loud** | cell", "invoice\u202etxt.exe"])
+def test_markdown_report_shows_untrusted_markdown_and_bidi_as_text(payload: str) -> None:
+    md = render(realistic_diagnosis(statement_override=f"Loss note {payload} 47.2% (n = 214)."),
+                "md", META)
+    assert payload not in md
+    assert "\u202e" not in md
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+    assert payload.replace("\u202e", "(U+202E)") in unescaped
+    html = render(realistic_diagnosis(statement_override=f"Loss note {payload}."), "html", META)
+    assert "\u202e" not in html

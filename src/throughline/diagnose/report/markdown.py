@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from throughline.core.text import md_inline
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report.view import (
@@ -326,12 +327,12 @@ def _footer(v: ReportView, out: list[str]) -> None:
 
 
 def _t(text: str) -> str:
-    """Escape text from the data so Markdown viewers show it, not run it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text from the data, shown as written and never run as Markdown (core.text)."""
+    return md_inline(text)
 
 
 def _cell(text: str) -> str:
-    return _t(text).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return md_inline(text)
 
 
 def _plain(value: object, key: str = "") -> str:
