@@ -264,9 +264,9 @@ def test_the_alignment_scorecard_is_in_every_format() -> None:
     md = md_text(render_record(r, "md"))
     html = html_text(render_record(r, "html"))
     for text in ("Alignment scorecard", "Critical thinking: assumptions tested against outcomes",
-                 "Weak", "38% of deals in the commit category closed after the quarter",
+                 "Weak 0.20", "38% of deals in the commit category closed after the quarter",
                  "Rests on 2 findings: honesty.stage_optimism, honesty.commit_slippage.",
-                 "Feedback loops that close", "Strong", "Not measurable",
+                 "Feedback loops that close", "Strong 0.90", "Not measurable",
                  "Needs: website, deck and email copy as Markdown."):
         assert text in md and text in html, text
     data = json.loads(render_record(r, "json"))

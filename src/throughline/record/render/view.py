@@ -153,11 +153,12 @@ def capability_view(c: CapabilityScore) -> CapabilityView:
                               rating_key=c.rating, driver="No finding measures it yet.",
                               rests_on=f"Needs: {needs}.")
     n = len(c.findings)
-    driver = c.driver_statement or "No problem signal in the findings that measure it."
-    return CapabilityView(title=c.title, rating=RATING_LABELS[c.rating], rating_key=c.rating,
-                          driver=driver,
-                          rests_on=f"Rests on {n} finding{'s' if n != 1 else ''}: "
-                          + ", ".join(c.findings) + ".")
+    driver = c.driver_statement or "No problem signal in the findings it rests on."
+    shown = ", ".join(c.findings[:3]) + (f" and {n - 3} more" if n > 3 else "")
+    score = f" {c.score:.2f}" if c.score is not None else ""
+    return CapabilityView(title=c.title, rating=RATING_LABELS[c.rating] + score,
+                          rating_key=c.rating, driver=driver,
+                          rests_on=f"Rests on {n} finding{'s' if n != 1 else ''}: {shown}.")
 
 
 @dataclass(frozen=True)
