@@ -895,7 +895,8 @@ def _statement(s: Statement, ix: _Index) -> StatementView:
         cites=ix.cite_ids(s.cites), conviction=pct(s.conviction), previous=_previous_conviction(s, ix),
         cause=ix.statement_link(s.conviction_cause), conformity=s.conformity_flag,
         failed=s.failed, failure=s.failure, dropped_cites=list(s.dropped_cites),
-        takes_up=ix.statement_link(s.responds_to), claim=s.claim,
+        takes_up=ix.statement_link(s.responds_to),
+        claim=s.claim.strip().strip("“”\"").strip() if s.claim else s.claim,  # quoted once
     )
 
 
