@@ -85,10 +85,6 @@ class AskResult(BaseModel):
     path: Path | None = None
 
 
-def _offline_factory(pack: EvidencePack, personas: dict[str, Persona]) -> AdvisorEngine:
-    return OfflineEngine(pack, personas)
-
-
 class Council:
     """Runs the pipeline for one question. Construct, then call :meth:`ask` (or
     :meth:`resume` / :meth:`replay` for a stored run)."""

@@ -64,7 +64,6 @@ from throughline.record.model import (
     RoundRecord,
     SourceItem,
     Sources,
-    Statement,
     TiedHypothesis,
 )
 
@@ -78,18 +77,6 @@ PRIMARY_SERIES: dict[str | None, list[str]] = {
     "inventory": ["win_rate", "new_deals"],
     None: ["win_rate", "new_deals"],
 }
-
-OPTION_CUES: dict[str, tuple[str, ...]] = {
-    "honesty": ("forecast", "pipeline", "stage", "commit", "honest", "qualification"),
-    "distribution": ("channel", "demand", "distribution", "paid", "events"),
-    "positioning": ("icp", "position", "segment", "upmarket", "downmarket", "target"),
-    "messaging": ("messag", "narrative", "content", "attribution", "brand", "website"),
-    "architecture": ("referral", "partner", "pull", "product-led", "plg", "community"),
-    "measurement_vacuum": ("measure", "instrument", "dashboard", "analytics", "visibility",
-                           "legib"),
-    "inventory": ("clarity", "enablement", "roadmap", "spec", "sales play", "product"),
-}
-
 
 class CitationBook:
     """Numbers citations in order of first use."""
@@ -854,25 +841,6 @@ class Synthesis:
         parts.append("Start with this: measure what would separate them, then act on the "
                      "one the next diagnosis names.")
         return " ".join(parts)
-
-    def _answer(self) -> str:
-        assert self.binding is not None
-        spec = SPECS[self.binding]
-        wrong = re.split(r"[:—]", spec.wrong_remedies[0])[0].strip().rstrip(",")
-        opts = self.intent.options
-        if opts:
-            cues = OPTION_CUES.get(self.binding, ())
-            match = [o for o in opts if any(c in o.lower() for c in cues)]
-            if len(match) == 1:
-                return (f"Of the two options, {match[0]} is the one that works on "
-                        f"{w.short(self.binding)}; the other waits until the first repair "
-                        "shows in the numbers.")
-            return (f"Neither {opts[0]} nor {opts[1]} comes first: {w.short(self.binding)} "
-                    "does, and the choice between them is better made once it is repaired.")
-        if self.intent.decision_type in ("invest", "hire", "price"):
-            return (f"Put the next money and headcount into the repair, not into "
-                    f"{w.lower_first(wrong)}.")
-        return f"Do not reach for {w.lower_first(wrong)} — the data says it would be wrong."
 
     # action plan --------------------------------------------------------------------------
 
@@ -1688,10 +1656,6 @@ class Synthesis:
         unused = [c for c in consulted if c.ref not in used]
         return Sources(cited=list(self.book.items), consulted=consulted,
                        unused_count=len(unused), unused=unused)
-
-
-def statement_index(rounds: list[RoundRecord]) -> dict[str, Statement]:
-    return {s.id: s for r in rounds for s in r.statements}
 
 
 def as_of_note(pack: EvidencePack, run_date: date) -> str | None:

@@ -26,7 +26,7 @@ Definitions used across families:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -182,10 +182,6 @@ def to_date(value: Any) -> date | None:
 
 def month_key(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
-
-
-def quarter_key(d: date) -> str:
-    return f"{d.year:04d}-Q{(d.month - 1) // 3 + 1}"
 
 
 # -- revenue ----------------------------------------------------------------------------
@@ -359,6 +355,3 @@ def _missing(v: Any) -> bool:
     return v is pd.NaT
 
 
-def sorted_groups(rows: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Rows ordered by ``key`` as text (stable output whatever order the engine used)."""
-    return sorted(rows, key=lambda r: str(r.get(key)))

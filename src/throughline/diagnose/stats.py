@@ -102,20 +102,6 @@ def linear_trend(x: Sequence[float], y: Sequence[float]) -> tuple[float, float, 
     return (float(res.slope), float(res.stderr), float(res.pvalue))
 
 
-def prob_crossing(
-    current: float, slope_per_month: float, slope_se: float, months: float, threshold: float,
-    above: bool = True,
-) -> float:
-    """P(metric crosses ``threshold`` within ``months``) under a normal slope uncertainty."""
-    if slope_se <= 0 or not math.isfinite(slope_se):
-        projected = current + slope_per_month * months
-        return 1.0 if (projected >= threshold) == above else 0.0
-    needed = (threshold - current) / months if months > 0 else float("inf")
-    z = (slope_per_month - needed) / slope_se
-    p = float(_st.norm.cdf(z))
-    return p if above else 1.0 - p
-
-
 # -- added for the post-sale, ICP, honesty, pipeline and distribution families ----------
 
 

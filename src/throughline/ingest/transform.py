@@ -193,11 +193,6 @@ class Compiled:
         out = [ident(n) for n in extra]
         return f"SELECT {', '.join(out + self.outputs)} FROM ({sql})"
 
-    @property
-    def select_sql(self) -> str:
-        return self.build()
-
-
 def literal(value: object) -> str:
     if value is None:
         return "NULL"

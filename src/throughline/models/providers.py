@@ -79,10 +79,6 @@ class Endpoint:
         )
 
 
-def key_env_var(spec: ModelSpec) -> str:
-    return KEY_ENV[spec.provider]
-
-
 def resolve_endpoint(
     spec: ModelSpec, config: ModelsConfig, env: Mapping[str, str] | None = None
 ) -> Endpoint:
