@@ -77,3 +77,21 @@ def test_log_records_reach_the_terminal_masked(cli, tmp_path: Path, monkeypatch)
     res = cli("--workspace", tmp_path / "ws", "runs", "show", "latest")
     assert "retrying" in res.err  # printed once, through the CLI's handler
     assert SECRET not in res.err and f"password={REDACTED}" in res.err
+
+
+def test_every_cli_error_has_one_json_shape(cli, tmp_path: Path) -> None:
+    """A usage error, a store error and an input error share one JSON shape."""
+    bad = tmp_path / "Opportunity.csv"
+    bad.write_text("Id,StageName,IsWon,IsClosed,CreatedDate\n006A,Won,maybe,true,2025-01-01\n")
+    shapes = []
+    for args in (("runs", "show", "nope"),
+                 ("--backend", BACKEND, "diagnose"),
+                 ("ingest", bad)):
+        res = cli("--workspace", tmp_path / "ws", "--json", *args)
+        assert res.code != 0
+        payload = json.loads(res.out)
+        assert payload["exit_code"] == res.code and payload["error"] and payload["kind"]
+        shapes.append(sorted(payload))
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert json.loads(cli("--workspace", tmp_path / "ws", "--json", "ingest", bad).out)[
+        "column"] is not None

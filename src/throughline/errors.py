@@ -20,6 +20,22 @@ class ThroughlineError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
+    def to_dict(self) -> dict[str, object]:
+        """The one JSON shape of an error (``--json``): every key always present; the
+        location keys are null unless the error is about a place in an input file."""
+        return {
+            "error": self.message,
+            "kind": type(self).__name__,
+            "file": getattr(self, "file", None),
+            "row": getattr(self, "row", None),
+            "line": getattr(self, "line", None),
+            "column": getattr(self, "column", None),
+            "value": getattr(self, "value", None),
+            "expected": getattr(self, "expected", None),
+            "hint": self.hint,
+            "exit_code": self.exit_code,
+        }
+
 
 class UsageError(ThroughlineError):
     """The command was called wrongly (bad option, unknown scenario, ...)."""
@@ -78,17 +94,6 @@ class InputError(ThroughlineError):
             text += f" (expected {expected})"
         super().__init__(text, hint=hint)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "error": self.message,
-            "file": self.file,
-            "row": self.row,
-            "line": self.line,
-            "column": self.column,
-            "value": self.value,
-            "expected": self.expected,
-            "hint": self.hint,
-        }
 
 
 class ValidationFailed(InputError):

@@ -17,7 +17,7 @@ from rich.markup import escape
 import psutil
 
 from throughline.core.redact import redact, redact_text
-from throughline.errors import InputError, ThroughlineError
+from throughline.errors import ThroughlineError
 from throughline.settings import Settings, load_settings
 
 _first_call = True
@@ -111,13 +111,7 @@ def run(argv: list[str]) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except ThroughlineError as exc:
         if want_json:
-            payload: dict[str, Any] = (
-                exc.to_dict()
-                if isinstance(exc, InputError)
-                else {"error": exc.message, "hint": exc.hint}
-            )
-            payload["exit_code"] = exc.exit_code
-            emit_json(redact(payload, by_name=False))
+            emit_json(redact(exc.to_dict(), by_name=False))
         err_console.print(f"[bold red]error:[/] {escape(redact_text(str(exc)))}",
                           soft_wrap=True)
         return exc.exit_code
