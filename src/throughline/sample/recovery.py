@@ -49,6 +49,7 @@ class Outcome:
     blocked: tuple[str, ...] = ()  # hypotheses the data-fitness gate kept from binding
     tied: tuple[str, ...] = ()  # hypotheses reported as a tie (binding is then none)
     raised_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # signals per hypothesis
+    violations: tuple[str, ...] = ()  # broken truth invariants (diagnose/invariants.py)
 
     @property
     def hit(self) -> bool:
@@ -76,6 +77,7 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
             duckdb_threads: int | None = None, quirks: str | Sequence[str] = ()) -> Outcome:
     """Generate, ingest and diagnose one sample company; nothing is left on disk."""
     from throughline.diagnose import run_diagnose
+    from throughline.diagnose.invariants import truth_violations
     from throughline.ingest import ingest
     from throughline.sample.generator import generate
     from throughline.sample.quirks import parse_quirks
@@ -92,7 +94,10 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
             update={"workspace": workspace, "backend": None,
                     "duckdb_threads": duckdb_threads})
         ingest([exports], settings)
-        ranking = run_diagnose(settings).ranking
+        diagnosis = run_diagnose(settings)
+        ranking = diagnosis.ranking
+        violations = tuple(truth_violations(
+            diagnosis, currencies_in_deals=_deal_currencies(settings)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Outcome(
@@ -108,7 +113,19 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
         tied=tuple(getattr(ranking, "tied", []) or ()),
         raised_by={s.name: tuple(sorted({c.signal for c in s.raised_by}))
                    for s in ranking.scores if s.raised_by},
+        violations=violations,
     )
+
+
+def _deal_currencies(settings: object) -> int:
+    """Distinct currency codes on the stored deals (a blank code is the reporting one)."""
+    from throughline.store.connection import store_session
+
+    with store_session(settings) as store:  # type: ignore[arg-type]
+        deals = store.table("opportunities")
+        if deals is None or "currency" not in deals.columns:
+            return 0
+        return int(deals.currency.nunique().execute())
 
 
 def _run_case(args: tuple[str, int, float, int | None, tuple[str, ...]]) -> Outcome:

@@ -53,6 +53,8 @@ def test_planted_constraint_is_named_first() -> None:
     assert all(n == len(SEEDS) for _, n in tally.values()), report
     short = {s: h for s, (h, _) in tally.items() if h < REQUIRED}
     assert not short, f"below {REQUIRED}/{len(SEEDS)}: {short}\n{report}"
+    broken = {(o.scenario, o.seed): o.violations for o in outcomes if o.violations}
+    assert not broken, broken
 
 
 # Signals that can only come from the LeadSource column (channel mix, attribution, motion).
@@ -87,11 +89,17 @@ def test_planted_constraint_is_named_first_on_real_world_exports() -> None:
     assert not short, f"below {REQUIRED}/{len(SEEDS)} with --quirks all: {short}\n{report}"
     false_binding = [o for o in outcomes if o.scenario == "healthy" and o.named != NONE_FOUND]
     assert not false_binding, f"healthy company given a binding constraint:\n{report}"
+    # on every sample: no rate outside [0, 1], currencies never summed, nothing named on
+    # unfit evidence (throughline.diagnose.invariants)
+    broken = {(o.scenario, o.seed): o.violations for o in outcomes if o.violations}
+    assert not broken, broken
 
 
 @pytest.mark.slow
 def test_without_a_leadsource_column_channel_evidence_is_not_measurable() -> None:
     outcomes, report = _recovery(list(WITHOUT_CHANNEL), "missing-leadsource")
+    broken = {(o.scenario, o.seed): o.violations for o in outcomes if o.violations}
+    assert not broken, broken
     tally = hits(outcomes)
     short = {s: h for s, (h, _) in tally.items() if h < REQUIRED}
     assert not short, f"below {REQUIRED}/{len(SEEDS)} without LeadSource: {short}\n{report}"
