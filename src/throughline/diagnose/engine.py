@@ -41,7 +41,7 @@ import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
@@ -71,24 +71,6 @@ EventKind = Literal["begin", "gate", "start", "finish", "rank", "end"]
 NOTHING_INGESTED = "nothing ingested yet; run `throughline ingest PATH`"
 
 LEGIBILITY_FAMILY = "legibility"
-
-# Columns that record something that happened (not an expected or due date), used to
-# derive the default as-of date from the data itself.
-_EVENT_DATE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("opportunities", "created_date"),
-    ("stage_history", "changed_at"),
-    ("subscriptions", "start_date"),
-    ("nps_responses", "responded_at"),
-    ("time_to_value", "signed_at"),
-    ("features", "shipped_at"),
-    ("pull_requests", "created_at"),
-    ("pull_requests", "merged_at"),
-    ("activities", "activity_date"),
-    ("feedback", "recorded_at"),
-    ("commitments", "made_at"),
-    ("forecasts", "submitted_at"),
-)
-
 
 class DiagnoseEvent(BaseModel):
     """A progress event. Subscribers get, in order: ``begin``; ``gate`` once the
@@ -389,25 +371,6 @@ def _is_legibility_series(f: Finding) -> bool:
     return bool(rows) and all(
         isinstance(r, dict) and "function" in r and "metrics" in r for r in rows or []
     )
-
-
-def _as_date(value: object) -> date | None:
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):  # NaT / NaN
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, datetime):  # pandas.Timestamp is a datetime
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return None
 
 
 def _humanize(name: str) -> str:

@@ -18,11 +18,12 @@ as-of date and how stale it is.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import ibis
 
+from throughline.diagnose.expr import to_date as as_date
 from throughline.diagnose.fitness.base import CLOSE_DATE_DIAGNOSTICS, Gate, n, plural
 from throughline.diagnose.quality import DataQualityIssue
 
@@ -41,21 +42,6 @@ OTHER_EVENTS: tuple[tuple[str, str], ...] = (
     ("forecasts", "submitted_at"),
 )
 LAST_RESORT: tuple[tuple[str, str], ...] = (("subscriptions", "start_date"),)
-
-
-def as_date(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date()  # type: ignore[no-any-return]
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def resolve_as_of(gate: Gate, user: date | None, opp: dict[str, Any] | None,
