@@ -49,7 +49,7 @@ def build_company(root: Path, scenario: str, seed: int, scale: float) -> Any:
     from throughline.ingest import ingest
     from throughline.library import Library, add_starter
     from throughline.sample import generate
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     exports = root / "exports"
     generate(scenario, seed, scale, exports)
@@ -66,8 +66,8 @@ def run_council(settings: Any, *, latency: float, rounds: int, advisors: int,
     round's wall seconds (from the pipeline's progress events) and the debate's CPU seconds
     (process time between the debate's start and end events)."""
     from throughline.council.frame import DEFAULT_QUESTION
-    from throughline.council.pipeline import Council
-    from throughline.models.fakes import FakeAdvisor, FixedLatencyModel, ScriptedModel
+    from throughline.council.convene import Council
+    from throughline.providers.fakes import FakeAdvisor, FixedLatencyModel, ScriptedModel
 
     def model(spec: Any) -> FixedLatencyModel:
         return FixedLatencyModel(ScriptedModel(responder=FakeAdvisor(), model_name=spec.name),
@@ -138,9 +138,9 @@ def estimates(log: Any, run_id: str, rounds: int) -> list[tuple[str, Any]]:
     from throughline.council.debate import first_round_requests
     from throughline.council.gather import EvidencePack
     from throughline.council.personas import load_catalog
-    from throughline.models import ModelAdvisorEngine, ModelsConfig
-    from throughline.models.fakes import ScriptedModel
-    from throughline.record.model import Advisor
+    from throughline.providers import ModelAdvisorEngine, ModelsConfig
+    from throughline.providers.fakes import ScriptedModel
+    from throughline.record.decision import Advisor
 
     pack = EvidencePack.model_validate(log.stage_output(run_id, "gather")["pack"])
     catalog, _ = load_catalog(None)
@@ -172,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     concurrency = args.concurrency or args.advisors
 
-    from throughline.models.budget import estimate_tokens
+    from throughline.providers.budget import estimate_tokens
     from throughline.runlog import RunLog
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="bench-council-") as tmp:
         if args.workspace:

@@ -99,11 +99,11 @@ def _warm_imports() -> None:
     import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
 
-    from throughline.diagnose import engine, families  # noqa: F401
+    from throughline.diagnose import run as engine, families  # noqa: F401
 
 
 def _settings(ws: str) -> Any:
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     return load_settings(workspace=ws)
 
@@ -130,7 +130,7 @@ def child_trace(ws: str, work: str) -> dict[str, Any]:
     import duckdb
     from ibis.backends.duckdb import Backend
 
-    from throughline.diagnose.engine import run_diagnose
+    from throughline.diagnose.run import run_diagnose
 
     plans: list[str] = []
     explaining = [0.0]  # seconds spent in EXPLAIN, not part of the warm-up diagnose
@@ -294,7 +294,7 @@ def child_ours(ws: str, work: str, ids: list[str] | None = None) -> dict[str, An
 
 def _ours(settings: Any, work: str, ids: list[str] | None, timings: dict[str, float],
           compiling: _CompileClock) -> dict[str, Any]:
-    from throughline.diagnose.engine import diagnose, ensure_ingested, run_diagnose
+    from throughline.diagnose.run import diagnose, ensure_ingested, run_diagnose
     from throughline.diagnose.registry import diagnostics
     from throughline.store.connection import store_session
 

@@ -37,7 +37,7 @@ def _files(data: Path) -> list[Path]:
 
 def run_ours(data: Path, work: Path) -> dict[str, float]:
     from throughline.ingest import ingest
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     settings = load_settings(workspace=work / "ws")
     t = time.perf_counter()

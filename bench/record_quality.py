@@ -212,7 +212,7 @@ def build_company(root: Path, scenario: str, seed: int, scale: float) -> Any:
     from throughline.ingest import ingest
     from throughline.library import Library, add_starter
     from throughline.sample import generate
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     settings = load_settings(workspace=root / "workspace")
     if (root / "built").exists():
@@ -227,7 +227,7 @@ def build_company(root: Path, scenario: str, seed: int, scale: float) -> Any:
 
 
 def ask_all(settings: Any, questions: list[str], rounds: int) -> list[Any]:
-    from throughline.council.pipeline import Council
+    from throughline.council.convene import Council
     from throughline.diagnose import run_diagnose
 
     diagnosis = run_diagnose(settings)

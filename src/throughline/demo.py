@@ -20,14 +20,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from throughline.council.frame import DEFAULT_QUESTION
-from throughline.council.pipeline import ask
+from throughline.council.convene import ask
 from throughline.diagnose import run_diagnose
 from throughline.diagnose.report import write_report
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.ingest import LoadReport, ingest
 from throughline.library import Library, add_starter
 from throughline.sample import generate
-from throughline.settings import Settings
+from throughline.core.settings import Settings
 
 DEFAULT_SCENARIO = "honesty"
 DEFAULT_SEED = 7

@@ -21,8 +21,8 @@ from throughline.council.claimcheck import (
 from throughline.diagnose.families.measure import metric
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Significance
 from throughline.diagnose.quality import DataQualityIssue
-from throughline.library.models import Passage, SourceRef
-from throughline.record.model import (
+from throughline.library.records import Passage, SourceRef
+from throughline.record.decision import (
     ActionStep,
     Citation,
     Claim,
@@ -435,7 +435,7 @@ def diagnosed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     from throughline.diagnose import run_diagnose
     from throughline.ingest import ingest
     from throughline.sample import generate
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     root: Path = tmp_path_factory.mktemp(f"claimcheck-{request.param}")
     generate(request.param, 7, 0.1, root / "exports")

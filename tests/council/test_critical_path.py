@@ -16,8 +16,8 @@ import pytest
 
 from throughline.council.debate import ROUNDS, run_debate
 from throughline.council.personas import builtin_catalog
-from throughline.council.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
-from throughline.record.model import Advisor, Intent, Move, RoundRecord, Statement
+from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
+from throughline.record.decision import Advisor, Intent, Move, RoundRecord, Statement
 
 GUARD_S = 5.0  # only breaks a deadlock; never reached by a debate that overlaps
 

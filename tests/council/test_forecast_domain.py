@@ -34,7 +34,7 @@ from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.findings import Finding, Metric, Severity
 from throughline.diagnose.ranking import ConstraintRanking
 from throughline.diagnose.report import trust
-from throughline.record.model import Intent
+from throughline.record.decision import Intent
 
 
 def logit(p: float) -> float:

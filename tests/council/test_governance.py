@@ -17,8 +17,8 @@ from throughline.council.governance import (
     find_capability_promises,
     load_policy,
 )
-from throughline.errors import ConfigError, InputError
-from throughline.record.model import (
+from throughline.core.errors import ConfigError, InputError
+from throughline.record.decision import (
     ActionStep,
     Claim,
     ClaimCheck,

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from tests.council.workspace import Company
-from throughline.council.pipeline import Council
-from throughline.models.fakes import FakeAdvisor, ScriptedModel
-from throughline.models.fakes.responders import SECTION_MARK
-from throughline.models.fakes.scripted import SeenRequest
+from throughline.council.convene import Council
+from throughline.providers.fakes import FakeAdvisor, ScriptedModel
+from throughline.providers.fakes.responders import SECTION_MARK
+from throughline.providers.fakes.scripted import SeenRequest
 from throughline.runlog import RunLog
-from throughline.settings import Settings
+from throughline.core.settings import Settings
 
 MODEL = "openai-compatible:fake@http://127.0.0.1:9/v1"  # never reached: models are fakes
 QUESTION = "Should we hire two more AEs or fix onboarding first?"
@@ -311,7 +311,7 @@ def test_a_framer_that_invents_options_is_refused(company: Company) -> None:
                                             ({"synthesiser": MODEL}, {"synthesiser"})])
 def test_the_estimate_counts_the_roles_set_to_models(company: Company, roles: dict[str, str],
                                                      expected: set[str]) -> None:
-    from throughline.models import ModelAdvisorEngine
+    from throughline.providers import ModelAdvisorEngine
 
     settings = settings_with(company, **roles)
     engine = ModelAdvisorEngine(settings.models, model_factory=lambda spec: ScriptedModel())

@@ -42,10 +42,10 @@ import pytest
 
 from tests.council.workspace import Company
 from throughline.cli import main
-from throughline.council.pipeline import MODEL_NOTICE, Council
-from throughline.errors import ConfigError
-from throughline.models import ModelAdvisorEngine, ModelsConfig
-from throughline.models.fakes import (
+from throughline.council.convene import MODEL_NOTICE, Council
+from throughline.core.errors import ConfigError
+from throughline.providers import ModelAdvisorEngine, ModelsConfig
+from throughline.providers.fakes import (
     FakeAdvisor,
     FakeOpenAIServer,
     FaultInjectingModel,
@@ -55,9 +55,9 @@ from throughline.models.fakes import (
     SeenRequest,
     ServerFaults,
 )
-from throughline.models.fakes.server import SERVER_FAULTS
-from throughline.models.fakes.server import SeenHTTP
-from throughline.record.model import DecisionRecord
+from throughline.providers.fakes.server import SERVER_FAULTS
+from throughline.providers.fakes.server import SeenHTTP
+from throughline.record.decision import DecisionRecord
 from throughline.record.render import render_record
 from throughline.runlog import RunLog
 
@@ -735,7 +735,7 @@ def test_a_deprecated_model_is_logged_once_not_printed(
     assert ran.code == 0, ran.err
     notices = [r for r in caplog.records if "deprecated by its provider" in r.getMessage()]
     assert requests > 10 and len(notices) == 1, [r.getMessage() for r in notices]
-    assert notices[0].name == "throughline.models" and notices[0].levelno == logging.WARNING
+    assert notices[0].name == "throughline.providers" and notices[0].levelno == logging.WARNING
     assert notices[0].getMessage().startswith("openai:gpt-5.1 is deprecated by its provider")
     assert not any("DeprecatedModelWarning" in r.getMessage() for r in caplog.records)
     # other libraries' warnings (if any) are logged as one line naming the package

@@ -29,9 +29,9 @@ from throughline.council.offline.facts import (
     option_facts,
 )
 from throughline.council.personas import builtin_catalog
-from throughline.council.pipeline import Council
+from throughline.council.convene import Council
 from throughline.diagnose.findings import Finding, Metric, Severity
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DATE = date(2025, 6, 16)

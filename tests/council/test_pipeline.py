@@ -12,10 +12,10 @@ import pytest
 from tests.council.workspace import Company
 from throughline.council.debate import ROUNDS
 from throughline.council.personas import builtin_catalog
-from throughline.council.pipeline import OFFLINE_NOTICE, Council, ask
-from throughline.council.seams import Event
-from throughline.errors import InputError, UsageError
-from throughline.record.model import DecisionRecord, Move
+from throughline.council.convene import OFFLINE_NOTICE, Council, ask
+from throughline.core.seams import Event
+from throughline.core.errors import InputError, UsageError
+from throughline.record.decision import DecisionRecord, Move
 from throughline.runlog import RunLog
 
 RUN_DATE = date(2026, 11, 21)

@@ -23,7 +23,7 @@ from throughline.council.forecast import horizon_date
 from throughline.council.frame import frame_question, gerund, noun_phrase
 from throughline.council.personas import builtin_catalog
 from throughline.council.synthesize import option_series
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 
 RUN = date(2026, 11, 21)
 AB = "Should we hire four more SDRs next quarter or invest in a partner program?"

@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from tests.conftest import ROOT
-from throughline.council.pipeline import ask
+from throughline.council.convene import ask
 from throughline.ingest import ingest
-from throughline.settings import load_settings
+from throughline.core.settings import load_settings
 
 
 def test_maven_crm_record_is_honest_about_what_it_cannot_see(shared_dir: Path,

@@ -12,7 +12,7 @@ from throughline.diagnose.diagnosis import Diagnosis
 from throughline.ingest import ingest
 from throughline.library import Library, add_starter
 from throughline.sample import generate
-from throughline.settings import Settings, load_settings
+from throughline.core.settings import Settings, load_settings
 
 SCENARIO = "honesty"
 SEED = 11

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from throughline.errors import InputError, UsageError
+from throughline.core.errors import InputError, UsageError
 from throughline.ingest import readers
 from throughline.ingest.readers import OpenedFile, check_header, decide_encoding, open_file
 

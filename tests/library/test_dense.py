@@ -10,10 +10,10 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.library import Library, dense
 from throughline.library.dense import reciprocal_rank_fusion
-from throughline.settings import load_settings
+from throughline.core.settings import load_settings
 
 
 def test_rrf_scores_and_ties() -> None:

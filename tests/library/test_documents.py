@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from throughline.errors import InputError
+from throughline.core.errors import InputError
 from throughline.library.documents import load_bytes, load_path
 from throughline.library.htmltext import parse_html
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from throughline.errors import InputError, UsageError
+from throughline.core.errors import InputError, UsageError
 from throughline.library import Library, Passage, retrieve
-from throughline.settings import load_settings
+from throughline.core.settings import load_settings
 
 from .helpers import make_pdf, words
 

@@ -23,7 +23,7 @@ from tests.council.workspace import Company, build_company
 from throughline.council.forecast import horizon_date
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.quality import DataQualityIssue
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 
 TIE = ("Tie: honesty and messaging at 1.00 — the data does not separate them; the evidence "
        "that would is a signal only one of them reads:")

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from throughline.diagnose.scorecard import CapabilityScore
 from throughline.diagnose.quality import DataQualityIssue
-from throughline.record.model import (
+from throughline.record.decision import (
     ActionStep,
     Advisor,
     CannotSee,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.record.fixture import make_record
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 from throughline.record.render import FORMATS, render_record
 
 ROOT = Path(__file__).resolve().parents[2]

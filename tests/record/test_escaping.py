@@ -9,7 +9,7 @@ import pytest
 
 from tests.record.fixture import make_record
 from tests.record.helpers import html_tags, html_text, md_text
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 from throughline.record.render import render_record
 
 SCRIPT = "<script>alert(1)</script>"

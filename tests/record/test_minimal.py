@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.record.helpers import html_text
-from throughline.record.model import DecisionRecord, Intent, RunFacts
+from throughline.record.decision import DecisionRecord, Intent, RunFacts
 from throughline.record.render import FORMATS, render_record
 
 

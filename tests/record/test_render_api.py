@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.record.fixture import make_record
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 from throughline.record.render import (
     EXTENSIONS,
     FORMATS,

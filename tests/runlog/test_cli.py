@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.record.fixture import SMALL_QUESTION, make_small_intent, make_small_record
-from throughline.council.seams import CallInfo
-from throughline.record.model import DecisionRecord
+from throughline.core.seams import CallInfo
+from throughline.record.decision import DecisionRecord
 from throughline.record.render import RecordFormat, render_record
 from throughline.runlog import RunLog
-from throughline.settings import load_settings
+from throughline.core.settings import load_settings
 
 
 @pytest.fixture

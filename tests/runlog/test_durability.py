@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from throughline.council.seams import CallInfo
+from throughline.core.seams import CallInfo
 from throughline.runlog import RunLog, request_key
 
 RUN_ID = "20250303-090000-abcdef"
 
 WRITER = textwrap.dedent("""
     import os, signal, sys
-    from throughline.council.seams import CallInfo
+    from throughline.core.seams import CallInfo
     from throughline.runlog import RunLog
 
     log = RunLog.open(sys.argv[1])

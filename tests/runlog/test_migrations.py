@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from throughline.errors import StoreError
+from throughline.core.errors import StoreError
 from throughline.runlog import MIGRATIONS, Migration, RunLog, migrate
 from throughline.runlog.migrations import execute_script, migration
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from throughline.council.seams import CallInfo
+from throughline.core.seams import CallInfo
 from throughline.runlog import REDACTED, RunLog, redact, redact_text, request_key
-from throughline.settings import load_settings
+from throughline.core.settings import load_settings
 
 KEY = "sk-test-0123456789abcdefghijklmnop"
 ANTHROPIC = "sk-ant-api03-ZYXWVUTSRQPONMLKJIH"

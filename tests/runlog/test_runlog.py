@@ -19,11 +19,11 @@ from tests.record.fixture import (
     make_small_record,
     make_small_statements,
 )
-from throughline.council.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
-from throughline.errors import StoreError, UsageError
-from throughline.record.model import Advisor, Move
+from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
+from throughline.core.errors import StoreError, UsageError
+from throughline.record.decision import Advisor, Move
 from throughline.runlog import RunLog, new_run_id, request_key
-from throughline.settings import load_settings
+from throughline.core.settings import load_settings
 
 AUDITOR = Advisor(id="auditor", name="The Auditor", role="Fact-checker", lens="numbers",
                   background="Audit")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.evidence import SCHEMA
 from throughline.sample import SCENARIOS, generate, list_scenarios
 

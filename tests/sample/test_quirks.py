@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.evidence import SCHEMA
 from throughline.sample import generate
 from throughline.sample import vocabulary as V

@@ -200,7 +200,7 @@ def test_measurement_vacuum_engineering_legible_gtm_not(files, company, seed: in
 
 def test_measurement_vacuum_files_still_import(company, tmp_path) -> None:
     from throughline.ingest.loader import ingest
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     report = ingest([company("measurement-vacuum", 11)], load_settings(workspace=tmp_path))
     assert report.rejected == 0

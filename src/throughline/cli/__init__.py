@@ -1,7 +1,7 @@
 """The `throughline` command: a thin face on the library.
 
 Each command lives in its own module and registers on ``app``; errors from the library
-(``throughline.errors``) are translated here into messages and exit codes 0/1/2.
+(``throughline.core.errors``) are translated here into messages and exit codes 0/1/2.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from rich.markup import escape
 import psutil
 
 from throughline.core.redact import redact, redact_text
-from throughline.errors import ThroughlineError
-from throughline.settings import Settings, load_settings
+from throughline.core.errors import ThroughlineError
+from throughline.core.settings import Settings, load_settings
 
 _first_call = True
 _started = time.perf_counter()

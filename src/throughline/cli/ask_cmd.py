@@ -1,6 +1,6 @@
 """`throughline ask "QUESTION"`: convene the council and write a decision record.
 
-A thin face on :func:`throughline.council.pipeline.ask`: it shows the pipeline's progress
+A thin face on :func:`throughline.council.convene.ask`: it shows the pipeline's progress
 events (stages and turns) on stderr and prints the record's path — or, with ``--json``, a
 JSON summary on stdout.
 """
@@ -17,9 +17,9 @@ from rich.markup import escape
 from throughline.cli.app import app, emit_json, err_console, out_console, settings_from
 from throughline.council.debate import MAX_ROUNDS
 from throughline.council.frame import DEFAULT_QUESTION
-from throughline.council.pipeline import AskResult, ask
-from throughline.council.seams import Event
-from throughline.record.model import DecisionRecord
+from throughline.council.convene import AskResult, ask
+from throughline.core.seams import Event
+from throughline.record.decision import DecisionRecord
 
 
 def summary(result: AskResult) -> dict[str, object]:

@@ -17,7 +17,7 @@ from throughline.cli.app import (
 )
 from throughline.council.frame import DEFAULT_QUESTION
 from throughline.demo import DEFAULT_SCENARIO, DEFAULT_SEED, DemoResult, run_demo
-from throughline.settings import workspace_dir
+from throughline.core.settings import workspace_dir
 
 NEXT_QUESTION = "Should we fix forecast discipline before we hire more sellers?"
 

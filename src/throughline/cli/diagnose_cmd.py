@@ -20,7 +20,7 @@ from rich.markup import escape
 from throughline import __version__
 from throughline.cli.app import app, emit_json, err_console, out_console, settings_from
 from throughline.diagnose.diagnosis import Diagnosis
-from throughline.diagnose.engine import DiagnoseEvent, run_diagnose
+from throughline.diagnose.run import DiagnoseEvent, run_diagnose
 from throughline.diagnose.findings import FindingKind, Severity
 from throughline.diagnose.registry import DiagnoseOptions
 from throughline.diagnose.report import EXTENSIONS, ReportFormat, trust, write_report

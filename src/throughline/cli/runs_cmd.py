@@ -12,9 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from throughline.cli.app import app, emit_json, out_console, settings_from
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.runlog import RunDetail, RunLog, RunSummary
-from throughline.settings import Settings
+from throughline.core.settings import Settings
 
 runs_app = typer.Typer(
     help="The run log: list past council runs, show one (stages, claim check, model "
@@ -232,7 +232,7 @@ def resume_command(
 ) -> None:
     """Finish a stopped run (killed, failed or over budget) without repeating its calls."""
     from throughline.cli.ask_cmd import print_summary, progress_printer, summary
-    from throughline.council.pipeline import ask
+    from throughline.council.convene import ask
 
     from throughline.cli.ask_cmd import exit_if_degraded
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from throughline.cli.app import app, emit_json, out_console, settings_from
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.sample import generate, list_scenarios
 from throughline.sample.quirks import list_quirks, parse_quirks
 

@@ -22,8 +22,8 @@ from throughline.council.gather import EvidencePack
 from throughline.council.personas import Catalog, Persona
 from throughline.diagnose.findings import Severity
 from throughline.diagnose.ranking import HYPOTHESES
-from throughline.errors import UsageError
-from throughline.record.model import Intent
+from throughline.core.errors import UsageError
+from throughline.record.decision import Intent
 
 MIN_PANEL = 4
 MAX_PANEL = 7

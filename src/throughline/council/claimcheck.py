@@ -104,8 +104,8 @@ from throughline.council.numbers import (
 from throughline.diagnose.families.measure import show
 from throughline.diagnose.findings import Finding, FindingKind, Metric
 from throughline.diagnose.quality import DataQualityIssue
-from throughline.library.models import Passage
-from throughline.record.model import (
+from throughline.library.records import Passage
+from throughline.record.decision import (
     Citation,
     Claim,
     ClaimCheck,

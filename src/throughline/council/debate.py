@@ -25,9 +25,9 @@ from pydantic import BaseModel
 
 from throughline.council.gather import EvidencePack
 from throughline.council.personas import Persona
-from throughline.council.seams import AdvisorEngine, CallInfo, RoundSpec, TurnRequest
-from throughline.errors import ModelError
-from throughline.record.model import Advisor, Intent, Move, RoundRecord, Statement
+from throughline.core.seams import AdvisorEngine, CallInfo, RoundSpec, TurnRequest
+from throughline.core.errors import ModelError
+from throughline.record.decision import Advisor, Intent, Move, RoundRecord, Statement
 
 ROUNDS: list[RoundSpec] = [
     RoundSpec(

@@ -1,4 +1,4 @@
-"""Frame: the user's question → an :class:`~throughline.record.model.Intent`.
+"""Frame: the user's question → an :class:`~throughline.record.decision.Intent`.
 
 The offline framer is deterministic: it reads the decision type from the verbs of the
 question, the form of the choice and its options ("A or B", "A before B", "should we X?",
@@ -20,8 +20,8 @@ from datetime import date
 
 from dataclasses import dataclass, field
 
-from throughline.errors import UsageError
-from throughline.record.model import DecisionType, Intent, OptionFrame, OptionStance, QuestionForm
+from throughline.core.errors import UsageError
+from throughline.record.decision import DecisionType, Intent, OptionFrame, OptionStance, QuestionForm
 
 DEFAULT_QUESTION = ("What is our binding go-to-market constraint, and what should we do "
                     "first?")

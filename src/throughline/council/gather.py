@@ -31,15 +31,15 @@ from throughline.council.frame import (
     subject_frame,
 )
 from throughline.council.personas import Persona
-from throughline.council.seams import EvidenceCard
+from throughline.core.seams import EvidenceCard
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.families.measure import show
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
 from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report.trust import unfit_findings
-from throughline.library.models import Passage
-from throughline.record.model import Intent, OptionFrame
+from throughline.library.records import Passage
+from throughline.record.decision import Intent, OptionFrame
 
 RANKING_ID = "constraint.ranking"
 COVERAGE_ID = "evidence.coverage"

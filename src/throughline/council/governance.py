@@ -5,7 +5,7 @@ The default policy ships as ``council/policy/default.yaml``. A user overrides it
 default key by key (lists replace lists), then validated. Unknown keys are errors, so a
 typo cannot silently switch a rule off.
 
-Rules (one :class:`~throughline.record.model.PolicyCheck` per enabled rule):
+Rules (one :class:`~throughline.record.decision.PolicyCheck` per enabled rule):
 
 * ``numeric_claims_traced`` — the share of numeric claims (numbers, percentages, currency)
   the claim check verified is at least ``min_verified_share`` (per engine via
@@ -34,8 +34,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from throughline.council.claimcheck import record_texts
-from throughline.errors import ConfigError, InputError
-from throughline.record.model import DecisionRecord, PolicyCheck, RunFacts
+from throughline.core.errors import ConfigError, InputError
+from throughline.record.decision import DecisionRecord, PolicyCheck, RunFacts
 
 DEFAULT_POLICY = "policy/default.yaml"
 WORKSPACE_POLICY = "policy.yaml"

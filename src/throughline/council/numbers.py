@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from throughline.record.model import ClaimKind
+from throughline.record.decision import ClaimKind
 
 NumberClass = str  # "percent" | "currency" | "plain"
 

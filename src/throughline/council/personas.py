@@ -1,6 +1,6 @@
 """The persona catalog: built-in advisors (YAML) plus an optional user panel file.
 
-A persona is an :class:`~throughline.record.model.Advisor` plus what the offline engine and
+A persona is an :class:`~throughline.record.decision.Advisor` plus what the offline engine and
 casting need: the families it weighs, the hypotheses it champions, the decision types it
 suits, the untested assumption of its lens (with the finding metric that tests it), and the
 metaphor it brings to the last round.
@@ -20,9 +20,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from throughline.council.seams import PersonaBrief
-from throughline.errors import InputError
-from throughline.record.model import Advisor, DecisionType
+from throughline.core.seams import PersonaBrief
+from throughline.core.errors import InputError
+from throughline.record.decision import Advisor, DecisionType
 
 
 class Weighs(BaseModel):

@@ -52,8 +52,8 @@ from throughline.council.gather import COVERAGE_ID, RANKING_ID, EvidencePack, fi
 from throughline.council.personas import Persona
 from throughline.council.synthesize import CitationBook, Synthesis
 from throughline.diagnose.ranking import HYPOTHESES
-from throughline.errors import ModelError
-from throughline.record.model import (
+from throughline.core.errors import ModelError
+from throughline.record.decision import (
     ActionStep,
     Advisor,
     DecisionRecord,
@@ -64,8 +64,8 @@ from throughline.record.model import (
 )
 
 if TYPE_CHECKING:
-    from throughline.council.seams import CallInfo
-    from throughline.models.engine import ModelAdvisorEngine
+    from throughline.core.seams import CallInfo
+    from throughline.providers.advisor_engine import ModelAdvisorEngine
 
 Section = Literal["verdict", "action_plan", "future_paths", "deeper_story", "risks"]
 SECTIONS: tuple[Section, ...] = ("verdict", "action_plan", "future_paths", "deeper_story",
@@ -276,7 +276,7 @@ def _label(h: str | None) -> str:
 
 def stable_head(inputs: SynthesisInputs) -> str:
     """The part of every section's prompt that is the same for all of them."""
-    from throughline.models import prompts
+    from throughline.providers import prompts
 
     r = inputs.record
     limits = prompts.PromptLimits()
@@ -377,7 +377,7 @@ def draft_of(section: Section, inputs: SynthesisInputs) -> BaseModel:
 def section_prompt(section: Section, inputs: SynthesisInputs, head: str,
                    written: dict[Section, Any]) -> tuple[str, int]:
     """``(prompt, prefix)``: the shared head, then this section's part."""
-    from throughline.models import prompts
+    from throughline.providers import prompts
 
     part = [f"Section: the {TITLES[section]}.", f"What it does: {BRIEFS[section]}", ""]
     if section != "verdict":
@@ -667,7 +667,7 @@ async def synthesise_sections(engine: ModelAdvisorEngine, inputs: SynthesisInput
                               ) -> SectionsOutcome:
     """Ask the synthesiser for every section, wave by wave (see the module docstring).
     Never raises for a failed section: it is left to the rules and said in ``failures``."""
-    from throughline.models.errors import BudgetExceeded
+    from throughline.providers.errors import BudgetExceeded
 
     head = stable_head(inputs)
     outcome = SectionsOutcome()

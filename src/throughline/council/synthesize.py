@@ -46,7 +46,7 @@ from throughline.diagnose.families.measure import SMALL_SAMPLE, num, pct
 from throughline.diagnose.findings import FindingKind
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report import trust
-from throughline.record.model import (
+from throughline.record.decision import (
     ActionStep,
     Advisor,
     CannotSee,

@@ -129,7 +129,7 @@ def as_of(ctx: DiagnoseContext) -> date:
     if ctx.options.as_of is not None:
         return ctx.options.as_of
     if ctx._as_of is None:
-        from throughline.diagnose.engine import resolve_as_of
+        from throughline.diagnose.run import resolve_as_of
 
         ctx._as_of = resolve_as_of(ctx.store)
     return ctx._as_of

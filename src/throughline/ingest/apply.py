@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from throughline.errors import StoreError
+from throughline.core.errors import StoreError
 from throughline.evidence import SCHEMA
 from throughline.ingest.guard import ASIDE_SUFFIX
 from throughline.ingest.readers import ident, sql_str

@@ -6,7 +6,7 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
-from throughline.errors import InputError, UsageError
+from throughline.core.errors import InputError, UsageError
 from throughline.ingest.mapping import Mapping, Source
 from throughline.ingest.readers import EXTENSIONS, OpenedFile
 

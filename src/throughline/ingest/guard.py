@@ -2,7 +2,7 @@
 
 An ingest holds an exclusive advisory lock on ``<workspace>/.ingest.lock`` from before it
 stages until after it has published. A second ingest started meanwhile stops at once with
-:class:`~throughline.errors.StoreBusy` (exit 2) instead of a driver traceback. Whoever holds
+:class:`~throughline.core.errors.StoreBusy` (exit 2) instead of a driver traceback. Whoever holds
 the lock is the only writer, so any staging folder or half-written store copy found when
 the lock is taken was left by a writer that was killed: it is removed then.
 """
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from throughline.errors import StoreBusy
+from throughline.core.errors import StoreBusy
 
 try:  # POSIX; on other systems ingests are not serialised (documented in the README)
     import fcntl

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from throughline.errors import InputError, UsageError, ValidationFailed
+from throughline.core.errors import InputError, UsageError, ValidationFailed
 from throughline.evidence import SCHEMA
 from throughline.ingest.apply import (
     INGESTS,
@@ -65,7 +65,7 @@ from throughline.ingest.transform import (
     detect_number_formats,
     unmapped_labels,
 )
-from throughline.settings import Settings
+from throughline.core.settings import Settings
 
 MAX_EXAMPLES = 5
 DATE_SAMPLE_ROWS = 2048  # first rows looked at for dates that are not ISO

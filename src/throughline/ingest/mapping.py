@@ -43,7 +43,7 @@ from pydantic import (
     model_validator,
 )
 
-from throughline.errors import ConfigError, UsageError
+from throughline.core.errors import ConfigError, UsageError
 from throughline.evidence import SCHEMA
 from throughline.evidence.schema import ColumnType
 

@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 import yaml
 
-from throughline.errors import InputError
+from throughline.core.errors import InputError
 from throughline.ingest.guard import STAGING_PREFIX
 
 SNIFF_BYTES = 256 * 1024
@@ -155,7 +155,7 @@ class Decoded:
 
 def encoding_name(name: str) -> str:
     """A codec name as users write it (``cp1252``, ``latin-1``, ``utf-8``)."""
-    from throughline.errors import UsageError
+    from throughline.core.errors import UsageError
 
     try:
         canonical = codecs.lookup(name).name

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from throughline.errors import InputError
+from throughline.core.errors import InputError
 from throughline.evidence.schema import Column, ColumnType, Table
 from throughline.ingest.mapping import ColumnSpec, Source
 from throughline.ingest.readers import OpenedFile, ident, sql_str

@@ -9,7 +9,7 @@ untrusted data (:mod:`.safety`), chunks them by structure into passages with sta
 
 from __future__ import annotations
 
-from throughline.library.models import (
+from throughline.library.records import (
     AddOutcome,
     AddReport,
     DocumentInfo,
@@ -17,7 +17,7 @@ from throughline.library.models import (
     SourceRef,
     TermShare,
 )
-from throughline.library.retrieve import FILTER_KEYS, Library, retrieve
+from throughline.library.library import FILTER_KEYS, Library, retrieve
 from throughline.library.starter import add_starter, starter_paths
 
 __all__ = [

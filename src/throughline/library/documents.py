@@ -20,8 +20,8 @@ from typing import Literal
 
 import yaml
 
-from throughline.errors import InputError
-from throughline.library.models import AddOutcome, DocumentKind
+from throughline.core.errors import InputError
+from throughline.library.records import AddOutcome, DocumentKind
 from throughline.library.safety import check_size, clean_text, decode_bytes, too_large
 
 EXTENSIONS: dict[str, DocumentKind] = {

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from throughline.errors import InputError
+from throughline.core.errors import InputError
 from throughline.library.documents import Block, Parsed
 from throughline.library.safety import clean_text
 

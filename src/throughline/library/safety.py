@@ -3,7 +3,7 @@
 Three guards, all applied before anything is indexed:
 
 1. **Size.** A file over ``Settings.max_library_file_bytes`` is refused with an
-   :class:`~throughline.errors.InputError` naming the file, its size, the limit and the
+   :class:`~throughline.core.errors.InputError` naming the file, its size, the limit and the
    setting to change. The check uses ``stat`` so an oversized file is never read.
 2. **Decoding.** Text, Markdown and HTML bytes are decoded from a byte-order mark, then
    strict UTF-8, then a charset declared by the document, then charset-normalizer's best
@@ -27,7 +27,7 @@ import codecs
 import re
 from pathlib import Path
 
-from throughline.errors import InputError
+from throughline.core.errors import InputError
 
 SIZE_SETTING = "max_library_file_bytes"
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from throughline.errors import StoreError
+from throughline.core.errors import StoreError
 
 #: Named, ordered migrations; each runs once in a transaction and is recorded in
 #: ``_migrations``. Append new ones; never edit an applied one.

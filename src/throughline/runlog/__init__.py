@@ -11,7 +11,7 @@ from __future__ import annotations
 from throughline.runlog.ids import canonical_json, new_run_id, request_key
 from throughline.runlog.log import RunLog
 from throughline.runlog.migrations import MIGRATIONS, Migration, migrate
-from throughline.runlog.models import (
+from throughline.runlog.records import (
     STAGES,
     CallRecord,
     CallsSummary,

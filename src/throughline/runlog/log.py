@@ -24,9 +24,9 @@ from typing import Any, Self
 from pydantic import BaseModel, ValidationError
 
 from throughline import __version__
-from throughline.council.seams import CallInfo
-from throughline.errors import StoreError, UsageError
-from throughline.record.model import (
+from throughline.core.seams import CallInfo
+from throughline.core.errors import StoreError, UsageError
+from throughline.record.decision import (
     RECORD_SCHEMA_VERSION,
     Claim,
     DecisionRecord,
@@ -42,7 +42,7 @@ from throughline.runlog.ids import (
     to_jsonable,
 )
 from throughline.runlog.migrations import migrate, transaction
-from throughline.runlog.models import (
+from throughline.runlog.records import (
     STAGES,
     CallRecord,
     CallsSummary,
@@ -61,7 +61,7 @@ from throughline.core.redact import (
     redacted_json,
     redacted_text_json,
 )
-from throughline.settings import Settings
+from throughline.core.settings import Settings
 
 Clock = Callable[[], datetime]
 LIST_HINT = "see `throughline runs list` for run ids"

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from throughline.errors import StoreError
+from throughline.core.errors import StoreError
 
 
 @dataclass(frozen=True)

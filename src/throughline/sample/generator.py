@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.sample import billing, crm, field, messaging, product
 from throughline.sample.company import draw_company
 from throughline.sample.engineering import pull_requests

@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.sample import vocabulary as V
 from throughline.sample.crm import MOTIONS, SOURCE_MOTION, Accounts, Deals, _office_time
 from throughline.sample.field import MANAGERS

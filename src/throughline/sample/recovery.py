@@ -81,7 +81,7 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
     from throughline.ingest import ingest
     from throughline.sample.generator import generate
     from throughline.sample.quirks import parse_quirks
-    from throughline.settings import load_settings
+    from throughline.core.settings import load_settings
 
     started, cpu = time.perf_counter(), time.process_time()
     work = Path(tempfile.mkdtemp(prefix=f"tl-recovery-{scenario}-{seed}-",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from throughline.errors import UsageError
+from throughline.core.errors import UsageError
 from throughline.sample import vocabulary as V
 from throughline.sample.company import Company, Staff, rep_count, staff
 from throughline.sample.ids import instance_code, salesforce_ids

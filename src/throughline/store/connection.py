@@ -15,9 +15,9 @@ from typing import Any
 import ibis
 
 from throughline.core.redact import redact_text
-from throughline.errors import StoreError
+from throughline.core.errors import StoreError
 from throughline.evidence import SCHEMA
-from throughline.settings import Settings
+from throughline.core.settings import Settings
 
 
 class EvidenceStore:

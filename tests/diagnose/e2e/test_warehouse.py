@@ -24,7 +24,7 @@ from throughline.diagnose import Diagnosis, run_diagnose
 from throughline.diagnose.registry import diagnostics
 from throughline.ingest import ingest
 from throughline.sample import generate
-from throughline.settings import Settings, load_settings
+from throughline.core.settings import Settings, load_settings
 
 URL = os.environ.get("THROUGHLINE_TEST_POSTGRES")
 SCENARIO, SEED, SCALE = "honesty", 5, 0.3

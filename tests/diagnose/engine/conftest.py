@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.diagnose.engine.diagnose_fakes import build_store
-from throughline.settings import Settings, load_settings
+from throughline.core.settings import Settings, load_settings
 from throughline.store import EvidenceStore
 from throughline.store.connection import store_session
 

@@ -474,7 +474,7 @@ def realistic_ranking() -> ConstraintRanking:
 
 def realistic_diagnosis(statement_override: str | None = None) -> Diagnosis:
     findings = realistic_findings(statement_override)
-    from throughline.diagnose.engine import blind_spots, legibility_map
+    from throughline.diagnose.run import blind_spots, legibility_map
 
     ranking = realistic_ranking()
     legibility = legibility_map(findings)

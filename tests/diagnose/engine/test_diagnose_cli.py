@@ -16,7 +16,7 @@ from throughline.diagnose.diagnosis import Diagnosis
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace the registry and the ranker with fakes (the real ones land separately)."""
-    from throughline.diagnose import engine
+    from throughline.diagnose import run as engine
 
     monkeypatch.setattr(engine, "registered_diagnostics", lambda: [
         count_diagnostic("pipeline.count", signal="honesty"),
@@ -88,7 +88,7 @@ def test_bad_date_is_usage_error(filled_workspace: Path, fakes: None) -> None:
 def test_crash_exits_1_naming_the_diagnostic(filled_workspace: Path,
                                              monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from throughline.diagnose import engine
+    from throughline.diagnose import run as engine
 
     def boom(ctx: object) -> list[object]:
         raise RuntimeError("kaboom")

@@ -10,11 +10,11 @@ import pytest
 
 from tests.diagnose.engine.diagnose_fakes import count_diagnostic, fake_rank, make_diagnostic
 from throughline.diagnose import DiagnoseOptions, diagnose, run_diagnose
-from throughline.diagnose.engine import DiagnoseEvent, DiagnosticFailed
+from throughline.diagnose.run import DiagnoseEvent, DiagnosticFailed
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
 from throughline.diagnose.registry import DiagnoseContext
-from throughline.errors import InputError, NotMeasurable, ThroughlineError, UsageError
-from throughline.settings import load_settings
+from throughline.core.errors import InputError, NotMeasurable, ThroughlineError, UsageError
+from throughline.core.settings import load_settings
 from throughline.store import EvidenceStore
 
 
@@ -238,7 +238,7 @@ def test_run_diagnose_on_empty_workspace_is_usage_error(workspace: Path) -> None
 
 def test_run_diagnose_uses_the_registry(filled_workspace: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from throughline.diagnose import engine
+    from throughline.diagnose import run as engine
 
     monkeypatch.setattr(engine, "registered_diagnostics",
                         lambda: [count_diagnostic("pipeline.count", signal="honesty")])

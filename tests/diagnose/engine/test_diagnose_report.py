@@ -552,7 +552,7 @@ def test_each_evidence_table_is_listed_once(board_html: str, board_md: str) -> N
 
 def test_counts_match_what_is_listed_with_plurals(board_html: str) -> None:
     from throughline.diagnose.report.view import counts_line
-    from throughline.errors import InputError, ValidationFailed
+    from throughline.core.errors import InputError, ValidationFailed
 
     assert counts_line({"total": 3, "problem": 1, "watch": 0, "info": 2,
                         "not_measurable": 0}) == "3 findings: 1 problem, 2 info"

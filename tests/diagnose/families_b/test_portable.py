@@ -10,7 +10,7 @@ import pytest
 from tests.diagnose.families_b import test_feedback, test_handoff, test_legibility
 from tests.diagnose.families_b import test_promises
 from tests.diagnose.families_b.stores import PostgresCheckedContext, build_store
-from throughline.diagnose.engine import diagnose
+from throughline.diagnose.run import diagnose
 from throughline.diagnose.findings import FindingKind
 from throughline.diagnose.registry import DiagnoseOptions, diagnostics
 

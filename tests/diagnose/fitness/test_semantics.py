@@ -8,7 +8,7 @@ import pytest
 
 from tests.diagnose.families_b.stores import build_store, context, only, run
 from tests.diagnose.fitness.helpers import opp, records_of
-from throughline.diagnose.engine import diagnose
+from throughline.diagnose.run import diagnose
 from throughline.diagnose.expr import deal_channel, is_unattributed
 from throughline.diagnose.findings import Finding, FindingKind
 from throughline.diagnose.registry import DiagnoseContext, DiagnoseOptions, diagnostics

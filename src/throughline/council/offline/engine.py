@@ -55,11 +55,11 @@ from throughline.council.offline.facts import (
 )
 from throughline.council.offline.grammar import Voice
 from throughline.council.personas import Persona
-from throughline.council.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
+from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
 from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
 from throughline.diagnose.report import trust
-from throughline.record.model import Advisor, Intent, Move, Statement
+from throughline.record.decision import Advisor, Intent, Move, Statement
 
 ENGINE_NAME = "offline"
 MODEL_NAME = "offline-templates-v2"
@@ -191,7 +191,7 @@ class Seat:
 
 
 class OfflineEngine:
-    """Implements :class:`~throughline.council.seams.AdvisorEngine` without a model."""
+    """Implements :class:`~throughline.core.seams.AdvisorEngine` without a model."""
 
     name = ENGINE_NAME
 

@@ -1,7 +1,7 @@
 """Built-in diagnostic families; importing this package registers them."""
 
 from throughline.diagnose.families import post_sale  # noqa: F401,E402  (families A)
-from throughline.diagnose.families import pipeline  # noqa: F401,E402  (families A)
+from throughline.diagnose.families import sales_pipeline  # noqa: F401,E402  (families A)
 from throughline.diagnose.families import honesty  # noqa: F401,E402  (families A)
 from throughline.diagnose.families import icp  # noqa: F401,E402  (families A)
 from throughline.diagnose.families import feedback  # noqa: F401,E402  (families B)

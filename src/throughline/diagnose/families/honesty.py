@@ -63,7 +63,7 @@ from throughline.diagnose.families.measure import (
     slug,
     unmeasurable,
 )
-from throughline.diagnose.families.pipeline import stage_order, stage_reach
+from throughline.diagnose.families.sales_pipeline import stage_order, stage_reach
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import DiagnoseContext, register
 

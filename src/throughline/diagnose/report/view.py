@@ -576,7 +576,7 @@ def _min_group(family: str) -> int | None:
     if family == "post_sale":
         from throughline.diagnose.families.post_sale import MIN_GROUP
     elif family == "pipeline":
-        from throughline.diagnose.families.pipeline import MIN_GROUP
+        from throughline.diagnose.families.sales_pipeline import MIN_GROUP
     else:
         return None
     return int(MIN_GROUP)

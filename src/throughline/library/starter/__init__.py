@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from throughline.library.documents import load_bytes
 
 if TYPE_CHECKING:
-    from throughline.library.models import AddReport
-    from throughline.library.retrieve import Event, Library
+    from throughline.library.records import AddReport
+    from throughline.library.library import Event, Library
 
 SOURCE_PREFIX = "throughline:starter/"
 TAG = "starter"
@@ -31,7 +31,7 @@ def add_starter(library: Library, *, on_event: Event | None = None) -> AddReport
     """Add (or refresh) the starter notes; unchanged notes are no-ops."""
     import time
 
-    from throughline.library.models import AddReport
+    from throughline.library.records import AddReport
 
     started = time.perf_counter()
     folder = resources.files(__name__)

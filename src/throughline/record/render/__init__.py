@@ -1,6 +1,6 @@
 """Renderers of the decision record: one self-contained HTML file, Markdown and JSON.
 
-All three read the one typed structure, :class:`~throughline.record.model.DecisionRecord`,
+All three read the one typed structure, :class:`~throughline.record.decision.DecisionRecord`,
 and nothing else: they compute no number of their own, read no clock and draw no random
 id, so the same record renders to byte-identical text every time. Every string in the
 record is untrusted (the question, documents, model replies): HTML escapes it through
@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 
 RecordFormat = Literal["html", "md", "json"]
 FORMATS: tuple[RecordFormat, ...] = ("html", "md", "json")

@@ -16,7 +16,7 @@ import jinja2
 
 from throughline.core.text import visible_bidi
 
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 from throughline.record.render.view import build_view, sections_line
 
 

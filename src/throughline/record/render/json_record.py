@@ -10,7 +10,7 @@ turn into markup if a browser or a mail client is handed it as HTML.
 
 from __future__ import annotations
 
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 
 
 def render_json(record: DecisionRecord) -> str:

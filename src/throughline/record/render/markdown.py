@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from throughline.core.text import md_inline, md_paragraph, neutralise_bidi
-from throughline.record.model import DecisionRecord
+from throughline.record.decision import DecisionRecord
 from throughline.record.render.view import (
     CiteRef,
     MemberView,

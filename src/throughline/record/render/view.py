@@ -19,7 +19,7 @@ from throughline.diagnose.scorecard import CapabilityScore
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report.trust import IssueLine, issue_line
 from throughline.diagnose.report.view import split_label
-from throughline.record.model import (
+from throughline.record.decision import (
     Citation,
     DecisionRecord,
     Forecast,

@@ -1,0 +1,698 @@
+"""``ModelAdvisorEngine``: model-backed advisors behind the council's ``AdvisorEngine`` seam.
+
+Per call it picks the model for the role (and advisor) with the reason
+(:mod:`~throughline.providers.selection`), builds a bounded prompt with untrusted text fenced
+(:mod:`~throughline.providers.prompts`), asks a Pydantic AI agent for a structured statement,
+validates it against the request (:mod:`~throughline.providers.schema`) with **one** repair
+request carrying the validation errors, and reports a :class:`CallInfo`. Every request goes
+through :class:`~throughline.providers.calls.GuardedModel` (faults, budget, record/replay).
+
+Failures: :class:`CallFailed` (a ``ModelError``; ``.call`` has the CallInfo) when a turn or
+summary cannot be had — the pipeline records the turn as failed; :class:`BudgetExceeded`
+when the run's budget is spent — the pipeline stops with a partial record;
+:class:`ReplayMismatch` when replay is asked something it never recorded; ``ConfigError``
+for a missing key, a rejected key or an unknown model.
+
+Use one engine per run (``async with ModelAdvisorEngine(...) as engine``): it holds the
+run's budget and closes its HTTP clients on exit. Concurrent calls are safe: each call
+gets its own ledger, check object and guard; the shared state (budget, store, rng) is only
+touched between awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Self, TypeVar
+
+from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai.exceptions import ModelFeatureUnsupportedError, UnexpectedModelBehavior
+from pydantic_ai.messages import CachePoint
+from pydantic_ai.models import Model
+from pydantic_ai.output import NativeOutput, PromptedOutput, ToolOutput
+from pydantic_ai.settings import ModelSettings
+
+from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
+from throughline.core.errors import ConfigError
+from throughline.providers import prompts
+from throughline.providers.budget import (
+    Budget,
+    PlannedCall,
+    PriceTable,
+    RunEstimate,
+    estimate_run,
+    estimate_tokens,
+)
+from throughline.providers.calls import CallLedger, Clock, GuardedModel, RequestFailed, Sleep
+from throughline.core.model_config import ROLES, ModelsConfig, Role
+from throughline.providers.errors import BudgetExceeded, CallFailed
+from throughline.providers.faults.retry import RetryPolicy, classify
+from throughline.providers.limits import traits
+from throughline.providers.endpoints import ProviderFactory, TransportFactory
+from throughline.core.redact import Redactor
+from throughline.providers.replay import CallStore, ReplayMode, ReplayModel
+from throughline.providers.schema import StatementDraft, TurnCheck
+from throughline.providers.selection import Selection, select
+from throughline.core.model_spec import ModelSpec
+from throughline.record.decision import Advisor, Intent, ModelUse, Move, Statement
+
+REPAIR_RETRIES = 1
+"""One bounded repair request per call, carrying the validation errors."""
+
+OUTPUT_ORDER = ("native", "tool", "prompted")
+OUTPUT_FALLBACK = {"native": "tool", "tool": "prompted"}
+"""Where structured output goes when a server refuses a mode (``output_mode='auto'``): from
+JSON schema to a tool call, from a tool call to JSON asked for in the prompt, which any
+server can give."""
+
+log = logging.getLogger("throughline.providers")
+
+ModelFactory = Callable[[ModelSpec], Model]
+T = TypeVar("T")
+
+
+class SummaryCheck:
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.last_problems: list[str] = []
+
+
+class ModelAdvisorEngine:
+    """Model-backed advisors (implements ``core.seams.AdvisorEngine``)."""
+
+    name = "model"
+
+    def __init__(
+        self,
+        config: ModelsConfig,
+        *,
+        env: Mapping[str, str] | None = None,
+        model_factory: ModelFactory | None = None,
+        store: CallStore | None = None,
+        mode: ReplayMode = "live",
+        budget: Budget | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        rng: random.Random | None = None,
+        transport: TransportFactory | None = None,
+    ) -> None:
+        self.config = config
+        self.mode = mode
+        self.redactor = Redactor()
+        self._providers: ProviderFactory | None = None
+        self._evidence: prompts.EvidenceCache = {}  # rendered cards, reused every round
+        if mode == "replay":
+            if store is None:
+                raise ConfigError("replay needs the recorded calls of a run (a call store)")
+            self._factory: ModelFactory = lambda spec: ReplayModel(str(spec), store)
+        elif model_factory is not None:
+            self._factory = model_factory
+        else:
+            self._providers = ProviderFactory(
+                config,
+                os.environ if env is None else env,
+                transport=transport,
+                redactor=self.redactor,
+            )
+            self._factory = self._providers
+        if mode == "resume" and store is None:
+            raise ConfigError("resume needs the recorded calls of the run (a call store)")
+        self.store = store
+        self.prices = PriceTable.with_overrides(config.prices)
+        self.budget = budget or Budget(
+            max_tokens=config.max_tokens_per_run,
+            max_cost_usd=config.max_cost_usd_per_run,
+            prices=self.prices,
+            max_output_tokens=config.max_output_tokens,
+        )
+        self.policy = RetryPolicy(
+            max_attempts=config.max_attempts,
+            base_s=config.backoff_base_s,
+            max_s=config.backoff_max_s,
+            max_retry_after_s=config.max_retry_after_s,
+            timeout_s=config.timeout_s,
+        )
+        self.limits = prompts.PromptLimits(
+            evidence_chars=config.max_evidence_chars,
+            summary_chars=config.max_summary_chars,
+            statement_chars=config.max_statement_chars,
+            history_ratio=config.history_ratio,
+        )
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random(config.seed if config.seed is not None else 0)
+        self._models: dict[str, Model] = {}
+        self._seated: dict[str, Selection] = {}
+        self._turn_agents: dict[str, Agent[TurnCheck, StatementDraft]] = {}
+        self._output_fallback: dict[str, str] = {}  # model -> mode, after a server refused one
+        self._summary_agent = self._make_summary_agent()
+
+    def __repr__(self) -> str:
+        return f"ModelAdvisorEngine(mode={self.mode!r}, models={sorted(self._models)})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients and forget the models made on them: the engine can be
+        used again in another event loop (each stage of a run runs its own)."""
+        if self._providers is not None:
+            await self._providers.aclose()
+        self._models.clear()
+
+    # -- selection -----------------------------------------------------------------------
+
+    def select(self, role: Role, advisor: Advisor | None = None) -> Selection:
+        if role == "advisor" and advisor is not None:
+            seated = self._seated.get(advisor.id)
+            if seated is not None and advisor.model == str(seated.spec):
+                # an advisor this engine filled in (advisors_with_models): its model came
+                # from that selection, not from a panel override, so keep the first reason
+                return seated
+        return select(self.config, role, advisor)
+
+    def prepare(
+        self, panel: Sequence[Advisor], roles: Iterable[Role] = ("advisor", "summariser")
+    ) -> list[ModelUse]:
+        """Resolve and build every model the run will use, before it starts.
+
+        Raises ``ConfigError`` now (missing key, bad model string, no model for a role, a
+        cost limit with an unpriced model) rather than mid-run. Returns the selections for
+        ``RunFacts.models``.
+        """
+        uses: list[ModelUse] = []
+        for role in roles:
+            selections = (
+                [self.select("advisor", a) for a in panel]
+                if role == "advisor"
+                else [self.select(role)]
+            )
+            for sel in selections:
+                self._model(sel.spec)
+                use = ModelUse(
+                    role=role, engine=sel.spec.provider, model=str(sel.spec), reason=sel.reason
+                )
+                if use not in uses:
+                    uses.append(use)
+        self.budget.check_models(u.model for u in uses)
+        return uses
+
+    def advisors_with_models(self, panel: Sequence[Advisor]) -> list[Advisor]:
+        """The panel with ``model`` and ``model_reason`` filled in, for the record."""
+        out = []
+        for a in panel:
+            sel = self.select("advisor", a)
+            self._seated[a.id] = sel
+            out.append(a.model_copy(update={"model": str(sel.spec), "model_reason": sel.reason}))
+        return out
+
+    def _model(self, spec: ModelSpec) -> Model:
+        key = str(spec)
+        if key not in self._models:
+            self.budget.check_models([key])  # a cost limit needs a price for every model
+            self._models[key] = self._factory(spec)
+        return self._models[key]
+
+    def _settings(self, spec: ModelSpec) -> ModelSettings:
+        """The request settings for ``spec``: only what its family accepts (see
+        :mod:`throughline.providers.limits`); the output cap leaves reasoning models room."""
+        row = traits(spec)
+        settings: ModelSettings = {
+            "max_tokens": row.output_tokens(self.config.max_output_tokens),
+            "timeout": self.config.timeout_s,
+            "max_retries": 0,
+        }
+        if row.temperature:
+            settings["temperature"] = self.config.temperature
+        if self.config.seed is not None and row.seed:
+            settings["seed"] = self.config.seed
+        return settings
+
+    def output_tokens(self, spec: ModelSpec) -> int:
+        """The output-token cap of one request to ``spec``."""
+        return traits(spec).output_tokens(self.config.max_output_tokens)
+
+    # -- the AdvisorEngine seam ----------------------------------------------------------
+
+    async def turn(self, request: TurnRequest) -> tuple[TurnReply, CallInfo]:
+        sel = self.select("advisor", request.advisor)
+        blind = prompts.is_blind(request.round)
+        prompt = prompts.turn_prompt(request, self.limits, cache=self._evidence)
+        check = TurnCheck.for_request(
+            request, max_chars=self.config.max_statement_chars, blind=blind
+        )
+        who = f"advisor {request.advisor.id}, round {request.round.number}"
+        draft, info = await self._call(
+            "advisor",
+            sel,
+            self._turn_agent,
+            prompt,
+            check,
+            who,
+            extra={
+                "advisor_id": request.advisor.id,
+                "round": request.round.number,
+                "blind": blind,
+                "evidence_cards": len(request.evidence),
+            },
+        )
+        reply = check.to_reply(draft)
+        if check.cause_dropped:
+            info = info.model_copy(update={"outcome": "cause_missing"})
+        if reply.dropped_cites:  # flagged on the statement; said on the call too
+            info = info.model_copy(
+                update={"parameters": {**info.parameters, "dropped_cites": reply.dropped_cites}}
+            )
+        return reply, info
+
+    async def summarize(
+        self,
+        round_: RoundSpec,
+        statements: list[Statement],
+        panel: list[Advisor],
+        intent: Intent,
+    ) -> tuple[str, CallInfo]:
+        sel = self.select("summariser")
+        prompt = prompts.summary_prompt(round_, statements, panel, intent, self.limits)
+        check = SummaryCheck(self.config.max_summary_chars)
+        text, info = await self._call(
+            "summariser",
+            sel,
+            lambda _mode: self._summary_agent,
+            prompt,
+            check,
+            f"summary of round {round_.number}",
+            extra={"round": round_.number, "output_mode": "text"},
+        )
+        return text.strip(), info
+
+    async def ask(
+        self,
+        role: Role,
+        output_type: type[T],
+        instructions: str,
+        prompt: str,
+        *,
+        validate: Callable[[T], list[str]] | None = None,
+        prefix: int = 0,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[T, CallInfo]:
+        """A structured call for the other roles (framer, synthesiser, claim extractor).
+
+        ``instructions`` is trusted text; put untrusted text into ``prompt`` with
+        :func:`throughline.providers.prompts.fence`. ``validate`` returns problems to feed back
+        for the one repair. ``prefix``: characters of ``prompt`` that several calls share
+        (a cache marker goes there for providers that need one); ``extra`` goes into the
+        call's parameters (the run log).
+        """
+        sel = self.select(role)
+
+        def agent_for(mode: str) -> Agent[list[str], T]:
+            agent: Agent[list[str], T] = Agent(
+                output_type=_output_spec(mode, output_type, name="answer"),
+                retries={"output": REPAIR_RETRIES},
+                deps_type=list,
+            )
+
+            @agent.output_validator
+            def _check(ctx: RunContext[list[str]], value: T) -> T:
+                problems = validate(value) if validate else []
+                if problems:
+                    ctx.deps[:] = problems
+                    raise ModelRetry(_repair_message(problems))
+                return value
+
+            return agent
+
+        problems: list[str] = []
+        return await self._call(
+            role,
+            sel,
+            agent_for,
+            prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt, prefix=prefix),
+            problems,
+            role,
+            extra=extra,
+        )
+
+    # -- planning ------------------------------------------------------------------------
+
+    def plan(
+        self,
+        first_round: Sequence[TurnRequest],
+        rounds: int,
+        *,
+        extra: Sequence[PlannedCall] = (),
+    ) -> list[PlannedCall]:
+        """Planned calls for a council run, from the round-1 requests (built before the run).
+
+        Each round's prompt is sized as it will be at its largest: the round's own brief,
+        every peer's previous statement in full at the longest reply accepted
+        (``max_statement_chars``), the advisor's own last statement, and the summaries of
+        the rounds before at ``max_summary_chars`` (within the history budget). A summary
+        prompt holds the round's statements in full, each at that length. Each turn and
+        summary may use its model's output cap (:mod:`throughline.providers.limits`).
+        """
+        from throughline.council.debate import ROUNDS
+
+        calls: list[PlannedCall] = []
+        for req in first_round:
+            spec = self.select("advisor", req.advisor).spec
+            model, out_tokens = str(spec), self.output_tokens(spec)
+            for number in range(1, rounds + 1):
+                worst = _worst_case_request(req, ROUNDS[number - 1], first_round, self.limits)
+                size = estimate_tokens(prompts.turn_prompt(worst, self.limits).user) + \
+                    estimate_tokens(prompts.turn_instructions(worst, self.limits))
+                calls.append(PlannedCall("advisor", model, size, out_tokens))
+        if first_round:
+            spec = self.select("summariser").spec
+            panel = [r.advisor for r in first_round]
+            said = [_placeholder(f"r0.{a.id}", a.id, self.limits.statement_chars)
+                    for a in panel]
+            for number in range(1, rounds + 1):
+                summary = prompts.summary_prompt(ROUNDS[number - 1], said, panel,
+                                                 first_round[0].intent, self.limits)
+                calls.append(PlannedCall("summariser", str(spec),
+                                         estimate_tokens(summary.instructions)
+                                         + estimate_tokens(summary.user),
+                                         self.output_tokens(spec)))
+        calls.extend(self._planned_roles(rounds, len(first_round)))
+        calls.extend(extra)
+        return calls
+
+    def _planned_roles(self, rounds: int, panel: int = 6) -> list[PlannedCall]:
+        """The framer's and synthesiser's calls, for the roles set to a model. The
+        synthesiser writes each synthesised section in its own call, every one reading the
+        same head: the evidence, the forecasts and every statement of the debate in full
+        (:mod:`throughline.council.synthesis_model`)."""
+        from throughline.council.synthesis_model import SECTIONS, planned_prompt_chars
+        from throughline.providers.roles import uses_model
+
+        out: list[PlannedCall] = []
+        if uses_model(self.config, "framer"):
+            spec = self.select("framer").spec
+            out.append(PlannedCall("framer", str(spec), estimate_tokens(" " * 2_500),
+                                   self.output_tokens(spec)))
+        if uses_model(self.config, "synthesiser"):
+            spec = self.select("synthesiser").spec
+            size = planned_prompt_chars(rounds=rounds, panel=panel,
+                                        statement_chars=self.limits.statement_chars)
+            out.append(PlannedCall("synthesiser", str(spec), estimate_tokens(" " * size),
+                                   self.output_tokens(spec), len(SECTIONS)))
+        return out
+
+    def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
+        return estimate_run(calls, self.prices)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def output_mode(self, spec: ModelSpec) -> str:
+        """The structured-output mode used with ``spec`` ('auto' resolved)."""
+        mode = self.config.output_mode
+        if mode != "auto":
+            return mode
+        fallen_back = self._output_fallback.get(str(spec))
+        if fallen_back is not None:
+            return fallen_back
+        preferred = traits(spec).output_mode
+        if preferred is not None:
+            return preferred
+        return "native" if spec.provider == "ollama" else "tool"
+
+    def _turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
+        if mode not in self._turn_agents:
+            self._turn_agents[mode] = self._make_turn_agent(mode)
+        return self._turn_agents[mode]
+
+    def _make_turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
+        agent: Agent[TurnCheck, StatementDraft] = Agent(
+            output_type=_output_spec(mode, StatementDraft, name="statement"),
+            retries={"output": REPAIR_RETRIES},
+            deps_type=TurnCheck,
+        )
+        policy = self.config.missing_cause
+
+        @agent.output_validator
+        def _check(ctx: RunContext[TurnCheck], draft: StatementDraft) -> StatementDraft:
+            check = ctx.deps
+            draft = check.normalise(draft)
+            problems, cause_problems = check.problems(draft)
+            final = ctx.retry >= ctx.max_retries
+            if final and not problems and cause_problems and policy == "flag":
+                check.cause_dropped = True
+                return draft.model_copy(update={"conviction_cause": None})
+            if problems or cause_problems:
+                check.last_problems = problems + cause_problems
+                raise ModelRetry(_repair_message(check.last_problems))
+            return draft
+
+        return agent
+
+    def _make_summary_agent(self) -> Agent[SummaryCheck, str]:
+        agent: Agent[SummaryCheck, str] = Agent(
+            output_type=str, retries={"output": REPAIR_RETRIES}, deps_type=SummaryCheck
+        )
+
+        @agent.output_validator
+        def _check(ctx: RunContext[SummaryCheck], text: str) -> str:
+            problems = []
+            if not text.strip():
+                problems.append("the summary is empty")
+            elif len(text) > ctx.deps.max_chars:
+                problems.append(
+                    f"the summary is {len(text)} characters; keep it under {ctx.deps.max_chars}"
+                )
+            if problems:
+                ctx.deps.last_problems = problems
+                raise ModelRetry(_repair_message(problems))
+            return text
+
+        return agent
+
+    def _fall_back(self, spec: ModelSpec, failed: str, fault: Any) -> str | None:
+        """After ``spec``'s server refused structured output in mode ``failed``: the next
+        mode to try, remembered for the rest of the run (``None``: nothing left to try).
+        Only with ``output_mode='auto'``: a mode the user set is not second-guessed."""
+        if self.config.output_mode != "auto":
+            return None
+        nxt = OUTPUT_FALLBACK.get(failed)
+        if nxt is None:
+            return None
+        key = str(spec)
+        now = self._output_fallback.get(key)
+        if now is None or OUTPUT_ORDER.index(nxt) > OUTPUT_ORDER.index(now):
+            self._output_fallback[key] = nxt  # concurrent refusals only ever move it on
+            log.warning(
+                "%s does not support %s structured output (%s); using %s output for the "
+                "rest of the run",
+                key,
+                failed,
+                self.redactor(" ".join(str(fault.detail).split()))[:200],
+                nxt,
+            )
+        return self._output_fallback[key]
+
+    async def _call(
+        self,
+        role: Role,
+        sel: Selection,
+        agent_for: Callable[[str], Agent[Any, Any]],
+        prompt: prompts.Prompt,
+        deps: Any,
+        who: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[Any, CallInfo]:
+        ledger = CallLedger()
+        model = GuardedModel(
+            self._model(sel.spec),
+            spec=sel.spec,
+            role=role,
+            reason=sel.reason,
+            ledger=ledger,
+            policy=self.policy,
+            budget=self.budget,
+            prices=self.prices,
+            store=self.store,
+            reuse=self.mode in ("resume", "replay"),
+            replay_failures=self.mode == "replay",
+            sleep=self._sleep,
+            clock=self._clock,
+            rng=self._rng,
+            redactor=self.redactor,
+            advisor_id=(extra or {}).get("advisor_id"),
+            round_=(extra or {}).get("round"),
+            labels={k: v for k, v in (extra or {}).items() if k == "section"},
+        )
+        settings = self._settings(sel.spec)
+        mode = self.output_mode(sel.spec)
+        fallbacks: list[str] = []
+
+        def info(outcome: str) -> CallInfo:
+            more = {"output_mode": mode, **({"output_fallback": fallbacks} if fallbacks else {})}
+            return self._info(role, sel, settings, ledger, outcome, prompt,
+                              {**more, **(extra or {})})  # a summary's mode is "text"
+
+        user = user_content(sel.spec, prompt)
+        try:
+            while True:
+                try:
+                    result = await agent_for(mode).run(
+                        user,
+                        model=model,
+                        deps=deps,
+                        instructions=prompt.instructions,
+                        model_settings=settings,
+                    )
+                    break
+                except (RequestFailed, ModelFeatureUnsupportedError) as exc:
+                    fault = exc.fault if isinstance(exc, RequestFailed) else classify(exc)
+                    if fault is None or fault.kind != "unsupported_output":
+                        raise
+                    nxt = self._fall_back(sel.spec, mode, fault)
+                    if nxt is None or nxt == mode or nxt in fallbacks:
+                        raise
+                    fallbacks.append(f"{mode}->{nxt}")
+                    mode = nxt
+        except ModelFeatureUnsupportedError as exc:
+            call = info("failed:unsupported_output")
+            raise CallFailed(
+                f"{who}: {sel.spec}: {self.redactor(str(exc))}",
+                call=call,
+                reason="structured output unsupported",
+                hint="set THROUGHLINE_MODEL_OUTPUT_MODE=auto (or tool, or prompted)",
+            ) from None
+        except RequestFailed as exc:
+            call = info(f"failed:{exc.fault.kind}")
+            raise CallFailed(
+                f"{who}: {self.redactor(exc.message)}",
+                call=call,
+                reason=f"{exc.fault.kind} after {exc.attempts} attempt(s)",
+                hint=exc.hint,
+            ) from None
+        except UnexpectedModelBehavior as exc:
+            # our checks failed last (ModelRetry) -> their problems; else the schema error
+            problems = getattr(deps, "last_problems", None) or (
+                deps if isinstance(deps, list) else []
+            )
+            last_was_ours = isinstance(exc.__cause__, ModelRetry)
+            detail = "; ".join(problems) if problems and last_was_ours else _cause_text(exc)
+            call = info("failed:invalid")
+            raise CallFailed(
+                f"{who}: the reply was still invalid after one repair: {self.redactor(detail)}",
+                call=call,
+                reason="invalid reply after one repair",
+            ) from None
+        except BudgetExceeded as exc:
+            exc.call = info("budget_exceeded")
+            raise
+        answered = [r for r in ledger.requests if r.source != "failed"]
+        return result.output, info("ok_after_repair" if len(answered) > 1 else "ok")
+
+    def _info(
+        self,
+        role: Role,
+        sel: Selection,
+        settings: ModelSettings,
+        ledger: CallLedger,
+        outcome: str,
+        prompt: prompts.Prompt,
+        extra: Mapping[str, Any] | None,
+    ) -> CallInfo:
+        parameters: dict[str, Any] = {
+            "temperature": settings.get("temperature"),
+            "max_tokens": settings.get("max_tokens"),
+            "timeout_s": settings.get("timeout"),
+            "output_mode": self.output_mode(sel.spec),  # the mode used: `extra` has it
+            "requests": len(ledger.requests),
+            "attempts": ledger.attempts,
+            "repairs": max(0, sum(r.source != "failed" for r in ledger.requests) - 1),
+            "faults": ledger.faults,
+            "request_keys": [r.key for r in ledger.requests],
+            "prompt_chars": prompt.chars,
+        }
+        if "seed" in settings:
+            parameters["seed"] = settings["seed"]
+        if extra:
+            parameters.update(extra)
+        cost = ledger.cost_usd
+        if cost is None:
+            parameters["cost_note"] = f"no price known for {sel.spec}; cost not counted"
+        return CallInfo(
+            role=role,
+            engine=sel.spec.provider,
+            model=str(sel.spec),
+            reason=sel.reason,
+            parameters=parameters,
+            tokens_in=ledger.tokens_in,
+            tokens_out=ledger.tokens_out,
+            latency_s=ledger.latency_s,
+            outcome=outcome,
+            cost_usd=cost or 0.0,
+        )
+
+
+def user_content(spec: ModelSpec, prompt: prompts.Prompt) -> str | list[Any]:
+    """The user message of a request. For Anthropic, whose prompt caching needs an explicit
+    marker, a ``CachePoint`` sits at :attr:`Prompt.prefix` (the end of the part every round
+    of an advisor shares: instructions, persona, question, panel, evidence), so rounds 2…5
+    read it from the cache. OpenAI caches a shared prefix of 1,024 tokens or more by itself,
+    and Ollama keeps its last prompt's KV cache: they get the plain text."""
+    if spec.provider != "anthropic" or not 0 < prompt.prefix < len(prompt.user):
+        return prompt.user
+    return [prompt.user[: prompt.prefix], CachePoint(), prompt.user[prompt.prefix :]]
+
+
+def _placeholder(sid: str, advisor_id: str, chars: int) -> Statement:
+    """A statement of ``chars`` characters, for sizing prompts before a run."""
+    text = ("lorem ipsum dolor sit amet " * (chars // 27 + 1))[:chars]
+    return Statement(id=sid, round=0, advisor_id=advisor_id, move=Move.SHARE, text=text,
+                     conviction=0.5)
+
+
+def _worst_case_request(req: TurnRequest, round_: RoundSpec, panel: Sequence[TurnRequest],
+                        limits: prompts.PromptLimits) -> TurnRequest:
+    """``req`` as round ``round_`` will see it at its largest (see :meth:`plan`)."""
+    if round_.number == 1:
+        return req.model_copy(update={"round": round_})
+    prev = round_.number - 1
+    me = req.advisor.id
+    visible = [_placeholder(f"r{prev}.{r.advisor.id}", r.advisor.id, limits.statement_chars)
+               for r in panel if r.advisor.id != me]
+    own = _placeholder(f"r{prev}.{me}", me, limits.statement_chars)
+    summary = ("minutes of the round " * (limits.summary_chars // 21 + 1))[:limits.summary_chars]
+    return req.model_copy(update={
+        "round": round_, "visible": visible, "own_history": [own], "conviction": 0.5,
+        "summaries": [summary] * max(0, round_.number - 2)})
+
+
+def _output_spec(mode: str, output_type: type[Any], *, name: str) -> Any:
+    if mode == "native":
+        return NativeOutput(output_type, name=name)
+    if mode == "prompted":
+        return PromptedOutput(output_type, name=name)
+    return ToolOutput(output_type, name=name)
+
+
+def _repair_message(problems: list[str]) -> str:
+    return (
+        "Your reply was not accepted: "
+        + "; ".join(problems)
+        + ". Send the corrected reply once more, changing only what is needed."
+    )
+
+
+def _cause_text(exc: BaseException) -> str:
+    cause = exc.__cause__
+    text = str(cause) if cause is not None else str(exc)
+    return " ".join(text.split())[:600]
+
+
+__all__ = ["REPAIR_RETRIES", "ROLES", "ModelAdvisorEngine"]
