@@ -360,7 +360,7 @@ class ModelAdvisorEngine:
         prompt holds the round's statements in full, each at that length. Each turn and
         summary may use its model's output cap (:mod:`throughline.providers.limits`).
         """
-        from throughline.council.debate import ROUNDS
+        from throughline.core.rounds import ROUNDS
 
         calls: list[PlannedCall] = []
         for req in first_round:

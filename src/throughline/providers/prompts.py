@@ -152,7 +152,7 @@ def turn_instructions(request: TurnRequest, limits: PromptLimits) -> str:
     total = request.total_rounds
     length = f"{total} rounds" if total else "up to five rounds"
     panel = len(_panel(request))
-    from throughline.council.debate import ROUNDS  # the arc; debate imports no prompt code
+    from throughline.core.rounds import ROUNDS  # the arc: pure data in core
 
     arc = [f"  {r.number}. {r.title}: {r.purpose}" + (" Written blind." if r.blind else "")
            for r in ROUNDS[: total or len(ROUNDS)]]
