@@ -53,6 +53,16 @@ from throughline.council.personas import Persona
 from throughline.council.synthesize import CitationBook, Synthesis
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.core.errors import ModelError
+from throughline.core.synthesis_sections import (
+    DEBATE_CHARS,
+    INSTRUCTIONS,
+    MARK,
+    MAX_FINDINGS,
+    MIN_STATEMENT_CHARS,
+    SECTIONS,
+    Section,
+    planned_prompt_chars,
+)
 from throughline.record.decision import (
     ActionStep,
     Advisor,
@@ -67,9 +77,6 @@ if TYPE_CHECKING:
     from throughline.core.seams import CallInfo
     from throughline.providers.advisor_engine import ModelAdvisorEngine
 
-Section = Literal["verdict", "action_plan", "future_paths", "deeper_story", "risks"]
-SECTIONS: tuple[Section, ...] = ("verdict", "action_plan", "future_paths", "deeper_story",
-                                 "risks")
 WAVES: tuple[tuple[Section, ...], ...] = (
     ("verdict",), ("action_plan", "deeper_story", "risks"), ("future_paths",))
 TITLES: dict[Section, str] = {"verdict": "verdict", "action_plan": "action plan",
@@ -80,13 +87,7 @@ MAX_VERDICT_CHARS = 1_400
 MAX_STORY_CHARS = 1_800
 MAX_STEP_CHARS = 500
 MAX_LINE_CHARS = 300
-MAX_FINDINGS = 24
-DEBATE_CHARS = 28_000
-"""Characters of statement text a section prompt shows before earlier rounds are cut."""
-MIN_STATEMENT_CHARS = 280
 WRONG_IF = "What would have to be true for this verdict to be wrong?"
-MARK = "You write one section of a decision record"
-"""The first words of the synthesiser's instructions (fakes recognise the call by them)."""
 
 
 # -- the schemas ---------------------------------------------------------------------------
@@ -163,26 +164,6 @@ SCHEMAS: dict[Section, type[BaseModel]] = {
     "future_paths": FuturePathsSection, "deeper_story": DeeperStorySection,
     "risks": RisksSection,
 }
-
-INSTRUCTIONS = f"""\
-{MARK} for a go-to-market leader: the record of a panel of advisors who debated the
-leader's question over the company's evidence. The section to write, what it must do and a
-draft of it made by rules come at the end of the prompt; everything before is the same for
-every section.
-
-Rules for every section:
-- It answers the question asked, in the question's terms: name the options as the question
-  names them.
-- Every number comes from an evidence card or a forecast below, written as it is written
-  there. Numbers no card holds are struck out, and the section is sent back.
-- Credit an advisor only with words it said: quote only the statements below (rounds that
-  ran), exactly, and attribute each quote to the advisor who said it. Never credit an
-  advisor with an image it did not use.
-- A healthy number is good news, not proof of a problem; a small n is a small n.
-- Plain sentences: no headings, lists, Markdown or preamble.
-- The draft made by rules is correct but mechanical: keep what it gets right (its answer,
-  unless the debate gives a reason to change it) and write it the way a trusted advisor
-  would."""
 
 BRIEFS: dict[Section, str] = {
     "verdict": (
@@ -331,19 +312,6 @@ def debate_limits(record: DecisionRecord) -> dict[int, int | None]:
     earlier = [n for rnd, n in said if rnd not in last]
     per = max(MIN_STATEMENT_CHARS, (DEBATE_CHARS - used) // max(1, len(earlier)))
     return {rnd.number: None if rnd.number in last else per for rnd in record.rounds}
-
-
-def planned_prompt_chars(*, rounds: int, panel: int, statement_chars: int) -> int:
-    """A section prompt's size before the run (for the estimate): instructions, about
-    :data:`MAX_FINDINGS` cards of ~600 characters, forecasts, the debate (every statement
-    at its longest, within :data:`DEBATE_CHARS` as :func:`debate_limits` cuts it), and the
-    section's own part with its draft."""
-    debate = rounds * panel * statement_chars
-    if debate > DEBATE_CHARS and rounds > 2:
-        debate = max(DEBATE_CHARS, 2 * panel * statement_chars
-                     + (rounds - 2) * panel * MIN_STATEMENT_CHARS)
-    return len(INSTRUCTIONS) + MAX_FINDINGS * 600 + 6 * 400 + debate + \
-        rounds * panel * 260 + 8_000
 
 
 # -- drafts: the rule-based sections in the schemas -----------------------------------------
