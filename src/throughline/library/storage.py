@@ -9,17 +9,18 @@ was. WAL mode lets a search read while another process writes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
-from throughline.core.errors import StoreError
+from throughline.core import sqlite
+from throughline.core.sqlite import Migration, now_iso, script, snapshot, transaction
+
+__all__ = ["MIGRATIONS", "bump_generation", "connect", "get_meta", "now_iso", "set_meta",
+           "snapshot", "transaction"]
 
 #: Named, ordered migrations; each runs once in a transaction and is recorded in
 #: ``_migrations``. Append new ones; never edit an applied one.
-MIGRATIONS: tuple[tuple[str, str], ...] = (
-    (
+MIGRATIONS: tuple[Migration, ...] = (
+    script(
         "m001_documents_passages_postings",
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -76,63 +77,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the library file and bring its schema up to date."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open the library at {path}: {exc}",
-                         hint="check the --workspace folder exists and is writable") from exc
-    try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        migrate(conn)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise StoreError(f"{path} is not a usable library file: {exc}",
-                         hint="move it aside; `throughline library add` creates a new one"
-                         ) from exc
-    return conn
-
-
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending migrations in order; return the names applied."""
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations "
-                 "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
-    applied = []
-    for name, sql in MIGRATIONS:
-        if name in done:
-            continue
-        with transaction(conn):
-            for statement in sql.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now_iso()))
-        applied.append(name)
-    return applied
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-@contextmanager
-def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A read transaction: every query inside sees the same state of the library."""
-    conn.execute("BEGIN")
-    try:
-        yield conn
-    finally:
-        conn.execute("COMMIT")
+    return sqlite.connect(path, MIGRATIONS, what="the library", kind="library file",
+                          recreate_hint="move it aside; `throughline library add` creates a "
+                          "new one")
 
 
 def get_meta(conn: sqlite3.Connection, key: str, default: int = 0) -> int:
@@ -150,7 +97,3 @@ def bump_generation(conn: sqlite3.Connection) -> int:
     generation = get_meta(conn, "generation") + 1
     set_meta(conn, "generation", generation)
     return generation
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -41,7 +41,8 @@ from throughline.runlog.ids import (
     request_key,
     to_jsonable,
 )
-from throughline.runlog.migrations import migrate, transaction
+from throughline.core.sqlite import connect, transaction
+from throughline.runlog.migrations import MIGRATIONS
 from throughline.runlog.records import (
     STAGES,
     CallRecord,
@@ -597,26 +598,9 @@ def _call(row: tuple[Any, ...]) -> CallRecord:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0,
-                               check_same_thread=False)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open the run log at {path}: {exc}",
-                         hint="check the --workspace folder exists and is writable") from exc
-    try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        migrate(conn, where=f"the run log {path}")
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise StoreError(f"{path} is not a usable run log: {exc}",
-                         hint="move it aside; the next run creates a new one") from exc
-    except StoreError:
-        conn.close()
-        raise
-    return conn
+    return connect(path, MIGRATIONS, what="the run log", kind="run log",
+                   recreate_hint="move it aside; the next run creates a new one",
+                   check_same_thread=False)
 
 
 def _ts(moment: datetime) -> str:

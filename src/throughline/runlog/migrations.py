@@ -1,28 +1,20 @@
 """The run log's schema as named, ordered migrations.
 
 Each migration is a function registered with :func:`migration`; names sort in the order
-they run (``001_…``, ``002_…``). :func:`migrate` applies the pending ones, each in its own
-``BEGIN IMMEDIATE`` transaction together with its row in ``_migrations(name, applied_at)``,
-so a migration that fails leaves neither its tables nor its row behind. Append new
-migrations; never edit one that has shipped.
+they run (``001_…``, ``002_…``). Applying them (transactions, the ``_migrations`` table,
+the newer-version check) is :mod:`throughline.core.sqlite`'s. Append new migrations;
+never edit one that has shipped.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 
-from throughline.core.errors import StoreError
+from throughline.core.sqlite import Migration, execute_script, transaction
+from throughline.core.sqlite import migrate as migrate_schema
 
-
-@dataclass(frozen=True)
-class Migration:
-    name: str
-    apply: Callable[[sqlite3.Connection], None]
-
+__all__ = ["MIGRATIONS", "Migration", "execute_script", "migrate", "migration", "transaction"]
 
 MIGRATIONS: list[Migration] = []
 
@@ -37,69 +29,11 @@ def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Con
     return fn
 
 
-def execute_script(conn: sqlite3.Connection, sql: str) -> None:
-    """Run several statements one by one inside the caller's transaction.
-
-    (``sqlite3.executescript`` would commit first, which breaks the all-or-nothing rule.)
-    """
-    pending = ""
-    for line in sql.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            conn.execute(pending)
-            pending = ""
-    if pending.strip():
-        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]!r}")
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def applied(conn: sqlite3.Connection) -> list[str]:
-    """Names of the migrations recorded in the file, in the order they were applied."""
-    conn.execute("CREATE TABLE IF NOT EXISTS _migrations "
-                 "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
-
-
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] | None = None,
             *, where: str = "the run log") -> list[str]:
-    """Apply pending migrations in order and return the names applied (idempotent).
-
-    Raises :class:`StoreError` when the file records a migration this code does not know
-    (it was written by a newer Throughline), and when a migration fails (rolled back).
-    """
-    known = list(MIGRATIONS if migrations is None else migrations)
-    done = set(applied(conn))
-    unknown = sorted(done - {m.name for m in known})
-    if unknown:
-        raise StoreError(
-            f"{where} was written by a newer version of Throughline "
-            f"(unknown migration {unknown[-1]!r})",
-            hint="upgrade throughline, or point --workspace at another folder")
-    names = []
-    for step in known:
-        if step.name in done:
-            continue
-        try:
-            with transaction(conn):
-                step.apply(conn)
-                conn.execute("INSERT INTO _migrations(name, applied_at) VALUES (?, ?)",
-                             (step.name, datetime.now(UTC).isoformat(timespec="seconds")))
-        except sqlite3.Error as exc:
-            raise StoreError(f"migration {step.name!r} of {where} failed and was rolled "
-                             f"back: {exc}") from exc
-        names.append(step.name)
-    return names
+    """Apply the run log's pending migrations (or ``migrations``) in order and return the
+    names applied (idempotent); see :func:`throughline.core.sqlite.migrate`."""
+    return migrate_schema(conn, MIGRATIONS if migrations is None else migrations, where=where)
 
 
 # -- the migrations ----------------------------------------------------------------------
