@@ -217,7 +217,7 @@ def test_measurement_vacuum_files_still_import(company, tmp_path) -> None:
 
 def test_measurement_vacuum_varies_what_survives() -> None:
     from throughline.sample.company import draw_company
-    from throughline.sample.scenarios import build_plan
+    from throughline.sample.plan import build_plan
 
     kept = {tuple(build_plan(draw_company(seed, 0.1), "measurement-vacuum")
                   .parameters["kept_field_files"]) for seed in range(40)}

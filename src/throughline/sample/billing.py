@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from throughline.sample.crm import Deals
-from throughline.sample.scenarios import Plan
+from throughline.sample.plan import Plan
 from throughline.sample.seeding import group_starts, segment_cumsum
 from throughline.sample.writer import dates, money, pick
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from throughline.sample import vocabulary as V
-from throughline.sample.scenarios import Plan
+from throughline.sample.plan import Plan
 from throughline.sample.seeding import categorical, categorical_rows, group_starts, segment_cumsum
 from throughline.sample.writer import dates, flags, money, pick, sf_datetime
 

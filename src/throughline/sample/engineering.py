@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from throughline.sample import vocabulary as V
-from throughline.sample.scenarios import Plan
+from throughline.sample.plan import Plan
 from throughline.sample.seeding import stream
 from throughline.sample.writer import iso_z
 

@@ -25,7 +25,8 @@ from throughline.sample.company import draw_company
 from throughline.sample.engineering import pull_requests
 from throughline.sample.quirks import Quirks, parse_quirks
 from throughline.sample.ids import instance_code, prefixed_ids, salesforce_ids
-from throughline.sample.scenarios import Plan, build_plan, require_scenario
+from throughline.sample.plan import Plan, build_plan
+from throughline.sample.scenarios import require_scenario
 from throughline.sample.seeding import stream
 from throughline.sample.writer import Exports, day_string
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from throughline.sample import vocabulary as V
-from throughline.sample.scenarios import Plan
+from throughline.sample.plan import Plan
 from throughline.sample.seeding import stream
 from throughline.sample.writer import day_string
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from throughline.sample import vocabulary as V
 from throughline.sample.billing import Tenure
 from throughline.sample.crm import Deals
-from throughline.sample.scenarios import Plan
+from throughline.sample.plan import Plan
 from throughline.sample.seeding import categorical_rows, stream
 from throughline.sample.writer import dates, pick
 

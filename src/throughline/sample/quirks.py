@@ -41,7 +41,7 @@ from throughline.sample import vocabulary as V
 from throughline.sample.crm import MOTIONS, SOURCE_MOTION, Accounts, Deals, _office_time
 from throughline.sample.field import MANAGERS
 from throughline.sample.ids import instance_code, salesforce_ids
-from throughline.sample.scenarios import Plan
+from throughline.sample.plan import Plan
 from throughline.sample.seeding import stream
 from throughline.sample.writer import seconds, sf_datetime
 

@@ -25,7 +25,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from throughline.core.settings import Settings, load_settings
+from throughline.diagnose import run_diagnose
+from throughline.diagnose.invariants import truth_violations
+from throughline.diagnose.ranking import HYPOTHESES
+from throughline.ingest import ingest
+from throughline.sample.generator import generate
+from throughline.sample.quirks import parse_quirks
 from throughline.sample.scenarios import SCENARIOS
+from throughline.store.connection import store_session
 
 NONE_FOUND = "none found"
 
@@ -76,13 +84,6 @@ def _scratch_root() -> Path:
 def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
             duckdb_threads: int | None = None, quirks: str | Sequence[str] = ()) -> Outcome:
     """Generate, ingest and diagnose one sample company; nothing is left on disk."""
-    from throughline.diagnose import run_diagnose
-    from throughline.diagnose.invariants import truth_violations
-    from throughline.ingest import ingest
-    from throughline.sample.generator import generate
-    from throughline.sample.quirks import parse_quirks
-    from throughline.core.settings import load_settings
-
     started, cpu = time.perf_counter(), time.process_time()
     work = Path(tempfile.mkdtemp(prefix=f"tl-recovery-{scenario}-{seed}-",
                                  dir=root or _scratch_root()))
@@ -117,11 +118,9 @@ def run_one(scenario: str, seed: int, scale: float, *, root: Path | None = None,
     )
 
 
-def _deal_currencies(settings: object) -> int:
+def _deal_currencies(settings: Settings) -> int:
     """Distinct currency codes on the stored deals (a blank code is the reporting one)."""
-    from throughline.store.connection import store_session
-
-    with store_session(settings) as store:  # type: ignore[arg-type]
+    with store_session(settings) as store:
         deals = store.table("opportunities")
         if deals is None or "currency" not in deals.columns:
             return 0
@@ -151,8 +150,6 @@ def run_many(
     for s, _ in todo:
         if s not in SCENARIOS:
             raise ValueError(f"unknown scenario {s!r}")
-    from throughline.sample.quirks import parse_quirks
-
     names = parse_quirks(quirks)
     say = on_outcome or (lambda _o: None)
     if jobs <= 1 or len(todo) <= 1:
@@ -222,8 +219,6 @@ def summary(outcomes: Sequence[Outcome]) -> str:
 
 def format_confusion(outcomes: Sequence[Outcome]) -> str:
     """The confusion matrix (planted rows × named columns) and per-scenario recall."""
-    from throughline.diagnose.ranking import HYPOTHESES
-
     labels = [*HYPOTHESES, NONE_FOUND]
     table = confusion(outcomes)
     rows = [lab for lab in labels if lab in table]
