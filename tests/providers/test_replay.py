@@ -19,7 +19,7 @@ from throughline.providers import (
     ModelAdvisorEngine,
     RecordedCall,
     ReplayMismatch,
-    request_key,
+    model_request_key,
 )
 from throughline.providers.fakes import FakeAdvisor, ScriptedModel
 from throughline.record.decision import Statement
@@ -174,18 +174,20 @@ def _messages(stamp: datetime) -> list[ModelRequest]:
 
 
 def test_request_key_ignores_timestamps_and_run_ids_but_not_content() -> None:
-    a = request_key("openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)))
-    b = request_key("openai:gpt-4o-mini", _messages(datetime(2026, 5, 5, 5, 5, 5, tzinfo=UTC)))
+    a = model_request_key("openai:gpt-4o-mini",
+                          _messages(datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)))
+    b = model_request_key("openai:gpt-4o-mini",
+                          _messages(datetime(2026, 5, 5, 5, 5, 5, tzinfo=UTC)))
     assert a == b and len(a) == 64
-    assert request_key("openai:gpt-4o", _messages(datetime(2026, 1, 1, tzinfo=UTC))) != a
+    assert model_request_key("openai:gpt-4o", _messages(datetime(2026, 1, 1, tzinfo=UTC))) != a
     assert (
-        request_key(
+        model_request_key(
             "openai:gpt-4o-mini", _messages(datetime(2026, 1, 1, tzinfo=UTC)), {"temperature": 0.9}
         )
         != a
     )
     assert (
-        request_key(
+        model_request_key(
             "openai:gpt-4o-mini",
             _messages(datetime(2026, 1, 1, tzinfo=UTC)),
             {"timeout": 5, "max_retries": 0},
@@ -198,10 +200,11 @@ def test_request_key_is_stable_across_processes() -> None:
     code = (
         "from datetime import datetime, UTC\n"
         "from pydantic_ai.messages import ModelRequest, UserPromptPart\n"
-        "from throughline.providers import request_key\n"
+        "from throughline.providers import model_request_key\n"
         "m=[ModelRequest(parts=[UserPromptPart('hello')], instructions='be brief')]\n"
-        "print(request_key('openai:gpt-4o-mini', m, {'temperature': 0.3}))\n"
+        "print(model_request_key('openai:gpt-4o-mini', m, {'temperature': 0.3}))\n"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    here = request_key("openai:gpt-4o-mini", _messages(datetime.now(UTC)), {"temperature": 0.3})
+    here = model_request_key("openai:gpt-4o-mini", _messages(datetime.now(UTC)),
+                             {"temperature": 0.3})
     assert other.stdout.strip() == here

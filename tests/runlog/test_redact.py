@@ -97,7 +97,7 @@ QUOTED = 'pa"ss\\word-with-quotes'  # a secret JSON escapes
 ])
 def test_fast_redaction_gives_the_same_text_as_walking_the_value(
         value: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    from throughline.runlog.ids import canonical_json, compact_json
+    from throughline.core.ids import canonical_json, compact_json
     from throughline.core.redact import env_secrets, redacted_json, redacted_text_json
 
     monkeypatch.setenv("DB_PASSWORD", QUOTED)
@@ -111,7 +111,7 @@ def test_fast_redaction_gives_the_same_text_as_walking_the_value(
 
 
 def test_log_call_json_stores_the_request_text_redacted(tmp_path: Path) -> None:
-    from throughline.runlog.ids import canonical_json
+    from throughline.core.ids import canonical_json
 
     request = {"messages": [{"content": f"prompt\n{KEY}"}], "model": "openai:gpt-4o-mini"}
     clean = {"messages": [{"content": "prompt plain"}], "model": "openai:gpt-4o-mini"}

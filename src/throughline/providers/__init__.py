@@ -50,7 +50,7 @@ _EXPORTS: dict[str, str] = {
     "RecordedCall": "throughline.providers.replay",
     "ReplayMode": "throughline.providers.replay",
     "ReplayModel": "throughline.providers.replay",
-    "request_key": "throughline.providers.replay",
+    "model_request_key": "throughline.providers.replay",
     "Selection": "throughline.providers.selection",
     "select": "throughline.providers.selection",
     "ModelSpec": "throughline.core.model_spec",
@@ -58,9 +58,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "PRICES_AS_OF",
-    "PRICE_TABLE",
-    "ROLES",
     "Budget",
     "BudgetExceeded",
     "CallFailed",
@@ -71,8 +68,11 @@ __all__ = [
     "ModelPrice",
     "ModelSpec",
     "ModelsConfig",
+    "PRICES_AS_OF",
+    "PRICE_TABLE",
     "PlannedCall",
     "PriceTable",
+    "ROLES",
     "RecordedCall",
     "ReplayMismatch",
     "ReplayMode",
@@ -82,9 +82,9 @@ __all__ = [
     "Selection",
     "estimate_run",
     "estimate_tokens",
+    "model_request_key",
     "models_config_from_env",
     "parse_model",
-    "request_key",
     "select",
 ]
 
@@ -125,7 +125,7 @@ if TYPE_CHECKING:
         RecordedCall,
         ReplayMode,
         ReplayModel,
-        request_key,
+        model_request_key,
     )
     from throughline.providers.selection import Selection, select
     from throughline.core.model_spec import ModelSpec, parse_model

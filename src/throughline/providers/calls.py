@@ -33,6 +33,7 @@ from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
 
+from throughline.core.ids import canonical_json, key_of_json
 from throughline.core.seams import CallInfo
 from throughline.core.errors import ConfigError, ModelError
 from throughline.providers.budget import Budget, PriceTable, estimate_tokens
@@ -48,11 +49,10 @@ from throughline.core.redact import Redactor
 from throughline.providers.replay import (
     CallStore,
     RecordedCall,
-    canonical_json,
     canonical_request,
-    key_of_json,
     reply_from_json,
     reply_to_json,
+    request_json,
 )
 from throughline.core.model_spec import ModelSpec
 
@@ -208,7 +208,7 @@ class GuardedModel(WrapperModel):
     ) -> ModelResponse:
         model = str(self.spec)
         asked = canonical_request(model, messages, model_settings, model_request_parameters)
-        asked_json = canonical_json(asked)  # serialised once: the key and the run log's copy
+        asked_json = request_json(asked)  # serialised once: the key and the run log's copy
         key = key_of_json(asked_json)
         if self.store is not None and self.reuse:
             recorded = self.store.lookup(key)
@@ -218,7 +218,7 @@ class GuardedModel(WrapperModel):
                 failed = _last_try(getattr(self.store, "failed_attempts", _none)(key))
                 if failed:
                     raise self._failure_from_store(key, failed)
-        prompt_tokens = estimate_tokens(canonical_json(asked["messages"]))
+        prompt_tokens = estimate_tokens(canonical_json(asked["messages"], allow_nan=True))
         started = self._clock()
         faults: list[str] = []
         spent_in = spent_out = 0  # malformed replies use tokens too

@@ -1,9 +1,9 @@
 """Deterministic request keys, recorded replies, and replay without network.
 
-Every model request has a key: ``sha256`` of the canonical JSON of *what was asked* — the
-model string, the messages (minus timestamps, run and call ids, usage and provider
-metadata), the generation settings that change the answer (temperature, max_tokens, seed,
-top_p) and the output schema/tools. The same prompts give the same key in a later process,
+Every model request has a key (:func:`model_request_key`): ``sha256`` of the canonical
+JSON (:mod:`throughline.core.ids`) of *what was asked* — the model string, the messages
+(minus timestamps, run and call ids, usage and provider metadata), the generation settings
+that change the answer (temperature, max_tokens, seed, top_p) and the output schema/tools. The same prompts give the same key in a later process,
 which is what replay and resume need.
 
 A :class:`CallStore` is the run log's side of it (``model_calls(request_key, request JSON,
@@ -25,7 +25,6 @@ so a replayed CallInfo equals the original.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.settings import ModelSettings
 from pydantic_core import to_jsonable_python
 
+from throughline.core.ids import canonical_json, key_of_json
 from throughline.core.seams import CallInfo
 from throughline.providers.errors import ReplayMismatch
 
@@ -75,10 +75,6 @@ _PARAM_FIELDS = (
     "prompted_output_template",
 )
 _TOOL_FIELDS = ("name", "description", "parameters_json_schema", "strict", "kind")
-
-
-def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _strip(value: Any) -> Any:
@@ -126,23 +122,21 @@ def canonical_request(
     return request
 
 
-def request_key(
+def model_request_key(
     model: str,
     messages: Sequence[ModelMessage],
     settings: Mapping[str, Any] | None = None,
     params: ModelRequestParameters | None = None,
 ) -> str:
-    """``sha256`` hex of the canonical request; stable across processes."""
-    return key_of(canonical_request(model, messages, settings, params))
+    """The request key (:func:`throughline.core.ids.key_of_json`) of a model request: of
+    :func:`request_json`, what it asks; stable across processes."""
+    return key_of_json(request_json(canonical_request(model, messages, settings, params)))
 
 
-def key_of(request: Mapping[str, Any]) -> str:
-    return key_of_json(canonical_json(request))
-
-
-def key_of_json(text: str) -> str:
-    """``key_of`` for a request already serialised with :func:`canonical_json`."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def request_json(request: Mapping[str, Any]) -> str:
+    """A :func:`canonical_request` as canonical JSON: what its key is computed over and
+    what the run log stores."""
+    return canonical_json(request, allow_nan=True)
 
 
 def reply_to_json(response: ModelResponse) -> str:
@@ -264,7 +258,7 @@ class ReplayModel(Model):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
-        key = request_key(self._model, messages, model_settings, model_request_parameters)
+        key = model_request_key(self._model, messages, model_settings, model_request_parameters)
         reply = self._store.lookup(key)
         if reply is None:
             raise ReplayMismatch(

@@ -2,13 +2,13 @@
 replayed and exported.
 
 :class:`RunLog` is the API (the pipeline writes through it, ``throughline runs`` reads
-through it); :mod:`.migrations` holds the schema as named migrations; :mod:`.ids` makes
-run ids and request keys; :mod:`throughline.core.redact` keeps secrets out of the file.
+through it); :mod:`.migrations` holds the schema as named migrations; :mod:`throughline.core.ids`
+makes run ids and request keys; :mod:`throughline.core.redact` keeps secrets out of the file.
 """
 
 from __future__ import annotations
 
-from throughline.runlog.ids import canonical_json, new_run_id, request_key
+from throughline.core.ids import canonical_json, new_run_id, request_key
 from throughline.runlog.log import RunLog
 from throughline.runlog.migrations import MIGRATIONS, Migration, migrate
 from throughline.runlog.records import (

@@ -34,7 +34,7 @@ from throughline.record.decision import (
     Intent,
     Statement,
 )
-from throughline.runlog.ids import (
+from throughline.core.ids import (
     canonical_json,
     compact_json,
     new_run_id,
