@@ -5,9 +5,14 @@ product, engineering (``gh pr list`` JSON), field and messaging files, plus
 ``truth.json`` naming what was planted. Same arguments → the same bytes.
 
 Modules, in the order the data flows: ``company`` (who, when, how big), ``scenarios``
-(the healthy baseline and each planted problem), ``crm``, ``billing``, ``product``,
-``engineering``, ``field``, ``messaging`` (the tables), ``writer`` and ``ids`` (files and
-identifiers), ``generator`` (chunked orchestration).
+(what each scenario plants and the evidence it leaves), ``knobs`` (the healthy company's
+behaviour and monthly shape), ``planters`` (each problem written into it), ``plan`` (the
+two put together: ``build_plan``), ``crm``, ``billing``, ``product``, ``engineering``,
+``field``, ``messaging`` (the tables; ``vocabulary`` holds their names and labels),
+``quirks/`` (real-world export habits, ``--quirks``), ``writer`` and ``ids`` (files and
+identifiers), ``seeding`` (the random streams), ``generator`` (chunked orchestration).
+``recovery`` runs sample → ingest → diagnose over many seeds (the recovery test and
+bench).
 """
 
 from __future__ import annotations

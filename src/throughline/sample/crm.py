@@ -98,7 +98,7 @@ def _workday(rng: np.random.Generator, day: np.ndarray) -> np.ndarray:
     return day + np.where(move, shift, 0)
 
 
-def _office_time(day: np.ndarray) -> np.ndarray:
+def office_time(day: np.ndarray) -> np.ndarray:
     """Map a fractional day onto 08:00–18:00 of the same date (monotone)."""
     whole = np.floor(day)
     return whole + 8 / 24 + (day - whole) * 10 / 24
@@ -267,7 +267,7 @@ def account_table(accounts: Accounts, ids: pa.Array, rng: np.random.Generator,
         "BillingCountry": pick(V.COUNTRIES, accounts.country),
         "AnnualRevenue": money(revenue),
         "Type": pick(types, kind),
-        "CreatedDate": sf_datetime(_office_time(accounts.created)),
+        "CreatedDate": sf_datetime(office_time(accounts.created)),
         "Segment__c": pick(V.SEGMENTS, accounts.segment),
     })
 
@@ -322,7 +322,7 @@ def opportunity_table(rng: np.random.Generator, plan: Plan, d: Deals, reason: np
         "Probability": pa.array(np.asarray(V.STAGE_PROBABILITY)[d.stage]),
         "ForecastCategoryName": pick(V.FORECAST_CATEGORY, d.stage),
         "CloseDate": dates(d.close_day),
-        "CreatedDate": sf_datetime(_office_time(d.created)),
+        "CreatedDate": sf_datetime(office_time(d.created)),
         "LeadSource": pick(V.SOURCE_LABELS, d.source, null=d.source == V.BLANK_SOURCE),
         "IsClosed": flags(d.closed, as_text=True),
         "IsWon": flags(d.won & d.closed, as_text=True),
@@ -391,5 +391,5 @@ def history_table(rng: np.random.Generator, plan: Plan, d: Deals, opp_ids: pa.Ar
         "CloseDate": dates(close),
         "Probability": pa.array(np.asarray(V.STAGE_PROBABILITY)[stage]),
         "ForecastCategory": pick(V.FORECAST_CATEGORY, stage),
-        "CreatedDate": sf_datetime(_office_time(time)),
+        "CreatedDate": sf_datetime(office_time(time)),
     })

@@ -1,34 +1,13 @@
-"""Real-world habits written into a sample company's exports (``--quirks``).
+"""The quirks applied to a sample company's tables as they are written (:class:`Quirks`).
 
-Each quirk changes how the exports *look*, never what was planted: the company, its
-deals and the planted problem are drawn exactly as without quirks (every quirk draws
-from its own random stream, so the base streams are untouched), and each change keeps
-the truth recoverable by someone who reads the export the way its source system meant
-it — a Spanish label means the same channel as the English one it replaces, an amount
-in EUR converts back at the org's ``CurrencyType`` rate, bulk-loaded history rows sit
-beside the genuine ones, a manager's forecast row is the sum of the team's.
-
-The shapes follow the real exports: Salesforce Data Loader CSVs (``CurrencyIsoCode``,
-``CurrencyType.csv`` with ``Id,IsoCode,ConversionRate,DecimalPlaces,IsActive,
-IsCorporate``; ``OpportunityHistory`` rows stamped with one migration instant), Excel's
-"Save as CSV" (Windows-1252, CRLF line ends), hierarchical forecast exports.
-
-``missing-leadsource`` removes channel evidence (the LeadSource column is gone), so it is
-not part of ``all``: on a scenario whose evidence is the channel mix, the truth is then
-"not measurable".
-
-The :class:`Quirks` object is driven by the generator chunk by chunk (``start_chunk``,
-then the table hooks); all of it is vectorised over the chunk's rows.
+The generator drives it chunk by chunk (``start_chunk``, then the table hooks); every
+quirk draws from its own random stream, so the base streams are untouched. The files are
+finished once at the end (``finish``: the workbook, then the Windows encoding).
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,130 +15,35 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from throughline.core.errors import UsageError
 from throughline.sample import vocabulary as V
-from throughline.sample.crm import MOTIONS, SOURCE_MOTION, Accounts, Deals, _office_time
+from throughline.sample.crm import MOTIONS, SOURCE_MOTION, Accounts, Deals, office_time
 from throughline.sample.field import MANAGERS
 from throughline.sample.ids import instance_code, salesforce_ids
 from throughline.sample.plan import Plan
+from throughline.sample.quirks.files import to_windows, write_xlsx
+from throughline.sample.quirks.vocabulary import (
+    ACCENTED_CORP,
+    ACCENTED_NAMES,
+    ACCENTED_SHARE,
+    BACKDATED_SHARE,
+    CORPORATE,
+    CURRENCY_CODES,
+    CURRENCY_OF_COUNTRY,
+    LOCAL_CURRENCY_SHARE,
+    LOCALIZED,
+    LOCALIZED_SHARE,
+    LOST_BLANK_SHARE,
+    MIGRATION_SERIAL_BASE,
+    MIGRATION_SHARE,
+    MXN_SHARE,
+    RATES,
+    SPANISH_SHARE,
+    TEAM_LAST_NAMES,
+    UNUSUAL,
+    UNUSUAL_SHARE,
+)
 from throughline.sample.seeding import stream
 from throughline.sample.writer import seconds, sf_datetime
-
-
-@dataclass(frozen=True)
-class Quirk:
-    name: str
-    summary: str
-    keeps_evidence: bool = True  # part of ``all``
-
-
-QUIRKS: dict[str, Quirk] = {q.name: q for q in (
-    Quirk("localized-labels", "LeadSource in Spanish or Portuguese on about 30% of deals "
-          "('Socios', 'Sitio web', 'Indicação'), same channel as the English label"),
-    Quirk("unusual-labels", "English LeadSource labels outside the picklist ('G2 Review', "
-          "'Website Chat', 'Podcast', 'Community') on a few inbound deals"),
-    Quirk("currencies", "CurrencyIsoCode on opportunities and billing lines: UK deals in "
-          "GBP, euro-country deals in EUR, a few in MXN; crm/CurrencyType.csv has the rates"),
-    Quirk("cp1252", "every CSV saved as Excel does (Windows-1252, CRLF), with accented "
-          "account names ('Telefónica', 'Compañía Café')"),
-    Quirk("bulk-history", "a CRM migration: OpportunityHistory rows recreated for many older "
-          "deals, all stamped with one timestamp"),
-    Quirk("rollup-forecasts", "forecasts with the team's rows beside each manager's, whose "
-          "figure is their sum"),
-    Quirk("lost-without-close-date", "a third of closed-lost deals with a blank CloseDate "
-          "(IsClosed true, IsWon false)"),
-    Quirk("closed-before-created", "a handful of won deals imported later, so CloseDate "
-          "precedes CreatedDate"),
-    Quirk("xlsx", "the Account export as an Excel workbook (crm/Account.xlsx) instead of "
-          "CSV"),
-    Quirk("missing-leadsource", "no LeadSource column in the Opportunity export (removes "
-          "channel evidence: not part of 'all')", keeps_evidence=False),
-)}
-
-
-def quirk_names() -> list[str]:
-    return list(QUIRKS)
-
-
-def list_quirks() -> list[dict[str, object]]:
-    return [{"name": q.name, "in_all": q.keeps_evidence, "summary": q.summary}
-            for q in QUIRKS.values()]
-
-
-def parse_quirks(spec: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Quirk names from ``"a,b"``, ``"all"`` (every quirk that keeps the planted evidence)
-    or a list of names; returned once each, in the catalogue's order."""
-    if spec is None:
-        return ()
-    parts = spec.split(",") if isinstance(spec, str) else list(spec)
-    wanted: set[str] = set()
-    for raw in parts:
-        name = str(raw).strip()
-        if not name:
-            continue
-        if name == "all":
-            wanted |= {q.name for q in QUIRKS.values() if q.keeps_evidence}
-        elif name in QUIRKS:
-            wanted.add(name)
-        else:
-            raise UsageError(f"unknown quirk {name!r}",
-                             hint="choose from: " + ", ".join(QUIRKS)
-                             + ", or 'all' (see --quirks list)")
-    return tuple(q for q in QUIRKS if q in wanted)
-
-
-# --- vocabularies -------------------------------------------------------------------------
-
-LOCALIZED_SHARE = 0.3
-SPANISH_SHARE = 0.65  # of the localized deals; the rest are Portuguese
-# English label -> (Spanish, Portuguese); None keeps the English label in that language
-LOCALIZED: dict[str, tuple[str | None, str | None]] = {
-    "Outbound Prospecting": ("Llamada en frío", "Prospecção ativa"),
-    "SDR Sequence": ("Correo en frío", "E-mail frio"),
-    "Purchased List": ("Lista comprada", "Lista comprada"),
-    "Trade Show": ("Feria comercial", "Feira"),
-    "Web": ("Sitio web", "Site"),
-    "Inbound - Demo Request": ("Solicitud de demo", "Solicitação de demonstração"),
-    "Content Download": ("Descarga de contenido", "Download de conteúdo"),
-    "Webinar": ("Seminario web", None),
-    "Paid Search": ("Búsqueda pagada", "Mídia paga"),
-    "Partner Referral": ("Socios", "Parceiros"),
-    "Customer Referral": ("Referencia", "Indicação"),
-    "Employee Referral": ("Referencia de empleado", "Indicação de funcionário"),
-    "Free Trial": ("Prueba gratuita", "Teste grátis"),
-    "Other": ("Otro", "Outro"),
-}
-
-UNUSUAL_SHARE = 0.08  # of inbound deals (about 3% of all deals)
-# the channel of the source a label replaces -> the unusual label
-UNUSUAL: dict[str, str] = {"paid": "G2 Review", "website": "Website Chat",
-                           "content": "Podcast", "events": "Community"}
-
-CORPORATE = "USD"
-# units of each currency per 1 USD (Salesforce ConversionRate against the corporate one)
-RATES: dict[str, float] = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "MXN": 17.2, "CAD": 1.36}
-CURRENCY_OF_COUNTRY = {"United Kingdom": "GBP", "Germany": "EUR", "France": "EUR",
-                       "Netherlands": "EUR", "Ireland": "EUR", "Spain": "EUR"}
-LOCAL_CURRENCY_SHARE = 0.7  # of accounts in those countries (the rest sign in USD)
-MXN_SHARE = 0.05  # of the other accounts (booked by the Mexico City desk)
-CURRENCY_CODES = tuple(RATES)
-
-ACCENTED_SHARE = 0.15
-ACCENTED_NAMES = ("Telefónica", "Compañía Café", "Crédito Andino", "Açúcar União",
-                  "Bäckerei Müller", "Énergie Bleue", "Señal Norte", "Ñandú Logística",
-                  "Café Göteborg", "Óptica Peña", "Construções Irmãos", "Hôtellerie Réunie",
-                  "Fábrica Sánchez", "Søndergård", "Maître Crème")
-ACCENTED_CORP = ("S.A.", "S.L.", "Ltda.", "GmbH", "SARL", "S.A. de C.V.", "AB")
-
-MIGRATION_SHARE = 0.5  # of the deals created before the migration
-MIGRATION_SERIAL_BASE = 62**4 * 9  # ids of the recreated rows, clear of the genuine ones
-
-TEAM_LAST_NAMES = ("Okafor", "Lindqvist", "Moreau", "Tanaka", "Alvarez", "Novak", "Haddad",
-                   "Kowalski", "Byrne", "Silva", "Chen", "Adeyemi", "Fischer", "Rossi",
-                   "Nakamura", "Dubois", "Larsen", "Ibrahim")
-
-LOST_BLANK_SHARE = 0.35
-BACKDATED_SHARE = 0.005  # of won deals that closed early enough; at least 3 per chunk
 
 
 def _set(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
@@ -268,8 +152,7 @@ class Quirks:
             self._count("unusual-labels", "deals", int(mask.sum()))
         if self.on("currencies"):
             code = self._deal_currency(d)
-            rate = np.asarray([RATES[c] for c in CURRENCY_CODES])[code]
-            amount = np.round(np.round(d.amount) * rate, 2)
+            amount = np.round(np.round(d.amount) * _rate(code), 2)
             table = _set(table, "Amount", pa.array(amount))
             cur = _labels(CURRENCY_CODES, code)
             table = table.add_column(table.schema.get_field_index("Amount") + 1,
@@ -292,7 +175,7 @@ class Quirks:
             mask = np.zeros(n, dtype=bool)
             mask[rng.choice(ok, size=k, replace=False) if k else ok[:0]] = True
             imported = np.floor(d.close_day + lag) + rng.random(n)
-            table = _replace(table, "CreatedDate", mask, sf_datetime(_office_time(imported)))
+            table = _replace(table, "CreatedDate", mask, sf_datetime(office_time(imported)))
             self._count("closed-before-created", "deals", int(mask.sum()))
         if self.on("missing-leadsource"):
             table = table.drop_columns(["LeadSource"])
@@ -331,9 +214,8 @@ class Quirks:
             deal = pc.index_in(table.column("OpportunityId"), value_set=opp_ids).to_numpy(
                 zero_copy_only=False)
             code = self._deal_currency(d)[deal]
-            rate = np.asarray([RATES[c] for c in CURRENCY_CODES])[code]
             amount = table.column("Amount").to_numpy().astype(float)
-            table = _set(table, "Amount", pa.array(np.round(amount * rate, 2)))
+            table = _set(table, "Amount", pa.array(np.round(amount * _rate(code), 2)))
         return table
 
     def subscriptions(self, table: pa.Table, account_ids: pa.Array) -> pa.Table:
@@ -344,9 +226,8 @@ class Quirks:
         acct = pc.index_in(table.column("account_id"), value_set=account_ids).to_numpy(
             zero_copy_only=False)
         code = self._currency[acct] if len(acct) else np.zeros(0, dtype=np.int64)
-        rate = np.asarray([RATES[c] for c in CURRENCY_CODES])[code]
         mrr = table.column("mrr").to_numpy().astype(float)
-        table = _set(table, "mrr", pa.array(np.round(mrr * rate, 2)))
+        table = _set(table, "mrr", pa.array(np.round(mrr * _rate(code), 2)))
         table = table.add_column(table.schema.get_field_index("mrr") + 1, "currency",
                                  _labels(CURRENCY_CODES, code))
         self._count("currencies", "subscription_lines_not_usd", int((code != 0).sum()))
@@ -469,66 +350,7 @@ def _codes_index(code: np.ndarray) -> np.ndarray:
     return np.maximum(_index_of(code, CURRENCY_CODES), 0)
 
 
-# --- files -------------------------------------------------------------------------------
-
-
-def to_windows(path: Path, block: int = 1 << 20) -> None:
-    """Re-encode a UTF-8 CSV as Windows-1252 with CRLF line ends, block by block."""
-    tmp = path.with_name(path.name + ".cp1252")
-    with path.open("r", encoding="utf-8", newline="") as src, \
-            tmp.open("w", encoding="cp1252", newline="") as dst:
-        while True:
-            text = src.read(block)
-            if not text:
-                break
-            dst.write(text.replace("\n", "\r\n"))
-    tmp.replace(path)
-
-
-FIXED_TIME = (2020, 1, 1, 0, 0, 0)
-
-
-def write_xlsx(csv_path: Path, out: Path, sheet: str) -> None:
-    """The CSV as a one-sheet workbook (numbers as numbers, text as text), with fixed zip
-    and document timestamps so the bytes depend only on the data."""
-    import openpyxl
-    import pyarrow.csv as pacsv
-
-    typed = pacsv.read_csv(csv_path)
-    text = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in typed.column_names}))
-    # numbers as numbers; everything else (ids, names, timestamps) as the export's text
-    table = pa.table({name: (typed.column(name) if pa.types.is_integer(typed.column(name).type)
-                             or pa.types.is_floating(typed.column(name).type)
-                             else text.column(name)) for name in typed.column_names})
-    wb = openpyxl.Workbook(write_only=True)
-    wb.properties.created = datetime(2020, 1, 1)
-    wb.properties.modified = datetime(2020, 1, 1)
-    wb.properties.creator = "throughline sample"
-    ws = wb.create_sheet(sheet)
-    ws.append(table.column_names)
-    cols = [c.to_pylist() for c in table.columns]
-    for row in zip(*cols):
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    _fixed_zip(buf.getvalue(), out)
-
-
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _fixed_zip(data: bytes, out: Path) -> None:
-    """Rewrite the workbook's zip with fixed entry times, and fixed document times (openpyxl
-    stamps ``modified`` with the clock when it saves)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _STAMP.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", body)
-            dst.writestr(fixed, body)
+def _rate(code: np.ndarray) -> np.ndarray:
+    """Units of each row's currency per corporate unit (``code`` indexes ``CURRENCY_CODES``)."""
+    return np.asarray([RATES[c] for c in CURRENCY_CODES])[code]
 
