@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.council.workspace import Company
-from throughline.council.offline.engine import FOR, OfflineEngine
+from throughline.council.offline.panel import OfflineEngine
+from throughline.council.offline.statements import FOR
 from throughline.council.frame import frame_question
 from throughline.council.gather import frame_evidence, option_evidence
 from throughline.council.offline.facts import (

@@ -34,7 +34,7 @@ from throughline.council.gather import (
     EvidencePack,
     gather,
 )
-from throughline.council.offline.engine import OfflineEngine
+from throughline.council.offline.panel import OfflineEngine
 from throughline.council.personas import Persona, load_catalog
 from throughline.core.seams import AdvisorEngine, CallInfo, Event, EventSink
 from throughline.council.synthesize import Synthesis, as_of_note, plan_forecasts
