@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from throughline.record.decision import DecisionRecord
-from throughline.record.render.view import moment
+from throughline.record.render.formatting import moment
 
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
 

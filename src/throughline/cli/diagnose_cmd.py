@@ -24,7 +24,7 @@ from throughline.diagnose.run import DiagnoseEvent, run_diagnose
 from throughline.diagnose.findings import FindingKind, Severity
 from throughline.diagnose.registry import DiagnoseOptions
 from throughline.diagnose.report import EXTENSIONS, ReportFormat, trust, write_report
-from throughline.diagnose.report.view import ReportMeta, split_label
+from throughline.diagnose.report import ReportMeta, split_label
 
 
 class Format(str, Enum):

@@ -18,7 +18,8 @@ from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report import render, write_report
 from throughline.diagnose.report.charts import chart_spec, finding_svg
-from throughline.diagnose.report.view import FAMILIES, ReportMeta
+from throughline.diagnose.report.families import FAMILIES
+from throughline.diagnose.report.view import ReportMeta
 
 META = ReportMeta(subject="Northwind", generated_at=datetime(2025, 7, 1, 9, 30,
                                                              tzinfo=UTC),
@@ -637,7 +638,8 @@ def test_money_carries_the_reporting_currency(board: Diagnosis) -> None:
 def test_groups_without_metrics_are_named_and_not_drawn() -> None:
     """A cohort of two deals at 50% had no metrics yet was the longest bar of the chart."""
     from throughline.diagnose.report.charts import chart_spec as spec_of
-    from throughline.diagnose.report.view import build_view, chart_finding
+    from throughline.diagnose.report.finding_view import chart_finding
+    from throughline.diagnose.report.view import build_view
 
     f = _feature_cohorts(3).model_copy(update={"series": [
         {"feature": f"f-{i}", "name": f"Feature {i}", "win_rate": 0.1, "closed": 20}

@@ -18,7 +18,8 @@ from throughline.core.text import visible_bidi
 
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.report.charts import finding_svg
-from throughline.diagnose.report.view import ReportMeta, build_view, chart_finding
+from throughline.diagnose.report.finding_view import chart_finding
+from throughline.diagnose.report.view import ReportMeta, build_view
 
 
 @lru_cache(maxsize=1)

@@ -12,13 +12,10 @@ import re
 from throughline.core.text import md_inline
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.report import formatting as fmt
-from throughline.diagnose.report.view import (
-    EvidenceItem,
-    FindingView,
-    ReportMeta,
-    ReportView,
-    build_view,
-)
+from throughline.diagnose.report.finding_view import FindingView
+from throughline.diagnose.report.md_blocks import issue_table, markdown_document
+from throughline.diagnose.report.verdict import EvidenceItem
+from throughline.diagnose.report.view import ReportMeta, ReportView, build_view
 
 _MAX_SERIES_ROWS = 60
 
@@ -43,7 +40,7 @@ def render_markdown(diagnosis: Diagnosis, meta: ReportMeta | None = None) -> str
             _legibility(v, out)
     _cannot_see(v, out)
     _footer(v, out)
-    return "\n".join(_collapse_blank(out)).strip() + "\n"
+    return markdown_document(out)
 
 
 # -- sections --------------------------------------------------------------------------
@@ -70,16 +67,7 @@ def _trust(v: ReportView, out: list[str]) -> None:
     t = v.trust
     if t is None:
         return
-    out += [f"## {_t(t.title)}", ""]
-    if t.issues:
-        out += ["| Issue | What we saw | What we did | Rows |", "|---|---|---|--:|"]
-        for i in t.issues:
-            out.append(f"| **{_cell(i.title)}** | {_cell(i.statement)} | "
-                       f"**{_cell(i.action_label)}:** {_cell(i.remedy)} | "
-                       f"{_cell(i.rows) or '—'} |")
-        out.append("")
-    else:
-        out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
+    out += [f"## {_t(t.title)}", "", *issue_table(t.issues)]
     out += [f"- {_t(t.as_of_line)}", f"- {_t(t.currency_line)}", ""]
 
 
@@ -350,12 +338,3 @@ def _plain(value: object, key: str = "") -> str:
 def _longest_backticks(text: str) -> int:
     runs = re.findall(r"`+", text)
     return max((len(r) for r in runs), default=0)
-
-
-def _collapse_blank(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        if line == "" and out and out[-1] == "":
-            continue
-        out.append(line)
-    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.findings import Finding, FindingKind
 from throughline.diagnose.quality import DataQualityIssue
@@ -167,8 +168,6 @@ def tie_names(ranking: ConstraintRanking) -> str:
 
 def separating_evidence(ranking: ConstraintRanking) -> str:
     """What would separate tied hypotheses: the signals only one of them reads as primary."""
-    from throughline.diagnose.constraint import SPECS
-
     tied = [n for n in ranking.tied if n in SPECS]
     parts = []
     for n in tied:

@@ -7,51 +7,54 @@ record is untrusted (the question, documents, model replies): HTML escapes it th
 Jinja's autoescaping, Markdown escapes ``<``, ``>`` and ``&``.
 
 ``write_record`` picks the format from the file suffix when none is given and writes
-atomically (a half-written record never replaces a good one).
+through the one atomic writer (:mod:`throughline.core.output`): a half-written record
+never replaces a good one.
+
+Where things live:
+
+* ``view.py`` — ``build_view``: the record as plain, formatted pieces, put together from
+  ``quality.py`` (what we could not trust, the scorecard), ``synthesis.py`` (predictions,
+  action plan, future paths, evidence, risks), ``panel.py`` (advisors, conviction
+  sparklines), ``debate.py`` (rounds, statements, claim check) and ``facts.py`` (sources,
+  run facts); ``index.py`` resolves ids to names and citation numbers;
+  ``formatting.py`` writes numbers, dates and paragraphs.
+* ``html.py`` (with ``templates/``), ``markdown.py``, ``json_record.py`` — the renderers.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Literal
 
+from throughline.core.output import (
+    EXTENSIONS,
+    FORMATS,
+    OutputFormat,
+    unknown_format,
+    write_text,
+)
+from throughline.core.output import format_for as _format_for
 from throughline.record.decision import DecisionRecord
+from throughline.record.render.html import render_html
+from throughline.record.render.json_record import render_json
+from throughline.record.render.markdown import render_markdown
 
-RecordFormat = Literal["html", "md", "json"]
-FORMATS: tuple[RecordFormat, ...] = ("html", "md", "json")
-EXTENSIONS: dict[str, RecordFormat] = {
-    ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json",
-}
+RecordFormat = OutputFormat
 
 
 def render_record(record: DecisionRecord, fmt: RecordFormat = "html") -> str:
     """The record as text in ``fmt`` ("html", "md" or "json")."""
     if fmt == "json":
-        from throughline.record.render.json_record import render_json
-
         return render_json(record)
     if fmt == "md":
-        from throughline.record.render.markdown import render_markdown
-
         return render_markdown(record)
     if fmt == "html":
-        from throughline.record.render.html import render_html
-
         return render_html(record)
-    raise ValueError(f"unknown record format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    raise unknown_format(fmt, "record")
 
 
 def format_for(path: Path | str) -> RecordFormat:
     """The format a file name asks for by its suffix (``.html``, ``.md``, ``.json`` …)."""
-    suffix = Path(path).suffix.lower()
-    try:
-        return EXTENSIONS[suffix]
-    except KeyError:
-        raise ValueError(
-            f"cannot tell the record format from {str(path)!r}; use a .html, .md or .json "
-            "file name or name the format"
-        ) from None
+    return _format_for(path, "record")
 
 
 def write_record(record: DecisionRecord, path: Path | str,
@@ -61,17 +64,7 @@ def write_record(record: DecisionRecord, path: Path | str,
     Without ``fmt`` the format comes from the suffix of ``path``.
     """
     path = Path(path)
-    text = render_record(record, fmt or format_for(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # plain open: honours umask
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, render_record(record, fmt or format_for(path)))
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "RecordFormat", "format_for", "render_record",

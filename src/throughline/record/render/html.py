@@ -17,7 +17,8 @@ import jinja2
 from throughline.core.text import visible_bidi
 
 from throughline.record.decision import DecisionRecord
-from throughline.record.render.view import build_view, sections_line
+from throughline.record.render.facts import sections_line
+from throughline.record.render.view import build_view
 
 
 @lru_cache(maxsize=1)

@@ -16,17 +16,13 @@ from __future__ import annotations
 import re
 
 from throughline.core.text import md_inline, md_paragraph, neutralise_bidi
+from throughline.diagnose.report import issue_table, markdown_document
 from throughline.record.decision import DecisionRecord
-from throughline.record.render.view import (
-    CiteRef,
-    MemberView,
-    RecordView,
-    RoundMark,
-    SourceLink,
-    StatementView,
-    build_view,
-    sections_line,
-)
+from throughline.record.render.debate import StatementView
+from throughline.record.render.facts import sections_line
+from throughline.record.render.formatting import CiteRef, SourceLink
+from throughline.record.render.panel import MemberView, RoundMark
+from throughline.record.render.view import RecordView, build_view
 
 
 def render_markdown(record: DecisionRecord) -> str:
@@ -50,7 +46,7 @@ def render_markdown(record: DecisionRecord) -> str:
     _sources(v, out)
     _run(v, out)
     _notice(v, out)
-    return "\n".join(_collapse_blank(out)).strip() + "\n"
+    return markdown_document(out)
 
 
 # -- sections --------------------------------------------------------------------------
@@ -120,16 +116,7 @@ def _trust(v: RecordView, out: list[str]) -> None:
     t = v.trust
     if t is None or not t.shown:
         return
-    out += ["## What we could not trust, and what we did about it", ""]
-    if t.issues:
-        out += ["| Issue | What we saw | What we did | Rows |", "|---|---|---|--:|"]
-        for i in t.issues:
-            out.append(f"| **{_cell(i.title)}** | {_cell(i.statement)} | "
-                       f"**{_cell(i.action_label)}:** {_cell(i.remedy)} | "
-                       f"{_cell(i.rows) or '—'} |")
-        out.append("")
-    else:
-        out += ["_The data-fitness gate found nothing to correct or distrust._", ""]
+    out += ["## What we could not trust, and what we did about it", "", *issue_table(t.issues)]
     out += [f"- {_i(line)}" for line in (t.as_of_line, t.currency_line, *t.blocked) if line]
     out.append("")
 
@@ -479,12 +466,3 @@ def _c(text: str) -> str:
     if re.search(r"[<>&`|]", flat):
         return _cell(flat)
     return f"`{flat}`"
-
-
-def _collapse_blank(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        if line == "" and out and out[-1] == "":
-            continue
-        out.append(line)
-    return out
