@@ -193,7 +193,7 @@ def test_anthropic_requests_mark_the_stable_prefix_for_caching() -> None:
 
 
 def test_other_providers_get_the_plain_prompt() -> None:
-    from throughline.providers.advisor_engine import user_content
+    from throughline.providers.agents import user_content
     from throughline.core.model_spec import parse_model
 
     prompt = prompts.Prompt("i", "stable part, then the round", prefix=12)

@@ -7,14 +7,20 @@ The council pipeline talks to :class:`ModelAdvisorEngine` only through the
 ``core.model_config`` :class:`ModelsConfig`, the ``settings.models`` block, and its env variables
 ``endpoints``   spec -> Pydantic AI model; base URLs and keys (missing key -> ConfigError)
 ``selection``   which model per role/advisor, and why
-``prompts``     bounded prompts; untrusted text fenced as data
+``limits``      per-model request settings (output caps, temperature, seed, output mode)
+``prompts/``    bounded prompts; untrusted text fenced as data (fencing, blocks, turn, summary)
 ``schema``      the structured statement and the checks fed back for one repair
-``faults``      what is retried and how long to wait
+``agents``      the Pydantic AI agents (one repair each) and the structured-output modes
+``faults/``     what is retried and how long to wait
 ``budget``      price table, pre-run estimate, token/cost limits
-``replay``      request keys, call store, replay model
+``planning``    the calls a run will make, sized before it starts (for the estimate)
+``replay``      model request keys, call store, replay model
 ``calls``       the guarded call layer every request goes through
+``ledger``      what one engine call spent, and the CallInfo reported for it
 ``advisor_engine`` :class:`ModelAdvisorEngine`
-``fakes``       scripted/fault/latency fakes and a loopback OpenAI-compatible server
+``roles``       the framer and the synthesiser on a model
+``errors``      CallFailed, BudgetExceeded, ReplayMismatch
+``fakes/``      scripted/fault/latency fakes and a loopback OpenAI-compatible server
 
 Names are imported lazily: ``import throughline.core.model_config`` (what settings need) does
 not load Pydantic AI or the provider SDKs; ``from throughline.providers import

@@ -2,10 +2,13 @@
 
 Per call it picks the model for the role (and advisor) with the reason
 (:mod:`~throughline.providers.selection`), builds a bounded prompt with untrusted text fenced
-(:mod:`~throughline.providers.prompts`), asks a Pydantic AI agent for a structured statement,
-validates it against the request (:mod:`~throughline.providers.schema`) with **one** repair
-request carrying the validation errors, and reports a :class:`CallInfo`. Every request goes
-through :class:`~throughline.providers.calls.GuardedModel` (faults, budget, record/replay).
+(:mod:`~throughline.providers.prompts`), asks a Pydantic AI agent
+(:mod:`~throughline.providers.agents`) for a structured statement, validates it against the
+request (:mod:`~throughline.providers.schema`) with **one** repair request carrying the
+validation errors, and reports a :class:`CallInfo` (:mod:`~throughline.providers.ledger`).
+Every request goes through :class:`~throughline.providers.calls.GuardedModel` (faults,
+budget, record/replay); :meth:`~ModelAdvisorEngine.plan` sizes a run before it starts
+(:mod:`~throughline.providers.planning`).
 
 Failures: :class:`CallFailed` (a ``ModelError``; ``.call`` has the CallInfo) when a turn or
 summary cannot be had — the pipeline records the turn as failed; :class:`BudgetExceeded`
@@ -29,56 +32,45 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self, TypeVar
 
-from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai import Agent, ModelRetry
 from pydantic_ai.exceptions import ModelFeatureUnsupportedError, UnexpectedModelBehavior
-from pydantic_ai.messages import CachePoint
 from pydantic_ai.models import Model
-from pydantic_ai.output import NativeOutput, PromptedOutput, ToolOutput
 from pydantic_ai.settings import ModelSettings
 
-from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
 from throughline.core.errors import ConfigError
-from throughline.providers import prompts
-from throughline.providers.budget import (
-    Budget,
-    PlannedCall,
-    PriceTable,
-    RunEstimate,
-    estimate_run,
-    estimate_tokens,
-)
-from throughline.providers.calls import CallLedger, Clock, GuardedModel, RequestFailed, Sleep
 from throughline.core.model_config import ROLES, ModelsConfig, Role
+from throughline.core.model_spec import ModelSpec
+from throughline.core.redact import Redactor
+from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
+from throughline.providers import prompts
+from throughline.providers.agents import (
+    OUTPUT_FALLBACK,
+    OUTPUT_ORDER,
+    REPAIR_RETRIES,
+    SummaryCheck,
+    answer_agent,
+    cause_text,
+    summary_agent,
+    turn_agent,
+    user_content,
+)
+from throughline.providers.budget import Budget, PlannedCall, PriceTable, RunEstimate, estimate_run
+from throughline.providers.calls import Clock, GuardedModel, RequestFailed, Sleep
+from throughline.providers.endpoints import ProviderFactory, TransportFactory
 from throughline.providers.errors import BudgetExceeded, CallFailed
 from throughline.providers.faults.retry import RetryPolicy, classify
+from throughline.providers.ledger import CallLedger, call_info
 from throughline.providers.limits import traits
-from throughline.providers.endpoints import ProviderFactory, TransportFactory
-from throughline.core.redact import Redactor
+from throughline.providers.planning import plan_calls
 from throughline.providers.replay import CallStore, ReplayMode, ReplayModel
 from throughline.providers.schema import StatementDraft, TurnCheck
 from throughline.providers.selection import Selection, select
-from throughline.core.model_spec import ModelSpec
-from throughline.record.decision import Advisor, Intent, ModelUse, Move, Statement
-
-REPAIR_RETRIES = 1
-"""One bounded repair request per call, carrying the validation errors."""
-
-OUTPUT_ORDER = ("native", "tool", "prompted")
-OUTPUT_FALLBACK = {"native": "tool", "tool": "prompted"}
-"""Where structured output goes when a server refuses a mode (``output_mode='auto'``): from
-JSON schema to a tool call, from a tool call to JSON asked for in the prompt, which any
-server can give."""
+from throughline.record.decision import Advisor, Intent, ModelUse, Statement
 
 log = logging.getLogger("throughline.providers")
 
 ModelFactory = Callable[[ModelSpec], Model]
 T = TypeVar("T")
-
-
-class SummaryCheck:
-    def __init__(self, max_chars: int) -> None:
-        self.max_chars = max_chars
-        self.last_problems: list[str] = []
 
 
 class ModelAdvisorEngine:
@@ -149,7 +141,7 @@ class ModelAdvisorEngine:
         self._seated: dict[str, Selection] = {}
         self._turn_agents: dict[str, Agent[TurnCheck, StatementDraft]] = {}
         self._output_fallback: dict[str, str] = {}  # model -> mode, after a server refused one
-        self._summary_agent = self._make_summary_agent()
+        self._summary_agent = summary_agent()
 
     def __repr__(self) -> str:
         return f"ModelAdvisorEngine(mode={self.mode!r}, models={sorted(self._models)})"
@@ -314,28 +306,11 @@ class ModelAdvisorEngine:
         """
         sel = self.select(role)
 
-        def agent_for(mode: str) -> Agent[list[str], T]:
-            agent: Agent[list[str], T] = Agent(
-                output_type=_output_spec(mode, output_type, name="answer"),
-                retries={"output": REPAIR_RETRIES},
-                deps_type=list,
-            )
-
-            @agent.output_validator
-            def _check(ctx: RunContext[list[str]], value: T) -> T:
-                problems = validate(value) if validate else []
-                if problems:
-                    ctx.deps[:] = problems
-                    raise ModelRetry(_repair_message(problems))
-                return value
-
-            return agent
-
         problems: list[str] = []
         return await self._call(
             role,
             sel,
-            agent_for,
+            lambda mode: answer_agent(mode, output_type, validate),
             prompts.Prompt(prompts.DATA_RULES + "\n\n" + instructions, prompt, prefix=prefix),
             problems,
             role,
@@ -351,62 +326,9 @@ class ModelAdvisorEngine:
         *,
         extra: Sequence[PlannedCall] = (),
     ) -> list[PlannedCall]:
-        """Planned calls for a council run, from the round-1 requests (built before the run).
-
-        Each round's prompt is sized as it will be at its largest: the round's own brief,
-        every peer's previous statement in full at the longest reply accepted
-        (``max_statement_chars``), the advisor's own last statement, and the summaries of
-        the rounds before at ``max_summary_chars`` (within the history budget). A summary
-        prompt holds the round's statements in full, each at that length. Each turn and
-        summary may use its model's output cap (:mod:`throughline.providers.limits`).
-        """
-        from throughline.core.rounds import ROUNDS
-
-        calls: list[PlannedCall] = []
-        for req in first_round:
-            spec = self.select("advisor", req.advisor).spec
-            model, out_tokens = str(spec), self.output_tokens(spec)
-            for number in range(1, rounds + 1):
-                worst = _worst_case_request(req, ROUNDS[number - 1], first_round, self.limits)
-                size = estimate_tokens(prompts.turn_prompt(worst, self.limits).user) + \
-                    estimate_tokens(prompts.turn_instructions(worst, self.limits))
-                calls.append(PlannedCall("advisor", model, size, out_tokens))
-        if first_round:
-            spec = self.select("summariser").spec
-            panel = [r.advisor for r in first_round]
-            said = [_placeholder(f"r0.{a.id}", a.id, self.limits.statement_chars)
-                    for a in panel]
-            for number in range(1, rounds + 1):
-                summary = prompts.summary_prompt(ROUNDS[number - 1], said, panel,
-                                                 first_round[0].intent, self.limits)
-                calls.append(PlannedCall("summariser", str(spec),
-                                         estimate_tokens(summary.instructions)
-                                         + estimate_tokens(summary.user),
-                                         self.output_tokens(spec)))
-        calls.extend(self._planned_roles(rounds, len(first_round)))
-        calls.extend(extra)
-        return calls
-
-    def _planned_roles(self, rounds: int, panel: int = 6) -> list[PlannedCall]:
-        """The framer's and synthesiser's calls, for the roles set to a model. The
-        synthesiser writes each synthesised section in its own call, every one reading the
-        same head: the evidence, the forecasts and every statement of the debate in full
-        (:mod:`throughline.council.synthesis_model`)."""
-        from throughline.council.synthesis_model import SECTIONS, planned_prompt_chars
-        from throughline.providers.roles import uses_model
-
-        out: list[PlannedCall] = []
-        if uses_model(self.config, "framer"):
-            spec = self.select("framer").spec
-            out.append(PlannedCall("framer", str(spec), estimate_tokens(" " * 2_500),
-                                   self.output_tokens(spec)))
-        if uses_model(self.config, "synthesiser"):
-            spec = self.select("synthesiser").spec
-            size = planned_prompt_chars(rounds=rounds, panel=panel,
-                                        statement_chars=self.limits.statement_chars)
-            out.append(PlannedCall("synthesiser", str(spec), estimate_tokens(" " * size),
-                                   self.output_tokens(spec), len(SECTIONS)))
-        return out
+        """Planned calls for a council run, from the round-1 requests (built before the run);
+        see :mod:`throughline.providers.planning`."""
+        return plan_calls(self, first_round, rounds, extra)
 
     def estimate(self, calls: Sequence[PlannedCall]) -> RunEstimate:
         return estimate_run(calls, self.prices)
@@ -428,53 +350,8 @@ class ModelAdvisorEngine:
 
     def _turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
         if mode not in self._turn_agents:
-            self._turn_agents[mode] = self._make_turn_agent(mode)
+            self._turn_agents[mode] = turn_agent(mode, self.config.missing_cause)
         return self._turn_agents[mode]
-
-    def _make_turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
-        agent: Agent[TurnCheck, StatementDraft] = Agent(
-            output_type=_output_spec(mode, StatementDraft, name="statement"),
-            retries={"output": REPAIR_RETRIES},
-            deps_type=TurnCheck,
-        )
-        policy = self.config.missing_cause
-
-        @agent.output_validator
-        def _check(ctx: RunContext[TurnCheck], draft: StatementDraft) -> StatementDraft:
-            check = ctx.deps
-            draft = check.normalise(draft)
-            problems, cause_problems = check.problems(draft)
-            final = ctx.retry >= ctx.max_retries
-            if final and not problems and cause_problems and policy == "flag":
-                check.cause_dropped = True
-                return draft.model_copy(update={"conviction_cause": None})
-            if problems or cause_problems:
-                check.last_problems = problems + cause_problems
-                raise ModelRetry(_repair_message(check.last_problems))
-            return draft
-
-        return agent
-
-    def _make_summary_agent(self) -> Agent[SummaryCheck, str]:
-        agent: Agent[SummaryCheck, str] = Agent(
-            output_type=str, retries={"output": REPAIR_RETRIES}, deps_type=SummaryCheck
-        )
-
-        @agent.output_validator
-        def _check(ctx: RunContext[SummaryCheck], text: str) -> str:
-            problems = []
-            if not text.strip():
-                problems.append("the summary is empty")
-            elif len(text) > ctx.deps.max_chars:
-                problems.append(
-                    f"the summary is {len(text)} characters; keep it under {ctx.deps.max_chars}"
-                )
-            if problems:
-                ctx.deps.last_problems = problems
-                raise ModelRetry(_repair_message(problems))
-            return text
-
-        return agent
 
     def _fall_back(self, spec: ModelSpec, failed: str, fault: Any) -> str | None:
         """After ``spec``'s server refused structured output in mode ``failed``: the next
@@ -537,8 +414,9 @@ class ModelAdvisorEngine:
 
         def info(outcome: str) -> CallInfo:
             more = {"output_mode": mode, **({"output_fallback": fallbacks} if fallbacks else {})}
-            return self._info(role, sel, settings, ledger, outcome, prompt,
-                              {**more, **(extra or {})})  # a summary's mode is "text"
+            return call_info(role, sel, settings, ledger, outcome, prompt.chars,
+                             self.output_mode(sel.spec),
+                             {**more, **(extra or {})})  # a summary's mode is "text"
 
         user = user_content(sel.spec, prompt)
         try:
@@ -583,7 +461,7 @@ class ModelAdvisorEngine:
                 deps if isinstance(deps, list) else []
             )
             last_was_ours = isinstance(exc.__cause__, ModelRetry)
-            detail = "; ".join(problems) if problems and last_was_ours else _cause_text(exc)
+            detail = "; ".join(problems) if problems and last_was_ours else cause_text(exc)
             call = info("failed:invalid")
             raise CallFailed(
                 f"{who}: the reply was still invalid after one repair: {self.redactor(detail)}",
@@ -595,104 +473,6 @@ class ModelAdvisorEngine:
             raise
         answered = [r for r in ledger.requests if r.source != "failed"]
         return result.output, info("ok_after_repair" if len(answered) > 1 else "ok")
-
-    def _info(
-        self,
-        role: Role,
-        sel: Selection,
-        settings: ModelSettings,
-        ledger: CallLedger,
-        outcome: str,
-        prompt: prompts.Prompt,
-        extra: Mapping[str, Any] | None,
-    ) -> CallInfo:
-        parameters: dict[str, Any] = {
-            "temperature": settings.get("temperature"),
-            "max_tokens": settings.get("max_tokens"),
-            "timeout_s": settings.get("timeout"),
-            "output_mode": self.output_mode(sel.spec),  # the mode used: `extra` has it
-            "requests": len(ledger.requests),
-            "attempts": ledger.attempts,
-            "repairs": max(0, sum(r.source != "failed" for r in ledger.requests) - 1),
-            "faults": ledger.faults,
-            "request_keys": [r.key for r in ledger.requests],
-            "prompt_chars": prompt.chars,
-        }
-        if "seed" in settings:
-            parameters["seed"] = settings["seed"]
-        if extra:
-            parameters.update(extra)
-        cost = ledger.cost_usd
-        if cost is None:
-            parameters["cost_note"] = f"no price known for {sel.spec}; cost not counted"
-        return CallInfo(
-            role=role,
-            engine=sel.spec.provider,
-            model=str(sel.spec),
-            reason=sel.reason,
-            parameters=parameters,
-            tokens_in=ledger.tokens_in,
-            tokens_out=ledger.tokens_out,
-            latency_s=ledger.latency_s,
-            outcome=outcome,
-            cost_usd=cost or 0.0,
-        )
-
-
-def user_content(spec: ModelSpec, prompt: prompts.Prompt) -> str | list[Any]:
-    """The user message of a request. For Anthropic, whose prompt caching needs an explicit
-    marker, a ``CachePoint`` sits at :attr:`Prompt.prefix` (the end of the part every round
-    of an advisor shares: instructions, persona, question, panel, evidence), so rounds 2…5
-    read it from the cache. OpenAI caches a shared prefix of 1,024 tokens or more by itself,
-    and Ollama keeps its last prompt's KV cache: they get the plain text."""
-    if spec.provider != "anthropic" or not 0 < prompt.prefix < len(prompt.user):
-        return prompt.user
-    return [prompt.user[: prompt.prefix], CachePoint(), prompt.user[prompt.prefix :]]
-
-
-def _placeholder(sid: str, advisor_id: str, chars: int) -> Statement:
-    """A statement of ``chars`` characters, for sizing prompts before a run."""
-    text = ("lorem ipsum dolor sit amet " * (chars // 27 + 1))[:chars]
-    return Statement(id=sid, round=0, advisor_id=advisor_id, move=Move.SHARE, text=text,
-                     conviction=0.5)
-
-
-def _worst_case_request(req: TurnRequest, round_: RoundSpec, panel: Sequence[TurnRequest],
-                        limits: prompts.PromptLimits) -> TurnRequest:
-    """``req`` as round ``round_`` will see it at its largest (see :meth:`plan`)."""
-    if round_.number == 1:
-        return req.model_copy(update={"round": round_})
-    prev = round_.number - 1
-    me = req.advisor.id
-    visible = [_placeholder(f"r{prev}.{r.advisor.id}", r.advisor.id, limits.statement_chars)
-               for r in panel if r.advisor.id != me]
-    own = _placeholder(f"r{prev}.{me}", me, limits.statement_chars)
-    summary = ("minutes of the round " * (limits.summary_chars // 21 + 1))[:limits.summary_chars]
-    return req.model_copy(update={
-        "round": round_, "visible": visible, "own_history": [own], "conviction": 0.5,
-        "summaries": [summary] * max(0, round_.number - 2)})
-
-
-def _output_spec(mode: str, output_type: type[Any], *, name: str) -> Any:
-    if mode == "native":
-        return NativeOutput(output_type, name=name)
-    if mode == "prompted":
-        return PromptedOutput(output_type, name=name)
-    return ToolOutput(output_type, name=name)
-
-
-def _repair_message(problems: list[str]) -> str:
-    return (
-        "Your reply was not accepted: "
-        + "; ".join(problems)
-        + ". Send the corrected reply once more, changing only what is needed."
-    )
-
-
-def _cause_text(exc: BaseException) -> str:
-    cause = exc.__cause__
-    text = str(cause) if cause is not None else str(exc)
-    return " ".join(text.split())[:600]
 
 
 __all__ = ["REPAIR_RETRIES", "ROLES", "ModelAdvisorEngine"]

@@ -25,7 +25,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
@@ -37,6 +37,7 @@ from throughline.core.ids import canonical_json, key_of_json
 from throughline.core.seams import CallInfo
 from throughline.core.errors import ConfigError, ModelError
 from throughline.providers.budget import Budget, PriceTable, estimate_tokens
+from throughline.providers.ledger import CallLedger, RequestRecord
 from throughline.providers.faults.retry import (
     Fault,
     MalformedReply,
@@ -61,50 +62,6 @@ log = logging.getLogger("throughline.providers")
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 META = "throughline"
-
-
-@dataclass
-class RequestRecord:
-    key: str
-    attempts: int
-    faults: list[str]
-    tokens_in: int
-    tokens_out: int
-    latency_s: float
-    cost_usd: float | None
-    source: str  # "live", "recorded" or "failed"
-
-
-@dataclass
-class CallLedger:
-    """The requests made for one engine call (a turn may take a repair request)."""
-
-    requests: list[RequestRecord] = field(default_factory=list)
-
-    @property
-    def tokens_in(self) -> int:
-        return sum(r.tokens_in for r in self.requests)
-
-    @property
-    def tokens_out(self) -> int:
-        return sum(r.tokens_out for r in self.requests)
-
-    @property
-    def latency_s(self) -> float:
-        return round(sum(r.latency_s for r in self.requests), 6)
-
-    @property
-    def cost_usd(self) -> float | None:
-        costs = [r.cost_usd for r in self.requests]
-        return None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 8)
-
-    @property
-    def attempts(self) -> int:
-        return sum(r.attempts for r in self.requests)
-
-    @property
-    def faults(self) -> list[str]:
-        return [f for r in self.requests for f in r.faults]
 
 
 class RequestFailed(ModelError):
