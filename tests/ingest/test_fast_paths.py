@@ -150,24 +150,24 @@ def test_an_ingest_started_while_another_validates_is_refused_as_busy(
         cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two ingests never interleave: the second is told the workspace is busy (exit 2) and
     changes nothing; the first publishes its rows; the second then succeeds."""
-    import throughline.ingest.loader as loader
+    import throughline.ingest.publish as publish
 
     first, second = tmp_path / "a", tmp_path / "b"
     _write(first, "Opportunity.csv", OPP_HEADER, OPP_ROWS)
     _write(second, "Opportunity.csv", OPP_HEADER,
            [r.replace("006", "007", 1) for r in OPP_ROWS])
     ws = tmp_path / "ws"
-    real = loader.publish_new_store
+    real = publish.publish_new_store
     seen: list[tuple[int, str]] = []
 
     def racing(stage: Path, store: Path) -> bool:
-        monkeypatch.setattr(loader, "publish_new_store", real)
+        monkeypatch.setattr(publish, "publish_new_store", real)
         other = cli("--workspace", ws, "ingest", second)  # as another process would
         seen.append((other.code, other.err))
         assert not store.exists()
         return real(stage, store)
 
-    monkeypatch.setattr(loader, "publish_new_store", racing)
+    monkeypatch.setattr(publish, "publish_new_store", racing)
     r = cli("--workspace", ws, "--json", "ingest", first)
     assert r.code == 0, r.err
     assert seen and seen[0][0] == 2 and "another ingest is writing" in seen[0][1]
@@ -210,9 +210,9 @@ def test_skip_bad_rows_across_files_duplicates_and_dangling(cli, tmp_path: Path)
 @pytest.mark.parametrize("sort_rows", [0, 10**9])  # DuckDB's aggregate, then sorted hashes
 def test_duplicate_keys_found_either_way(cli, tmp_path: Path, sort_rows: int,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import throughline.ingest.loader as loader
+    import throughline.ingest.dedup as dedup
 
-    monkeypatch.setattr(loader, "HASH_SORT_ROWS", sort_rows)
+    monkeypatch.setattr(dedup, "HASH_SORT_ROWS", sort_rows)
     folder = tmp_path / "sf"
     _write(folder, "Opportunity.csv", OPP_HEADER, [*OPP_ROWS, OPP_ROWS[1]])
     r = cli("--workspace", tmp_path / "ws", "ingest", folder)
