@@ -1,9 +1,12 @@
 """The run log: what every council run did, in SQLite, so it can be inspected, resumed,
 replayed and exported.
 
-:class:`RunLog` is the API (the pipeline writes through it, ``throughline runs`` reads
-through it); :mod:`.migrations` holds the schema as named migrations; :mod:`throughline.core.ids`
-makes run ids and request keys; :mod:`throughline.core.redact` keeps secrets out of the file.
+:class:`RunLog` (``log``) is the API: the pipeline writes through it, ``throughline runs``
+reads through it. Behind it: ``migrations`` (the schema as named migrations, applied by
+:mod:`throughline.core.sqlite`), ``runs`` (run ids resolved, run summaries), ``tables``
+(statements, claims and forecasts written and read), ``calls`` (model calls, one row per
+attempt), ``records`` (the Pydantic models it returns). Run ids and request keys come from
+:mod:`throughline.core.ids`; :mod:`throughline.core.redact` keeps secrets out of the file.
 """
 
 from __future__ import annotations

@@ -10,22 +10,31 @@ killed process; only a power cut can lose the last commits.)
 
 from __future__ import annotations
 
-import builtins
 import hashlib
 import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
 from pydantic import BaseModel, ValidationError
 
 from throughline import __version__
-from throughline.core.seams import CallInfo
 from throughline.core.errors import StoreError, UsageError
+from throughline.core.ids import canonical_json, compact_json, new_run_id, request_key, to_jsonable
+from throughline.core.redact import (
+    env_secrets,
+    redact,
+    redact_text,
+    redacted_json,
+    redacted_text_json,
+)
+from throughline.core.seams import CallInfo
+from throughline.core.settings import Settings
+from throughline.core.sqlite import connect, transaction
 from throughline.record.decision import (
     RECORD_SCHEMA_VERSION,
     Claim,
@@ -34,39 +43,22 @@ from throughline.record.decision import (
     Intent,
     Statement,
 )
-from throughline.core.ids import (
-    canonical_json,
-    compact_json,
-    new_run_id,
-    request_key,
-    to_jsonable,
-)
-from throughline.core.sqlite import connect, transaction
+from throughline.runlog import calls as model_calls
+from throughline.runlog import runs, tables
 from throughline.runlog.migrations import MIGRATIONS
 from throughline.runlog.records import (
     STAGES,
     CallRecord,
     CallsSummary,
-    ClaimCounts,
-    ModelUsage,
     RunDetail,
     RunStatus,
     RunSummary,
     StageInfo,
     StoredForecast,
 )
-from throughline.core.redact import (
-    env_secrets,
-    redact,
-    redact_text,
-    redacted_json,
-    redacted_text_json,
-)
-from throughline.core.settings import Settings
+from throughline.runlog.tables import dt, ts
 
 Clock = Callable[[], datetime]
-LIST_HINT = "see `throughline runs list` for run ids"
-MIN_PREFIX = 4
 
 
 def _utcnow() -> datetime:
@@ -116,7 +108,7 @@ class RunLog:
                 conn.execute(
                     "INSERT INTO runs(id, question, status, engine, created_at, settings, "
                     "replay_of, version) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
-                    (run_id, question, engine, _ts(now), compact_json(snapshot), replayed,
+                    (run_id, question, engine, ts(now), compact_json(snapshot), replayed,
                      __version__))
             except sqlite3.IntegrityError as exc:
                 raise UsageError(f"a run with id {run_id!r} already exists") from exc
@@ -144,16 +136,16 @@ class RunLog:
         if status == "degraded" and not record.run.degraded_reason:
             raise UsageError("a degraded run's record says why (run.degraded_reason)")
         # stored as 'finished' (the column's CHECK predates 'degraded'); read back as
-        # 'degraded' from the record's run.degraded_reason (see _SUMMARY_COLUMNS)
+        # 'degraded' from the record's run.degraded_reason (see runs.SUMMARY_COLUMNS)
         status = "finished" if status == "degraded" else status
         text = record.model_dump_json()
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        now = _ts(self._clock())
+        now = ts(self._clock())
         statements = [s for r in record.rounds for s in r.statements]
         with self._write() as conn:
-            self._upsert_statements(conn, run_id, statements)
-            self._upsert_claims(conn, run_id, record.claim_check.claims)
-            self._upsert_forecasts(conn, run_id, record.predictions)
+            tables.upsert_statements(conn, run_id, statements)
+            tables.upsert_claims(conn, run_id, record.claim_check.claims)
+            tables.upsert_forecasts(conn, run_id, record.predictions)
             conn.execute(
                 "UPDATE runs SET status = ?, finished_at = ?, record = ?, record_sha256 = ?, "
                 "error = NULL WHERE id = ?", (status, now, text, digest, run_id))
@@ -170,7 +162,7 @@ class RunLog:
         self._require(run_id)
         with self._write() as conn:
             conn.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
-                         "WHERE id = ?", (_ts(self._clock()), redact_text(error), run_id))
+                         "WHERE id = ?", (ts(self._clock()), redact_text(error), run_id))
 
     def reopen_run(self, run_id: str) -> None:
         """Mark a run ``running`` again (resume); its stages, statements and calls stay."""
@@ -184,50 +176,25 @@ class RunLog:
 
         Raises :class:`UsageError` naming ``ref`` when no run (or several) match.
         """
-        ref = ref.strip()
-        if not ref:
-            raise UsageError("give a run id", hint=LIST_HINT)
-        if ref == "latest":
-            row = self._conn.execute(
-                "SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT 1").fetchone()
-            if row is None:
-                raise UsageError("there are no runs yet",
-                                 hint="start one with `throughline ask \"QUESTION\"`")
-            return str(row[0])
-        if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (ref,)).fetchone():
-            return ref
-        rows = []
-        if len(ref) >= MIN_PREFIX:
-            rows = self._conn.execute(
-                "SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
-                (len(ref), ref)).fetchall()
-        if len(rows) > 1:
-            shown = ", ".join(r[0] for r in rows[:5])
-            raise UsageError(f"run id prefix {ref!r} matches several runs ({shown}…)"
-                             if len(rows) > 5 else
-                             f"run id prefix {ref!r} matches several runs ({shown})",
-                             hint="give more characters of the id")
-        if not rows:
-            raise UsageError(f"no run with id {ref!r}", hint=LIST_HINT)
-        return str(rows[0][0])
+        return runs.resolve(self._conn, ref)
 
     def list_runs(self, limit: int = 20) -> list[RunSummary]:
         """The latest runs, newest first."""
         if limit < 1:
             raise UsageError(f"--limit must be at least 1 (got {limit})")
         rows = self._conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?",
+            f"SELECT {runs.SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?",
             (limit,)).fetchall()
-        return [self._summary(row) for row in rows]
+        return [runs.summary(self._conn, row) for row in rows]
 
     def get_run(self, ref: str) -> RunDetail:
         """Everything about one run but its full record (see :meth:`get_record`)."""
         run_id = self.resolve(ref)
-        row = self._conn.execute(f"SELECT {_SUMMARY_COLUMNS}, version, error, settings, "
+        row = self._conn.execute(f"SELECT {runs.SUMMARY_COLUMNS}, version, error, settings, "
                                  "record_sha256 FROM runs WHERE id = ?", (run_id,)).fetchone()
-        summary = self._summary(row[:len(_SUMMARY_FIELDS)])
-        verdict = row[_SUMMARY_FIELDS.index("verdict")]
-        version, error, settings, digest = row[len(_SUMMARY_FIELDS):]
+        summary = runs.summary(self._conn, row[:len(runs.SUMMARY_FIELDS)])
+        verdict = row[runs.SUMMARY_FIELDS.index("verdict")]
+        version, error, settings, digest = row[len(runs.SUMMARY_FIELDS):]
         counts = self._conn.execute(
             "SELECT count(*), coalesce(sum(failed), 0), count(DISTINCT round) "
             "FROM statements WHERE run_id = ?", (run_id,)).fetchone()
@@ -278,7 +245,7 @@ class RunLog:
                 "INSERT INTO frames(run_id, decision_type, intent, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET "
                 "decision_type = excluded.decision_type, intent = excluded.intent",
-                (run_id, intent.decision_type, intent.model_dump_json(), _ts(self._clock())))
+                (run_id, intent.decision_type, intent.model_dump_json(), ts(self._clock())))
 
     def get_frame(self, run_id: str) -> Intent | None:
         row = self._conn.execute("SELECT intent FROM frames WHERE run_id = ?",
@@ -294,7 +261,7 @@ class RunLog:
                 "VALUES (?, ?, 'running', ?) ON CONFLICT(run_id, name) DO UPDATE SET "
                 "status = 'running', attempts = attempts + 1, started_at = "
                 "excluded.started_at, finished_at = NULL, output = NULL, error = NULL",
-                (run_id, name, _ts(self._clock())))
+                (run_id, name, ts(self._clock())))
 
     def stage_finished(self, run_id: str, name: str, output: Any = None) -> None:
         """Mark a stage finished with what it produced (any JSON value or Pydantic model)."""
@@ -317,7 +284,7 @@ class RunLog:
             "WHERE run_id = ? ORDER BY started_at, name", (run_id,)).fetchall()
         infos = []
         for name, status, attempts, started, finished, error in rows:
-            start, end = _dt(started), _dt(finished) if finished else None
+            start, end = dt(started), dt(finished) if finished else None
             infos.append(StageInfo(
                 name=name, status=status, attempts=attempts, started_at=start,
                 finished_at=end, error=error,
@@ -328,7 +295,7 @@ class RunLog:
     def _stage_end(self, run_id: str, name: str, status: str, output: str | None,
                    error: str | None) -> None:
         self._require(run_id)
-        now = _ts(self._clock())
+        now = ts(self._clock())
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO stages(run_id, name, status, started_at, finished_at, output, "
@@ -345,58 +312,30 @@ class RunLog:
         """Insert or replace statements by id (saving one twice is harmless)."""
         self._require(run_id)
         with self._write() as conn:
-            self._upsert_statements(conn, run_id, list(statements))
+            tables.upsert_statements(conn, run_id, list(statements))
 
     def statements(self, run_id: str) -> list[Statement]:
-        rows = self._conn.execute(
-            "SELECT id, round, advisor_id, move, text, addressed, cites, conviction, "
-            "conviction_cause, conformity_flag, failed, failure, dropped_cites FROM statements "
-            "WHERE run_id = ? ORDER BY round, rowid", (run_id,)).fetchall()
-        return [Statement(id=r[0], round=r[1], advisor_id=r[2], move=r[3], text=r[4],
-                          addressed=json.loads(r[5]), cites=json.loads(r[6]), conviction=r[7],
-                          conviction_cause=r[8], conformity_flag=bool(r[9]), failed=bool(r[10]),
-                          failure=r[11], dropped_cites=json.loads(r[12]) if r[12] else [])
-                for r in rows]
+        return tables.read_statements(self._conn, run_id)
 
     def save_claims(self, run_id: str, claims: Iterable[Claim]) -> None:
         """Insert or replace claim-check results by claim id."""
         self._require(run_id)
         with self._write() as conn:
-            self._upsert_claims(conn, run_id, list(claims))
+            tables.upsert_claims(conn, run_id, list(claims))
 
     def claims(self, run_id: str) -> list[Claim]:
-        rows = self._conn.execute(
-            "SELECT id, location, text, kind, value, status, matched, expected, note "
-            "FROM claims WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
-        return [Claim(id=r[0], location=r[1], text=r[2], kind=r[3], value=r[4], status=r[5],
-                      matched=r[6], expected=r[7], note=r[8]) for r in rows]
+        return tables.read_claims(self._conn, run_id)
 
     def save_forecasts(self, run_id: str, forecasts: Iterable[Forecast]) -> None:
         """Insert or update forecasts by id; a resolution already recorded is kept."""
         self._require(run_id)
         with self._write() as conn:
-            self._upsert_forecasts(conn, run_id, list(forecasts))
+            tables.upsert_forecasts(conn, run_id, list(forecasts))
 
     def forecasts(self, run_id: str | None = None, *,
                   unresolved: bool = False) -> list[StoredForecast]:
         """One run's forecasts, or every run's (``run_id=None``), by horizon."""
-        where, params = [], []
-        if run_id is not None:
-            where.append("run_id = ?")
-            params.append(run_id)
-        if unresolved:
-            where.append("resolved_at IS NULL")
-        sql = ("SELECT run_id, id, statement, probability, horizon, resolution, owner, "
-               "finding_id, metric, current, threshold, unit, method, resolved_at, outcome "
-               "FROM forecasts" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY horizon, run_id, rowid")
-        return [StoredForecast(
-            run_id=r[0], id=r[1], statement=r[2], probability=r[3],
-            horizon=date.fromisoformat(r[4]), resolution=r[5], owner=r[6], finding_id=r[7],
-            metric=r[8], current=r[9], threshold=r[10], unit=r[11], method=r[12],
-            resolved_at=_dt(r[13]) if r[13] else None,
-            outcome=None if r[14] is None else bool(r[14]))
-            for r in self._conn.execute(sql, params).fetchall()]
+        return tables.read_forecasts(self._conn, run_id, unresolved=unresolved)
 
     def resolve_forecast(self, run_id: str, forecast_id: str, outcome: bool,
                          resolved_at: datetime | None = None) -> None:
@@ -405,7 +344,7 @@ class RunLog:
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE forecasts SET outcome = ?, resolved_at = ? WHERE run_id = ? AND id = ?",
-                (int(outcome), _ts(resolved_at or self._clock()), run_id, forecast_id))
+                (int(outcome), ts(resolved_at or self._clock()), run_id, forecast_id))
             if cursor.rowcount == 0:
                 raise UsageError(f"run {run_id!r} has no forecast {forecast_id!r}")
 
@@ -448,55 +387,21 @@ class RunLog:
             to_jsonable(reply), compact_json, secrets=secrets)
         parameters = compact_json(redact(info.parameters, secrets=secrets))
         with self._write() as conn:
-            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM model_calls "
-                               "WHERE run_id = ?", (run_id,)).fetchone()[0]
-            conn.execute(
-                "INSERT INTO model_calls(run_id, seq, stage, role, advisor_id, round, engine, "
-                "model, reason, parameters, request_key, request, reply, tokens_in, "
-                "tokens_out, latency_s, cost_usd, outcome, error, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, seq, stage, info.role, advisor_id, round, info.engine, info.model,
-                 info.reason, parameters, key, request_text, reply_text, info.tokens_in,
-                 info.tokens_out, info.latency_s, info.cost_usd, info.outcome,
-                 None if error is None else redact_text(error, secrets),
-                 _ts(self._clock())))
-        return int(seq)
+            return model_calls.insert_call(
+                conn, run_id, info, key=key, parameters=parameters, request=request_text,
+                reply=reply_text, stage=stage, advisor_id=advisor_id, round=round,
+                error=None if error is None else redact_text(error, secrets),
+                created_at=ts(self._clock()))
 
     def find_call(self, run_id: str, key: str) -> CallRecord | None:
         """The first usable call of ``run_id`` with this request key (resume, replay)."""
-        row = self._conn.execute(
-            f"SELECT {_CALL_COLUMNS} FROM model_calls WHERE run_id = ? AND request_key = ? "
-            "AND reply IS NOT NULL AND error IS NULL ORDER BY seq LIMIT 1",
-            (run_id, key)).fetchone()
-        return _call(row) if row else None
+        return model_calls.find_call(self._conn, run_id, key)
 
     def calls(self, run_id: str) -> list[CallRecord]:
-        rows = self._conn.execute(f"SELECT {_CALL_COLUMNS} FROM model_calls WHERE run_id = ? "
-                                  "ORDER BY seq", (run_id,)).fetchall()
-        return [_call(r) for r in rows]
+        return model_calls.read_calls(self._conn, run_id)
 
     def calls_summary(self, run_id: str) -> CallsSummary:
-        rows = self._conn.execute(
-            "SELECT role, engine, model, min(reason), count(*), "
-            "sum(error IS NOT NULL OR reply IS NULL), sum(tokens_in), sum(tokens_out), "
-            "sum(cost_usd), sum(latency_s) FROM model_calls WHERE run_id = ? "
-            "GROUP BY role, engine, model ORDER BY min(seq)", (run_id,)).fetchall()
-        usage = [ModelUsage(role=r[0], engine=r[1], model=r[2], reason=r[3], calls=r[4],
-                            failed=r[5], tokens_in=r[6], tokens_out=r[7],
-                            cost_usd=round(r[8], 6), latency_s=round(r[9], 3)) for r in rows]
-        outcomes = dict(self._conn.execute(
-            "SELECT outcome, count(*) FROM model_calls WHERE run_id = ? GROUP BY outcome "
-            "ORDER BY outcome", (run_id,)).fetchall())
-        distinct = self._conn.execute(
-            "SELECT count(DISTINCT coalesce(request_key, seq)) FROM model_calls "
-            "WHERE run_id = ?", (run_id,)).fetchone()[0]
-        return CallsSummary(
-            calls=distinct, attempts=sum(u.calls for u in usage),
-            failed=sum(u.failed for u in usage),
-            tokens_in=sum(u.tokens_in for u in usage), tokens_out=sum(u.tokens_out for u in usage),
-            cost_usd=round(sum(u.cost_usd for u in usage), 6),
-            latency_s=round(sum(u.latency_s for u in usage), 3), outcomes=outcomes,
-            by_model=usage)
+        return model_calls.calls_summary(self._conn, run_id)
 
     # internals ----------------------------------------------------------------------------
     @contextmanager
@@ -510,104 +415,10 @@ class RunLog:
 
     def _require(self, run_id: str) -> None:
         if not self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
-            raise UsageError(f"no run with id {run_id!r}", hint=LIST_HINT)
-
-    def _summary(self, row: tuple[Any, ...]) -> RunSummary:
-        data = dict(zip(_SUMMARY_FIELDS, row, strict=True))
-        counts = dict(self._conn.execute(
-            "SELECT status, count(*) FROM claims WHERE run_id = ? GROUP BY status",
-            (data["id"],)).fetchall())
-        calls, attempts = self._conn.execute(
-            "SELECT count(DISTINCT coalesce(request_key, seq)), count(*) FROM model_calls "
-            "WHERE run_id = ?", (data["id"],)).fetchone()
-        rounds = self._conn.execute("SELECT count(DISTINCT round) FROM statements "
-                                    "WHERE run_id = ?", (data["id"],)).fetchone()[0]
-        verdict = data.pop("verdict")
-        return RunSummary(
-            **data, claims=ClaimCounts(**counts), calls=calls, attempts=attempts, rounds=rounds,
-            verdict=verdict.strip().splitlines()[0] if verdict and verdict.strip() else None)
-
-    @staticmethod
-    def _upsert_statements(conn: sqlite3.Connection, run_id: str,
-                           statements: builtins.list[Statement]) -> None:
-        conn.executemany(
-            "INSERT INTO statements(run_id, id, round, advisor_id, move, text, addressed, "
-            "cites, conviction, conviction_cause, conformity_flag, failed, failure, "
-            "dropped_cites) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO UPDATE "
-            "SET round = excluded.round, advisor_id = excluded.advisor_id, "
-            "move = excluded.move, text = excluded.text, addressed = excluded.addressed, "
-            "cites = excluded.cites, conviction = excluded.conviction, "
-            "conviction_cause = excluded.conviction_cause, "
-            "conformity_flag = excluded.conformity_flag, failed = excluded.failed, "
-            "failure = excluded.failure, dropped_cites = excluded.dropped_cites",
-            [(run_id, s.id, s.round, s.advisor_id, s.move.value, s.text, compact_json(s.addressed),
-              compact_json(s.cites), s.conviction, s.conviction_cause, int(s.conformity_flag),
-              int(s.failed), s.failure,
-              compact_json(s.dropped_cites) if s.dropped_cites else None)
-             for s in statements])
-
-    @staticmethod
-    def _upsert_claims(conn: sqlite3.Connection, run_id: str,
-                       claims: builtins.list[Claim]) -> None:
-        conn.executemany(
-            "INSERT INTO claims(run_id, id, location, kind, value, status, matched, expected, "
-            "text, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO "
-            "UPDATE SET location = excluded.location, kind = excluded.kind, "
-            "value = excluded.value, status = excluded.status, matched = excluded.matched, "
-            "expected = excluded.expected, text = excluded.text, note = excluded.note",
-            [(run_id, c.id, c.location, c.kind, c.value, c.status, c.matched, c.expected,
-              c.text, c.note) for c in claims])
-
-    @staticmethod
-    def _upsert_forecasts(conn: sqlite3.Connection, run_id: str,
-                          forecasts: builtins.list[Forecast]) -> None:
-        conn.executemany(
-            "INSERT INTO forecasts(run_id, id, statement, probability, horizon, resolution, "
-            "owner, finding_id, metric, current, threshold, unit, method) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, id) DO UPDATE "
-            "SET statement = excluded.statement, probability = excluded.probability, "
-            "horizon = excluded.horizon, resolution = excluded.resolution, "
-            "owner = excluded.owner, finding_id = excluded.finding_id, "
-            "metric = excluded.metric, current = excluded.current, "
-            "threshold = excluded.threshold, unit = excluded.unit, method = excluded.method",
-            [(run_id, f.id, f.statement, f.probability, f.horizon.isoformat(), f.resolution,
-              f.owner, f.finding_id, f.metric, f.current, f.threshold, f.unit, f.method)
-             for f in forecasts])
-
-
-_SUMMARY_FIELDS = ("id", "created_at", "finished_at", "status", "engine", "question",
-                   "binding", "binding_label", "verdict", "replay_of")
-_SUMMARY_COLUMNS = ("id, created_at, finished_at, CASE WHEN status = 'finished' AND "
-                    "json_extract(record, '$.run.degraded_reason') IS NOT NULL THEN 'degraded' "
-                    "ELSE status END, engine, question, "
-                    "json_extract(record, '$.binding'), json_extract(record, '$.binding_label'), "
-                    "json_extract(record, '$.verdict'), replay_of")
-_CALL_FIELDS = ("run_id", "seq", "stage", "role", "advisor_id", "round", "engine", "model",
-                "reason", "parameters", "request_key", "request", "reply", "tokens_in",
-                "tokens_out", "latency_s", "cost_usd", "outcome", "error", "created_at")
-_CALL_COLUMNS = ", ".join(_CALL_FIELDS)
-
-
-def _call(row: tuple[Any, ...]) -> CallRecord:
-    data = dict(zip(_CALL_FIELDS, row, strict=True))
-    for field in ("parameters", "request"):
-        data[field] = json.loads(data[field])
-    data["reply"] = None if data["reply"] is None else json.loads(data["reply"])
-    return CallRecord(**data)
+            raise UsageError(f"no run with id {run_id!r}", hint=runs.LIST_HINT)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     return connect(path, MIGRATIONS, what="the run log", kind="run log",
                    recreate_hint="move it aside; the next run creates a new one",
                    check_same_thread=False)
-
-
-def _ts(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("run log times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text)
