@@ -41,7 +41,7 @@ def test_changed_document_replaces_old_version_and_passages(library: Library, do
     _write_note(note, "Gross retention excludes expansion and counts contraction as loss.")
     report = library.add([note])
     assert report.outcomes[0].status == "replaced"
-    assert len(library.list()) == 1
+    assert len(library.documents()) == 1
     new = {h.heading: h.id for h in library.search("retention", k=10)}
     assert new["Retention > NRR"] == old["Retention > NRR"]  # untouched section keeps its id
     assert new["Retention > GRR"] != old["Retention > GRR"]
@@ -55,12 +55,12 @@ def test_added_tags_stick_and_metadata_changes_count(library: Library, docs: Pat
     _write_note(note, "Text.")
     library.add([note])
     assert library.add([note], tags=["Board Pack"]).outcomes[0].status == "replaced"
-    assert library.list()[0].tags == ["board-pack"]
+    assert library.documents()[0].tags == ["board-pack"]
     assert library.add([note]).outcomes[0].status == "unchanged"  # the tag sticks
-    assert library.list()[0].tags == ["board-pack"]
+    assert library.documents()[0].tags == ["board-pack"]
     note.write_text(note.read_text().replace("title: Retention", "title: Retention v2"))
     assert library.add([note]).outcomes[0].status == "replaced"
-    assert library.list()[0].tags == ["board-pack"] and library.list()[0].title == "Retention v2"
+    assert library.documents()[0].tags == ["board-pack"] and library.documents()[0].title == "Retention v2"
 
 
 def test_folder_walk_skips_hidden_and_reports_unsupported(library: Library, docs: Path) -> None:
@@ -75,7 +75,7 @@ def test_folder_walk_skips_hidden_and_reports_unsupported(library: Library, docs
     (docs / "image.png").write_bytes(b"\x89PNG")
     report = library.add([docs, docs / "a.md"])  # a.md twice: added once
     assert report.summary == {"added": 4, "replaced": 0, "unchanged": 0, "skipped": 1}
-    assert sorted(d.kind for d in library.list()) == ["html", "markdown", "pdf", "text"]
+    assert sorted(d.kind for d in library.documents()) == ["html", "markdown", "pdf", "text"]
     skipped = [o for o in report.outcomes if o.status == "skipped"]
     assert skipped[0].path.endswith("image.png") and skipped[0].reason
 
@@ -86,7 +86,7 @@ def test_add_is_all_or_nothing(library: Library, docs: Path) -> None:
     with pytest.raises(InputError) as err:
         library.add([docs])
     assert "scan.pdf" in str(err.value) and err.value.exit_code == 2
-    assert library.list() == []
+    assert library.documents() == []
 
 
 def test_skip_bad_adds_the_good_files(library: Library, docs: Path) -> None:
@@ -110,7 +110,7 @@ def test_remove_by_id_prefix_path_and_folder(library: Library, docs: Path) -> No
     for name in ("a.md", "b.md", "sub/c.md", "sub/d.md"):
         (docs / name).write_text(f"# {name}\n\nText about churn in {name}.\n")
     library.add([docs])
-    by_path = {Path(d.path).name: d for d in library.list()}
+    by_path = {Path(d.path).name: d for d in library.documents()}
     assert library.remove(by_path["a.md"].id)[0].id == by_path["a.md"].id
     assert library.remove(by_path["b.md"].id[:6])[0].path.endswith("b.md")
     assert library.get(str(docs / "sub" / "c.md")).title == "sub/c.md"
@@ -118,7 +118,7 @@ def test_remove_by_id_prefix_path_and_folder(library: Library, docs: Path) -> No
         library.get(str(docs / "sub"))
     removed = library.remove(str(docs / "sub"))
     assert sorted(Path(d.path).name for d in removed) == ["c.md", "d.md"]
-    assert library.list() == [] and library.search("churn") == []
+    assert library.documents() == [] and library.search("churn") == []
     with pytest.raises(UsageError, match="no document"):
         library.remove("does-not-exist")
 
@@ -128,7 +128,7 @@ def test_filters(library: Library, docs: Path) -> None:
     (docs / "b.txt").write_text("Churn in text.\n")
     (docs / "c.pdf").write_bytes(make_pdf([["Churn in a PDF."]]))
     library.add([docs])
-    ids = {Path(d.path).name: d.id for d in library.list()}
+    ids = {Path(d.path).name: d.id for d in library.documents()}
 
     def names(filters: dict[str, object]) -> list[str]:
         return sorted(Path(p.source.path).name for p in library.search("churn", 10, filters))

@@ -41,10 +41,10 @@ def test_add_starter_is_idempotent_and_unflagged(library: Library) -> None:
     assert first.summary["added"] == len(starter_paths())
     assert all(o.document and o.document.flagged_passages == 0 for o in first.outcomes)
     assert all("starter" in d.tags and d.path.startswith("throughline:starter/")
-               for d in library.list())
-    ids = sorted(d.id for d in library.list())
+               for d in library.documents())
+    ids = sorted(d.id for d in library.documents())
     assert add_starter(library).summary["unchanged"] == len(starter_paths())
-    assert sorted(d.id for d in library.list()) == ids
+    assert sorted(d.id for d in library.documents()) == ids
 
 
 def test_starter_answers_the_demo_questions(library: Library) -> None:

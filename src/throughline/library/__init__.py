@@ -17,7 +17,8 @@ from throughline.library.records import (
     SourceRef,
     TermShare,
 )
-from throughline.library.library import FILTER_KEYS, Library, retrieve
+from throughline.library.library import Library, retrieve
+from throughline.library.retrieval import FILTER_KEYS
 from throughline.library.starter import add_starter, starter_paths
 
 __all__ = [

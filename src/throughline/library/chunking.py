@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from throughline.library.documents import Block
+from throughline.library.blocks import Block
 
 CHUNKER_VERSION = 1
 MIN_WORDS = 120

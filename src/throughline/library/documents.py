@@ -16,11 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
 
 import yaml
 
 from throughline.core.errors import InputError
+from throughline.library.blocks import Block, Parsed
+from throughline.library.htmltext import parse_html
+from throughline.library.pdftext import parse_pdf
 from throughline.library.records import AddOutcome, DocumentKind
 from throughline.library.safety import check_size, clean_text, decode_bytes, too_large
 
@@ -34,15 +36,6 @@ SUPPORTED = ", ".join(sorted(EXTENSIONS))
 
 MAX_TITLE = 300
 MAX_FIELD = 200
-
-
-@dataclass(frozen=True)
-class Block:
-    """A heading (``level`` 1–6) or a paragraph (``level`` 0) of clean text."""
-
-    kind: Literal["heading", "paragraph"]
-    text: str
-    level: int = 0
 
 
 @dataclass
@@ -120,8 +113,6 @@ def load_bytes(
     """Parse document bytes of a known kind. ``name`` is the fallback title."""
     size = len(data) if size is None else size
     if kind == "pdf":
-        from throughline.library.pdftext import parse_pdf
-
         parsed = parse_pdf(data, file=path)
         encoding, removed = None, parsed.hidden_removed
     else:
@@ -131,8 +122,6 @@ def load_bytes(
         if kind == "markdown":
             parsed = parse_markdown(raw)
         elif kind == "html":
-            from throughline.library.htmltext import parse_html
-
             parsed = parse_html(raw)
         else:
             parsed = Parsed(blocks=paragraph_blocks(raw))
@@ -143,26 +132,13 @@ def load_bytes(
         raise InputError("document has no text to index", file=path, hint=hint)
     heading = None if kind == "pdf" else next(
         (b.text for b in blocks if b.kind == "heading"), None)  # a PDF's headings are pages
-    title = _short(parsed.title or heading or humanize(name), MAX_TITLE) or name
+    title = _short(parsed.title or heading or title_from_filename(name), MAX_TITLE) or name
     return LoadedDocument(
         source_key=source_key, path=path, kind=kind, title=title, blocks=blocks,
         url=_http_url(parsed.url), author=_short(parsed.author, MAX_FIELD),
         date=normalize_date(parsed.date), tags=normalize_tags(parsed.tags),
         encoding=encoding, bytes=size, hidden_removed=removed,
     )
-
-
-@dataclass
-class Parsed:
-    """What a format parser found: blocks and whatever metadata the format carries."""
-
-    blocks: list[Block]
-    title: str | None = None
-    url: str | None = None
-    author: str | None = None
-    date: str | None = None
-    tags: list[str] = field(default_factory=list)
-    hidden_removed: int = 0
 
 
 # --- finding files ---------------------------------------------------------------------
@@ -213,7 +189,6 @@ def collect_files(paths: Iterable[str | Path], *, skip_bad: bool = False
             raise InputError("no supported documents in this folder", file=str(path),
                              expected=SUPPORTED)
     return files, skipped
-
 
 
 # --- Markdown and plain text ------------------------------------------------------------
@@ -312,8 +287,9 @@ def _normal_block(block: Block) -> Block:
     return Block(block.kind, text, block.level)
 
 
-def humanize(name: str) -> str:
-    """``binding_constraints-2024.md`` → ``binding constraints 2024``."""
+def title_from_filename(name: str) -> str:
+    """A title for a document that has none: ``binding_constraints-2024.md`` →
+    ``binding constraints 2024``."""
     stem = Path(name).stem
     return re.sub(r"[\s_\-]+", " ", stem).strip() or name
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from throughline.library.documents import Block, Parsed
+from throughline.library.blocks import Block, Parsed
 
 SKIP = frozenset({"script", "style", "template", "noscript", "head", "svg", "math",
                   "iframe", "object", "embed", "canvas", "audio", "video", "select"})

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from throughline.core.errors import InputError
-from throughline.library.documents import Block, Parsed
+from throughline.library.blocks import Block, Parsed
 from throughline.library.safety import clean_text
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")

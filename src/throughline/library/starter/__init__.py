@@ -8,13 +8,14 @@ same on every machine.
 
 from __future__ import annotations
 
+import time
 from importlib import resources
 from typing import TYPE_CHECKING
 
 from throughline.library.documents import load_bytes
+from throughline.library.records import AddReport
 
 if TYPE_CHECKING:
-    from throughline.library.records import AddReport
     from throughline.library.library import Event, Library
 
 SOURCE_PREFIX = "throughline:starter/"
@@ -29,10 +30,6 @@ def starter_paths() -> list[str]:
 
 def add_starter(library: Library, *, on_event: Event | None = None) -> AddReport:
     """Add (or refresh) the starter notes; unchanged notes are no-ops."""
-    import time
-
-    from throughline.library.records import AddReport
-
     started = time.perf_counter()
     folder = resources.files(__name__)
     docs = []
