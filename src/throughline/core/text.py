@@ -5,6 +5,9 @@ into Markdown it must show as written and never become a link, an image, emphasi
 heading, a table or raw HTML; rendered anywhere it must not carry invisible bidirectional
 controls (U+202E "right-to-left override" makes ``exe.txt`` read as ``txt.exe``). Both
 renderers (the diagnosis report and the decision record) use these functions.
+
+Also the one stemmer (:func:`stem`): the library's index terms and the claim check's word
+matching fold plurals the same way.
 """
 
 from __future__ import annotations
@@ -54,3 +57,15 @@ def md_paragraph(text: str) -> str:
     if m:
         line = line[: m.end(1)] + "\\" + line[m.end(1):]
     return line
+
+
+def stem(word: str) -> str:
+    """A conservative plural stemmer (Harman's S-stemmer); other words pass unchanged."""
+    if len(word) > 3 and not word[-1].isdigit():
+        if word.endswith("ies") and not word.endswith(("eies", "aies")):
+            return word[:-3] + "y"
+        if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+            return word[:-1]
+        if word.endswith("s") and not word.endswith(("us", "ss", "is")):
+            return word[:-1]
+    return word

@@ -2,9 +2,9 @@
 
 A term is a run of letters or digits, case-folded, with accents removed, an English
 stop word dropped, and a light plural stem applied (``companies`` → ``company``,
-``churns`` → ``churn``). Everything else — quotes, ``*``, ``-``, parentheses, colons,
-``AND``/``NEAR`` (which are ordinary words here) — is a separator, so no query text is
-ever interpreted as search syntax.
+``churns`` → ``churn``; :func:`throughline.core.text.stem`, the one stemmer). Everything
+else — quotes, ``*``, ``-``, parentheses, colons, ``AND``/``NEAR`` (which are ordinary
+words here) — is a separator, so no query text is ever interpreted as search syntax.
 
 ``TOKENIZER_VERSION`` is stored in the index; changing anything here must bump it so an
 existing library is re-indexed instead of silently mixing two vocabularies.
@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+
+from throughline.core.text import stem
 
 TOKENIZER_VERSION = 1
 
@@ -36,18 +38,6 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 _term_cache: dict[str, str] = {}  # raw word → index term ('' for a stop word)
-
-
-def stem(word: str) -> str:
-    """A conservative plural stemmer (Harman's S-stemmer); other words pass unchanged."""
-    if len(word) > 3 and not word[-1].isdigit():
-        if word.endswith("ies") and not word.endswith(("eies", "aies")):
-            return word[:-3] + "y"
-        if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-            return word[:-1]
-        if word.endswith("s") and not word.endswith(("us", "ss", "is")):
-            return word[:-1]
-    return word
 
 
 def term_of(word: str) -> str:
