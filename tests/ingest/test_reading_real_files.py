@@ -12,6 +12,7 @@ import pytest
 
 from throughline.core.errors import InputError, UsageError
 from throughline.ingest import readers
+from throughline.ingest.readers import delimited, encodings, xlsx
 from throughline.ingest.readers import OpenedFile, check_header, decide_encoding, open_file
 
 
@@ -21,11 +22,11 @@ def _file(tmp_path: Path, data: bytes, name: str = "f.csv") -> Path:
     return path
 
 
-@pytest.fixture(params=[readers.SCAN_BYTES, 7], ids=["16MB-chunks", "7-byte-chunks"])
+@pytest.fixture(params=[encodings.SCAN_BYTES, 7], ids=["16MB-chunks", "7-byte-chunks"])
 def chunks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Every encoding test runs with the real chunk size and with chunks so small that
     characters and lines straddle their boundaries."""
-    monkeypatch.setattr(readers, "SCAN_BYTES", request.param)
+    monkeypatch.setattr(encodings, "SCAN_BYTES", request.param)
     return int(request.param)
 
 
@@ -133,7 +134,7 @@ def test_charset_guesses_outside_the_set_are_never_made(tmp_path: Path) -> None:
                "Société Générale;Crème brûlée\n", "Zürich;Köln;Straße\n"]
     for i, text in enumerate(samples):
         decided = decide_encoding(_file(tmp_path, text.encode("cp1252"), f"{i}.csv"), tmp_path)
-        assert decided.encoding in readers.AUTO_ENCODINGS
+        assert decided.encoding in encodings.AUTO_ENCODINGS
         assert decided.source.read_text(encoding="utf-8") == text
 
 
@@ -174,7 +175,7 @@ def test_duplicate_header_is_seen_though_duckdb_renames_it(tmp_path: Path) -> No
     (b'1, "spaced",2', None),
 ])
 def test_unclosed_quote_in_a_line(line: bytes, at: int | None) -> None:
-    assert readers._unclosed_quote(line, ",") == at
+    assert delimited._unclosed_quote(line, ",") == at
 
 
 def test_sniffer_fallback_with_a_late_quoted_value_reads_it_quoted(tmp_path: Path) -> None:
@@ -216,6 +217,6 @@ def test_xlsx_cells_found_by_reference(tmp_path: Path) -> None:
     data.append(["b", "=B2*2"])
     wb.save(tmp_path / "w.xlsx")
     with pytest.raises(InputError) as err:
-        readers.check_xlsx_cells(tmp_path / "w.xlsx", "Data", ["Id", "Amount"])
+        xlsx.check_xlsx_cells(tmp_path / "w.xlsx", "Data", ["Id", "Amount"])
     assert "sheet 'Data', cell B3 (column 'Amount'): formula =B2*2" in err.value.message
-    readers.check_xlsx_cells(tmp_path / "w.xlsx", "Summary", ["ignored"])  # other sheet: ok
+    xlsx.check_xlsx_cells(tmp_path / "w.xlsx", "Summary", ["ignored"])  # other sheet: ok

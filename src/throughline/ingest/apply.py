@@ -24,7 +24,7 @@ import duckdb
 from throughline.core.errors import StoreError
 from throughline.evidence import SCHEMA
 from throughline.ingest.guard import ASIDE_SUFFIX
-from throughline.ingest.readers import ident, sql_str
+from throughline.ingest.sql import ident, sql_str
 from throughline.ingest.report import TableReport
 
 QUARANTINE = "_quarantine"

@@ -11,7 +11,7 @@ import duckdb
 from throughline.core.errors import InputError
 from throughline.evidence import SCHEMA
 from throughline.ingest.part import MAX_EXAMPLES, Part, locate
-from throughline.ingest.readers import ident
+from throughline.ingest.sql import ident
 
 HASH_SORT_ROWS = 32_000_000  # key uniqueness by sorting hashes in memory up to 256 MB
 

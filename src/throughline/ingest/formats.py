@@ -12,7 +12,8 @@ import duckdb
 
 from throughline.core.errors import InputError
 from throughline.ingest.part import Part
-from throughline.ingest.readers import duckdb_error, sql_str
+from throughline.ingest.readers import duckdb_error
+from throughline.ingest.sql import sql_str
 from throughline.ingest.transform import Compiled
 
 DATE_SAMPLE_ROWS = 2048  # first rows looked at for dates that are not ISO

@@ -47,13 +47,13 @@ from throughline.ingest.readers import (
     check_nested,
     check_quoting,
     encoding_name,
-    ident,
     make_workdir,
     open_file,
 )
 from throughline.ingest.references import check_references
 from throughline.ingest.report import FileReport, LoadReport, TableReport
 from throughline.ingest.staging import open_staging, stage_part
+from throughline.ingest.sql import ident
 from throughline.ingest.transform import unmapped_labels
 
 EventFn = Callable[[str], None]

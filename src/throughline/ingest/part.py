@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import duckdb
 
 from throughline.ingest.mapping import Mapping, Source
-from throughline.ingest.readers import OpenedFile, ident
+from throughline.ingest.readers import OpenedFile
+from throughline.ingest.sql import ident
 from throughline.ingest.transform import Compiled
 
 MAX_EXAMPLES = 5  # failing rows named per problem

@@ -24,7 +24,7 @@ from throughline.ingest.apply import (
     publish_new_store,
 )
 from throughline.ingest.part import Part
-from throughline.ingest.readers import ident
+from throughline.ingest.sql import ident
 from throughline.ingest.report import TableReport
 from throughline.ingest.staging import STAGE_FILE, open_staging
 from throughline.store import open_store

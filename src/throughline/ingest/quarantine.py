@@ -7,7 +7,7 @@ import duckdb
 from throughline.evidence import SCHEMA
 from throughline.ingest.apply import QUARANTINE
 from throughline.ingest.part import Part
-from throughline.ingest.readers import ident, sql_str
+from throughline.ingest.sql import ident, sql_str
 from throughline.ingest.report import QuarantinedRow
 
 

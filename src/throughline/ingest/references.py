@@ -14,7 +14,7 @@ from throughline.core.errors import InputError
 from throughline.core.settings import Settings
 from throughline.evidence import SCHEMA
 from throughline.ingest.part import MAX_EXAMPLES, Part, locate
-from throughline.ingest.readers import ident, sql_str
+from throughline.ingest.sql import ident, sql_str
 
 
 def check_references(con: duckdb.DuckDBPyConnection, parts: list[Part], staged: dict[str, str],

@@ -16,7 +16,8 @@ from throughline.core.settings import Settings
 from throughline.evidence import SCHEMA
 from throughline.ingest.formats import detect_date_formats, sample_date_failures
 from throughline.ingest.part import MAX_EXAMPLES, Part
-from throughline.ingest.readers import csv_read_error, duckdb_error, ident
+from throughline.ingest.readers import csv_read_error, duckdb_error
+from throughline.ingest.sql import ident
 from throughline.ingest.transform import Compiled, compile_source, detect_number_formats
 
 STAGE_FILE = "stage.duckdb"

@@ -22,7 +22,8 @@ from typing import Any
 from throughline.core.errors import InputError
 from throughline.evidence.schema import Column, ColumnType, Table
 from throughline.ingest.mapping import ColumnSpec, Source
-from throughline.ingest.readers import OpenedFile, ident, sql_str
+from throughline.ingest.readers import OpenedFile
+from throughline.ingest.sql import ident, literal, sql_str
 
 BLANK = "NULLIF(TRIM(CAST({x} AS VARCHAR)), '')"
 # Same value as BLANK for a VARCHAR ``x``, but TRIM (which decodes every character) only runs
@@ -192,13 +193,6 @@ class Compiled:
                 sql = f"SELECT *, {', '.join(layer)} FROM ({sql})"
         out = [ident(n) for n in extra]
         return f"SELECT {', '.join(out + self.outputs)} FROM ({sql})"
-
-def literal(value: object) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "'true'" if value else "'false'"
-    return sql_str(str(value))
 
 
 def _path_sql(opened: OpenedFile, path: str, aggregate: str | None) -> str | None:
