@@ -27,10 +27,10 @@ from pathlib import Path
 
 from throughline.core.output import EXTENSIONS, FORMATS, OutputFormat, unknown_format, write_text
 from throughline.diagnose.diagnosis import Diagnosis
-from throughline.diagnose.report.html import render_html
+from throughline.diagnose.report.html import html_environment, render_html
 from throughline.diagnose.report.json_report import render_json
 from throughline.diagnose.report.markdown import render_markdown
-from throughline.diagnose.report.md_blocks import issue_table, markdown_document
+from throughline.diagnose.report.md_blocks import issue_table, markdown_document, section
 from throughline.diagnose.report.trust import IssueLine, issue_line
 from throughline.diagnose.report.verdict import split_label
 from throughline.diagnose.report.view import ReportMeta
@@ -56,5 +56,6 @@ def write_report(diagnosis: Diagnosis, path: Path, format: ReportFormat = "html"
     return write_text(path, render(diagnosis, format, meta))
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "IssueLine", "ReportFormat", "ReportMeta", "issue_line",
-           "issue_table", "markdown_document", "render", "split_label", "write_report"]
+__all__ = ["EXTENSIONS", "FORMATS", "IssueLine", "ReportFormat", "ReportMeta",
+           "html_environment", "issue_line", "issue_table", "markdown_document", "render",
+           "section", "split_label", "write_report"]

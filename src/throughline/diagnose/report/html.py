@@ -22,10 +22,12 @@ from throughline.diagnose.report.finding_view import chart_finding
 from throughline.diagnose.report.view import ReportMeta, build_view
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("throughline.diagnose.report", "templates"),
+@lru_cache(maxsize=None)
+def html_environment(package: str) -> jinja2.Environment:
+    """The Jinja environment of a document's ``templates/`` folder in ``package`` (the
+    report's and the decision record's): autoescaping on, undefined names an error."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
         autoescape=True,
         finalize=visible_bidi,  # direction controls in untrusted text are shown, not obeyed
         undefined=jinja2.StrictUndefined,
@@ -33,7 +35,6 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env
 
 
 def render_html(diagnosis: Diagnosis, meta: ReportMeta | None = None, *,
@@ -48,4 +49,5 @@ def render_html(diagnosis: Diagnosis, meta: ReportMeta | None = None, *,
                     svg = finding_svg(chart_finding(f), view.currency)
                     if svg is not None:
                         chart_markup[f.id] = Markup(svg)
-    return _environment().get_template("report.html.j2").render(v=view, charts=chart_markup)
+    template = html_environment("throughline.diagnose.report").get_template("report.html.j2")
+    return template.render(v=view, charts=chart_markup)

@@ -13,7 +13,7 @@ from throughline.core.text import md_inline
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.report import formatting as fmt
 from throughline.diagnose.report.finding_view import FindingView
-from throughline.diagnose.report.md_blocks import issue_table, markdown_document
+from throughline.diagnose.report.md_blocks import issue_table, markdown_document, section
 from throughline.diagnose.report.verdict import EvidenceItem
 from throughline.diagnose.report.view import ReportMeta, ReportView, build_view
 
@@ -274,9 +274,8 @@ def _series(rows: list[dict[str, object]], out: list[str]) -> None:
 
 
 def _legibility(v: ReportView, out: list[str]) -> None:
-    out += ["### Legibility map", ""]
-    if not v.legibility:
-        out += ["_The legibility map was not computed._", ""]
+    if not section(out, "### Legibility map", v.legibility,
+                   "The legibility map was not computed."):
         return
     out += ["| Function | What the data lets us measure | What it would need |",
             "|---|---|---|"]
@@ -289,9 +288,8 @@ def _legibility(v: ReportView, out: list[str]) -> None:
 
 
 def _cannot_see(v: ReportView, out: list[str]) -> None:
-    out += ["", "## What the data cannot see", ""]
-    if not v.cannot_see:
-        out += ["_Nothing recorded._", ""]
+    out.append("")
+    if not section(out, "## What the data cannot see", v.cannot_see, "Nothing recorded."):
         return
     for b in v.cannot_see:
         out.append(f"- **{_t(b.lead)}:** {_t(b.text)}" if b.lead else f"- {_t(b.text)}")

@@ -27,6 +27,16 @@ def issue_table(issues: Sequence[IssueLine]) -> list[str]:
     return out
 
 
+def section(out: list[str], heading: str, content: object, empty: str) -> bool:
+    """Open a section: ``heading`` ('## …' or '### …', as written) and a blank line; when
+    ``content`` is empty, the italic ``empty`` note as well. True when content follows."""
+    out += [heading, ""]
+    if content:
+        return True
+    out += [f"_{empty}_", ""]
+    return False
+
+
 def markdown_document(lines: list[str]) -> str:
     """The lines as one document: runs of blank lines collapsed to one, no blank lines at
     either end, one final newline."""
@@ -38,4 +48,4 @@ def markdown_document(lines: list[str]) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-__all__ = ["issue_table", "markdown_document"]
+__all__ = ["issue_table", "markdown_document", "section"]

@@ -10,32 +10,14 @@ coordinates are numbers and whose labels go through the same escaping.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import jinja2
-
-from throughline.core.text import visible_bidi
-
+from throughline.diagnose.report import html_environment
 from throughline.record.decision import DecisionRecord
 from throughline.record.render.facts import sections_line
 from throughline.record.render.view import build_view
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("throughline.record.render", "templates"),
-        autoescape=True,
-        finalize=visible_bidi,  # direction controls in untrusted text are shown, not obeyed
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_html(record: DecisionRecord) -> str:
     """Render the record as one HTML document."""
     v = build_view(record)
-    return _environment().get_template("record.html.j2").render(
+    return html_environment("throughline.record.render").get_template("record.html.j2").render(
         v=v, sections_line=sections_line(v.run.written_by_model, v.run.written_by_rules))

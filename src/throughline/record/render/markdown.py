@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 
 from throughline.core.text import md_inline, md_paragraph, neutralise_bidi
-from throughline.diagnose.report import issue_table, markdown_document
+from throughline.diagnose.report import issue_table, markdown_document, section
 from throughline.record.decision import DecisionRecord
 from throughline.record.render.debate import StatementView
 from throughline.record.render.facts import sections_line
-from throughline.record.render.formatting import CiteRef, SourceLink
+from throughline.record.render.formatting import CiteRef, SourceLink, paragraphs
 from throughline.record.render.panel import MemberView, RoundMark
 from throughline.record.render.view import RecordView, build_view
 
@@ -133,9 +133,7 @@ def _scorecard(v: RecordView, out: list[str]) -> None:
 
 
 def _predictions(v: RecordView, out: list[str]) -> None:
-    out += ["## Predictions", ""]
-    if not v.forecasts:
-        out += ["_No forecasts were made._", ""]
+    if not section(out, "## Predictions", v.forecasts, "No forecasts were made."):
         _omitted(v, out)
         return
     for i, f in enumerate(v.forecasts, start=1):
@@ -179,9 +177,7 @@ def _plan(v: RecordView, out: list[str]) -> None:
 
 
 def _paths(v: RecordView, out: list[str]) -> None:
-    out += ["## Future paths", ""]
-    if not v.paths:
-        out += ["_No future paths were written._", ""]
+    if not section(out, "## Future paths", v.paths, "No future paths were written."):
         return
     for p in v.paths:
         out += [f"### Path {p.letter} — {_i(p.stance)}", "", f"**{_i(p.title)}**", ""]
@@ -193,40 +189,28 @@ def _paths(v: RecordView, out: list[str]) -> None:
 
 
 def _story(v: RecordView, out: list[str]) -> None:
-    out += ["## The deeper story", ""]
-    if not v.story_paragraphs:
-        out += ["_Not written in this run._", ""]
+    if not section(out, "## The deeper story", v.story_paragraphs, "Not written in this run."):
         return
     for para in v.story_paragraphs:
         out += [_p(para), ""]
 
 
 def _evidence(v: RecordView, out: list[str]) -> None:
-    out += ["## Evidence", ""]
-    if not v.evidence:
-        out += ["_No evidence listed._", ""]
+    if not section(out, "## Evidence", v.evidence, "No evidence listed."):
         return
-    for e in v.evidence:
-        attr = f" — *{_i(e.attribution)}*" if e.attribution else ""
-        out.append(f"{e.number}. {_i(e.text)}{_cites(e.cites)}{attr}")
+    out += [_attributed(f"{e.number}.", e.text, e.cites, e.attribution) for e in v.evidence]
     out.append("")
 
 
 def _risks(v: RecordView, out: list[str]) -> None:
-    out += ["## Risks", ""]
-    if not v.risks:
-        out += ["_No risks recorded._", ""]
+    if not section(out, "## Risks", v.risks, "No risks recorded."):
         return
-    for r in v.risks:
-        by = f" — *{_i(r.raised_by)}*" if r.raised_by else ""
-        out.append(f"- {_i(r.text)}{_cites(r.cites)}{by}")
+    out += [_attributed("-", r.text, r.cites, r.raised_by) for r in v.risks]
     out.append("")
 
 
 def _panel(v: RecordView, out: list[str]) -> None:
-    out += ["## The panel", ""]
-    if not v.panel:
-        out += ["_No panel was seated._", ""]
+    if not section(out, "## The panel", v.panel, "No panel was seated."):
         return
     out += ["| Advisor | Role | Conviction by round | Final | Status |",
             "|---|---|---|--:|---|"]
@@ -262,9 +246,7 @@ def _status(m: MemberView) -> str:
 
 
 def _rounds(v: RecordView, out: list[str]) -> None:
-    out += ["## Debate rounds", ""]
-    if not v.rounds:
-        out += ["_No rounds were held._", ""]
+    if not section(out, "## Debate rounds", v.rounds, "No rounds were held."):
         return
     for r in v.rounds:
         out += [f"### Round {r.number} · {_i(r.title)}", ""]
@@ -306,9 +288,7 @@ def _statement(s: StatementView, out: list[str]) -> None:
 
 def _claims(v: RecordView, out: list[str]) -> None:
     cc = v.claim_check
-    out += ["## Claim check", ""]
-    if not cc.total and not cc.claims:
-        out += ["_No claims were checked._", ""]
+    if not section(out, "## Claim check", cc.total or cc.claims, "No claims were checked."):
         return
     out += [f"**{cc.verified} of {cc.total} verified ({cc.share})** · "
             f"{cc.unsupported} unsupported · {cc.contradicted} contradicted"
@@ -325,9 +305,9 @@ def _claims(v: RecordView, out: list[str]) -> None:
 
 
 def _cannot_see(v: RecordView, out: list[str]) -> None:
-    out += ["## What the evidence cannot see", ""]
-    if not (v.functions_without_data or v.claims_without_numbers or v.cannot_see_notes):
-        out += ["_Nothing recorded._", ""]
+    if not section(out, "## What the evidence cannot see",
+                   v.functions_without_data or v.claims_without_numbers or v.cannot_see_notes,
+                   "Nothing recorded."):
         return
     if v.functions_without_data:
         out += ["**Functions with no data**", ""]
@@ -429,20 +409,21 @@ def _cites(refs: list[CiteRef]) -> str:
                          for c in refs).strip()
 
 
+def _attributed(marker: str, text: str, cites: list[CiteRef], by: str | None) -> str:
+    """'1. text [2][3] — *The Auditor*': a list item with its citations and, when known, who
+    said it."""
+    return f"{marker} {_i(text)}{_cites(cites)}" + (f" — *{_i(by)}*" if by else "")
+
+
 def _link(src: SourceLink) -> str:
     return _i(src.label)
 
 
 def _quote(text: str) -> list[str]:
     lines = []
-    for para in _paragraph_list(text):
+    for para in paragraphs(text):
         lines += [f"> {_i(para)}", ">"]
     return lines[:-1] if lines else ["> "]
-
-
-def _paragraph_list(text: str) -> list[str]:
-    parts = [re.sub(r"\s*\n\s*", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
-    return [p for p in parts if p]
 
 
 def _i(text: str) -> str:
