@@ -5,6 +5,8 @@ autocommit connection (``isolation_level=None``), foreign keys on, WAL journal w
 ``synchronous=NORMAL`` (a killed process loses nothing committed; only a power cut can
 lose the last commits), then pending migrations applied.
 
+:class:`SQLiteFile` is the base of the objects that hold one (``RunLog``, ``Library``).
+
 A schema is a list of named, ordered :class:`Migration` s. :func:`migrate` applies the
 pending ones, each in its own ``BEGIN IMMEDIATE`` transaction together with its row in
 ``_migrations(name, applied_at)``, so a migration that fails leaves neither its tables nor
@@ -21,10 +23,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 from throughline.core.errors import StoreError
 
 WRITABLE_HINT = "check the --workspace folder exists and is writable"
+
+
+class SQLiteFile:
+    """Base of an object that holds one SQLite connection (``self._conn``): :meth:`close`
+    it, or use it as a context manager."""
+
+    _conn: sqlite3.Connection
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from throughline.core.errors import InputError, UsageError
 from throughline.core.settings import Settings, load_settings
+from throughline.core.sqlite import SQLiteFile
 from throughline.library import dense as dense_mod
 from throughline.library.chunking import CHUNKER_VERSION, chunk_blocks
 from throughline.library.dense import Embedder
@@ -54,7 +55,7 @@ PassageList = list[Passage]
 DocumentList = list[DocumentInfo]
 
 
-class Library:
+class Library(SQLiteFile):
     """A research library in one SQLite file. Open with :meth:`open`; close when done."""
 
     def __init__(self, path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
@@ -85,15 +86,6 @@ class Library:
     def embedder(self) -> Embedder | None:
         """The dense retrieval model, or ``None`` (BM25 only)."""
         return self._retrieval.embedder
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # adding -----------------------------------------------------------------------------
     def add(self, paths: Iterable[str | Path], *, tags: Sequence[str] = (),

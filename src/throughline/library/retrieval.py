@@ -49,13 +49,8 @@ class Retriever:
 
     def search(self, query: str, k: int = 8, filters: dict[str, Any] | None = None, *,
                dense: bool | None = None) -> PassageList:
-        """The ``k`` best passages for ``query``, best first, ties broken by passage id.
-
-        The query is plain words: no operator, quote or wildcard has a meaning. Filters:
-        ``document_id``, ``path`` (glob on path or URL), ``kind``, ``tag`` — each a value
-        or a list of values (any may match); different keys must all match. ``dense``:
-        ``None`` fuses dense retrieval in when an embedder is configured, ``False`` never.
-        """
+        """The ``k`` best passages for ``query``, best first (the filters and ``dense`` as
+        :meth:`throughline.library.Library.search` describes them)."""
         if not isinstance(query, str):
             raise UsageError("the query must be text")
         if not 1 <= k <= MAX_K:

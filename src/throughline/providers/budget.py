@@ -204,22 +204,15 @@ class Budget:
         out = self.max_output_tokens if max_output_tokens is None else max_output_tokens
         tokens = prompt_tokens + out
         cost = self.prices.cost(model, prompt_tokens, out) or 0.0
-        if self.max_tokens is not None:
-            projected = self.tokens_used + self._reserved_tokens + tokens
-            if projected > self.max_tokens:
-                self._stop(
-                    "max_tokens",
-                    f"the next call would bring the run to about {projected:,} "
-                    f"tokens, over its budget of {self.max_tokens:,}",
-                )
-        if self.max_cost_usd is not None:
-            projected_cost = self.cost_used + self._reserved_cost + cost
-            if projected_cost > self.max_cost_usd:
-                self._stop(
-                    "max_cost_usd",
-                    f"the next call would bring the run to about "
-                    f"${projected_cost:.4f}, over its budget of ${self.max_cost_usd:.4f}",
-                )
+        for name, limit, projected, said in (
+            ("max_tokens", self.max_tokens, self.tokens_used + self._reserved_tokens + tokens,
+             "{projected:,} tokens, over its budget of {limit:,}"),
+            ("max_cost_usd", self.max_cost_usd, self.cost_used + self._reserved_cost + cost,
+             "${projected:.4f}, over its budget of ${limit:.4f}"),
+        ):
+            if limit is not None and projected > limit:
+                self._stop(name, "the next call would bring the run to about "
+                           + said.format(projected=projected, limit=limit))
         self._reserved_tokens += tokens
         self._reserved_cost += cost
         return Reservation(model, tokens, cost)

@@ -157,12 +157,8 @@ class GuardedModel(WrapperModel):
     def __repr__(self) -> str:
         return f"GuardedModel({self.spec}, role={self.role})"
 
-    async def request(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> ModelResponse:
+    async def request(self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+                      model_request_parameters: ModelRequestParameters) -> ModelResponse:
         model = str(self.spec)
         asked = canonical_request(model, messages, model_settings, model_request_parameters)
         asked_json = request_json(asked)  # serialised once: the key and the run log's copy
@@ -331,22 +327,25 @@ class GuardedModel(WrapperModel):
         tokens_in = int(meta.get("tokens_in", _usage(response)[0]))
         tokens_out = int(meta.get("tokens_out", _usage(response)[1]))
         cost = meta.get("cost_usd")
-        if self.budget is not None:
-            reservation = self.budget.reserve(str(self.spec), tokens_in)
-            self.budget.settle(reservation, tokens_in, tokens_out)
-        self.ledger.requests.append(
-            RequestRecord(
-                key=key,
-                attempts=int(meta.get("attempts", 1)),
-                faults=list(meta.get("faults", [])),
-                tokens_in=tokens_in,
-                tokens_out=tokens_out,
-                latency_s=float(meta.get("latency_s", 0.0)),
-                cost_usd=None if cost is None else float(cost),
-                source="recorded",
-            )
-        )
+        self._account_recorded(RequestRecord(
+            key=key,
+            attempts=int(meta.get("attempts", 1)),
+            faults=list(meta.get("faults", [])),
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            latency_s=float(meta.get("latency_s", 0.0)),
+            cost_usd=None if cost is None else float(cost),
+            source="recorded",
+        ))
         return response
+
+    def _account_recorded(self, record: RequestRecord) -> None:
+        """A request answered from the store spends what the original spent: charged to the
+        run's budget and added to the ledger, without asking anything."""
+        if self.budget is not None:
+            reservation = self.budget.reserve(str(self.spec), record.tokens_in)
+            self.budget.settle(reservation, record.tokens_in, record.tokens_out)
+        self.ledger.requests.append(record)
 
     def _failure_from_store(self, key: str, attempts: list[RecordedCall]) -> Exception:
         """Replay of a request whose recorded attempts all failed: the same final error and
@@ -354,21 +353,16 @@ class GuardedModel(WrapperModel):
         faults = [a.info.outcome.removeprefix("fault:") for a in attempts]
         tokens_in = sum(a.info.tokens_in for a in attempts)
         tokens_out = sum(a.info.tokens_out for a in attempts)
-        if self.budget is not None:
-            reservation = self.budget.reserve(str(self.spec), tokens_in)
-            self.budget.settle(reservation, tokens_in, tokens_out)
-        self.ledger.requests.append(
-            RequestRecord(
-                key=key,
-                attempts=len(attempts),
-                faults=faults,
-                tokens_in=tokens_in,
-                tokens_out=tokens_out,
-                latency_s=round(sum(a.info.latency_s for a in attempts), 6),
-                cost_usd=self.prices.cost(self.spec, tokens_in, tokens_out),
-                source="failed",
-            )
-        )
+        self._account_recorded(RequestRecord(
+            key=key,
+            attempts=len(attempts),
+            faults=faults,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            latency_s=round(sum(a.info.latency_s for a in attempts), 6),
+            cost_usd=self.prices.cost(self.spec, tokens_in, tokens_out),
+            source="failed",
+        ))
         last = attempts[-1]
         retry_after = last.info.parameters.get("retry_after")
         fault = Fault(

@@ -122,12 +122,9 @@ def canonical_request(
     return request
 
 
-def model_request_key(
-    model: str,
-    messages: Sequence[ModelMessage],
-    settings: Mapping[str, Any] | None = None,
-    params: ModelRequestParameters | None = None,
-) -> str:
+def model_request_key(model: str, messages: Sequence[ModelMessage],
+                      settings: Mapping[str, Any] | None = None,
+                      params: ModelRequestParameters | None = None) -> str:
     """The request key (:func:`throughline.core.ids.key_of_json`) of a model request: of
     :func:`request_json`, what it asks; stable across processes."""
     return key_of_json(request_json(canonical_request(model, messages, settings, params)))
@@ -252,12 +249,8 @@ class ReplayModel(Model):
     def system(self) -> str:
         return "replay"
 
-    async def request(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> ModelResponse:
+    async def request(self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+                      model_request_parameters: ModelRequestParameters) -> ModelResponse:
         key = model_request_key(self._model, messages, model_settings, model_request_parameters)
         reply = self._store.lookup(key)
         if reply is None:

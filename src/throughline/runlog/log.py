@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,7 +34,7 @@ from throughline.core.redact import (
 )
 from throughline.core.seams import CallInfo
 from throughline.core.settings import Settings
-from throughline.core.sqlite import connect, transaction
+from throughline.core.sqlite import SQLiteFile, connect, transaction
 from throughline.record.decision import (
     RECORD_SCHEMA_VERSION,
     Claim,
@@ -65,7 +65,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class RunLog:
+class RunLog(SQLiteFile):
     """Typed access to the run log. Open with :meth:`open`; use as a context manager."""
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None) -> None:
@@ -79,15 +79,6 @@ class RunLog:
         """Open (creating if needed) the run log and apply pending migrations."""
         path = where.runlog_path if isinstance(where, Settings) else Path(where)
         return cls(path, clock=clock)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # runs -------------------------------------------------------------------------------
     def create_run(self, question: str, *, engine: str,
@@ -310,27 +301,21 @@ class RunLog:
 
     def save_statements(self, run_id: str, statements: Iterable[Statement]) -> None:
         """Insert or replace statements by id (saving one twice is harmless)."""
-        self._require(run_id)
-        with self._write() as conn:
-            tables.upsert_statements(conn, run_id, list(statements))
+        self._save(run_id, tables.upsert_statements, statements)
 
     def statements(self, run_id: str) -> list[Statement]:
         return tables.read_statements(self._conn, run_id)
 
     def save_claims(self, run_id: str, claims: Iterable[Claim]) -> None:
         """Insert or replace claim-check results by claim id."""
-        self._require(run_id)
-        with self._write() as conn:
-            tables.upsert_claims(conn, run_id, list(claims))
+        self._save(run_id, tables.upsert_claims, claims)
 
     def claims(self, run_id: str) -> list[Claim]:
         return tables.read_claims(self._conn, run_id)
 
     def save_forecasts(self, run_id: str, forecasts: Iterable[Forecast]) -> None:
         """Insert or update forecasts by id; a resolution already recorded is kept."""
-        self._require(run_id)
-        with self._write() as conn:
-            tables.upsert_forecasts(conn, run_id, list(forecasts))
+        self._save(run_id, tables.upsert_forecasts, forecasts)
 
     def forecasts(self, run_id: str | None = None, *,
                   unresolved: bool = False) -> list[StoredForecast]:
@@ -412,6 +397,12 @@ class RunLog:
                     yield conn
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write to the run log {self.path}: {exc}") from exc
+
+    def _save(self, run_id: str, upsert: Callable[[sqlite3.Connection, str, list[Any]], None],
+              rows: Iterable[Any]) -> None:
+        self._require(run_id)
+        with self._write() as conn:
+            upsert(conn, run_id, list(rows))
 
     def _require(self, run_id: str) -> None:
         if not self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():

@@ -61,12 +61,8 @@ class FaultInjectingModel(WrapperModel):
     def __repr__(self) -> str:
         return f"FaultInjectingModel(rate={self.rate}, kinds={self.kinds})"
 
-    async def request(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> ModelResponse:
+    async def request(self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+                      model_request_parameters: ModelRequestParameters) -> ModelResponse:
         kind = self._rng.choice(self.kinds) if self._rng.random() < self.rate else None
         self.injected.append(kind)
         name = self.model_name
@@ -126,12 +122,8 @@ class FixedLatencyModel(WrapperModel):
     def __repr__(self) -> str:
         return f"FixedLatencyModel(latency={self.latency})"
 
-    async def request(
-        self,
-        messages: list[ModelMessage],
-        model_settings: ModelSettings | None,
-        model_request_parameters: ModelRequestParameters,
-    ) -> ModelResponse:
+    async def request(self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+                      model_request_parameters: ModelRequestParameters) -> ModelResponse:
         self.calls += 1
         await self._sleep(self.latency)
         return await self.wrapped.request(messages, model_settings, model_request_parameters)
