@@ -1,10 +1,15 @@
 """The research library: documents in, explainable BM25 passages out.
 
-``library add`` loads Markdown, text, HTML and PDF (:mod:`.documents`), treats them as
-untrusted data (:mod:`.safety`), chunks them by structure into passages with stable ids
-(:mod:`.chunking`) and indexes them in the workspace's SQLite file (:mod:`.index`);
-:func:`retrieve` and :class:`Library` are the API the CLI and the council share
-(:mod:`.retrieve`). Dense retrieval is an optional extra (:mod:`.dense`).
+``library add`` loads Markdown, text, HTML and PDF (:mod:`.documents`; the parsers'
+:class:`~.blocks.Block` s in :mod:`.blocks`, HTML in :mod:`.htmltext`, PDF in
+:mod:`.pdftext`), treats them as untrusted data (:mod:`.safety`), chunks them by structure
+into passages with stable ids (:mod:`.chunking`) and indexes them (:mod:`.terms` makes the
+index terms, :mod:`.index` the BM25 postings) in the workspace's SQLite file
+(:mod:`.storage`, through :mod:`throughline.core.sqlite`). :class:`Library`
+(:mod:`.library`: add, list, remove) and :func:`retrieve` are the API the CLI and the
+council share; searching is :mod:`.retrieval`'s. Dense retrieval is an optional extra
+(:mod:`.dense`). The records it returns are in :mod:`.records`; :mod:`.starter` holds the
+demo's notes.
 """
 
 from __future__ import annotations
