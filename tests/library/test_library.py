@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from throughline.core.errors import InputError, UsageError
+from throughline.core.errors import InputError, StoreError, UsageError
 from throughline.library import Library, Passage, retrieve
 from throughline.core.settings import load_settings
 
@@ -200,3 +201,18 @@ def test_same_ids_when_re_added_to_a_new_library(tmp_path: Path, docs: Path) -> 
         two.add([docs])
         q = "p10 p21 p32 p43"
         assert [h.id for h in one.search(q)] == [h.id for h in two.search(q)]
+
+
+def test_a_library_written_by_a_newer_version_is_refused(tmp_path: Path) -> None:
+    """The library opens through core.sqlite, like the run log: a migration this code does
+    not know means a newer Throughline wrote the file, and it is refused, not altered."""
+    path = tmp_path / "library.sqlite"
+    Library(path, embedder=None).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT INTO _migrations VALUES ('m900_from_the_future', '2030-01-01')")
+    conn.close()
+    with pytest.raises(StoreError, match="newer version of Throughline"):
+        Library(path, embedder=None)
+    names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM _migrations")]
+    assert names == ["m001_documents_passages_postings", "m900_from_the_future"]
