@@ -21,7 +21,7 @@ from throughline.ingest.mapping import (
     label_key,
 )
 from throughline.ingest.mapping_docs import EXAMPLES
-from throughline.ingest.transform import label_key_sql
+from throughline.ingest.valuemaps import label_key_sql
 
 
 def _ingest(cli, tmp_path: Path, mapping: str, files: dict[str, str], *extra: str):
@@ -255,7 +255,7 @@ def test_short_form_and_yaml_boolean_keys() -> None:
     ("1.200,50 €", None, None),       # written 1.234,56: the column must decide
 ])
 def test_number_reading(text: str, mode: str | None, value: float | None) -> None:
-    from throughline.ingest.transform import number_parse
+    from throughline.ingest.numbers import number_parse
 
     got = duckdb.connect().execute(f"SELECT {number_parse('v', mode)} FROM (SELECT ? AS v)",
                                    [text]).fetchone()[0]

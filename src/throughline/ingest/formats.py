@@ -1,19 +1,24 @@
-"""Date formats decided from the data, for date columns whose mapping gives none.
+"""Date and number formats decided from the data, for columns whose mapping gives none.
 
 The first rows are tried before the full scan (``sample_date_failures``); a column whose
 values are not ISO is tried against common formats on all its values
 (``detect_date_formats``); a value that two complete formats read differently is refused
-as ambiguous unless the mapping gives a ``format:``.
+as ambiguous unless the mapping gives a ``format:``. A number column whose values failed
+gets its separators from the values written only one way (``detect_number_formats``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 from throughline.core.errors import InputError
+from throughline.ingest.numbers import EU, EU_DIGITS, US, US_DIGITS, digits_sql, shape_sql
 from throughline.ingest.part import Part
 from throughline.ingest.readers import duckdb_error
 from throughline.ingest.sql import sql_str
+from throughline.ingest.readers import OpenedFile
 from throughline.ingest.transform import Compiled
 
 DATE_SAMPLE_ROWS = 2048  # first rows looked at for dates that are not ISO
@@ -118,3 +123,53 @@ def _ambiguous(con: duckdb.DuckDBPyConnection, part: Part, v: str,
             if row and row[0] is not None:
                 return fa, fb, str(row[0])
     return None
+
+
+def detect_number_formats(
+    con: Any, opened: OpenedFile, compiled: Compiled, columns: set[str],
+    formats: dict[str, list[str]],
+) -> bool:
+    """Decide the separators of number columns whose values failed, from all their values.
+
+    A value written only one way counts as evidence ("1.200,50", "1,5", "1.234.567" are
+    1.234,56; "1,200.50", "0.125", "1234.5" are 1,234.56). One kind of evidence decides the
+    column (stored in ``formats`` for the next compile; True when the file must be typed
+    again); none leaves the ambiguous values refused; both is refused here, naming a value
+    of each kind.
+    """
+    cols = [c for c in compiled.number_columns if c in columns and c not in formats
+            and c in compiled.raw_sql]
+    if not cols:
+        return False
+    items = []
+    for j, c in enumerate(cols):
+        v = compiled.raw_sql[c]
+        g = digits_sql(f"v{j}")
+        us = f"regexp_full_match({g}, {sql_str(US_DIGITS)})"
+        eu = f"regexp_full_match({g}, {sql_str(EU_DIGITS)})"
+        shape = shape_sql(f"v{j}")
+        items.append((v, f"{shape} AND {us} AND NOT {eu}", f"{shape} AND {eu} AND NOT {us}"))
+    inner = ", ".join(f"{v} AS v{j}" for j, (v, _, _) in enumerate(items))
+    aggs = ", ".join(
+        f"min(_r) FILTER ({us}), any_value(v{j}) FILTER ({us}), "
+        f"min(_r) FILTER ({eu}), any_value(v{j}) FILTER ({eu})"
+        for j, (_, us, eu) in enumerate(items))
+    row = con.execute(f"SELECT {aggs} FROM (SELECT row_number() OVER () AS _r, {inner} "
+                      f"FROM {opened.relation})").fetchone()
+    changed = False
+    for j, c in enumerate(cols):
+        us_row, us_val, eu_row, eu_val = row[4 * j: 4 * j + 4]
+        check = next(k for k in compiled.checks if k.column == c)
+        if us_row is not None and eu_row is not None:
+            raise InputError(
+                f"the column mixes number formats: row {us_row} has {us_val!r} (1,234.56) "
+                f"and row {eu_row} has {eu_val!r} (1.234,56)",
+                file=str(opened.path), row=int(eu_row), column=check.source_column,
+                value=str(eu_val), expected="one number format per column",
+                hint=f"fix the rows, or set number_format: \"{EU}\" or \"{US}\" on {c} in "
+                "a mapping",
+            )
+        if us_row is not None or eu_row is not None:
+            formats[c] = [US if us_row is not None else EU]
+            changed = True
+    return changed

@@ -1,8 +1,8 @@
 """The staging database, and each (file, source) typed and checked into it in one scan.
 
 ``stage_part`` compiles the source (``transform``), decides date and number formats the
-mapping does not give (``formats``, ``transform.detect_number_formats``), writes the typed
-rows with their error bits into a staging table, and names the first failing rows.
+mapping does not give (``formats``), writes the typed rows with their error bits into a
+staging table, and names the first failing rows.
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ import duckdb
 from throughline.core.errors import InputError
 from throughline.core.settings import Settings
 from throughline.evidence import SCHEMA
-from throughline.ingest.formats import detect_date_formats, sample_date_failures
+from throughline.ingest.formats import (
+    detect_date_formats,
+    detect_number_formats,
+    sample_date_failures,
+)
 from throughline.ingest.part import MAX_EXAMPLES, Part
 from throughline.ingest.readers import csv_read_error, duckdb_error
 from throughline.ingest.sql import ident
-from throughline.ingest.transform import Compiled, compile_source, detect_number_formats
+from throughline.ingest.transform import Compiled, compile_source
 
 STAGE_FILE = "stage.duckdb"
 
