@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.record.fixture import make_record
+from throughline.core import output
+from throughline.diagnose import report
 from throughline.record.decision import DecisionRecord
 from throughline.record.render import (
     EXTENSIONS,
@@ -91,3 +93,23 @@ def test_failed_render_keeps_the_previous_file(tmp_path: Path, record: DecisionR
         write_record(record, path, "pdf")  # type: ignore[arg-type]
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["record.md"]
+
+
+def test_report_and_record_share_one_writer_and_one_format_table() -> None:
+    assert EXTENSIONS is report.EXTENSIONS is output.EXTENSIONS
+    assert FORMATS is report.FORMATS is output.FORMATS
+
+
+def test_a_failed_write_keeps_the_previous_file(tmp_path: Path, record: DecisionRecord,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_record(record, tmp_path / "record.md")
+    before = path.read_bytes()
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(output.os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        write_record(record, path, "html")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["record.md"]  # no temporary file left

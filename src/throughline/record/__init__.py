@@ -4,3 +4,7 @@
   forecasts, action plan, future paths, panel, rounds, claim check, sources, run facts).
 * ``render/`` — the HTML, Markdown and JSON renderers (``render_record``, ``write_record``).
 """
+
+from throughline.record.decision import DecisionRecord
+
+__all__ = ["DecisionRecord"]

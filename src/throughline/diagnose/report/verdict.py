@@ -103,19 +103,23 @@ def score_rows(diagnosis: Diagnosis) -> list[ScoreRow]:
     return rows
 
 
+def _strongest(contribs: list[Contribution], limit: int) -> list[Contribution]:
+    """The ``limit`` contributions that move the score most (ties by signal, then finding)."""
+    return sorted(contribs, key=lambda c: (-c.value * c.weight, c.signal, c.finding_id))[:limit]
+
+
 def _signals(contribs: list[Contribution], limit: int = 3) -> list[str]:
-    top = sorted(contribs, key=lambda c: (-c.value * c.weight, c.signal, c.finding_id))
-    return [f"{fmt.humanize(c.signal)} {fmt.score(c.value)}" for c in top[:limit]]
+    return [f"{fmt.humanize(c.signal)} {fmt.score(c.value)}"
+            for c in _strongest(contribs, limit)]
 
 
 def _evidence(contribs: list[Contribution], by_id: dict[str, FindingView],
               limit: int) -> list[EvidenceItem]:
-    top = sorted(contribs, key=lambda c: (-c.value * c.weight, c.signal, c.finding_id))
     return [
         EvidenceItem(signal=fmt.humanize(c.signal), strength=fmt.score(c.value),
                      weight=fmt.score(c.weight), note=c.note, finding_id=c.finding_id,
                      finding=by_id.get(c.finding_id))
-        for c in top[:limit]
+        for c in _strongest(contribs, limit)
     ]
 
 
