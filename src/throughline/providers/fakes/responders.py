@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from throughline.core.synthesis_sections import MARK
+
 _EVIDENCE = re.compile(r'<data kind="(?:finding|passage)" id="([^"]*)"')
 _STATEMENT = re.compile(r'<data kind="statement" id="([^"]*)" advisor="([^"]*)"')
 _STATEMENT_BODY = re.compile(
@@ -17,9 +19,9 @@ _ROUND = re.compile(r"^Round (\d+):", re.MULTILINE)
 _DRAFT = re.compile(r'<data kind="draft">\n(.*?)\n</data>', re.DOTALL)
 _ME = re.compile(r"^Your id on the panel: (\S+)$", re.MULTILINE)
 _PEERS_FROM = "The statements of round"
-SECTION_MARK = "You write one section of a decision record"
+SECTION_MARK = MARK
 """The synthesiser's instructions open with these words
-(``throughline.council.synthesis_model.MARK``)."""
+(:data:`throughline.core.synthesis_sections.MARK`)."""
 OPENING = "Before we start: which number would tell us this step worked?"
 
 
