@@ -4,12 +4,18 @@ Two engines sit behind :class:`AdvisorEngine`: the deterministic offline engine
 (``council/offline/``) and model-backed advisors (``throughline.providers``). The pipeline
 (``council/convene.py``) only talks to this protocol, so both run the same stages and
 write the same record.
+
+What an engine can do beyond speaking is declared by the ability protocols below (as
+``llm`` declares a model's capabilities): :class:`SeatsModels` (puts a model in each seat
+and estimates the run before it starts), :class:`RecordsCalls` (writes its own calls to
+the run log) and :class:`Closeable` (holds HTTP clients to close). The pipeline checks
+them with ``isinstance``; the offline engine has none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -141,6 +147,51 @@ class AdvisorEngine(Protocol):
     ) -> tuple[str, CallInfo]:
         """A short summary that closes a round; later rounds see it instead of the transcript."""
         ...
+
+
+class Estimate(Protocol):
+    """A run's estimate before it starts (calls, tokens, cost), as one sentence."""
+
+    @property
+    def note(self) -> str: ...
+
+
+@runtime_checkable
+class SeatsModels(Protocol):
+    """An engine that puts a model in each advisor's seat: it fills in the panel's models,
+    builds them before the run (so a missing key fails now, not mid-run) and estimates the
+    run's calls and cost from the round-1 requests."""
+
+    def advisors_with_models(self, panel: Sequence[Advisor]) -> list[Advisor]:
+        """The panel with each advisor's model and the reason for it filled in."""
+        ...
+
+    def prepare(self, panel: Sequence[Advisor]) -> list[Any]:
+        """Build every model the run will use; the ``ModelUse`` entries of the record."""
+        ...
+
+    def plan(self, first_round: Sequence[TurnRequest], rounds: int) -> list[Any]:
+        """The calls the run will make (planned from the round-1 requests)."""
+        ...
+
+    def estimate(self, calls: Sequence[Any]) -> Estimate:
+        """What the planned calls should cost."""
+        ...
+
+
+@runtime_checkable
+class RecordsCalls(Protocol):
+    """An engine that writes every call it makes to the run log itself, through its call
+    store (``None``: it keeps no log, and the pipeline logs its calls)."""
+
+    store: Any
+
+
+@runtime_checkable
+class Closeable(Protocol):
+    """An engine holding resources (HTTP clients) to close when a stage's event loop ends."""
+
+    async def aclose(self) -> None: ...
 
 
 class Event(BaseModel):

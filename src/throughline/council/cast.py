@@ -7,7 +7,7 @@ the evidence says — not from the question's wording alone:
 * champions the binding constraint: +3; champions the runner-up: +1.5;
 * suits the decision type: +1;
 * each family of the lens with a finding of severity "problem": +0.5 ("watch": +0.25);
-* the question's words (its options' levers, ``council.frame.LEVERS``): a lens that reads
+* the question's words (its options' levers, ``council.levers.LEVERS``): a lens that reads
   a lever's first family +2 (a partner question brings the channel strategist), each of
   its other families +0.5, at most +3 in all;
 ties break by catalog order, so casting is deterministic.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from throughline.council.frame import LEVER_BY_KEY, Lever, levers_in
+from throughline.council.levers import LEVER_BY_KEY, Lever, levers_in
 from throughline.council.gather import EvidencePack
 from throughline.council.personas import Catalog, Persona
 from throughline.diagnose.findings import Severity

@@ -290,7 +290,7 @@ def assumption_test(pack: EvidencePack, persona: Persona, strength: dict[str, fl
 # -- options ------------------------------------------------------------------------------
 #
 # One matcher: the question's options are matched to metrics by the declared mapping
-# (``council.frame.LEVERS``, through ``Intent.option_frames``), and gather measures each
+# (``council.levers.LEVERS``, through ``Intent.option_frames``), and gather measures each
 # option (``EvidencePack.options``, ``EvidencePack.subject`` for an open question). The
 # offline advisors quote those measures; nothing here matches words to metrics again.
 
