@@ -29,7 +29,7 @@ from throughline.council.forecast import (
     why_not,
 )
 from throughline.council.gather import EvidencePack
-from throughline.council.synthesize import plan_forecasts
+from throughline.council.synthesis import plan_forecasts
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.diagnose.findings import Finding, Metric, Severity
 from throughline.diagnose.ranking import ConstraintRanking

@@ -105,7 +105,7 @@ class Writer(FakeAdvisor):
 
 
 def test_the_synthesiser_writes_every_section_and_the_record_says_so(company: Company) -> None:
-    from throughline.council.synthesis_model import MARK
+    from throughline.core.synthesis_sections import MARK
 
     assert SECTION_MARK == MARK  # the fakes recognise the synthesiser by its first words
     settings = settings_with(company, synthesiser=MODEL)

@@ -22,7 +22,7 @@ from throughline.cli import main
 from throughline.council.forecast import horizon_date
 from throughline.council.frame import frame_question, gerund, noun_phrase
 from throughline.council.personas import builtin_catalog
-from throughline.council.synthesize import option_series
+from throughline.council.synthesis import option_series
 from throughline.record.decision import DecisionRecord
 
 RUN = date(2026, 11, 21)

@@ -11,7 +11,7 @@ from typing import Any
 from throughline.core.seams import CallInfo
 from throughline.council.gather import EvidencePack
 from throughline.council.personas import Persona
-from throughline.council.synthesize import Synthesis, as_of_note
+from throughline.council.synthesis import Synthesis, as_of_note
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.scorecard import alignment_scorecard
 from throughline.record.decision import (

@@ -59,7 +59,7 @@ from throughline.council.run_engines import (
     role_on_model,
 )
 from throughline.council.run_state import Mode, RunSpec, RunState
-from throughline.council.synthesize import Synthesis, plan_forecasts
+from throughline.council.synthesis import Synthesis, plan_forecasts
 from throughline.diagnose.diagnosis import Diagnosis
 from throughline.providers.advisor_engine import ModelAdvisorEngine
 from throughline.providers.errors import BudgetExceeded

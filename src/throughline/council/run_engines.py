@@ -19,13 +19,13 @@ from throughline.council.debate_log import Emit
 from throughline.council.gather import EvidencePack
 from throughline.council.personas import Persona
 from throughline.council.run_state import Mode, RunSpec
-from throughline.council.synthesis_model import (
+from throughline.council.synthesis import Synthesis
+from throughline.council.synthesis.model import (
     SynthesisInputs,
     apply_sections,
     ordered_calls,
     synthesise_sections,
 )
-from throughline.council.synthesize import Synthesis
 from throughline.providers.advisor_engine import ModelAdvisorEngine
 from throughline.providers.errors import BudgetExceeded
 from throughline.providers.replay import LookupStore, RecordedCall
