@@ -14,12 +14,9 @@ import pytest
 
 from tests.conftest import sha256
 from tests.ingest.fixtures import query
-from throughline.ingest.mapping import (
-    ColumnSpec,
-    builtin_label_tables,
-    builtin_mapping,
-    label_key,
-)
+from throughline.ingest.labels import builtin_label_tables, label_key
+from throughline.ingest.mapping import ColumnSpec
+from throughline.ingest.mapping_files import builtin_mapping
 from throughline.ingest.mapping_docs import EXAMPLES
 from throughline.ingest.valuemaps import label_key_sql
 
@@ -114,7 +111,7 @@ def test_sql_label_key_equals_python_for_every_builtin_label() -> None:
 
 
 def _raw_labels() -> list[str]:
-    from throughline.ingest.mapping import builtin_label_groups
+    from throughline.ingest.labels import builtin_label_groups
 
     return [x for t in builtin_label_groups().values() for xs in t.values() for x in xs if x]
 
@@ -209,7 +206,7 @@ def test_inconsistent_column_specs(cli, tmp_path: Path, col: str, spec: str,
 
 
 def test_a_label_listed_under_two_values_is_refused() -> None:
-    from throughline.ingest.mapping import label_tables
+    from throughline.ingest.labels import label_tables
 
     with pytest.raises(ValueError, match="'web ' is listed under 'website' and 'paid'"):
         label_tables({"t": {"website": ["Web"], "paid": ["web "]}})

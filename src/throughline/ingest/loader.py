@@ -37,7 +37,8 @@ from throughline.core.settings import Settings
 from throughline.ingest.dedup import combine_tables
 from throughline.ingest.detect import expand_paths, match_file, read_hints, unrecognised
 from throughline.ingest.guard import workspace_lock
-from throughline.ingest.mapping import Mapping, resolve_profile
+from throughline.ingest.mapping import Mapping
+from throughline.ingest.mapping_files import resolve_profile
 from throughline.ingest.part import Part
 from throughline.ingest.publish import finalize, write_store
 from throughline.ingest.quarantine import quarantine_examples, quarantine_sql

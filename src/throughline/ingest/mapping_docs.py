@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from throughline.ingest.labels import builtin_label_groups
 from throughline.ingest.mapping import (
     ColumnSpec,
     Keep,
@@ -21,9 +22,8 @@ from throughline.ingest.mapping import (
     Mapping,
     Source,
     STEPS,
-    allowed_keys,
-    builtin_label_groups,
 )
+from throughline.ingest.mapping_files import allowed_keys
 
 
 @dataclass(frozen=True)
