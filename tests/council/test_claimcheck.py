@@ -473,8 +473,6 @@ def test_a_number_at_the_very_start_of_a_text_is_a_claim(index: EvidenceIndex) -
 def test_numbers_in_the_users_own_words_are_not_claims(index: EvidenceIndex) -> None:
     """'Hold off on raising prices by 10% this year': the 10% is the question's, not a claim
     about the company; the same number outside the quoted words is still checked."""
-    from throughline.council.claimcheck import check_record_texts
-
     text = "Not now — hold off on raising prices by 10% this year. An invented 37.3% churn."
     asked = ["Should we raise prices by 10% this year?", "raising prices by 10% this year"]
     with_asked = check_record_texts([("synthesis.verdict", text, [])], index, asked=asked)
