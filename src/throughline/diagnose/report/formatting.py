@@ -18,6 +18,7 @@ from throughline.core.format import (
     humanize,
     humanize_quoted,
     integer,
+    interval,
     is_p_value,
     label,
     long_date,
@@ -31,8 +32,6 @@ from throughline.core.format import (
     slope,
     statistic,
 )
-from throughline.core.format import interval
-from throughline.core.format import interval as _interval
 from throughline.core.format import value as _value
 from throughline.diagnose.findings import Metric, Significance
 
@@ -50,7 +49,7 @@ def metric_interval(m: Metric, currency_symbol: str = "") -> str:
     """'33.0%–50.1%' when the metric carries an interval (clipped to its domain), else ''."""
     if is_p_value(m.name):
         return ""
-    return _interval(m.low, m.high, m.unit, name=m.name, currency_code=currency_symbol)
+    return interval(m.low, m.high, m.unit, name=m.name, currency_code=currency_symbol)
 
 
 def significance(s: Significance) -> str:
