@@ -42,6 +42,17 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
 
+JSON_HELP = "Machine-readable output on stdout."
+JSON_OPTION = typer.Option(False, "--json", help=JSON_HELP)
+"""A sub-command's own ``--json`` (the same as the global one, given after the command)."""
+
+
+def command_group(name: str, help: str) -> typer.Typer:
+    """A group of sub-commands, ``throughline NAME …``, registered on ``app``."""
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
 
 @app.callback()
 def _global(
@@ -49,9 +60,7 @@ def _global(
     workspace: str = typer.Option(
         None, "--workspace", help="Workspace folder (default ./.throughline, env THROUGHLINE_HOME)."
     ),
-    json_output: bool = typer.Option(
-        False, "--json", help="Machine-readable output on stdout."
-    ),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
     backend: str = typer.Option(
         None, "--backend",
         help="Ibis connection URL (e.g. postgres://user@host/db); default: DuckDB file in "
@@ -66,6 +75,11 @@ def settings_from(ctx: typer.Context) -> Settings:
     if not isinstance(obj, Settings):  # pragma: no cover - callback always runs first
         obj = load_settings()
     return obj
+
+
+def wants_json(ctx: typer.Context, local: bool) -> bool:
+    """JSON output: asked for after the command (``local``) or globally."""
+    return local or settings_from(ctx).json_output
 
 
 def emit_json(payload: Any) -> None:

@@ -69,6 +69,22 @@ def print_summary(result: AskResult) -> None:
     out_console.print(f"Record: {result.path}")
 
 
+def report_result(result: AskResult, json_output: bool) -> None:
+    """What ``ask`` and ``runs resume`` print when a run ends: the JSON summary or the
+    human one; a degraded run then exits non-zero."""
+    if json_output:
+        emit_json(summary(result))
+    else:
+        print_summary(result)
+    exit_if_degraded(result)
+
+
+RecordOut = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Record file; .html, .md or .json (default: "
+    "<workspace>/reports/record-<run id>.html).")]
+"""The ``--out`` of ``ask`` and ``runs resume``: where the decision record is written."""
+
+
 def progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
     def show(event: Event) -> None:
         if quiet:
@@ -87,9 +103,7 @@ def ask_command(
                                         help="Debate rounds (1–5).")] = MAX_ROUNDS,
     panel: Annotated[Path | None, typer.Option(
         "--panel", help="YAML panel file: advisors to seat (and new personas).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Record file; .html, .md or .json (default: "
-        "<workspace>/reports/record-<run id>.html).")] = None,
+    out: RecordOut = None,
     policy: Annotated[Path | None, typer.Option(
         "--policy", help="Governance policy YAML merged over the default "
         "(default: <workspace>/policy.yaml when present).")] = None,
@@ -111,8 +125,4 @@ def ask_command(
                  out=out.expanduser().resolve() if out else None, policy=policy,
                  run_date=date.date() if date else None, replay=replay,
                  on_event=progress_printer(settings.json_output))
-    if settings.json_output:
-        emit_json(summary(result))
-    else:
-        print_summary(result)
-    exit_if_degraded(result)
+    report_result(result, settings.json_output)

@@ -8,22 +8,22 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from throughline.cli.app import app, emit_json, err_console, out_console, settings_from
+from throughline.cli.app import (
+    JSON_OPTION,
+    command_group,
+    emit_json,
+    err_console,
+    out_console,
+    settings_from,
+    wants_json,
+)
 from throughline.library import AddReport, Library, Passage
 
-library_app = typer.Typer(
-    help="The research library: add documents (Markdown, text, HTML, PDF), list, remove, "
-    "and search them with explainable BM25.",
-    no_args_is_help=True,
-)
-app.add_typer(library_app, name="library")
+library_app = command_group(
+    "library", "The research library: add documents (Markdown, text, HTML, PDF), list, "
+    "remove, and search them with explainable BM25.")
 
-JSON_OPTION = typer.Option(False, "--json", help="Machine-readable output on stdout.")
 TEXT_PREVIEW = 400
-
-
-def _wants_json(ctx: typer.Context, local: bool) -> bool:
-    return local or settings_from(ctx).json_output
 
 
 @library_app.command("add")
@@ -44,7 +44,7 @@ def add_command(
 ) -> None:
     """Add documents; unchanged ones are skipped, changed ones replace their old version."""
     settings = settings_from(ctx)
-    as_json = _wants_json(ctx, json_output)
+    as_json = wants_json(ctx, json_output)
     with Library.open(settings) as library, err_console.status("adding…") as status:
         report = library.add(paths, tags=tag, skip_bad=skip_bad, max_file_bytes=max_file_bytes,
                              on_event=None if as_json else status.update)
@@ -98,8 +98,8 @@ def print_add_report(report: AddReport) -> None:
 def list_command(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
     """List the documents in the library."""
     with Library.open(settings_from(ctx), embedder=None) as library:
-        docs = library.list()
-    if _wants_json(ctx, json_output):
+        docs = library.documents()
+    if wants_json(ctx, json_output):
         emit_json([d.model_dump(mode="json") for d in docs])
         return
     if not docs:
@@ -129,7 +129,7 @@ def remove_command(
     """Remove documents and their passages from the library."""
     with Library.open(settings_from(ctx), embedder=None) as library:
         removed = [doc for ref in refs for doc in library.remove(ref)]
-    if _wants_json(ctx, json_output):
+    if wants_json(ctx, json_output):
         emit_json([d.model_dump(mode="json") for d in removed])
         return
     for d in removed:
@@ -157,7 +157,7 @@ def search_command(
                                              ("kind", kind), ("tag", tag)) if value}
     with Library.open(settings_from(ctx)) as library:
         hits = library.search(query, k, filters or None, dense=False if bm25_only else None)
-    if _wants_json(ctx, json_output):
+    if wants_json(ctx, json_output):
         emit_json([h.model_dump(mode="json") for h in hits])
         return
     if not hits:

@@ -11,19 +11,25 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from throughline.cli.app import app, emit_json, out_console, settings_from
-from throughline.core.errors import UsageError
-from throughline.runlog import RunDetail, RunLog, RunSummary
-from throughline.core.settings import Settings
-
-runs_app = typer.Typer(
-    help="The run log: list past council runs, show one (stages, claim check, model "
-    "calls), export its decision record as HTML, Markdown or JSON.",
-    no_args_is_help=True,
+from throughline.cli.app import (
+    JSON_OPTION,
+    command_group,
+    emit_json,
+    out_console,
+    settings_from,
+    wants_json,
 )
-app.add_typer(runs_app, name="runs")
+from throughline.cli.ask_cmd import RecordOut, progress_printer, report_result
+from throughline.core.errors import UsageError
+from throughline.core.settings import Settings
+from throughline.council.convene import ask
+from throughline.record.render import EXTENSIONS, RecordFormat, render_record, write_record
+from throughline.runlog import RunDetail, RunLog, RunSummary
 
-JSON_OPTION = typer.Option(False, "--json", help="Machine-readable output on stdout.")
+runs_app = command_group(
+    "runs", "The run log: list past council runs, show one (stages, claim check, model "
+    "calls), export its decision record as HTML, Markdown or JSON.")
+
 ID_ARGUMENT = typer.Argument(..., help="Run id, a unique prefix of one (4+ characters), "
                              "or 'latest'.")
 WIDE, MEDIUM = 120, 100  # console widths from which `runs list` shows more columns
@@ -33,10 +39,6 @@ class ExportFormat(str, Enum):
     html = "html"
     md = "md"
     json = "json"
-
-
-def _wants_json(ctx: typer.Context, local: bool) -> bool:
-    return local or settings_from(ctx).json_output
 
 
 def _open(settings: Settings, ref: str | None = None) -> RunLog:
@@ -60,7 +62,7 @@ def list_command(
     if settings.runlog_path.exists():
         with _open(settings) as log:
             runs = log.list_runs(limit)
-    if _wants_json(ctx, json_output):
+    if wants_json(ctx, json_output):
         emit_json([r.model_dump(mode="json") for r in runs])
         return
     if not runs:
@@ -105,7 +107,7 @@ def show_command(ctx: typer.Context, run_id: str = ID_ARGUMENT,
     settings = settings_from(ctx)
     with _open(settings, run_id) as log:
         detail = log.get_run(run_id)
-    if _wants_json(ctx, json_output):
+    if wants_json(ctx, json_output):
         emit_json(detail.model_dump(mode="json"))
     else:
         print_detail(detail)
@@ -123,9 +125,6 @@ def export_command(
 ) -> None:
     """Render a stored run's decision record; the same run always renders to the same bytes."""
     settings = settings_from(ctx)
-    # imported here, not at module level: the renderers load Jinja templates
-    from throughline.record.render import EXTENSIONS, RecordFormat, render_record, write_record
-
     fmt: RecordFormat = (
         format.value if format
         else EXTENSIONS.get(out.suffix.lower(), "html") if out else "html")
@@ -226,21 +225,10 @@ def print_detail(d: RunDetail) -> None:
 def resume_command(
     ctx: typer.Context,
     run_id: str = ID_ARGUMENT,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Record file; .html, .md or .json (default: "
-        "<workspace>/reports/record-<run id>.html).")] = None,
+    out: RecordOut = None,
 ) -> None:
     """Finish a stopped run (killed, failed or over budget) without repeating its calls."""
-    from throughline.cli.ask_cmd import print_summary, progress_printer, summary
-    from throughline.council.convene import ask
-
-    from throughline.cli.ask_cmd import exit_if_degraded
-
     settings = settings_from(ctx)
     result = ask(settings, resume=run_id, out=out.expanduser().resolve() if out else None,
                  on_event=progress_printer(settings.json_output))
-    if settings.json_output:
-        emit_json(summary(result))
-    else:
-        print_summary(result)
-    exit_if_degraded(result)
+    report_result(result, settings.json_output)
