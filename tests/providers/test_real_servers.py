@@ -83,7 +83,7 @@ def test_a_server_refusing_json_schema_then_tools_ends_on_prompted_output() -> N
     with FakeOpenAIServer(refuse={"json_schema", "tools"}) as server:
         engine = engine_for(f"openai-compatible:old-vllm@{server.base_url}",
                             output_mode="auto")
-        engine._output_fallback.clear()
+        engine._output_modes.fallen_back.clear()
         [(reply, info)] = run(_turns(engine))
         bodies = [q.body for q in server.requests]
     # tool first (the default for OpenAI-compatible servers), refused; then prompted JSON

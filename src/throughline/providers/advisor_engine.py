@@ -25,7 +25,6 @@ touched between awaits.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import random
 import time
@@ -44,9 +43,8 @@ from throughline.core.redact import Redactor
 from throughline.core.seams import CallInfo, RoundSpec, TurnReply, TurnRequest
 from throughline.providers import prompts
 from throughline.providers.agents import (
-    OUTPUT_FALLBACK,
-    OUTPUT_ORDER,
     REPAIR_RETRIES,
+    OutputModes,
     SummaryCheck,
     answer_agent,
     cause_text,
@@ -66,8 +64,6 @@ from throughline.providers.replay import CallStore, ReplayMode, ReplayModel
 from throughline.providers.schema import StatementDraft, TurnCheck
 from throughline.providers.selection import Selection, select
 from throughline.record.decision import Advisor, Intent, ModelUse, Statement
-
-log = logging.getLogger("throughline.providers")
 
 ModelFactory = Callable[[ModelSpec], Model]
 T = TypeVar("T")
@@ -140,7 +136,7 @@ class ModelAdvisorEngine:
         self._models: dict[str, Model] = {}
         self._seated: dict[str, Selection] = {}
         self._turn_agents: dict[str, Agent[TurnCheck, StatementDraft]] = {}
-        self._output_fallback: dict[str, str] = {}  # model -> mode, after a server refused one
+        self._output_modes = OutputModes(config, self.redactor)
         self._summary_agent = summary_agent()
 
     def __repr__(self) -> str:
@@ -337,44 +333,12 @@ class ModelAdvisorEngine:
 
     def output_mode(self, spec: ModelSpec) -> str:
         """The structured-output mode used with ``spec`` ('auto' resolved)."""
-        mode = self.config.output_mode
-        if mode != "auto":
-            return mode
-        fallen_back = self._output_fallback.get(str(spec))
-        if fallen_back is not None:
-            return fallen_back
-        preferred = traits(spec).output_mode
-        if preferred is not None:
-            return preferred
-        return "native" if spec.provider == "ollama" else "tool"
+        return self._output_modes.mode(spec)
 
     def _turn_agent(self, mode: str) -> Agent[TurnCheck, StatementDraft]:
         if mode not in self._turn_agents:
             self._turn_agents[mode] = turn_agent(mode, self.config.missing_cause)
         return self._turn_agents[mode]
-
-    def _fall_back(self, spec: ModelSpec, failed: str, fault: Any) -> str | None:
-        """After ``spec``'s server refused structured output in mode ``failed``: the next
-        mode to try, remembered for the rest of the run (``None``: nothing left to try).
-        Only with ``output_mode='auto'``: a mode the user set is not second-guessed."""
-        if self.config.output_mode != "auto":
-            return None
-        nxt = OUTPUT_FALLBACK.get(failed)
-        if nxt is None:
-            return None
-        key = str(spec)
-        now = self._output_fallback.get(key)
-        if now is None or OUTPUT_ORDER.index(nxt) > OUTPUT_ORDER.index(now):
-            self._output_fallback[key] = nxt  # concurrent refusals only ever move it on
-            log.warning(
-                "%s does not support %s structured output (%s); using %s output for the "
-                "rest of the run",
-                key,
-                failed,
-                self.redactor(" ".join(str(fault.detail).split()))[:200],
-                nxt,
-            )
-        return self._output_fallback[key]
 
     async def _call(
         self,
@@ -434,7 +398,7 @@ class ModelAdvisorEngine:
                     fault = exc.fault if isinstance(exc, RequestFailed) else classify(exc)
                     if fault is None or fault.kind != "unsupported_output":
                         raise
-                    nxt = self._fall_back(sel.spec, mode, fault)
+                    nxt = self._output_modes.fall_back(sel.spec, mode, fault)
                     if nxt is None or nxt == mode or nxt in fallbacks:
                         raise
                     fallbacks.append(f"{mode}->{nxt}")

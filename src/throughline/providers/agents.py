@@ -13,6 +13,7 @@ marker.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,12 +21,16 @@ from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.messages import CachePoint
 from pydantic_ai.output import NativeOutput, PromptedOutput, ToolOutput
 
+from throughline.core.model_config import ModelsConfig
 from throughline.core.model_spec import ModelSpec
+from throughline.core.redact import Redactor
+from throughline.providers.limits import traits
 from throughline.providers.prompts import Prompt
 from throughline.providers.schema import StatementDraft, TurnCheck
 
-__all__ = ["OUTPUT_FALLBACK", "OUTPUT_ORDER", "REPAIR_RETRIES", "SummaryCheck", "answer_agent",
-           "cause_text", "repair_message", "summary_agent", "turn_agent", "user_content"]
+__all__ = ["OUTPUT_FALLBACK", "OUTPUT_ORDER", "REPAIR_RETRIES", "OutputModes", "SummaryCheck",
+           "answer_agent", "cause_text", "repair_message", "summary_agent", "turn_agent",
+           "user_content"]
 
 REPAIR_RETRIES = 1
 """One bounded repair request per call, carrying the validation errors."""
@@ -36,7 +41,55 @@ OUTPUT_FALLBACK = {"native": "tool", "tool": "prompted"}
 JSON schema to a tool call, from a tool call to JSON asked for in the prompt, which any
 server can give."""
 
+log = logging.getLogger("throughline.providers")
 T = TypeVar("T")
+
+
+class OutputModes:
+    """The structured-output mode per model: the one set (``output_mode``), or with
+    ``'auto'`` the model's preferred one (:mod:`~throughline.providers.limits`), moved on
+    for the rest of the run when its server refuses it (:data:`OUTPUT_FALLBACK`)."""
+
+    def __init__(self, config: ModelsConfig, redactor: Redactor) -> None:
+        self.config = config
+        self.redactor = redactor
+        self.fallen_back: dict[str, str] = {}  # model -> mode, after a server refused one
+
+    def mode(self, spec: ModelSpec) -> str:
+        """The structured-output mode used with ``spec`` ('auto' resolved)."""
+        mode = self.config.output_mode
+        if mode != "auto":
+            return mode
+        fallen_back = self.fallen_back.get(str(spec))
+        if fallen_back is not None:
+            return fallen_back
+        preferred = traits(spec).output_mode
+        if preferred is not None:
+            return preferred
+        return "native" if spec.provider == "ollama" else "tool"
+
+    def fall_back(self, spec: ModelSpec, failed: str, fault: Any) -> str | None:
+        """After ``spec``'s server refused structured output in mode ``failed``: the next
+        mode to try, remembered for the rest of the run (``None``: nothing left to try).
+        Only with ``output_mode='auto'``: a mode the user set is not second-guessed."""
+        if self.config.output_mode != "auto":
+            return None
+        nxt = OUTPUT_FALLBACK.get(failed)
+        if nxt is None:
+            return None
+        key = str(spec)
+        now = self.fallen_back.get(key)
+        if now is None or OUTPUT_ORDER.index(nxt) > OUTPUT_ORDER.index(now):
+            self.fallen_back[key] = nxt  # concurrent refusals only ever move it on
+            log.warning(
+                "%s does not support %s structured output (%s); using %s output for the "
+                "rest of the run",
+                key,
+                failed,
+                self.redactor(" ".join(str(fault.detail).split()))[:200],
+                nxt,
+            )
+        return self.fallen_back[key]
 
 
 class SummaryCheck:
