@@ -23,6 +23,7 @@ from throughline.council.offline.panel import OfflineEngine
 from throughline.council.offline.statements import FOR
 from throughline.council.frame import frame_question
 from throughline.council.gather import frame_evidence, option_evidence
+from throughline.council.levers import subject_frame
 from throughline.council.offline.facts import (
     assumption_test,
     direction,
@@ -286,7 +287,7 @@ def _nps_by_channel() -> Finding:
 
 def test_options_find_their_channel_metrics_through_the_one_mapping() -> None:
     """One matcher: the advisors' option numbers are gather's measures of the declared
-    mapping (``frame.LEVERS`` through ``Intent.option_frames``), ranked among channels."""
+    mapping (``levers.LEVERS`` through ``Intent.option_frames``), ranked among channels."""
     nps = _nps_by_channel()
     intent = frame_question("Should we hire four more SDRs next quarter or invest in a "
                             "partner program?", RUN_DATE)
@@ -311,8 +312,6 @@ def test_options_find_their_channel_metrics_through_the_one_mapping() -> None:
 
 
 def test_an_open_questions_subject_is_measured_by_the_same_mapping() -> None:
-    from throughline.council.frame import subject_frame
-
     frame = subject_frame("Why is our win rate so low when pipeline keeps growing?")
     assert frame is not None and frame.levers[0] == "conversion"
     assert subject_frame("What is our binding go-to-market constraint?") is None

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from throughline.core.debate import Advisor, Intent
 from throughline.core.errors import ThroughlineError, UsageError
 from throughline.core.rounds import MAX_ROUNDS
 from throughline.core.seams import (
@@ -64,14 +65,7 @@ from throughline.diagnose.diagnosis import Diagnosis
 from throughline.providers.advisor_engine import ModelAdvisorEngine
 from throughline.providers.errors import BudgetExceeded
 from throughline.providers.roles import frame_with_model
-from throughline.record.decision import (
-    Advisor,
-    DecisionRecord,
-    Intent,
-    ModelUse,
-    RoundRecord,
-    RunFacts,
-)
+from throughline.record.decision import DecisionRecord, ModelUse, RoundRecord, RunFacts
 from throughline.record.render import write_record
 from throughline.runlog import RunLog
 

@@ -21,24 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from throughline.core.errors import UsageError
-from throughline.council.levers import (
-    LEVER_BY_KEY,
-    LEVERS,
-    Lever,
-    MetricRef,
-    lever_value,
-    levers_in,
-    metric_label,
-    metric_name,
-    option_frame,
-    subject_frame,
-)
+from throughline.council.levers import LEVER_BY_KEY, option_frame
 from throughline.record.decision import DecisionType, Intent, OptionFrame, QuestionForm
 
 __all__ = [
-    "DEFAULT_QUESTION", "LEVERS", "LEVER_BY_KEY", "MAX_QUESTION_CHARS", "Lever", "MetricRef",
-    "align_options", "frame_question", "gerund", "join_options", "lever_value", "levers_in",
-    "metric_label", "metric_name", "noun_phrase", "option_frame", "subject_frame",
+    "DEFAULT_QUESTION", "LEVER_BY_KEY", "MAX_QUESTION_CHARS", "align_options",
+    "frame_question", "gerund", "join_options", "noun_phrase",
 ]
 
 DEFAULT_QUESTION = ("What is our binding go-to-market constraint, and what should we do "

@@ -81,6 +81,17 @@ _WIN = MetricRef("pipeline.velocity.overall", "win_rate", "win rate")
 _SIZE = MetricRef("pipeline.velocity.overall", "avg_deal_size", "average won deal")
 _NRR = MetricRef("post_sale.retention.overall", "nrr", "net revenue retention")
 
+
+def _sourced(key: str, label: str, family: str, repairs: tuple[str, ...],
+             cues: tuple[str, ...], series: tuple[str, ...], query: str, needs: str) -> Lever:
+    """A channel marketing buys or earns (paid, events, content): its deals read against
+    the other channels' and the share with no known source; a named wrong remedy when the
+    constraint is honesty or messaging (more pipeline into a funnel that misreads it)."""
+    return Lever(key, label, cues, ("channels", "attribution", family),
+                 (*_CHANNEL_SET, _UNKNOWN), channel=key, series=series, query=query,
+                 repairs=repairs, wrong_when=("honesty", "messaging"), needs=needs)
+
+
 LEVERS: tuple[Lever, ...] = (
     Lever("outbound", "outbound selling and SDR headcount",
           (r"\b[sb]drs?\b", r"\boutbound\b", r"\bcold (?:call|email|outreach)", r"sales development",
@@ -111,27 +122,20 @@ LEVERS: tuple[Lever, ...] = (
           query="referral program customer advocacy word of mouth",
           repairs=("architecture", "distribution"),
           needs="deals tagged Referral at creation, and NPS answers joined to accounts"),
-    Lever("paid", "paid acquisition",
-          (r"\bpaid\b", r"\bads\b", r"\badvertis", r"\bppc\b", r"\bsem\b"),
-          ("channels", "attribution", "push_pull"), (*_CHANNEL_SET, _UNKNOWN),
-          channel="paid", series=("new_deals@paid", "unknown_share", "win_rate"),
-          query="paid acquisition advertising demand generation",
-          repairs=("distribution",), wrong_when=("honesty", "messaging"),
-          needs="the source of every deal, paid campaigns named in the CRM's source field"),
-    Lever("events", "events and conferences",
-          (r"\bevents?\b", r"\bconferences?\b", r"trade ?shows?", r"\bfield marketing"),
-          ("channels", "attribution", "push_pull"), (*_CHANNEL_SET, _UNKNOWN),
-          channel="events", series=("new_deals@events", "win_rate@events", "unknown_share"),
-          query="events conferences field marketing pipeline",
-          repairs=("distribution",), wrong_when=("honesty", "messaging"),
-          needs="event-sourced deals tagged as such at creation"),
-    Lever("content", "content and search",
-          (r"\bcontent\b", r"\bseo\b", r"\bblog", r"\bwebinars?\b"),
-          ("channels", "attribution", "messaging"), (*_CHANNEL_SET, _UNKNOWN),
-          channel="content", series=("new_deals@content", "unknown_share", "win_rate"),
-          query="content marketing SEO inbound demand",
-          repairs=("architecture",), wrong_when=("honesty", "messaging"),
-          needs="the first-touch source of every deal"),
+    _sourced("paid", "paid acquisition", "push_pull", ("distribution",),
+             (r"\bpaid\b", r"\bads\b", r"\badvertis", r"\bppc\b", r"\bsem\b"),
+             ("new_deals@paid", "unknown_share", "win_rate"),
+             "paid acquisition advertising demand generation",
+             "the source of every deal, paid campaigns named in the CRM's source field"),
+    _sourced("events", "events and conferences", "push_pull", ("distribution",),
+             (r"\bevents?\b", r"\bconferences?\b", r"trade ?shows?", r"\bfield marketing"),
+             ("new_deals@events", "win_rate@events", "unknown_share"),
+             "events conferences field marketing pipeline",
+             "event-sourced deals tagged as such at creation"),
+    _sourced("content", "content and search", "messaging", ("architecture",),
+             (r"\bcontent\b", r"\bseo\b", r"\bblog", r"\bwebinars?\b"),
+             ("new_deals@content", "unknown_share", "win_rate"),
+             "content marketing SEO inbound demand", "the first-touch source of every deal"),
     Lever("marketing", "marketing and demand generation",
           (r"\bmarketing\b", r"demand gen", r"\bcampaigns?\b", r"\binbound\b", r"\bwebsite\b",
            r"\bbrand awareness"),

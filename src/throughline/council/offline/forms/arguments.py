@@ -1,10 +1,6 @@
 """Sentence forms of the argument: replies to a peer's number (from round 2), round 2
-(the premise) and round 3 (proof).
-
-No form carries a digit (see :mod:`throughline.council.offline.grammar`).
+(the premise) and round 3 (proof). No form carries a digit.
 """
-
-from __future__ import annotations
 
 REPLIES: dict[str, list[str]] = {
     # -- replies to a peer's number, from round 2 ------------------------------------------------

@@ -1,10 +1,6 @@
 """Sentence forms of round 4 (assumptions), round 5 (the hidden story) and the round
-summaries.
-
-No form carries a digit (see :mod:`throughline.council.offline.grammar`).
+summaries. No form carries a digit.
 """
-
-from __future__ import annotations
 
 ASSUMPTIONS: dict[str, list[str]] = {
     # -- round 4: assumptions --------------------------------------------------------------------

@@ -1,9 +1,6 @@
-"""Sentence forms of round 1 (the blind opening) and of the Auditor in every round.
-
-No form carries a digit (see :mod:`throughline.council.offline.grammar`).
+"""Sentence forms of round 1 (the blind opening) and of the Auditor in every round. No
+form carries a digit.
 """
-
-from __future__ import annotations
 
 OPENING: dict[str, list[str]] = {
     # -- round 1: the opening answer, blind --------------------------------------------------
