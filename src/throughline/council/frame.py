@@ -245,12 +245,6 @@ def _frame_options(q: str) -> _Framed:
     return _Framed("open", [])
 
 
-def _options(q: str) -> list[str]:
-    """The options as noun phrases ('Invest in GTM tooling or in product clarity?' →
-    ['GTM tooling', 'product clarity'])."""
-    return [o.label for o in _frame_options(q).options]
-
-
 def align_options(intent: Intent) -> Intent:
     """An intent whose ``options`` were set by someone else (a model framer, in the
     question's words): its option frames rebuilt from them, labels as noun phrases."""

@@ -202,10 +202,6 @@ class Fact:
         return (self.finding_id, self.metric)
 
 
-def finding_strength(f: Finding, contributions: dict[str, float]) -> float:
-    return contributions.get(f.id, 0.0)
-
-
 def make_fact(f: Finding, name: str, m: Metric, *, strength: float, hypothesis: str | None
               ) -> Fact | None:
     if m.value is None or f.kind != FindingKind.measured:
