@@ -1,8 +1,9 @@
 """Render the canonical evidence model as documentation and example files.
 
-``python -m throughline.evidence.docs`` rewrites ``docs/data-model.md``,
-``docs/mapping.md`` (from the mapping model, ``throughline.ingest.mapping_docs``) and
-``examples/canonical/*.csv``; a test fails when any is out of date.
+``python -m throughline.evidence.docs`` rewrites ``docs/data-model.md`` and
+``examples/canonical/*.csv``; a test fails when any is out of date. ``docs/mapping.md`` is
+written from the mapping model, a layer above (``python -m throughline.ingest.mapping_docs``
+rewrites it together with these).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import sys
 from pathlib import Path
 
-from throughline.evidence.schema import SCHEMA, Table
+from throughline.evidence.schema import SCHEMA, Table, scalar_text
 
 FAMILY_NAMES = {
     "post_sale": "post-sale truth (churn, GRR, NRR, expansion, NPS, time-to-value, survival)",
@@ -30,19 +31,11 @@ FAMILY_NAMES = {
 }
 
 
-def _example_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def example_csv(table: Table) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(table.column_names)
-    writer.writerow([_example_value(c.example) for c in table.columns])
+    writer.writerow([scalar_text(c.example) for c in table.columns])
     return buf.getvalue()
 
 
@@ -88,18 +81,15 @@ def render_markdown() -> str:
                 rules.append("one of " + ", ".join(c.allowed))
             out.append(f"| `{c.name}` | {c.type.value} | {'yes' if c.required else ''} | "
                        f"{'; '.join(rules)} | {c.description} | "
-                       f"{_example_value(c.example)} |")
+                       f"{scalar_text(c.example)} |")
     return "\n".join(out) + "\n"
 
 
 def write_all(root: Path) -> list[Path]:
+    """Write ``docs/data-model.md`` and the example files under ``root``; the paths."""
     written = [root / "docs" / "data-model.md"]
     written[0].parent.mkdir(parents=True, exist_ok=True)
     written[0].write_text(render_markdown(), encoding="utf-8")
-    from throughline.ingest.mapping_docs import render_mapping_markdown
-
-    written.append(root / "docs" / "mapping.md")
-    written[-1].write_text(render_mapping_markdown(), encoding="utf-8")
     ex = root / "examples" / "canonical"
     ex.mkdir(parents=True, exist_ok=True)
     for t in SCHEMA.values():

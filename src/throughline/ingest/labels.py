@@ -9,6 +9,8 @@ from importlib import resources
 
 import yaml
 
+from throughline.evidence.schema import scalar_text
+
 Scalar = str | int | float | bool | None
 LabelTable = dict[str, list[Scalar]]
 
@@ -16,20 +18,11 @@ LabelTable = dict[str, list[Scalar]]
 def label_key(value: object) -> str:
     """The form labels are compared in: accents stripped, lower case, spaces collapsed.
 
-    ``transform.LABEL_KEY`` computes the same in SQL for the values of a file.
+    ``valuemaps.label_key_sql`` computes the same in SQL for the values of a file.
     """
     text = unicodedata.normalize("NFKD", str(value))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.split()).lower()
-
-
-def key_text(key: object) -> str:
-    """A map key as text: YAML reads `yes:`/`true:` as booleans and `1:` as a number."""
-    if key is None:
-        return ""
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return str(key)
 
 
 def label_tables(declared: dict[str, LabelTable]) -> dict[str, dict[str, Scalar]]:
@@ -41,10 +34,10 @@ def label_tables(declared: dict[str, LabelTable]) -> dict[str, dict[str, Scalar]
         seen: dict[str, str] = {}
         for value, labels in groups.items():
             for label in labels:
-                key = label_key(key_text(label))
+                key = label_key(scalar_text(label))
                 if key in seen and flat[key] != value:
                     raise ValueError(
-                        f"label table {name}: {key_text(label)!r} is listed under "
+                        f"label table {name}: {scalar_text(label)!r} is listed under "
                         f"{seen[key]!r} and {value!r}")
                 flat[key], seen[key] = value, value
         out[name] = flat
@@ -57,7 +50,7 @@ def builtin_label_tables() -> dict[str, dict[str, Scalar]]:
     text = resources.files("throughline.ingest.profiles").joinpath("labels.yaml").read_text(
         encoding="utf-8")
     data = yaml.safe_load(text)
-    return label_tables({name: {key_text(k): v for k, v in table.items()}
+    return label_tables({name: {scalar_text(k): v for k, v in table.items()}
                          for name, table in data.items()})
 
 
@@ -65,5 +58,5 @@ def builtin_label_groups() -> dict[str, dict[str, list[str]]]:
     """``profiles/labels.yaml`` as written: {table: {value: [labels]}} (for the docs)."""
     text = resources.files("throughline.ingest.profiles").joinpath("labels.yaml").read_text(
         encoding="utf-8")
-    return {name: {key_text(k): [key_text(x) for x in v] for k, v in table.items()}
+    return {name: {scalar_text(k): [scalar_text(x) for x in v] for k, v in table.items()}
             for name, table in yaml.safe_load(text).items()}

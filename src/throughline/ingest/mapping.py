@@ -43,12 +43,11 @@ from pydantic import (
 
 from throughline.core.errors import ConfigError
 from throughline.evidence import SCHEMA
-from throughline.evidence.schema import ColumnType
+from throughline.evidence.schema import ColumnType, scalar_text
 from throughline.ingest.labels import (
     LabelTable,
     Scalar,
     builtin_label_tables,
-    key_text,
     label_key,
     label_tables,
 )
@@ -207,7 +206,7 @@ class ColumnSpec(BaseModel):
     @classmethod
     def _map_keys(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {key_text(k): v for k, v in value.items()}
+            return {scalar_text(k): v for k, v in value.items()}
         return value
 
     @field_validator("otherwise", mode="before")
@@ -431,7 +430,7 @@ class Mapping(BaseModel):
     @classmethod
     def _label_values(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {name: ({key_text(k): v for k, v in table.items()}
+            return {name: ({scalar_text(k): v for k, v in table.items()}
                            if isinstance(table, dict) else table)
                     for name, table in value.items()}
         return value

@@ -5,15 +5,19 @@ descriptions), the order of the steps from ``mapping.STEPS``, the built-in label
 from ``profiles/labels.yaml``. Each worked example below is a complete mapping with its
 input files and the rows it stores; ``tests/ingest/test_mapping_language.py`` ingests
 every one through the CLI and compares, so the document cannot drift from the code.
-``python -m throughline.evidence.docs`` rewrites the file; a test fails when it is stale.
+``python -m throughline.ingest.mapping_docs`` rewrites it, with the data model and the
+example files (``throughline.evidence.docs``); a test fails when any is stale.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import BaseModel
 
+from throughline.evidence import docs as evidence_docs
 from throughline.ingest.labels import builtin_label_groups
 from throughline.ingest.mapping import (
     ColumnSpec,
@@ -360,3 +364,17 @@ def render_mapping_markdown() -> str:
     for n, ex in enumerate(EXAMPLES, 1):
         out += _example(n, ex)
     return "\n".join(out).rstrip() + "\n"
+
+
+def write_all(root: Path) -> list[Path]:
+    """Write every generated document under ``root``: ``docs/data-model.md`` and the example
+    files (``evidence.docs``) and ``docs/mapping.md``; the paths written."""
+    written = evidence_docs.write_all(root)
+    mapping = root / "docs" / "mapping.md"
+    mapping.write_text(render_mapping_markdown(), encoding="utf-8")
+    return [written[0], mapping, *written[1:]]
+
+
+if __name__ == "__main__":
+    for p in write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()):
+        print(p)
