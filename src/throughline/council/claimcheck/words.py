@@ -1,13 +1,17 @@
-"""The words around a number: the stems that say what it is about (a crude stemmer of its
-own: one common suffix dropped, six letters kept — looser than the library's, on purpose:
-it only has to find a shared word between a claim's clause and the evidence), its clause
-and the short context a claim shows.
+"""The words around a number: the stems that say what it is about, its clause and the
+short context a claim shows.
+
+:func:`loose_stem` is not the shared stemmer (:func:`throughline.core.text.stem`, a
+conservative plural stemmer for the library's index) and must not become it: it drops one
+common suffix and keeps six letters, so 'stated' and 'states' meet. It only has to find a
+shared word between a claim's clause and a piece of evidence, and which metric a number is
+matched to depends on it — the shared stemmer matches some numbers to another metric of
+the same finding, which would change every record.
 """
 
 from __future__ import annotations
 
 import re
-
 
 _STOP = {
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "are",
@@ -21,7 +25,7 @@ _STOP = {
 }
 
 
-def stem(word: str) -> str:
+def loose_stem(word: str) -> str:
     """A crude stem: drop one common suffix, keep six letters ('stated', 'states' → 'stat';
     'realised', 'realise' → 'realis')."""
     w = word.lower()
@@ -33,7 +37,8 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z]+", text.replace("_", " "))
+    """The loose stems of a text's words, short and common words left out."""
+    return {loose_stem(w) for w in re.findall(r"[A-Za-z]+", text.replace("_", " "))
             if len(w) > 1 and w.lower() not in _STOP}
 
 
@@ -63,4 +68,4 @@ def context(text: str, start: int, end: int, width: int = 28) -> str:
     return ("…" if a > 0 else "") + span + ("…" if b < len(text) else "")
 
 
-__all__ = ["clause", "context", "stem", "stems"]
+__all__ = ["clause", "context", "loose_stem", "stems"]

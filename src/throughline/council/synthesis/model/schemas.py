@@ -9,13 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from throughline.core.synthesis_sections import Section
+from throughline.core.synthesis_sections import SECTIONS, Section
 
 WAVES: tuple[tuple[Section, ...], ...] = (
     ("verdict",), ("action_plan", "deeper_story", "risks"), ("future_paths",))
-TITLES: dict[Section, str] = {"verdict": "verdict", "action_plan": "action plan",
-                              "future_paths": "future paths", "deeper_story": "deeper story",
-                              "risks": "risks"}
+TITLES: dict[Section, str] = {s: s.replace("_", " ") for s in SECTIONS}
+"""Each section as a sentence names it ('action plan')."""
 
 MAX_VERDICT_CHARS = 1_400
 MAX_STORY_CHARS = 1_800
