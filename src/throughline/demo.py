@@ -36,6 +36,8 @@ SAMPLE_MARKER = "truth.json"  # in the exports folder: written by the sample gen
 
 
 class DemoResult(BaseModel):
+    """What the demo did: where its files went, the load, the diagnosis and the run."""
+
     out: Path
     exports: Path
     workspace: Path

@@ -1,7 +1,12 @@
 """The `throughline` command: a thin face on the library.
 
-Each command lives in its own module and registers on ``app``; errors from the library
-(``throughline.core.errors``) are translated here into messages and exit codes 0/1/2.
+Each command lives in its own module and registers on ``app``: ``demo_cmd``, ``ingest_cmd``,
+``sample_cmd``, ``diagnose_cmd``, ``ask_cmd`` (and the run summary ``runs resume`` shares),
+``library_cmd`` (``library add | list | remove | search``), ``runs_cmd`` (``runs list | show
+| export | resume``). ``app`` holds the Typer application, the global options, the shared
+``--json`` option and the error edge: errors from the library (``throughline.core.errors``)
+become messages and exit codes 0/1/2. ``libwarnings`` routes library warnings to logging.
+Every command and option is documented in ``docs/cli.md`` (``tests/test_docs.py`` checks).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 import psutil
+from pydantic import BaseModel
 
 from throughline.core.redact import redact, redact_text
 from throughline.core.errors import ThroughlineError
@@ -84,6 +85,19 @@ def wants_json(ctx: typer.Context, local: bool) -> bool:
 
 def emit_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str, sort_keys=False) + "\n")
+
+
+def listing_done(ctx: typer.Context, local: bool, items: Sequence[BaseModel],
+                     empty: str) -> bool:
+    """For a command that lists things: with ``--json`` the items as a JSON list, else with
+    nothing to list the ``empty`` line. True when that was the whole output."""
+    if wants_json(ctx, local):
+        emit_json([item.model_dump(mode="json") for item in items])
+        return True
+    if not items:
+        out_console.print(empty)
+        return True
+    return False
 
 
 class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]

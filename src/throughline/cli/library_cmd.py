@@ -13,6 +13,7 @@ from throughline.cli.app import (
     command_group,
     emit_json,
     err_console,
+    listing_done,
     out_console,
     settings_from,
     wants_json,
@@ -99,12 +100,8 @@ def list_command(ctx: typer.Context, json_output: bool = JSON_OPTION) -> None:
     """List the documents in the library."""
     with Library.open(settings_from(ctx), embedder=None) as library:
         docs = library.documents()
-    if wants_json(ctx, json_output):
-        emit_json([d.model_dump(mode="json") for d in docs])
-        return
-    if not docs:
-        out_console.print("The library is empty: add documents with "
-                          "`throughline library add PATH...`.")
+    if listing_done(ctx, json_output, docs, "The library is empty: add documents with "
+                    "`throughline library add PATH...`."):
         return
     flagged_col = any(d.flagged_passages for d in docs)
     tags_col = out_console.width >= 120 and any(d.tags for d in docs)
@@ -157,11 +154,7 @@ def search_command(
                                              ("kind", kind), ("tag", tag)) if value}
     with Library.open(settings_from(ctx)) as library:
         hits = library.search(query, k, filters or None, dense=False if bm25_only else None)
-    if wants_json(ctx, json_output):
-        emit_json([h.model_dump(mode="json") for h in hits])
-        return
-    if not hits:
-        out_console.print("No passage matches.")
+    if listing_done(ctx, json_output, hits, "No passage matches."):
         return
     for hit in hits:
         print_hit(hit, explain=explain)

@@ -15,6 +15,7 @@ from throughline.cli.app import (
     JSON_OPTION,
     command_group,
     emit_json,
+    listing_done,
     out_console,
     settings_from,
     wants_json,
@@ -62,11 +63,8 @@ def list_command(
     if settings.runlog_path.exists():
         with _open(settings) as log:
             runs = log.list_runs(limit)
-    if wants_json(ctx, json_output):
-        emit_json([r.model_dump(mode="json") for r in runs])
-        return
-    if not runs:
-        out_console.print("No runs yet: ask the council with `throughline ask \"QUESTION\"`.")
+    if listing_done(ctx, json_output, runs,
+                    "No runs yet: ask the council with `throughline ask \"QUESTION\"`."):
         return
     width = out_console.width
     columns = ["id", "created (UTC)", "status", "engine", "binding", "rounds", "claims",
