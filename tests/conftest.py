@@ -1,17 +1,73 @@
-"""Shared fixtures: run the CLI like a user, find ../shared when it is there."""
+"""Shared fixtures: run the CLI like a user, find ../shared when it is there.
+
+The suite runs in parallel (pytest-xdist, ``-n 2``): every test writes only below its own
+``tmp_path`` (or a session's ``tmp_path_factory``), servers listen on port 0, and under
+xdist each worker gets its own PostgreSQL database (``pytest_configure`` below).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from throughline.cli import main
+# pytest-xdist workers start with COLUMNS=80 and LINES=24 in their environment (a plain run
+# has neither), and rich fixes a console's width from COLUMNS when the console is made, at
+# import: drop them before the CLI's consoles exist, so a test's own COLUMNS applies.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("COLUMNS", "LINES"):
+        os.environ.pop(_var, None)
+
+from throughline.cli import main  # noqa: E402  (after the environment above is settled)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+PG_ENV = "THROUGHLINE_TEST_POSTGRES"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … in a pytest-xdist worker
+_PG_KEY = pytest.StashKey[tuple[str, str]]()  # (the server's URL, this worker's database)
+
+
+def _pg_admin(url: str):
+    import ibis  # the postgres backend is a test extra; only loaded when a server is given
+
+    return ibis.connect(url)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, point each worker at a database of its own on the test server
+    (``<database>_gw0_<pid>``, …), so workers never meet each other's tables."""
+    url = os.environ.get(PG_ENV)
+    if not url or not WORKER:
+        return
+    base, _, rest = url.rpartition("/")
+    name, sep, query = rest.partition("?")
+    mine = f"{name}_{WORKER}_{os.getpid()}"  # also apart from a second run on the server
+    try:
+        admin = _pg_admin(url)
+    except Exception:  # server down or driver missing: the tests skip and say why
+        return
+    try:
+        admin.raw_sql(f"CREATE DATABASE {mine}").close()
+    finally:
+        admin.disconnect()
+    config.stash[_PG_KEY] = (url, mine)
+    os.environ[PG_ENV] = f"{base}/{mine}{sep}{query}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    made = config.stash.get(_PG_KEY, None)
+    if made is None:
+        return
+    url, mine = made
+    os.environ[PG_ENV] = url
+    admin = _pg_admin(url)
+    try:
+        admin.raw_sql(f"DROP DATABASE IF EXISTS {mine} WITH (FORCE)").close()
+    finally:
+        admin.disconnect()
 
 
 @dataclass
