@@ -17,6 +17,17 @@ import yaml
 from pydantic import BaseModel, Field
 
 
+# per column type: its SQL type, and what a value must be (in refusals)
+_TYPES: dict[str, tuple[str, str]] = {
+    "string": ("VARCHAR", "text"),
+    "integer": ("BIGINT", "a whole number"),
+    "decimal": ("DOUBLE", "a number"),
+    "boolean": ("BOOLEAN", "true/false (also yes/no, 1/0)"),
+    "date": ("DATE", "a date"),
+    "timestamp": ("TIMESTAMP", "a date and time"),
+}
+
+
 class ColumnType(str, Enum):
     string = "string"
     integer = "integer"
@@ -27,25 +38,11 @@ class ColumnType(str, Enum):
 
     @property
     def sql(self) -> str:
-        return {
-            "string": "VARCHAR",
-            "integer": "BIGINT",
-            "decimal": "DOUBLE",
-            "boolean": "BOOLEAN",
-            "date": "DATE",
-            "timestamp": "TIMESTAMP",
-        }[self.value]
+        return _TYPES[self.value][0]
 
     @property
     def expected(self) -> str:
-        return {
-            "string": "text",
-            "integer": "a whole number",
-            "decimal": "a number",
-            "boolean": "true/false (also yes/no, 1/0)",
-            "date": "a date",
-            "timestamp": "a date and time",
-        }[self.value]
+        return _TYPES[self.value][1]
 
 
 def scalar_text(value: object) -> str:

@@ -25,10 +25,9 @@ class Match:
     score: int
 
 
-def expand_paths(paths: list[str | Path]) -> tuple[list[Path], set[Path]]:
-    """Files to ingest; folders are walked (sorted). Returns (files, files found by walking)."""
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Files to ingest, each once; folders are walked (sorted)."""
     files: list[Path] = []
-    walked: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if not p.exists():
@@ -39,7 +38,6 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], set[Path]]:
                         and not any(part.startswith(".") for part in f.relative_to(p).parts)
                         and f.name.lower() not in IGNORED_NAMES):
                     files.append(f)
-                    walked.add(f)
         else:
             files.append(p)
     seen: set[Path] = set()
@@ -49,7 +47,7 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], set[Path]]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique, walked
+    return unique
 
 
 def _name_matches(source: Source, path: Path) -> bool:

@@ -88,7 +88,7 @@ def ingest(
     if encoding is not None:
         encoding = encoding_name(encoding)
     mappings = resolve_profile(profile)
-    files, walked = expand_paths(paths)
+    files = expand_paths(paths)
     if not files:
         raise InputError("no files to ingest", hint="pass export files or folders holding them")
     settings.workspace.mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,7 @@ def ingest(
         workdir = make_workdir(settings.workspace)
         con = open_staging(settings, workdir)
         try:
-            return _run(con, workdir, files, walked, mappings, settings, skip_bad_rows, say,
+            return _run(con, workdir, files, mappings, settings, skip_bad_rows, say,
                         started, profile,
                         _ReadOptions(encoding, repair_encoding, skip_unrecognised))
         finally:
@@ -112,7 +112,7 @@ class _ReadOptions:
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection, workdir: Path, files: list[Path], walked: set[Path],
+    con: duckdb.DuckDBPyConnection, workdir: Path, files: list[Path],
     mappings: list[Mapping], settings: Settings, skip_bad_rows: bool, say: EventFn,
     started: float, profile: str | None, read: _ReadOptions | None = None,
 ) -> LoadReport:

@@ -1,7 +1,7 @@
 """``docs/mapping.md``, written from the mapping model.
 
 Every key comes from the Pydantic models in ``throughline.ingest.mapping`` (their field
-descriptions), the order of the steps from ``mapping.STEPS``, the built-in label tables
+descriptions), the order of the steps from ``STEPS`` below, the built-in label tables
 from ``profiles/labels.yaml``. Each worked example below is a complete mapping with its
 input files and the rows it stores; ``tests/ingest/test_mapping_language.py`` ingests
 every one through the CLI and compares, so the document cannot drift from the code.
@@ -25,9 +25,41 @@ from throughline.ingest.mapping import (
     Lookup,
     Mapping,
     Source,
-    STEPS,
 )
 from throughline.ingest.mapping_files import allowed_keys
+
+
+# The steps applied to one value, in order (docs/mapping.md is written from this list).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("from / path / constant",
+     "read the source column (the first non-blank of a list), a nested JSON path, or a "
+     "constant. The text is trimmed; an empty cell is *blank*. An `optional` column that "
+     "is absent from the file gives NULL for every row, and no later step runs: NULL "
+     "means \"not recorded in this export\" (a blank cell in a present column is not the "
+     "same thing)."),
+    ("regex", "keep group 1 of the regular expression (or rewrite with `replace`); no "
+              "match gives blank."),
+    ("lookup", "replace the value by a column of another source, matched on a key."),
+    ("lower / upper", "change the case."),
+    ("labels + map",
+     "translate labels: the named label tables first, then `map` (whose entries win). "
+     "Keys match case-, accent- and space-insensitively (\"gestion  DIRECTA\" matches "
+     "\"Gestión directa\"). The key `\"\"` gives the value of blank cells."),
+    ("otherwise / default",
+     "a non-blank value that no key matched becomes `otherwise` (`keep`: the value "
+     "itself; `{keep: lower}`: lower-cased with inner spaces collapsed; or a constant). "
+     "Without `otherwise` it becomes `default` when given, else stays as it is. A blank "
+     "value becomes the `\"\"` entry of the map, else `default`."),
+    ("bands", "a number becomes the label of the first band whose upper bound it does "
+              "not exceed."),
+    ("format / number_format",
+     "dates: the strptime format(s); numbers: which of `,` and `.` is the decimal "
+     "separator (decided from the whole column when not given)."),
+    ("multiply", "scale a number."),
+    ("type and checks",
+     "cast to the column's canonical type and check it (required, ≥ 0, range, allowed "
+     "values); a failure names file, row, column, value and what was expected."),
+)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A value's mapping steps in SQL: case changes, label tables and maps, ``otherwise`` and
-``default`` (the order is ``mapping.STEPS``)."""
+``default`` (the order is ``mapping_docs.STEPS``)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def keep_expression(spec: ColumnSpec, value: str) -> str:
 
 
 def mapped_expression(spec: ColumnSpec, value: str, key: str | None = None) -> str:
-    """Apply case changes, labels/map, otherwise and default (see ``mapping.STEPS``).
+    """Apply case changes, labels/map, otherwise and default (see ``mapping_docs.STEPS``).
 
     ``key`` names a column already holding the label's position (``premapped_expressions``,
     with the case change already applied to ``value``); without it, both are computed here.
