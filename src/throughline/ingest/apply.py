@@ -70,7 +70,7 @@ def apply_embedded(
     """Merge the staging database's tables into the DuckDB store file atomically.
 
     ``con`` is the staging connection; its main database holds each canonical table under
-    its own name, ``_quarantine`` and ``_ingests`` (see ``loader._finalize``).
+    its own name, ``_quarantine`` and ``_ingests`` (see ``publish.finalize``).
     """
     store_path.parent.mkdir(parents=True, exist_ok=True)
     aside = Path(str(store_path) + ASIDE_SUFFIX)
