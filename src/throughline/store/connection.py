@@ -76,7 +76,8 @@ def open_store(settings: Settings, *, read_only: bool = True) -> EvidenceStore:
     except Exception as exc:  # translate driver errors at the seam, keep the cause
         safe = redact_text(url)
         raise StoreError(
-            f"cannot open the evidence store at {safe}: {type(exc).__name__}: {redact_text(str(exc))}",
+            f"cannot open the evidence store at {safe}: {type(exc).__name__}: "
+            f"{redact_text(str(exc))}",
             hint="check --backend / THROUGHLINE_BACKEND, or that no other process holds the "
             "DuckDB file open for writing",
         ) from exc
