@@ -70,6 +70,35 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         admin.disconnect()
 
 
+# The longest test files, measured: under pytest-xdist (`--dist loadfile`, pyproject.toml) each
+# file runs whole on one worker, so its module fixtures are built once; starting the longest
+# first leaves no worker alone with a long file at the end. A file not listed keeps its place.
+LONGEST_FIRST = (
+    "tests/council/test_model_roles.py",
+    "tests/council/test_models_e2e.py",
+    "tests/council/test_question_centred.py",
+    "tests/test_demo.py",
+    "tests/diagnose/families_a/test_scenarios.py",
+    "tests/ingest/test_one_writer.py",
+    "tests/sample/test_signals.py",
+    "tests/report/test_layout.py",
+    "tests/diagnose/e2e/test_warehouse.py",
+    "tests/realworld/test_diagnose_truth.py",
+    "tests/council/test_pipeline.py",
+    "tests/diagnose/families_a/test_postgres.py",
+    "tests/diagnose/e2e/test_report_determinism.py",
+    "tests/diagnose/e2e/test_pandas_crosscheck.py",
+    "tests/council/test_offline_debate.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not WORKER:  # a plain run keeps pytest's order
+        return
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 @dataclass
 class Result:
     code: int
