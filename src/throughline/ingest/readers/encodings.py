@@ -1,4 +1,11 @@
-"""The text encoding of a file, decided from all its bytes, and a UTF-8 copy when needed."""
+"""The text encoding of a file, decided from all its bytes, and a UTF-8 copy when needed.
+
+The encoding is decided per file from the whole file, never from a sample: strict UTF-8
+first (a BOM is honoured); a file that is not UTF-8 anywhere is Windows-1252 or Latin-1,
+chosen by which reads it as plausible text; a file that is UTF-8 except some lines is
+refused (or, with ``repair``, decoded line by line). An explicit encoding (``--encoding``
+or a mapping's ``encoding:``) is used as given, strictly.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from throughline.core.errors import InputError, UsageError
-
-# ---------------------------------------------------------------- text encodings
-#
-# The encoding is decided per file from the whole file, never from a sample: strict UTF-8
-# first (a BOM is honoured); a file that is not UTF-8 anywhere is Windows-1252 or Latin-1,
-# chosen by which reads it as plausible text; a file that is UTF-8 except some lines is
-# refused (or, with ``repair``, decoded line by line). An explicit encoding (``--encoding``
-# or a mapping's ``encoding:``) is used as given, strictly.
 
 SCAN_BYTES = 16 * 1024 * 1024
 AUTO_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
