@@ -158,7 +158,7 @@ def findings_of(d: Diagnosis, diagnostic: str) -> list[Finding]:
 
 def in_window(d: Diagnosis, day: date) -> bool:
     """Inside the 12 months to as-of that the mechanics count (as_of − 12 months, as_of]."""
-    from throughline.diagnose.expr import add_months
+    from throughline.diagnose.toolkit import add_months
 
     return add_months(d.as_of, -12) < day <= d.as_of
 
@@ -357,7 +357,7 @@ def test_a_source_that_died_inside_a_channel_is_seen(cli, tmp_path: Path) -> Non
 
 
 def _add_months(d: date, months: int) -> date:
-    from throughline.diagnose.expr import add_months
+    from throughline.diagnose.toolkit import add_months
 
     return add_months(d, months)
 

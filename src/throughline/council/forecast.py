@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field
 from scipy import stats as sps
 
 from throughline.diagnose.diagnosis import Diagnosis
-from throughline.diagnose.expr import add_months, first_incomplete_month, month, records, to_date
+from throughline.diagnose.toolkit import add_months, first_incomplete_month, month, records, to_date
 
 WINDOW = 18
 MIN_POINTS = 6

@@ -1,18 +1,13 @@
-"""Types of the binding-constraint ranking (the scorer lives in ``constraint.py``)."""
+"""Types of the binding-constraint ranking (the scorer lives in ``constraint.py``; the
+hypotheses and their labels, ``HYPOTHESES``, in the signal table ``signals.py``)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-HYPOTHESES: dict[str, str] = {
-    "distribution": "Distribution (channel instability masquerading as execution)",
-    "positioning": "Positioning (ICP drift masquerading as targeting)",
-    "messaging": "Messaging (attribution failure masquerading as measurement)",
-    "honesty": "Honesty (optimistic pipeline masquerading as a creative problem)",
-    "architecture": "Architecture (flat pipeline despite activity: push vs pull)",
-    "measurement_vacuum": "Measurement vacuum (engineering legible, GTM not)",
-    "inventory": "Inventory accumulation / product clarity",
-}
+from throughline.diagnose.signals import HYPOTHESES
+
+__all__ = ["HYPOTHESES", "ConstraintRanking", "Contribution", "HypothesisScore"]
 
 
 class Contribution(BaseModel):

@@ -1,214 +1,36 @@
 """The diagnostic seam: a registry of diagnostics with stable ids.
 
-Built-ins register through the same ``register`` call a plugin would use::
+Built-ins register through the same ``diagnostic`` decorator a plugin would use::
 
-    @register("post_sale.retention", family="post_sale", needs=("subscriptions",))
+    @diagnostic(id="post_sale.retention", title="Revenue and logo retention",
+                needs=("subscriptions",), signals=())
     def retention(ctx: DiagnoseContext) -> list[Finding]: ...
 
-A diagnostic whose required tables are missing is not called: the runner returns one
-``not_measurable`` finding naming what would make it measurable.
+The id gives the family (``post_sale``). A diagnostic that raises
+:class:`~throughline.core.errors.NotMeasurable` (``ctx.require`` and
+``unmeasurable(...)`` build it) answers with one ``not_measurable`` finding: the message
+is its reason, the exception's ``needs`` (else the declared ``needs_text``, else its hint)
+what would make it measurable, and its title the declared ``short_title`` (else the
+title). ``signals`` declares every signal the
+diagnostic's findings may carry: each must be in the signal table
+(:mod:`throughline.diagnose.signals`) — a typo fails at registration — and a finding
+carrying an undeclared one fails the run. A diagnostic whose required tables are missing
+is not called: the runner returns one ``not_measurable`` finding naming what would make
+it measurable.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
-import ibis
-import sqlglot as sg
-from ibis.common.graph import Graph, Node
-
+from throughline.core.errors import NotMeasurable
+from throughline.diagnose.context import DiagnoseContext, DiagnoseOptions
 from throughline.diagnose.findings import Finding, not_measurable
-from throughline.store import EvidenceStore
+from throughline.diagnose.signals import SIGNALS
 
-log = logging.getLogger(__name__)
-_INLINE = object()  # a shared intermediate the backend could not materialize
-
-
-@dataclass
-class DiagnoseOptions:
-    """User-supplied context: the as-of date, a step-change date (e.g. AI tooling rollout)."""
-
-    as_of: date | None = None
-    change_date: date | None = None
-    inventory_days: int = 45
-    min_n: int = 30
-
-
-@dataclass
-class DiagnoseContext:
-    """What a diagnostic sees: the store, the options, and a per-run memo.
-
-    The store is read-only for the length of a run, so the context remembers what it has
-    asked it: table handles and the list of tables, query results (keyed by the Ibis
-    operation, which compares by structure, so two diagnostics that build the same query
-    share one execution) and compiled SQL (one compilation serves both the execution and
-    the evidence text). Results are handed out as copies.
-
-    Intermediates several queries read (an account profile, a per-deal summary of the
-    stage history) are marked with :meth:`shared`: the first query that contains one
-    materializes it once in the backend, and later queries read that instead of
-    recomputing it. Call :meth:`release` when the run is over.
-    """
-
-    store: EvidenceStore
-    options: DiagnoseOptions = field(default_factory=DiagnoseOptions)
-    _as_of: date | None = None
-    _memo: _RunMemo = field(default_factory=lambda: _RunMemo(), repr=False, compare=False)
-
-    def table(self, name: str) -> ibis.Table | None:
-        """The table a diagnostic reads: the data-fitness gate's corrected view of it when
-        the gate corrected it (see :meth:`use_views`), else the stored table."""
-        tables = self._memo.tables
-        if name not in tables:
-            tables[name] = self.store.table(name)
-        return tables[name]
-
-    def use_views(self, views: dict[str, ibis.Table]) -> None:
-        """Hand every later :meth:`table` call these corrected views instead of the stored
-        tables (the data-fitness gate's corrections; tables not named stay as stored)."""
-        for name, view in views.items():
-            self._memo.tables[name] = view
-
-    def has(self, *names: str) -> bool:
-        if self._memo.present is None:
-            self._memo.present = frozenset(self.store.tables())
-        return all(n in self._memo.present for n in names)
-
-    def execute(self, expr: Any) -> Any:
-        """Run an Ibis expression on the store's backend (reading shared intermediates from
-        where they were materialized)."""
-        key = expr.op()
-        results = self._memo.results
-        if key not in results:
-            run = self._memo.substituted(self.store.con, key).to_expr()
-            with self._memo.compiling(self.store.con):
-                results[key] = self.store.con.execute(run)
-        return _fresh(results[key])
-
-    def shared(self, expr: ibis.Table) -> ibis.Table:
-        """Mark ``expr`` as an intermediate that several queries read; returns it unchanged.
-
-        Nothing runs yet: the first :meth:`execute` of a query containing it materializes it
-        (a temporary table, on DuckDB and PostgreSQL alike), so a run that never needs it
-        pays nothing, and a join or pass over a big table done once serves every diagnostic
-        built on it. Evidence SQL (:meth:`sql`) still shows the whole query, so it runs on
-        its own against the store.
-        """
-        self._memo.shared.setdefault(expr.op(), None)
-        return expr
-
-    def release(self) -> None:
-        """Drop the materialized intermediates (the end of a run)."""
-        self._memo.release(self.store.con)
-
-    def sql(self, expr: Any) -> str:
-        """The SQL the backend runs for an expression (kept as evidence)."""
-        con = self.store.con
-        if getattr(con, "name", None) != self.store.backend_name or not callable(
-                getattr(con, "compile", None)):
-            return str(ibis.to_sql(expr, dialect=self.store.backend_name))
-        return self._memo.compile(con, expr)
-
-
-class _RunMemo:
-    """The per-run memo behind :class:`DiagnoseContext` (see its docstring).
-
-    Compiled SQL is remembered in its pretty form, which is what the evidence shows; the
-    backend executes that same text (layout does not change what a query means).
-    """
-
-    def __init__(self) -> None:
-        self.tables: dict[str, ibis.Table | None] = {}
-        self.present: frozenset[str] | None = None
-        self.results: dict[Any, Any] = {}
-        self.queries: dict[tuple[Any, Any], str] = {}
-        self.shared: dict[Node, Any] = {}  # None (not yet), a table, or _INLINE
-        self.temporary: list[str] = []  # names of the tables materializing them
-
-    def substituted(self, con: Any, op: Node, inside: Node | None = None) -> Node:
-        """``op`` with each shared intermediate in it (other than ``inside``, the one being
-        materialized) replaced by its materialized table, materializing it on first use."""
-        if not self.shared:
-            return op
-        graph = Graph.from_bfs(op)
-        found = [n for n in self.shared if n != inside and n in graph]
-        mapping = {n: t.op() for n in found if (t := self._materialized(con, n)) is not None}
-        return op.replace(mapping) if mapping else op
-
-    def _materialized(self, con: Any, op: Node) -> ibis.Table | None:
-        """The temporary table holding a shared intermediate, created on first use (shared
-        intermediates inside it are materialized first and read from); None when the
-        backend cannot hold one (Trino has no temporary tables; a read-only role may not
-        create them): then every query computes the intermediate inline, as it would
-        without the memo."""
-        table = self.shared[op]
-        if table is _INLINE:
-            return None
-        if table is None:
-            name = ibis.util.gen_name("diagnose_shared")
-            try:
-                table = con.create_table(name, self.substituted(con, op, inside=op).to_expr(),
-                                         temp=True)
-            except Exception as exc:  # noqa: BLE001 - any refusal: fall back to inline
-                log.info("shared intermediate computed inline (no temporary table: %s)",
-                         " ".join(str(exc).split())[:200])
-                self.shared[op] = _INLINE
-                return None
-            self.shared[op] = table
-            self.temporary.append(name)
-        return table  # type: ignore[return-value]
-
-    def release(self, con: Any) -> None:
-        """Drop the temporary tables. Plain portable SQL: Ibis 12's ``drop_table`` renders
-        an empty ``DROP`` with the sqlglot installed beside it."""
-        for name in self.temporary:
-            ident = sg.to_identifier(name, quoted=True).sql(dialect=con.name)
-            con.raw_sql(f"DROP TABLE IF EXISTS {ident}")
-        self.temporary.clear()
-        self.shared = dict.fromkeys(self.shared)
-
-    def compile(self, con: Any, expr: Any, limit: Any = None, params: Any = None,
-                compile: Any = None) -> str:
-        """``con.compile(expr)`` once per run (pretty); ``compile``: the unwrapped method."""
-        compile = compile or con.compile
-        if params:
-            return compile(expr, limit=limit, params=params)
-        key = (expr.as_table().op(), limit)
-        if key not in self.queries:
-            self.queries[key] = compile(expr, limit=limit, pretty=True)
-        return self.queries[key]
-
-    @contextmanager
-    def compiling(self, con: Any) -> Iterator[None]:
-        """While the backend executes, let its ``compile`` draw on (and fill) the memo."""
-        original = getattr(con, "compile", None)
-        if not callable(original) or "compile" in vars(con):
-            yield  # not an Ibis SQL backend, or its compile is already wrapped
-            return
-
-        def compile(expr: Any, /, *, limit: Any = None, params: Any = None,
-                    pretty: bool = False, **kwargs: Any) -> str:
-            if kwargs:  # options this memo does not key on: compile as asked
-                return original(expr, limit=limit, params=params, pretty=pretty, **kwargs)
-            return self.compile(con, expr, limit, params, original)
-
-        con.compile = compile
-        try:
-            yield
-        finally:
-            del con.compile
-
-
-def _fresh(result: Any) -> Any:
-    """A copy of a remembered result that the caller may change freely."""
-    import pandas as pd
-
-    return result.copy() if isinstance(result, (pd.DataFrame, pd.Series)) else result
+__all__ = ["DiagnoseContext", "DiagnoseOptions", "Diagnostic", "DiagnosticFn", "diagnostic",
+           "diagnostics"]
 
 
 DiagnosticFn = Callable[[DiagnoseContext], list[Finding]]
@@ -223,6 +45,8 @@ class Diagnostic:
     optional: tuple[str, ...]
     needs_text: tuple[str, ...]
     fn: DiagnosticFn
+    signals: tuple[str, ...] | None = None  # None: not declared (not checked)
+    short_title: str | None = None  # the title of its own not-measurable answers
 
     def run(self, ctx: DiagnoseContext) -> list[Finding]:
         missing = [t for t in self.needs if not ctx.has(t)]
@@ -233,34 +57,60 @@ class Diagnostic:
                     missing=missing, needs=list(self.needs_text) or [f"table {t}" for t in missing],
                 )
             ]
-        return self.fn(ctx)
+        outer, ctx.current = ctx.current, self
+        try:
+            produced = self.fn(ctx)
+        except NotMeasurable as exc:
+            needs = list(getattr(exc, "needs", None) or self.needs_text
+                         or ([exc.hint] if exc.hint else []))
+            return [not_measurable(diagnostic=self.id, family=self.family,
+                                   title=self.short_title or self.title, missing=[],
+                                   needs=needs, reason=exc.message)]
+        finally:
+            ctx.current = outer
+        if self.signals is not None and isinstance(produced, list):
+            for f in produced:
+                undeclared = sorted(set(getattr(f, "signals", {})) - set(self.signals))
+                if undeclared:
+                    raise ValueError(f"finding {f.id} carries signals its diagnostic does not "
+                                     f"declare: {', '.join(undeclared)}")
+        return produced
 
 
 _REGISTRY: dict[str, Diagnostic] = {}
 
 
-def register(
-    id: str,
+def diagnostic(
     *,
-    family: str,
+    id: str,
     title: str,
+    short_title: str | None = None,
     needs: tuple[str, ...] = (),
     optional: tuple[str, ...] = (),
     needs_text: tuple[str, ...] = (),
+    signals: tuple[str, ...] = (),
 ) -> Callable[[DiagnosticFn], DiagnosticFn]:
-    """Register a diagnostic under a stable id."""
+    """Declare and register a diagnostic: its id (``<family>.<name>``), title, the tables it
+    needs (``needs``; ``needs_text`` says in words what would make it measurable) and every
+    signal its findings may carry (each must be in the signal table). ``short_title``
+    (default: the title) titles the not-measurable finding when the diagnostic itself
+    raises ``unmeasurable(...)``."""
+    unknown = [s for s in signals if s not in SIGNALS]
+    if unknown:
+        raise ValueError(f"diagnostic {id} declares signals the signal table does not know: "
+                         f"{', '.join(map(str, unknown))} (see throughline.diagnose.signals)")
 
     def deco(fn: DiagnosticFn) -> DiagnosticFn:
         if id in _REGISTRY:
             raise ValueError(f"diagnostic id registered twice: {id}")
-        _REGISTRY[id] = Diagnostic(id, family, title, needs, optional, needs_text, fn)
+        _REGISTRY[id] = Diagnostic(id, id.split(".", 1)[0], title, needs, optional, needs_text,
+                                   fn, tuple(str(s) for s in signals), short_title)
         return fn
 
     return deco
 
 
 def diagnostics() -> list[Diagnostic]:
-    """All registered diagnostics in a stable order (by id)."""
-    from throughline.diagnose import families  # noqa: F401  (registers the built-ins)
-
+    """All registered diagnostics in a stable order (by id). The built-in families are
+    registered by :mod:`throughline.diagnose.builtin`, which the engine imports."""
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]

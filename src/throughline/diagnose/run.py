@@ -14,11 +14,12 @@ Contract with the diagnostics
   ``data_quality``; the ranking may not name a hypothesis binding on unfit evidence.
 * Diagnostics run in id order against one shared :class:`DiagnoseContext`. The context's
   ``options.as_of`` is always set: the user's ``--as-of`` or, failing that, the latest
-  CRM event in the store (see :func:`resolve_as_of`), so the same store gives the
-  same Diagnosis on any day.
+  CRM event in the store (see :func:`throughline.diagnose.fitness.resolve_as_of`), so the
+  same store gives the same Diagnosis on any day.
 * A diagnostic that raises :class:`~throughline.core.errors.NotMeasurable` becomes one
-  ``not_measurable`` finding (the exception's message is the reason; an optional
-  ``needs`` attribute, else the diagnostic's ``needs_text``, says what would fix it).
+  ``not_measurable`` finding (``Diagnostic.run`` in ``registry.py`` does it; the
+  exception's message is the reason, its ``needs``, else the diagnostic's ``needs_text``,
+  say what would fix it).
 * Any other exception is a bug or an environment failure: it is raised again as
   :class:`DiagnosticFailed` (exit code 1) naming the diagnostic, with the cause chained.
   Nothing is swallowed.
@@ -41,25 +42,26 @@ import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from throughline.diagnose import fitness
+from throughline.core.errors import ThroughlineError, UsageError
+from throughline.diagnose import (
+    builtin,  # noqa: F401  (registers the built-in families)
+    fitness,
+)
+from throughline.diagnose.constraint import rank
+from throughline.diagnose.context import DiagnoseContext, DiagnoseOptions
 from throughline.diagnose.diagnosis import Diagnosis, LegibilityRow
 from throughline.diagnose.findings import Finding, FindingKind, not_measurable
 from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.ranking import ConstraintRanking
-from throughline.diagnose.registry import (
-    DiagnoseContext,
-    DiagnoseOptions,
-    Diagnostic,
-)
+from throughline.diagnose.registry import Diagnostic
 from throughline.diagnose.registry import diagnostics as registered_diagnostics
-from throughline.core.errors import NotMeasurable, ThroughlineError, UsageError
 from throughline.store import EvidenceStore
+from throughline.store.connection import store_session
 
 if TYPE_CHECKING:
     from throughline.core.settings import Settings
@@ -121,7 +123,7 @@ def diagnose(
     """Run the diagnostics (default: every registered one) and rank the hypotheses.
 
     ``diagnostics`` and ``ranker`` exist so tests and plugins can substitute their own;
-    the default ranker is ``throughline.diagnose.constraint.rank``.
+    the default ranker is :func:`throughline.diagnose.constraint.rank`.
     """
     started = time.perf_counter()
     emit = on_event or (lambda _event: None)
@@ -179,8 +181,6 @@ def run_diagnose(
     The Python API and ``throughline demo`` call this; the CLI does the same steps.
     Raises ``UsageError`` (exit 2) when the store holds no canonical rows.
     """
-    from throughline.store.connection import store_session
-
     with store_session(settings, read_only=True) as store:
         ensure_ingested(store)
         return diagnose(store, options, on_event=on_event)
@@ -191,23 +191,6 @@ def ensure_ingested(store: EvidenceStore) -> None:
     if not any(count > 0 for count in store.row_counts().values()):
         raise UsageError(NOTHING_INGESTED,
                          hint="or point --workspace / --backend at a store that has data")
-
-
-def resolve_as_of(store: EvidenceStore) -> date:
-    """The default as-of date: the latest CRM event in the store — a deal created, a deal
-    closed (close dates of closed deals; an open deal's close date is an expectation), a
-    stage change (bulk-loaded instants excluded) — never after today. Without CRM data,
-    the latest recorded event of the other exports (subscription start dates only as a
-    last resort: billing schedules lines after the export). Falls back to today only when
-    the store has no dated rows at all. See ``fitness.dates``; the engine takes the same
-    date (and says how it was chosen) from the gate."""
-    from throughline.diagnose.fitness import columns, dates, history
-    from throughline.diagnose.fitness.base import Gate
-
-    gate = Gate(ctx=DiagnoseContext(store=store), today=date.today(),
-                present=frozenset(store.tables()))
-    return dates.resolve_as_of(gate, None, columns.opportunity_profile(gate),
-                               history.bulk_instants(gate))[0]
 
 
 def legibility_map(findings: Sequence[Finding]) -> list[LegibilityRow]:
@@ -323,11 +306,6 @@ def _run_one(unit: Diagnostic, ctx: DiagnoseContext,
         return [finding]
     try:
         produced = unit.run(ctx)
-    except NotMeasurable as exc:
-        needs = list(getattr(exc, "needs", None) or unit.needs_text
-                     or ([exc.hint] if exc.hint else []))
-        return [not_measurable(diagnostic=unit.id, family=unit.family, title=unit.title,
-                               missing=[], needs=needs, reason=exc.message)]
     except Exception as exc:  # not swallowed: re-raised with the diagnostic's id
         raise DiagnosticFailed(unit.id, exc) from exc
     if not isinstance(produced, list) or not all(isinstance(f, Finding) for f in produced):
@@ -338,7 +316,7 @@ def _run_one(unit: Diagnostic, ctx: DiagnoseContext,
 
 def _rank(ranker: Ranker | None, findings: list[Finding],
           data_quality: Sequence[DataQualityIssue] = ()) -> ConstraintRanking:
-    fn = ranker or _default_ranker()
+    fn = ranker or rank
     try:
         if "data_quality" in inspect.signature(fn).parameters:
             ranking = fn(list(findings), data_quality=list(data_quality))  # type: ignore[call-arg]
@@ -350,20 +328,6 @@ def _rank(ranker: Ranker | None, findings: list[Finding],
         raise DiagnosticFailed("constraint ranking", TypeError(
             f"expected ConstraintRanking, got {type(ranking).__name__}"))
     return ranking
-
-
-def _default_ranker() -> Ranker:
-    try:
-        from throughline.diagnose.constraint import rank
-    except ModuleNotFoundError as exc:
-        if exc.name != "throughline.diagnose.constraint":
-            raise
-        raise ThroughlineError(
-            "the binding-constraint scorer (throughline.diagnose.constraint) is not "
-            "available in this installation",
-            hint="reinstall throughline, or pass ranker= to diagnose()",
-        ) from exc
-    return rank
 
 
 def _is_legibility_series(f: Finding) -> bool:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-
 _GENERATED = re.compile(rb"generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
 
 

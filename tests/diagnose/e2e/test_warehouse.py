@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from throughline.core.settings import Settings, load_settings
 from throughline.diagnose import Diagnosis, run_diagnose
 from throughline.diagnose.registry import diagnostics
 from throughline.ingest import ingest
 from throughline.sample import generate
-from throughline.core.settings import Settings, load_settings
 
 URL = os.environ.get("THROUGHLINE_TEST_POSTGRES")
 SCENARIO, SEED, SCALE = "honesty", 5, 0.3

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -24,7 +23,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> None:
                          signal="distribution"),
         count_diagnostic("promises.ledger", "commitments", family="promises"),
     ])
-    monkeypatch.setattr(engine, "_default_ranker", lambda: fake_rank)
+    monkeypatch.setattr(engine, "rank", fake_rank)
 
 
 def test_empty_workspace_exits_2(workspace: Path, capsys: pytest.CaptureFixture[str],
@@ -97,14 +96,12 @@ def test_crash_exits_1_naming_the_diagnostic(filled_workspace: Path,
 
     monkeypatch.setattr(engine, "registered_diagnostics",
                         lambda: [make_diagnostic("honesty.boom", boom)])  # type: ignore[arg-type]
-    monkeypatch.setattr(engine, "_default_ranker", lambda: fake_rank)
+    monkeypatch.setattr(engine, "rank", fake_rank)
     assert main(["--workspace", str(filled_workspace), "diagnose"]) == 1
     err = capsys.readouterr().err
     assert "honesty.boom" in err and "kaboom" in err
 
 
-@pytest.mark.skipif(importlib.util.find_spec("throughline.diagnose.constraint") is None,
-                    reason="the binding-constraint scorer has not landed yet")
 def test_real_registry_and_ranker_on_small_store(filled_workspace: Path) -> None:
     """Integration: the built-in families and the real ranker run on a thin store."""
     out = filled_workspace / "real.json"

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.diagnose.engine.diagnose_fakes import count_diagnostic, fake_rank, make_diagnostic
-from throughline.diagnose import DiagnoseOptions, diagnose, run_diagnose
-from throughline.diagnose.run import DiagnoseEvent, DiagnosticFailed
-from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
-from throughline.diagnose.registry import DiagnoseContext
 from throughline.core.errors import InputError, NotMeasurable, ThroughlineError, UsageError
 from throughline.core.settings import load_settings
+from throughline.diagnose import DiagnoseOptions, diagnose, run_diagnose
+from throughline.diagnose.findings import Finding, FindingKind, Metric, Severity
+from throughline.diagnose.registry import DiagnoseContext
+from throughline.diagnose.run import DiagnoseEvent, DiagnosticFailed
 from throughline.store import EvidenceStore
 
 
@@ -172,13 +171,6 @@ def test_ranker_failure_is_wrapped(store: EvidenceStore) -> None:
         diagnose(store, diagnostics=[], ranker=bad_rank)  # type: ignore[arg-type]
 
 
-def test_missing_constraint_module_is_a_clear_error(
-        store: EvidenceStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "throughline.diagnose.constraint", None)
-    with pytest.raises(ThroughlineError, match="binding-constraint scorer"):
-        diagnose(store, diagnostics=[])
-
-
 def test_legibility_map_and_blind_spots(store: EvidenceStore) -> None:
     series = [
         {"function": "engineering", "metrics": ["pr_cycle_time"], "missing": []},
@@ -242,7 +234,7 @@ def test_run_diagnose_uses_the_registry(filled_workspace: Path,
 
     monkeypatch.setattr(engine, "registered_diagnostics",
                         lambda: [count_diagnostic("pipeline.count", signal="honesty")])
-    monkeypatch.setattr(engine, "_default_ranker", lambda: fake_rank)
+    monkeypatch.setattr(engine, "rank", fake_rank)
     events: list[DiagnoseEvent] = []
     d = run_diagnose(load_settings(workspace=filled_workspace), on_event=events.append)
     assert d.ranking.binding == "honesty"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ibis
 
-from tests.diagnose.families_b.stores import build_store
+from tests.diagnose.stores import build_store
 from throughline.diagnose.registry import DiagnoseContext
 
 

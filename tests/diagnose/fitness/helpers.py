@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from tests.diagnose.families_b.stores import Rows, build_store
+from tests.diagnose.stores import Rows, build_store
 from throughline.diagnose.fitness import Fitness, inspect
 from throughline.diagnose.registry import DiagnoseContext, DiagnoseOptions
 
@@ -43,6 +43,6 @@ def opp(oid: str, **kw: Any) -> dict[str, Any]:
 
 def records_of(ctx: DiagnoseContext, expr: Any) -> list[dict[str, Any]]:
     """Rows of a small expression, missing values as None."""
-    from throughline.diagnose.expr import records
+    from throughline.diagnose.toolkit import records
 
     return records(ctx.execute(expr))

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.diagnose.families_b.stores import build_store, context, only, run
 from tests.diagnose.fitness.helpers import opp, records_of
-from throughline.diagnose.run import diagnose
-from throughline.diagnose.expr import deal_channel, is_unattributed
+from tests.diagnose.stores import build_store, context, only, run
 from throughline.diagnose.findings import Finding, FindingKind
 from throughline.diagnose.registry import DiagnoseContext, DiagnoseOptions, diagnostics
+from throughline.diagnose.run import diagnose
+from throughline.diagnose.toolkit import deal_channel, is_unattributed
 
 
 def test_a_catch_all_channel_gives_way_to_the_raw_label() -> None:
@@ -106,7 +106,7 @@ def test_context_without_the_gate_reads_stored_tables() -> None:
 
 
 def test_every_gate_query_compiles_for_postgres() -> None:
-    from tests.diagnose.families_b.stores import PostgresCheckedContext
+    from tests.diagnose.stores import PostgresCheckedContext
     from throughline.diagnose.fitness import inspect
 
     opps = [opp(f"o{i}", currency=("USD", "EUR")[i % 2], is_closed=True, is_won=i % 3 == 0,

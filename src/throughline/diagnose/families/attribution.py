@@ -22,7 +22,19 @@ from __future__ import annotations
 import ibis
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import (
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
+from throughline.diagnose.families.measure import (
+    count,
+    finding,
+    metric,
+    pct,
+    pp,
+    severity_for,
+)
+from throughline.diagnose.findings import Finding, Significance
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
     add_months,
     as_of,
     complete_months,
@@ -36,17 +48,6 @@ from throughline.diagnose.expr import (
     monthly,
     records,
 )
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    pp,
-    severity_for,
-    unmeasurable,
-)
-from throughline.diagnose.findings import Finding, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
 
 FAMILY = "attribution"
 ALPHA = 0.01
@@ -62,24 +63,24 @@ NEEDS = ("opportunities with a created date and the CRM's lead-source or channel
 
 
 
-@register(
-    "attribution.coverage", family=FAMILY,
+@diagnostic(
+    id="attribution.coverage",
     title="Attribution coverage: deals and revenue with no known source",
-    needs=("opportunities",), needs_text=NEEDS,
+    short_title="Attribution coverage",
+    needs=("opportunities",),
+    needs_text=NEEDS,
+    signals=(Signal.attribution_gap, Signal.attribution_gap_trend, Signal.healthy_attribution),
 )
 def coverage(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = "attribution.coverage", "Attribution coverage"
-    o = ctx.table("opportunities")
-    assert o is not None
+    diag = ctx.current.id
+    o = ctx.require("opportunities")
     rows_total, filled = filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
     if rows_total == 0 or filled["created_date"] == 0:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no deal has a created date", needs=NEEDS)
+        raise unmeasurable("no deal has a created date", NEEDS)
     if not (filled.get("channel", 0) or filled.get("lead_source", 0)):
         # A source field blank on every row is a field the export lacks, not a gap to score.
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no deal records a channel or lead source: the export "
-                                   "carries no source field", needs=NEEDS)
+        raise unmeasurable("no deal records a channel or lead source: the export "
+                                   "carries no source field", NEEDS)
     d1 = as_of(ctx)
     d0 = add_months(d1, -12)
     lit0, lit1 = ibis.literal(d0, type="date"), ibis.literal(d1, type="date")
@@ -94,9 +95,7 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
     r = records(ctx.execute(expr))[0]
     n, u = int(r["deals"] or 0), int(r["unknown"] or 0)
     if n == 0:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no deal was created in the 12 months before the as-of date",
-                            needs=NEEDS)
+        raise unmeasurable("no deal was created in the 12 months before the as-of date", NEEDS)
     share = u / n
     p = stats.binomial_test_greater(u, n, TOLERATED)
     strength = stats.gated_strength(share - TOLERATED, GAP_REFERENCE, p, ALPHA)

@@ -41,17 +41,7 @@ from collections import defaultdict
 from typing import Any
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import (
-    as_of,
-    clean,
-    complete_months,
-    deal_channel,
-    evidence,
-    filled_counts,
-    is_unattributed,
-    month_key,
-    monthly,
-)
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.measure import (
     count,
     finding,
@@ -60,10 +50,21 @@ from throughline.diagnose.families.measure import (
     quote,
     severity_for,
     slug,
-    unmeasurable,
 )
 from throughline.diagnose.findings import Finding, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
+    as_of,
+    complete_months,
+    deal_channel,
+    evidence,
+    filled_counts,
+    is_unattributed,
+    label_or_null,
+    month_key,
+    monthly,
+)
 
 FAMILY = "channels"
 WINDOW_MONTHS = 12
@@ -90,20 +91,22 @@ def excess_cv(shares: list[float], sizes: list[int], p: float) -> tuple[float | 
     return cv, math.sqrt(max(0.0, cv * cv - noise_cv * noise_cv))
 
 
-@register(
-    "channels.stability", family=FAMILY,
+@diagnostic(
+    id="channels.stability",
     title="Channel stability: volatility, dependency and churn of channels",
-    needs=("opportunities",), needs_text=NEEDS,
+    short_title="Channel stability",
+    needs=("opportunities",),
+    needs_text=NEEDS,
+    signals=(Signal.channel_volatility, Signal.channel_dependency, Signal.channel_churn,
+             Signal.healthy_channel_stability),
 )
 def stability(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = "channels.stability", "Channel stability"
-    o = ctx.table("opportunities")
-    assert o is not None
+    diag = ctx.current.id
+    o = ctx.require("opportunities")
     rows_total, filled = filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
     if rows_total == 0 or filled["created_date"] == 0 or not (
             filled.get("channel", 0) or filled.get("lead_source", 0)):
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no deal has both a created date and a source", needs=NEEDS)
+        raise unmeasurable("no deal has both a created date and a source", NEEDS)
     d1 = as_of(ctx)
     start, end = complete_months(d1, WINDOW_MONTHS)
     t = o.mutate(_channel=deal_channel(o))
@@ -111,9 +114,8 @@ def stability(ctx: DiagnoseContext) -> list[Finding]:
     expr, rows = monthly(ctx, t, "created_date", start, end, key=t._channel)
     months = sorted({r["month"] for r in rows})
     if len(months) < MIN_MONTHS:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="fewer than six months of attributed new pipeline in the "
-                                   "last year", needs=NEEDS)
+        raise unmeasurable("fewer than six months of attributed new pipeline in the "
+                                   "last year", NEEDS)
     counts: dict[str, dict[Any, int]] = defaultdict(dict)
     for r in rows:
         counts[r["key"]][r["month"]] = r["n"]
@@ -142,7 +144,7 @@ def _source_churn(ctx: DiagnoseContext, diag: str, o: Any, start: Any, end: Any,
                   ) -> Finding | None:
     """Churn of the raw lead-source labels (a profile folds several into one channel, so a
     source that died and one that appeared can leave the channel's share unchanged)."""
-    s = o.mutate(_source=clean(o.lead_source))
+    s = o.mutate(_source=label_or_null(o.lead_source))
     s = s.filter(s._source.notnull() & ~is_unattributed(s._source))
     expr, rows = monthly(ctx, s, "created_date", start, end, key=s._source)
     months = sorted({r["month"] for r in rows})

@@ -32,20 +32,32 @@ from datetime import timedelta
 import ibis
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import as_of, days_between, deal_channel, evidence, label
-from throughline.diagnose.families.expressions import (
-    as_int,
-    blank,
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
+from throughline.diagnose.families.measure import (
+    count,
     counted,
+    finding,
+    metric,
+    pct,
+    quote,
+)
+from throughline.diagnose.findings import Finding, Severity, Significance
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
+    as_int,
+    as_of,
+    blank,
     date_lit,
+    days_between,
+    deal_channel,
+    evidence,
+    label,
     one_row,
     rows,
     share_interval,
     truthy,
 )
-from throughline.diagnose.families.measure import count, finding, metric, pct, quote, unmeasurable
-from throughline.diagnose.findings import Finding, Severity, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
 
 FAMILY = "feedback"
 ANSWER_DAYS = 14
@@ -57,13 +69,17 @@ FEEDBACK_NEEDS = ("a feedback export: win/loss interviews and field debriefs wit
                   "change was made",)
 
 
-@register("feedback.loop_closure", family=FAMILY, title="Feedback loops that close",
-          needs=("feedback",), needs_text=FEEDBACK_NEEDS)
+@diagnostic(
+    id="feedback.loop_closure",
+    title="Feedback loops that close",
+    needs=("feedback",),
+    needs_text=FEEDBACK_NEEDS,
+    signals=(Signal.feedback_loop_open,),
+)
 def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = "feedback.loop_closure"
+    diagnostic = ctx.current.id
     title = "Feedback loops that close"
-    fb = ctx.table("feedback")
-    assert fb is not None
+    fb = ctx.require("feedback")
     today = as_of(ctx)
     due_by = date_lit(today - timedelta(days=ANSWER_DAYS))
     kind = label(fb.kind)
@@ -89,8 +105,7 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
     if n == 0:
         reason = ("no win/loss or debrief record" if records == 0 else
                   f"no win/loss or debrief record is {ANSWER_DAYS} days old yet")
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY, title=title, reason=reason,
-                            needs=FEEDBACK_NEEDS)
+        raise unmeasurable(reason, FEEDBACK_NEEDS)
     totals = {k: sum(as_int(r[k]) for r in per_kind) for k in ("owned", "answered", "changed",
                                                                  "open")}
     metrics = []
@@ -140,16 +155,19 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@register("feedback.loss_reasons", family=FAMILY,
-          title="Top loss reasons by channel and segment",
-          needs=("opportunities",), optional=("feedback",),
-          needs_text=("closed-lost opportunities with a loss reason (or win/loss records "
-                      "linked to them), channel and segment",))
+@diagnostic(
+    id="feedback.loss_reasons",
+    title="Top loss reasons by channel and segment",
+    needs=("opportunities",),
+    optional=("feedback",),
+    needs_text=("closed-lost opportunities with a loss reason (or win/loss records "
+                          "linked to them), channel and segment",),
+    signals=(),
+)
 def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = "feedback.loss_reasons"
+    diagnostic = ctx.current.id
     title = "Top loss reasons by channel and segment"
-    o = ctx.table("opportunities")
-    assert o is not None
+    o = ctx.require("opportunities")
     lost = o.filter(truthy(o.is_closed) & ~truthy(o.is_won))
     lost = lost.select(
         _oid=lost.opportunity_id,
@@ -175,10 +193,9 @@ def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
     total_lost = as_int(one_row(ctx, lost.aggregate(n=lost.count()))["n"])
     n = sum(as_int(c["n"]) for c in cells)
     if n == 0:
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY, title=title,
-                            reason="no lost deal has a loss reason",
-                            needs=["closed-lost opportunities with a loss_reason, or win/loss "
-                                   "records with a reason linked to their opportunity"])
+        raise unmeasurable("no lost deal has a loss reason",
+                           ["closed-lost opportunities with a loss_reason, or win/loss "
+                            "records with a reason linked to their opportunity"])
     overall: dict[str, int] = defaultdict(int)
     for c in cells:
         overall[str(c["_reason"])] += as_int(c["n"])

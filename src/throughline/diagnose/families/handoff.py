@@ -42,29 +42,32 @@ import ibis.expr.types as ir
 from scipy import stats as _st
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import as_of, days_between, evidence
-from throughline.diagnose.families.expressions import (
-    as_int,
-    blank,
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
+from throughline.diagnose.families.measure import (
+    count,
     counted,
+    days,
+    finding,
+    metric,
+    num,
+    pct,
+)
+from throughline.diagnose.findings import Finding, Metric, Severity, Significance
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
+    as_int,
+    as_of,
+    blank,
     date_lit,
+    days_between,
+    evidence,
     median_interval,
     one_row,
     rows,
     share_interval,
     truthy,
 )
-from throughline.diagnose.families.measure import (
-    count,
-    days,
-    finding,
-    metric,
-    num,
-    pct,
-    unmeasurable,
-)
-from throughline.diagnose.findings import Finding, Metric, Severity, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
 
 FAMILY = "handoff"
 WINDOW_DAYS = 182  # one half-year: enough closed deals per window for a win rate
@@ -83,12 +86,16 @@ def _severity(signal: float) -> Severity:
     return Severity.problem if signal >= 0.5 else Severity.watch if signal > 0 else Severity.info
 
 
-@register("handoff.stage_times", family=FAMILY, title=STAGE_TITLE,
-          needs=("features",), needs_text=FEATURE_NEEDS)
+@diagnostic(
+    id="handoff.stage_times",
+    title=STAGE_TITLE,
+    needs=("features",),
+    needs_text=FEATURE_NEEDS,
+    signals=(Signal.slow_decided_to_spec,),
+)
 def stage_times(ctx: DiagnoseContext) -> list[Finding]:
-    f = ctx.table("features")
-    assert f is not None
-    diagnostic = "handoff.stage_times"
+    f = ctx.require("features")
+    diagnostic = ctx.current.id
     medians: list[Metric] = []
     parts: list[str] = []
     caveats: list[str] = []
@@ -115,9 +122,7 @@ def stage_times(ctx: DiagnoseContext) -> list[Finding]:
         evidences.append(evidence(ctx, "features", valid.aggregate(m=valid._d.median()), n,
                                   f"{start} and {end} present, {end} ≥ {start}"))
     if not medians:
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY, title=STAGE_TITLE,
-                            reason="no feature has two consecutive handoff dates",
-                            needs=FEATURE_NEEDS)
+        raise unmeasurable("no feature has two consecutive handoff dates", FEATURE_NEEDS)
     out = [finding(
         ctx, diagnostic=diagnostic, family=FAMILY, slug="medians",
         title="How long each handoff takes",
@@ -182,13 +187,16 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
     )]
 
 
-@register("handoff.inventory", family=FAMILY,
-          title="Inventory: shipped features with no sales play",
-          needs=("features",), needs_text=FEATURE_NEEDS)
+@diagnostic(
+    id="handoff.inventory",
+    title="Inventory: shipped features with no sales play",
+    needs=("features",),
+    needs_text=FEATURE_NEEDS,
+    signals=(Signal.inventory_accumulation,),
+)
 def inventory(ctx: DiagnoseContext) -> list[Finding]:
-    f = ctx.table("features")
-    assert f is not None
-    diagnostic = "handoff.inventory"
+    f = ctx.require("features")
+    diagnostic = ctx.current.id
     today = as_of(ctx)
     n_days = int(ctx.options.inventory_days)
     cut = today - timedelta(days=n_days)
@@ -206,11 +214,8 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
     row = one_row(ctx, expr)
     n = as_int(row["n"])
     if n == 0:
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY,
-                            title="Inventory: shipped features with no sales play",
-                            reason=f"no feature shipped {n_days} or more days before the "
-                                   "as-of date",
-                            needs=FEATURE_NEEDS)
+        raise unmeasurable(f"no feature shipped {n_days} or more days before the "
+                                   "as-of date", FEATURE_NEEDS)
     late, stuck_n = as_int(row["late"]), as_int(row["stuck"])
     share, lo, hi = share_interval(late, n)
     signal = stats.wilson_lower(late, n)
@@ -250,16 +255,18 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@register("handoff.feature_pipeline_divergence", family=FAMILY,
-          title="Feature velocity vs pipeline conversion",
-          needs=("features", "opportunities"),
-          needs_text=FEATURE_NEEDS + ("closed opportunities with close dates over the last "
-                                      "year",))
+@diagnostic(
+    id="handoff.feature_pipeline_divergence",
+    title="Feature velocity vs pipeline conversion",
+    needs=("features", "opportunities"),
+    needs_text=FEATURE_NEEDS + ("closed opportunities with close dates over the last "
+                                          "year",),
+    signals=(Signal.feature_pipeline_divergence,),
+)
 def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
-    f = ctx.table("features")
-    o = ctx.table("opportunities")
-    assert f is not None and o is not None
-    diagnostic = "handoff.feature_pipeline_divergence"
+    f = ctx.require("features")
+    o = ctx.require("opportunities")
+    diagnostic = ctx.current.id
     title = "Feature velocity vs pipeline conversion"
     today = as_of(ctx)
     mid = today - timedelta(days=WINDOW_DAYS)
@@ -283,12 +290,10 @@ def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
     f1, f2 = as_int(fr["f1"]), as_int(fr["f2"])
     c1, w1, c2, w2 = (as_int(orow[k]) for k in ("c1", "w1", "c2", "w2"))
     if min(f1, f2, w1, w2) == 0:
-        return unmeasurable(
-            diagnostic=diagnostic, family=FAMILY, title=title,
-            reason="each of the last two half-years needs at least one shipped feature and "
-                   "one won deal",
-            needs=("features with shipped dates and closed opportunities with close dates "
-                   "covering the 12 months before the as-of date",))
+        raise unmeasurable("each of the last two half-years needs at least one shipped feature "
+                           "and one won deal",
+                           ("features with shipped dates and closed opportunities with close "
+                            "dates covering the 12 months before the as-of date",))
     g_f = f2 / f1
     r1, r2 = w1 / c1, w2 / c2
     g_c = r2 / r1

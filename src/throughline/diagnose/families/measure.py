@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from throughline.diagnose.context import DiagnoseContext
 from throughline.diagnose.findings import (
     Evidence,
     Finding,
@@ -21,7 +22,6 @@ from throughline.diagnose.findings import (
     Unit,
     not_measurable,
 )
-from throughline.diagnose.registry import DiagnoseContext
 
 SMALL_SAMPLE = ("The sample is below the minimum size set for verdicts (min_n): read the "
                 "interval, not the point value, and treat this as indicative.")
@@ -86,6 +86,12 @@ def show(m: Metric) -> str:
     if m.unit == "per_month":
         return num(v) + " per month"
     return num(v)
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 feature', '3 features' (thousands separators as the statements use)."""
+    word = singular if n == 1 else (plural or singular + "s")
+    return f"{int(n):,} {word}"
 
 
 def quote(text: object) -> str:

@@ -50,11 +50,21 @@ import ibis.expr.types as ir
 import numpy as np
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import evidence
-from throughline.diagnose.families.expressions import counted, rows
-from throughline.diagnose.families.measure import count, finding, metric, pct, unmeasurable
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
+from throughline.diagnose.families.measure import (
+    count,
+    counted,
+    finding,
+    metric,
+    pct,
+)
 from throughline.diagnose.findings import Finding, Severity, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
+    evidence,
+    rows,
+)
 
 FAMILY = "messaging"
 MIN_SHARED = 2  # distinct shared claims that tie two artifacts to one message
@@ -237,8 +247,7 @@ def coherence(docs: dict[str, str]) -> Coherence:
 
 def _artifacts(ctx: DiagnoseContext) -> tuple[dict[str, str], int, ir.Table]:
     """Artifact text joined per kind (lower-cased kind), the row count and the query."""
-    t = ctx.table("messaging_artifacts")
-    assert t is not None
+    t = ctx.require("messaging_artifacts")
     expr = t.filter(t.text.notnull()).select("artifact_id", "kind", "text").order_by(
         "artifact_id").limit(MAX_ARTIFACTS)
     by_kind: dict[str, list[str]] = {}
@@ -249,18 +258,20 @@ def _artifacts(ctx: DiagnoseContext) -> tuple[dict[str, str], int, ir.Table]:
     return {k: "\n".join(v) for k, v in by_kind.items()}, len(found), expr
 
 
-@register("messaging.coherence", family=FAMILY,
-          title="Messaging coherence across website, deck, email and proposal",
-          needs=("messaging_artifacts",), needs_text=MESSAGING_NEEDS)
+@diagnostic(
+    id="messaging.coherence",
+    title="Messaging coherence across website, deck, email and proposal",
+    needs=("messaging_artifacts",),
+    needs_text=MESSAGING_NEEDS,
+    signals=(Signal.messaging_incoherence,),
+)
 def messaging_coherence(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = "messaging.coherence"
+    diagnostic = ctx.current.id
     title = "Messaging coherence across website, deck, email and proposal"
     docs, n_artifacts, text_expr = _artifacts(ctx)
     docs = {k: v for k, v in docs.items() if content(tokens(v))}
     if len(docs) < 2:
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY, title=title,
-                            reason="fewer than two kinds of messaging artifact with text",
-                            needs=MESSAGING_NEEDS)
+        raise unmeasurable("fewer than two kinds of messaging artifact with text", MESSAGING_NEEDS)
     c = coherence(docs)
     kinds = c.kinds
     pairs = [(kinds[i], kinds[j], float(c.similarity[i, j]))
@@ -372,23 +383,23 @@ def _mentions(text: str, pattern: str, cid: str) -> list[str]:
     return found
 
 
-@register("messaging.unbacked_claims", family=FAMILY,
-          title="Messaging that names capabilities not generally available",
-          needs=("messaging_artifacts", "capabilities"),
-          needs_text=MESSAGING_NEEDS + ("a capabilities list with GA / beta / roadmap "
-                                        "status",))
+@diagnostic(
+    id="messaging.unbacked_claims",
+    title="Messaging that names capabilities not generally available",
+    needs=("messaging_artifacts", "capabilities"),
+    needs_text=MESSAGING_NEEDS + ("a capabilities list with GA / beta / roadmap "
+                                            "status",),
+    signals=(Signal.messaging_unbacked_claims,),
+)
 def unbacked_claims(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = "messaging.unbacked_claims"
+    diagnostic = ctx.current.id
     title = "Messaging that names capabilities not generally available"
     docs, n_artifacts, text_expr = _artifacts(ctx)
-    capt = ctx.table("capabilities")
-    assert capt is not None
+    capt = ctx.require("capabilities")
     cap_expr = capt.select("capability_id", "name", "status").order_by("capability_id")
     caps = _capability_patterns(rows(ctx, cap_expr))
     if not docs or not caps:
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY, title=title,
-                            reason="no messaging text or no capabilities to match",
-                            needs=list(MESSAGING_NEEDS))
+        raise unmeasurable("no messaging text or no capabilities to match", list(MESSAGING_NEEDS))
     mentions: list[dict[str, object]] = []
     for kind in sorted(docs):
         for cid, name, status, pattern in caps:

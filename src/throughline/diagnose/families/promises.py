@@ -27,27 +27,31 @@ import ibis
 import ibis.expr.types as ir
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import as_of, evidence, label, without
-from throughline.diagnose.families.expressions import (
-    as_int,
-    blank,
-    counted,
-    date_lit,
-    norm,
-    one_row,
-    share_interval,
-    truthy,
-)
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.measure import (
     count,
+    counted,
     finding,
     metric,
     money,
     pct,
-    unmeasurable,
 )
 from throughline.diagnose.findings import Evidence, Finding, Metric, Severity, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
+    as_int,
+    as_of,
+    blank,
+    date_lit,
+    evidence,
+    label,
+    norm,
+    one_row,
+    share_interval,
+    truthy,
+    without,
+)
 
 FAMILY = "promises"
 NOT_GA = ("beta", "roadmap", "none")
@@ -66,8 +70,7 @@ def _capability_lookup(caps: ir.Table) -> ir.Table:
 
 
 def _ledger(ctx: DiagnoseContext) -> tuple[ir.Table, bool]:
-    c = ctx.table("commitments")
-    assert c is not None
+    c = ctx.require("commitments")
     caps = ctx.table("capabilities")
     opps = ctx.table("opportunities")
     base = c.mutate(_cap_key=norm(c.capability))
@@ -87,12 +90,15 @@ def _ledger(ctx: DiagnoseContext) -> tuple[ir.Table, bool]:
     return base, caps is not None
 
 
-@register("promises.ledger", family=FAMILY, title="Promise ledger: what deals were sold on",
-          needs=("commitments",), optional=("capabilities", "opportunities"),
-          needs_text=COMMITMENT_NEEDS)
+@diagnostic(
+    id="promises.ledger",
+    title="Promise ledger: what deals were sold on",
+    needs=("commitments",),
+    optional=("capabilities", "opportunities"),
+    needs_text=COMMITMENT_NEEDS,
+    signals=(Signal.promises_unbacked,),
+)
 def ledger(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = "promises.ledger"
-    title = "Promise ledger: what deals were sold on"
     t, has_caps = _ledger(ctx)
     today = date_lit(as_of(ctx))
     names_cap = ~blank(t.capability)
@@ -123,8 +129,7 @@ def ledger(ctx: DiagnoseContext) -> list[Finding]:
     row = one_row(ctx, expr)
     n = as_int(row["n"])
     if n == 0:
-        return unmeasurable(diagnostic=diagnostic, family=FAMILY, title=title,
-                            reason="the commitments table is empty", needs=COMMITMENT_NEEDS)
+        raise unmeasurable("the commitments table is empty", COMMITMENT_NEEDS)
     k: dict[str, int] = {key: as_int(row[key]) for key in (
         "unsigned", "names_cap", "unknown_cap", "not_ga", "sold_as_if", "custom", "overdue",
         "open")}
@@ -138,7 +143,7 @@ def ledger(ctx: DiagnoseContext) -> list[Finding]:
 
 def _unbacked(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[str, float],
               has_caps: bool, ev: list[Evidence]) -> Finding:
-    diagnostic = "promises.ledger"
+    diagnostic = ctx.current.id
     share_unsigned, u_lo, u_hi = share_interval(k["unsigned"], n)
     metrics: list[Metric] = [
         metric("commitments", n, "count"),

@@ -34,7 +34,20 @@ import ibis
 import ibis.expr.types as ir
 
 from throughline.diagnose import stats
-from throughline.diagnose.expr import (
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
+from throughline.diagnose.families.measure import (
+    count,
+    finding,
+    metric,
+    num,
+    pct,
+    pp,
+    severity_for,
+)
+from throughline.diagnose.findings import Finding, Significance
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
     UNKNOWN,
     add_months,
     as_of,
@@ -50,18 +63,6 @@ from throughline.diagnose.expr import (
     records,
     to_date,
 )
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    num,
-    pct,
-    pp,
-    severity_for,
-    unmeasurable,
-)
-from throughline.diagnose.findings import Finding, Significance
-from throughline.diagnose.registry import DiagnoseContext, register
 
 FAMILY = "push_pull"
 PUSH_MOTIONS = ("outbound",)
@@ -97,40 +98,37 @@ def _deals(ctx: DiagnoseContext) -> ir.Table:
     """The deals with their motion label (``_motion``) and the columns the motion
     diagnostics read. Three diagnostics count from it, so it is a shared intermediate (the
     label is worked out once per run, not once per query)."""
-    o = ctx.table("opportunities")
-    assert o is not None
+    o = ctx.require("opportunities")
     return ctx.shared(o.select("created_date", "close_date", "is_won", "amount",
                                _motion=motion(o.motion)))
 
 
-def _motion_usable(ctx: DiagnoseContext, diag: str, title: str) -> list[Finding] | None:
+def _require_known_motion(ctx: DiagnoseContext) -> None:
     """Not measurable unless some dated deal has a *known* motion: 'unknown' is not a
     motion, so deals that all carry it say nothing about push or pull."""
-    o = ctx.table("opportunities")
-    assert o is not None
+    o = ctx.require("opportunities")
     rows, filled = filled_counts(ctx, o, ["motion", "created_date"])
     if rows == 0 or filled.get("motion", 0) == 0 or filled["created_date"] == 0:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no deal records its sales motion", needs=MOTION_NEEDS)
+        raise unmeasurable("no deal records its sales motion", MOTION_NEEDS)
     t = _deals(ctx)
     known = int(ctx.execute(t.filter((t._motion != UNKNOWN) & t.created_date.notnull())
                             .count()))
     if known == 0:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no dated deal has a known sales motion ('unknown' is "
-                                   "not a motion)", needs=MOTION_NEEDS)
-    return None
+        raise unmeasurable("no dated deal has a known sales motion ('unknown' is not a "
+                           "motion)", MOTION_NEEDS)
 
 
-@register(
-    "push_pull.mix", family=FAMILY, title="New pipeline and won revenue by motion",
-    needs=("opportunities",), needs_text=MOTION_NEEDS,
+@diagnostic(
+    id="push_pull.mix",
+    title="New pipeline and won revenue by motion",
+    short_title="Push and pull mix",
+    needs=("opportunities",),
+    needs_text=MOTION_NEEDS,
+    signals=(Signal.pull_share_low, Signal.healthy_pull_share),
 )
 def mix(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = "push_pull.mix", "Push and pull mix"
-    blocked = _motion_usable(ctx, diag, title)
-    if blocked:
-        return blocked
+    diag, title = ctx.current.id, "Push and pull mix"
+    _require_known_motion(ctx)
     d1 = as_of(ctx)
     d0 = add_months(d1, -12)
     lit0, lit1 = ibis.literal(d0, type="date"), ibis.literal(d1, type="date")
@@ -145,9 +143,7 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
     known = [r for r in rows if r["motion"] != UNKNOWN]
     n = sum(int(r["deals"] or 0) for r in known)
     if n == 0:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no deal with a known motion was created in the last year",
-                            needs=MOTION_NEEDS)
+        raise unmeasurable("no deal with a known motion was created in the last year", MOTION_NEEDS)
     pull = sum(int(r["deals"] or 0) for r in known if r["motion"] in PULL_MOTIONS)
     share = pull / n
     rev_total = sum(float(r["won_revenue"] or 0) for r in known)
@@ -190,24 +186,24 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@register(
-    "push_pull.pull_trend", family=FAMILY, title="Trend of the pull share of new pipeline",
-    needs=("opportunities",), needs_text=MOTION_NEEDS,
+@diagnostic(
+    id="push_pull.pull_trend",
+    title="Trend of the pull share of new pipeline",
+    short_title="Pull share trend",
+    needs=("opportunities",),
+    needs_text=MOTION_NEEDS,
+    signals=(Signal.pull_share_declining,),
 )
 def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = "push_pull.pull_trend", "Pull share trend"
-    blocked = _motion_usable(ctx, diag, title)
-    if blocked:
-        return blocked
+    diag, title = ctx.current.id, "Pull share trend"
+    _require_known_motion(ctx)
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
     t = _deals(ctx)
     t = t.filter(t._motion != UNKNOWN)
     expr, rows = monthly(ctx, t, "created_date", start, end,
                          value=t._motion.isin(PULL_MOTIONS).ifelse(1, 0))
     if len(rows) < MIN_MONTHS:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="fewer than six months of deals with a known motion",
-                            needs=MOTION_NEEDS)
+        raise unmeasurable("fewer than six months of deals with a known motion", MOTION_NEEDS)
     series: list[dict[str, Any]] = [
         {"month": month_key(r["month"]), "share": int(r["total"] or 0) / r["n"], "n": r["n"]}
         for r in rows]
@@ -241,18 +237,18 @@ def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@register(
-    "push_pull.compounding", family=FAMILY,
+@diagnostic(
+    id="push_pull.compounding",
     title="Does pull grow with the customer base (compounding) or stay linear?",
-    needs=("opportunities",), needs_text=MOTION_NEEDS,
+    short_title="Pull compounding",
+    needs=("opportunities",),
+    needs_text=MOTION_NEEDS,
+    signals=(),
 )
 def compounding(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = "push_pull.compounding", "Pull compounding"
-    blocked = _motion_usable(ctx, diag, title)
-    if blocked:
-        return blocked
-    o = ctx.table("opportunities")
-    assert o is not None
+    diag, title = ctx.current.id, "Pull compounding"
+    _require_known_motion(ctx)
+    o = ctx.require("opportunities")
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
     t = _deals(ctx)
     pull = t.filter(t._motion.isin(PULL_MOTIONS))
@@ -280,9 +276,7 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
         m = add_months(m, 1)
     pts = [(installed[m], pulls.get(m, 0)) for m in months if installed.get(m, 0) > 0]
     if len(pts) < MIN_MONTHS or len({b for b, _ in pts}) < 3:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="the customer base did not change over enough months",
-                            needs=MOTION_NEEDS)
+        raise unmeasurable("the customer base did not change over enough months", MOTION_NEEDS)
     xs = [math.log(b) for b, _ in pts]
     ys = [math.log(0.5 + c) for _, c in pts]
     slope, se, p = stats.flat_safe_trend(xs, ys)
@@ -316,37 +310,35 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@register(
-    "push_pull.activity_vs_pipeline", family=FAMILY,
+@diagnostic(
+    id="push_pull.activity_vs_pipeline",
     title="Activity growth against new-pipeline growth",
-    needs=("activities", "opportunities"), needs_text=ACTIVITY_NEEDS,
+    short_title="Activity against pipeline",
+    needs=("activities", "opportunities"),
+    needs_text=ACTIVITY_NEEDS,
+    signals=(Signal.activity_pipeline_divergence,),
 )
 def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = "push_pull.activity_vs_pipeline", "Activity against pipeline"
-    a = ctx.table("activities")
-    o = ctx.table("opportunities")
-    assert a is not None and o is not None
+    diag, title = ctx.current.id, "Activity against pipeline"
+    a = ctx.require("activities")
+    o = ctx.require("opportunities")
     rows_a, filled = filled_counts(ctx, a, ["activity_date", "count"])
     if rows_a == 0 or filled["activity_date"] == 0 or filled["count"] == 0:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no dated activity counts", needs=ACTIVITY_NEEDS)
+        raise unmeasurable("no dated activity counts", ACTIVITY_NEEDS)
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
     aexpr, arows = monthly(ctx, a, "activity_date", start, end, value=a["count"])
     oexpr, orows = monthly(ctx, o, "created_date", start, end)
     acts = {r["month"]: float(r["total"] or 0) for r in arows}
     opps = {r["month"]: r["n"] for r in orows}
     if not acts:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="no activity in the last 24 complete months",
-                            needs=ACTIVITY_NEEDS)
+        raise unmeasurable("no activity in the last 24 complete months", ACTIVITY_NEEDS)
     months = []
     m = min(acts)
     while m <= max(acts):
         months.append(m)
         m = add_months(m, 1)
     if len(months) < MIN_MONTHS:
-        return unmeasurable(diagnostic=diag, family=FAMILY, title=title,
-                            reason="fewer than six months of activity", needs=ACTIVITY_NEEDS)
+        raise unmeasurable("fewer than six months of activity", ACTIVITY_NEEDS)
     x = [month_index(m, months[0]) for m in months]
     ya = [math.log1p(acts.get(m, 0.0)) for m in months]
     yp = [math.log1p(opps.get(m, 0)) for m in months]

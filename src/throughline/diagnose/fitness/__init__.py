@@ -17,6 +17,6 @@ Checks (one module each): ``columns`` (absent inputs, bulk-created deals, small 
 created, as-of, staleness). The README lists every check id.
 """
 
-from throughline.diagnose.fitness.runner import Fitness, inspect
+from throughline.diagnose.fitness.runner import Fitness, inspect, resolve_as_of
 
-__all__ = ["Fitness", "inspect"]
+__all__ = ["Fitness", "inspect", "resolve_as_of"]

@@ -15,9 +15,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose.families.expressions import clean as clean_value
+from throughline.diagnose.context import DiagnoseContext
 from throughline.diagnose.quality import DataQualityIssue
-from throughline.diagnose.registry import DiagnoseContext
+from throughline.diagnose.values import plain_value
 
 # Diagnostics that read the stage history's rows as behaviour (dates, order, pushes).
 HISTORY_DIAGNOSTICS = ("honesty.close_date_pushes", "honesty.commit_slippage",
@@ -67,11 +67,11 @@ class Gate:
         df = self.ctx.execute(expr)
         if len(df) == 0:
             return {c: None for c in df.columns}
-        return {c: clean_value(df[c].iloc[0]) for c in df.columns}
+        return {c: plain_value(df[c].iloc[0]) for c in df.columns}
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         df = self.ctx.execute(expr)
-        return [{c: clean_value(v) for c, v in zip(df.columns, rec, strict=True)}
+        return [{c: plain_value(v) for c, v in zip(df.columns, rec, strict=True)}
                 for rec in df.itertuples(index=False, name=None)]
 
     def add(self, issue: DataQualityIssue) -> None:

@@ -23,9 +23,9 @@ from typing import Any
 
 import ibis
 
-from throughline.diagnose.expr import to_date as as_date
 from throughline.diagnose.fitness.base import CLOSE_DATE_DIAGNOSTICS, Gate, n, plural
 from throughline.diagnose.quality import DataQualityIssue
+from throughline.diagnose.values import to_date as as_date
 
 STALE_DAYS = 90
 

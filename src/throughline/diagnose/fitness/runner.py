@@ -9,11 +9,12 @@ from datetime import date
 
 import ibis.expr.types as ir
 
+from throughline.diagnose.context import DiagnoseContext
 from throughline.diagnose.findings import Finding, FindingKind
 from throughline.diagnose.fitness import columns, currency, dates, forecasts, history
 from throughline.diagnose.fitness.base import AMOUNT_DIAGNOSTICS, Gate
 from throughline.diagnose.quality import DataQualityIssue
-from throughline.diagnose.registry import DiagnoseContext
+from throughline.store import EvidenceStore
 
 CURRENCY_UNITS = ("currency", "currency_per_day")
 
@@ -80,6 +81,20 @@ def inspect(ctx: DiagnoseContext, *, as_of: date | None = None,
     return Fitness(issues=issues, views=dict(gate.views), as_of=resolved,
                    as_of_source=source, reporting_currency=reporting,
                    duration_s=round(time.perf_counter() - started, 4))
+
+
+def resolve_as_of(store: EvidenceStore) -> date:
+    """The default as-of date: the latest CRM event in the store — a deal created, a deal
+    closed (close dates of closed deals; an open deal's close date is an expectation), a
+    stage change (bulk-loaded instants excluded) — never after today. Without CRM data,
+    the latest recorded event of the other exports (subscription start dates only as a
+    last resort: billing schedules lines after the export). Falls back to today only when
+    the store has no dated rows at all. See ``fitness.dates``; the engine takes the same
+    date (and says how it was chosen) from :func:`inspect`."""
+    gate = Gate(ctx=DiagnoseContext(store=store), today=date.today(),
+                present=frozenset(store.tables()))
+    return dates.resolve_as_of(gate, None, columns.opportunity_profile(gate),
+                               history.bulk_instants(gate))[0]
 
 
 def unfit_ids(issues: Sequence[DataQualityIssue]) -> set[str]:

@@ -1,0 +1,246 @@
+"""``legibility.map``: what each function's data lets us measure, and what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from throughline.diagnose.context import DiagnoseContext, unmeasurable
+from throughline.diagnose.families.measure import (
+    count,
+    finding,
+    metric,
+    pct,
+)
+from throughline.diagnose.findings import Evidence, Finding, Severity
+from throughline.diagnose.registry import diagnostic
+from throughline.diagnose.signals import Signal
+from throughline.diagnose.toolkit import (
+    as_int,
+    blank,
+    deal_channel,
+    evidence,
+    is_unattributed,
+    label,
+    one_row,
+    truthy,
+)
+
+FAMILY = "legibility"
+
+
+FUNCTIONS = ("engineering", "product", "marketing", "sales", "customer_success")
+
+
+GTM_FUNCTIONS = ("product", "marketing", "sales", "customer_success")
+
+
+Where = Callable[[ir.Table], ir.BooleanValue]
+
+
+@dataclass(frozen=True)
+class Need:
+    """Rows of ``table`` (matching ``where``) with every one of ``columns`` filled."""
+
+    table: str
+    columns: tuple[str, ...] = ()
+    where: Where | None = None
+
+
+@dataclass(frozen=True)
+class MapMetric:
+    function: str
+    name: str
+    needs: tuple[Need, ...]
+    missing: str
+
+
+def _closed(t: ir.Table) -> ir.BooleanValue:
+    return truthy(t.is_closed)
+
+
+def _won(t: ir.Table) -> ir.BooleanValue:
+    return truthy(t.is_won)
+
+
+def _known_channel(t: ir.Table) -> ir.BooleanValue:
+    return ~is_unattributed(deal_channel(t))
+
+
+def _known_motion(t: ir.Table) -> ir.BooleanValue:
+    return ~is_unattributed(label(t.motion))
+
+
+def _kind(*kinds: str) -> Where:
+    return lambda t: label(t.kind).isin(kinds)
+
+
+CATALOGUE: tuple[MapMetric, ...] = (
+    MapMetric("engineering", "pr_cycle_time",
+              (Need("pull_requests", ("created_at", "merged_at")),),
+              "pull requests with created and merged times"),
+    MapMetric("engineering", "pr_pickup_time",
+              (Need("pull_requests", ("created_at", "first_review_at")),),
+              "pull requests with first-review times"),
+    MapMetric("engineering", "pr_review_time",
+              (Need("pull_requests", ("first_review_at", "merged_at")),),
+              "pull requests with first-review and merged times"),
+    MapMetric("engineering", "pr_throughput", (Need("pull_requests", ("merged_at",)),),
+              "pull requests with merged times"),
+    MapMetric("product", "decided_to_spec_days",
+              (Need("features", ("decided_at", "spec_ready_at")),),
+              "features with decided and spec-ready dates"),
+    MapMetric("product", "spec_to_shipped_days",
+              (Need("features", ("spec_ready_at", "shipped_at")),),
+              "features with spec-ready and shipped dates"),
+    MapMetric("product", "capability_status", (Need("capabilities", ("status",)),),
+              "a capabilities list with GA / beta / roadmap status"),
+    MapMetric("product", "feature_cohort_pipeline",
+              (Need("opportunity_features", ("feature_id",)),
+               Need("opportunities", ("opportunity_id",))),
+              "links between opportunities and features"),
+    MapMetric("marketing", "channel_mix", (Need("opportunities", (), _known_channel),),
+              "opportunities with a known channel or lead source"),
+    MapMetric("marketing", "pull_share", (Need("opportunities", (), _known_motion),),
+              "opportunities with a known motion (inbound, outbound, referral ...)"),
+    MapMetric("marketing", "shipped_to_enablement_days",
+              (Need("features", ("shipped_at", "enablement_ready_at")),),
+              "features with shipped and enablement-ready dates"),
+    MapMetric("marketing", "messaging_coherence", (Need("messaging_artifacts", ("text",)),),
+              "messaging artifacts (website, deck, email sequence, proposal)"),
+    MapMetric("sales", "win_rate", (Need("opportunities", ("is_won",), _closed),),
+              "closed opportunities with won/lost"),
+    MapMetric("sales", "sales_cycle_days",
+              (Need("opportunities", ("created_date", "close_date"), _won),),
+              "won opportunities with created and close dates"),
+    MapMetric("sales", "stage_conversion", (Need("stage_history", ("stage",)),),
+              "opportunity stage history"),
+    MapMetric("sales", "forecast_accuracy", (Need("forecasts", ("amount",)),),
+              "forecast submissions per period"),
+    MapMetric("sales", "activity_volume", (Need("activities", ("count",)),),
+              "sales activity counts"),
+    MapMetric("sales", "promise_ledger", (Need("commitments", ("made_at",)),),
+              "commitments made in deals"),
+    MapMetric("sales", "win_loss_reviews", (Need("feedback", (), _kind("win_loss")),),
+              "win/loss review records"),
+    MapMetric("customer_success", "revenue_retention",
+              (Need("subscriptions", ("mrr", "start_date")),),
+              "billing subscriptions (MRR with start and end dates)"),
+    MapMetric("customer_success", "nps", (Need("nps_responses", ("score",)),),
+              "NPS survey responses"),
+    MapMetric("customer_success", "time_to_value_days",
+              (Need("time_to_value", ("signed_at", "first_value_at")),),
+              "signed and first-value dates per account"),
+    MapMetric("customer_success", "field_feedback_loops",
+              (Need("feedback", (), _kind("debrief", "community")),),
+              "field debriefs or community feedback records"),
+)
+
+
+def _filled(t: ir.Table, need: Need) -> ir.BooleanValue:
+    cond: ir.BooleanValue = ibis.literal(True)
+    for c in need.columns:
+        col = t[c]
+        cond = cond & (~blank(col) if col.type().is_string() else col.notnull())
+    if need.where is not None:
+        cond = cond & truthy(need.where(t))
+    return cond
+
+
+@diagnostic(
+    id="legibility.map",
+    title="What each function can measure",
+    signals=(Signal.gtm_illegible, Signal.engineering_legible),
+)
+def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
+    diagnostic = ctx.current.id
+    present = ctx.store.tables()
+    counts: dict[tuple[int, int], int] = {}
+    evidences: list[Evidence] = []
+    any_rows = False
+    by_table: dict[str, list[tuple[tuple[int, int], Need]]] = {}
+    for i, spec in enumerate(CATALOGUE):
+        for j, need in enumerate(spec.needs):
+            by_table.setdefault(need.table, []).append(((i, j), need))
+    for table in sorted(present):
+        t = ctx.require(table)
+        needs = by_table.get(table, [])
+        aggs = {"_rows": t.count()}
+        names: dict[tuple[int, int], str] = {}
+        for k, (key, need) in enumerate(needs):
+            names[key] = f"n{k}"
+            aggs[f"n{k}"] = t.count(where=_filled(t, need))
+        expr = t.aggregate(**aggs)
+        row = one_row(ctx, expr)
+        total = as_int(row["_rows"])
+        any_rows = any_rows or total > 0
+        for key, col in names.items():
+            counts[key] = as_int(row[col])
+        if needs:
+            evidences.append(evidence(ctx, table, expr, total, "rows with the columns each "
+                                      "metric needs filled"))
+    if not any_rows:
+        raise unmeasurable("the store holds no rows in any canonical table",
+                           ["any export: CRM opportunities, billing, pull requests, product "
+                            "delivery log, feedback, commitments or messaging artifacts"])
+    series: list[dict[str, object]] = []
+    computable: dict[str, list[str]] = {f: [] for f in FUNCTIONS}
+    possible: dict[str, int] = {f: 0 for f in FUNCTIONS}
+    missing: dict[str, list[str]] = {f: [] for f in FUNCTIONS}
+    for i, spec in enumerate(CATALOGUE):
+        possible[spec.function] += 1
+        ok = all(need.table in present and counts.get((i, j), 0) > 0
+                 for j, need in enumerate(spec.needs))
+        if ok:
+            computable[spec.function].append(spec.name)
+        elif spec.missing not in missing[spec.function]:
+            missing[spec.function].append(spec.missing)
+    for fn in FUNCTIONS:
+        series.append({"function": fn, "metrics": computable[fn], "missing": missing[fn],
+                       "possible": possible[fn]})
+    vacuums = [fn for fn in GTM_FUNCTIONS if not computable[fn]]
+    eng = len(computable["engineering"])
+    eng_possible = possible["engineering"]
+    # how dark GTM is: the share of each function's catalogue the data cannot compute,
+    # averaged over the functions (a vacuum counts 1, a function with half its metrics 0.5)
+    gtm_illegible = sum(1 - len(computable[fn]) / possible[fn]
+                        for fn in GTM_FUNCTIONS) / len(GTM_FUNCTIONS)
+    engineering_legible = eng / eng_possible
+    metrics = [
+        metric("vacuum_functions", len(vacuums), "count", n=len(GTM_FUNCTIONS),
+               label="Non-engineering functions with no computable metric"),
+        metric("non_engineering_functions", len(GTM_FUNCTIONS), "count"),
+        metric("engineering_metrics", eng, "count", n=eng_possible,
+               label="Engineering metrics the data supports"),
+        metric("engineering_metrics_possible", eng_possible, "count"),
+        metric("gtm_illegible_share", gtm_illegible, "ratio", n=len(GTM_FUNCTIONS),
+               label="Share of each non-engineering function's metrics the data cannot "
+                     "compute, averaged over the functions"),
+    ]
+    for fn in FUNCTIONS:
+        metrics.append(metric(f"{fn}_metrics", len(computable[fn]), "count",
+                              n=possible[fn], label=f"Metrics computable for {fn}"))
+    names = ", ".join(v.replace("_", " ") for v in vacuums)
+    statement = (f"{count(len(vacuums))} of {count(len(GTM_FUNCTIONS))} non-engineering "
+                 f"functions have no metric the data can compute"
+                 + (f" ({names})" if vacuums else "")
+                 + f", and on average {pct(gtm_illegible)} of what each of them should "
+                 f"measure is out of reach; engineering has {count(eng)} of "
+                 f"{count(eng_possible)}.")
+    severity = (Severity.problem if vacuums and eng else
+                Severity.watch if vacuums else Severity.info)
+    return [finding(
+        ctx, diagnostic=diagnostic, family=FAMILY, slug="functions",
+        title="What each function can measure", statement=statement, metrics=metrics,
+        n=None, severity=severity,
+        comparison="metrics the data supports per function, engineering vs the rest",
+        evidence=evidences,
+        caveats=["Legibility is not value: a function that can be measured is not thereby "
+                 "doing better."],
+        signals={"gtm_illegible": gtm_illegible, "engineering_legible": engineering_legible},
+        series=series,
+    )]
