@@ -17,6 +17,11 @@ from throughline.providers.fakes.responders import SECTION_MARK
 from throughline.providers.fakes.scripted import SeenRequest
 from throughline.runlog import RunLog
 from throughline.core.settings import Settings
+from throughline.core.synthesis_sections import MARK
+from throughline.core.text import md_inline
+from throughline.council.personas import load_catalog
+from throughline.providers.advisor_engine import ModelAdvisorEngine
+from throughline.record.render import render_record
 
 MODEL = "openai-compatible:fake@http://127.0.0.1:9/v1"  # never reached: models are fakes
 QUESTION = "Should we hire two more AEs or fix onboarding first?"
@@ -105,8 +110,6 @@ class Writer(FakeAdvisor):
 
 
 def test_the_synthesiser_writes_every_section_and_the_record_says_so(company: Company) -> None:
-    from throughline.core.synthesis_sections import MARK
-
     assert SECTION_MARK == MARK  # the fakes recognise the synthesiser by its first words
     settings = settings_with(company, synthesiser=MODEL)
     record, calls = ask(settings, FakeAdvisor())
@@ -231,8 +234,6 @@ def test_future_paths_must_quote_what_was_said_and_not_repeat_the_plan(
 def test_the_deeper_story_credits_only_what_advisors_said(company: Company) -> None:
     """A story that gives an advisor an image from its catalog it never used in the rounds
     that ran is refused; one built on words actually said is accepted as written."""
-    from throughline.council.personas import load_catalog
-
     catalog, _ = load_catalog(None)
     by_id = {p.id: p for p in catalog.advisors}
     told: dict[str, Any] = {}
@@ -311,8 +312,6 @@ def test_a_framer_that_invents_options_is_refused(company: Company) -> None:
                                             ({"synthesiser": MODEL}, {"synthesiser"})])
 def test_the_estimate_counts_the_roles_set_to_models(company: Company, roles: dict[str, str],
                                                      expected: set[str]) -> None:
-    from throughline.providers import ModelAdvisorEngine
-
     settings = settings_with(company, **roles)
     engine = ModelAdvisorEngine(settings.models, model_factory=lambda spec: ScriptedModel())
     planned = engine.plan([], rounds=5)
@@ -344,9 +343,6 @@ def test_replay_and_resume_of_a_run_with_model_roles_give_the_same_record(
 def test_a_statement_shows_the_peer_claim_it_takes_up(company: Company) -> None:
     """From round 2 a model statement names the peer statement it takes up and quotes it;
     the record keeps both and every format shows them on the statement."""
-    from throughline.core.text import md_inline
-    from throughline.record.render import render_record
-
     record, _ = ask(settings_with(company), FakeAdvisor())
     r2 = record.rounds[1].statements
     assert r2 and all(s.responds_to and s.responds_to.startswith("r1.") for s in r2)

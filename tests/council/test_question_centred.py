@@ -24,6 +24,8 @@ from throughline.council.frame import frame_question, gerund, noun_phrase
 from throughline.council.personas import builtin_catalog
 from throughline.council.synthesis import option_series
 from throughline.record.decision import DecisionRecord
+from throughline.diagnose.families.measure import show
+from throughline.record.render import render_record
 
 RUN = date(2026, 11, 21)
 AB = "Should we hire four more SDRs next quarter or invest in a partner program?"
@@ -109,8 +111,6 @@ def records(company: Company, tmp_path_factory: pytest.TempPathFactory,
                      RUN.isoformat()])
         assert code == 0, key
         record = DecisionRecord.model_validate(json.loads(js.read_text(encoding="utf-8")))
-        from throughline.record.render import render_record
-
         md.write_text(render_record(record, "md"), encoding="utf-8")
         got[key] = (record, md.read_text(encoding="utf-8"))
     return got
@@ -168,8 +168,6 @@ def test_a_partner_question_brings_partner_numbers_and_the_channel_lens(
         records, company: Company) -> None:
     r, md = records["ab"]
     by_id = {f.id: f for f in company.diagnosis.findings}
-    from throughline.diagnose.families.measure import show
-
     for fid, metric, label in [
             ("pipeline.velocity.by_channel", "win_rate_partner", "Partner win rate is"),
             ("post_sale.nps.by_channel", "nps_partner", "Partner NPS is"),

@@ -17,7 +17,7 @@ from throughline.council.frame import DEFAULT_QUESTION, frame_question
 from throughline.council.gather import gather
 from throughline.council.personas import builtin_catalog, load_catalog
 from throughline.core.seams import CallInfo, TurnReply, TurnRequest
-from throughline.core.errors import UsageError
+from throughline.core.errors import ModelError, UsageError
 from throughline.record.decision import Move
 
 RUN = date(2026, 11, 21)
@@ -169,8 +169,6 @@ def test_round_one_is_blind_and_later_rounds_see_summaries_not_transcripts(
 class Failing(Recorder):
     async def turn(self, request: TurnRequest):
         if request.advisor.id == "auditor":
-            from throughline.core.errors import ModelError
-
             raise ModelError("timed out three times")
         return await super().turn(request)
 
