@@ -75,6 +75,13 @@ class DiagnoseContext:
     current: Declared | None = field(default=None, repr=False, compare=False)
     _memo: _RunMemo = field(default_factory=lambda: _RunMemo(), repr=False, compare=False)
 
+    @property
+    def declared(self) -> Declared:
+        """The declaration (id, family, title) of the diagnostic now running."""
+        if self.current is None:
+            raise RuntimeError("no diagnostic is running on this context")
+        return self.current
+
     def table(self, name: str) -> ibis.Table | None:
         """The table a diagnostic reads: the data-fitness gate's corrected view of it when
         the gate corrected it (see :meth:`use_views`), else the stored table."""

@@ -72,7 +72,6 @@ NEEDS = ("opportunities with a created date and the CRM's lead-source or channel
     signals=(Signal.attribution_gap, Signal.attribution_gap_trend, Signal.healthy_attribution),
 )
 def coverage(ctx: DiagnoseContext) -> list[Finding]:
-    diag = ctx.current.id
     o = ctx.require("opportunities")
     rows_total, filled = filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
     if rows_total == 0 or filled["created_date"] == 0:
@@ -112,7 +111,7 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
         statement += f", and so does {pct(rev_share)} of the revenue won in that time"
     statement += "."
     findings = [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="share", title="Deals with no known source",
+        ctx, slug="share", title="Deals with no known source",
         statement=statement, metrics=metrics, n=n, severity=severity_for(strength),
         comparison="blank, 'unknown', 'other' or similar channel and lead source, against the "
                    "one deal in twenty a well-kept CRM leaves unattributed",
@@ -123,11 +122,11 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
                            f"created {d0.isoformat()} to {d1.isoformat()}")],
         signals=signals,
     )]
-    findings.append(_trend(ctx, diag, t, d1, rows_total))
+    findings.append(_trend(ctx, t, d1, rows_total))
     return findings
 
 
-def _trend(ctx: DiagnoseContext, diag: str, t: ibis.Table, d1: object, rows_total: int,
+def _trend(ctx: DiagnoseContext, t: ibis.Table, d1: object, rows_total: int,
            ) -> Finding:
     start, end = complete_months(d1, TREND_MONTHS)  # type: ignore[arg-type]
     expr, rows = monthly(ctx, t, "created_date", start, end,
@@ -139,7 +138,7 @@ def _trend(ctx: DiagnoseContext, diag: str, t: ibis.Table, d1: object, rows_tota
     n = sum(s["n"] for s in series)  # type: ignore[misc]
     if len(series) < MIN_MONTHS:
         return finding(
-            ctx, diagnostic=diag, family=FAMILY, slug="trend",
+            ctx, slug="trend",
             title="Trend of unattributed deals",
             statement=f"Only {count(len(series))} months have deals, too few for a trend.",
             metrics=[metric("months", len(series), "count")], n=n,
@@ -156,7 +155,7 @@ def _trend(ctx: DiagnoseContext, diag: str, t: ibis.Table, d1: object, rows_tota
                  f"year ({verdict}), from {pct(y[0])} in the first month to {pct(y[-1])} in "
                  f"the last of {count(len(series))}.")
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="trend", title="Trend of unattributed deals",
+        ctx, slug="trend", title="Trend of unattributed deals",
         statement=statement, n=n, severity=severity_for(strength),
         metrics=[metric("slope_per_year", per_year, "ratio", len(series),
                         per_year - 1.96 * se * 12, per_year + 1.96 * se * 12),

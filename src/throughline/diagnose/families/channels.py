@@ -101,7 +101,6 @@ def excess_cv(shares: list[float], sizes: list[int], p: float) -> tuple[float | 
              Signal.healthy_channel_stability),
 )
 def stability(ctx: DiagnoseContext) -> list[Finding]:
-    diag = ctx.current.id
     o = ctx.require("opportunities")
     rows_total, filled = filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
     if rows_total == 0 or filled["created_date"] == 0 or not (
@@ -129,18 +128,18 @@ def stability(ctx: DiagnoseContext) -> list[Finding]:
     series = [{"month": month_key(m), "channel": c, "share": counts[c].get(m, 0) / month_tot[m],
                "n": counts[c].get(m, 0)} for m in months for c in channels]
     findings = [
-        _volatility(ctx, diag, channels, months, counts, month_tot, share, n, ev, series),
-        _dependency(ctx, diag, channels, share, chan_tot, n, ev),
-        _churn(ctx, diag, channels, months, counts, n, ev),
+        _volatility(ctx, channels, months, counts, month_tot, share, n, ev, series),
+        _dependency(ctx, channels, share, chan_tot, n, ev),
+        _churn(ctx, channels, months, counts, n, ev),
     ]
     if filled.get("lead_source", 0):
-        sources = _source_churn(ctx, diag, o, start, end)
+        sources = _source_churn(ctx, o, start, end)
         if sources is not None:
             findings.append(sources)
     return findings
 
 
-def _source_churn(ctx: DiagnoseContext, diag: str, o: Any, start: Any, end: Any,
+def _source_churn(ctx: DiagnoseContext, o: Any, start: Any, end: Any,
                   ) -> Finding | None:
     """Churn of the raw lead-source labels (a profile folds several into one channel, so a
     source that died and one that appeared can leave the channel's share unchanged)."""
@@ -157,13 +156,13 @@ def _source_churn(ctx: DiagnoseContext, diag: str, o: Any, start: Any, end: Any,
     ev = [evidence(ctx, "opportunities", expr, n,
                    f"deals with a lead source created {start.isoformat()} to "
                    f"{end.isoformat()}, by raw lead-source label")]
-    return _churn(ctx, diag, sorted(counts), months, counts, n, ev, slug_="source_churn",
+    return _churn(ctx, sorted(counts), months, counts, n, ev, slug_="source_churn",
                   title="Lead sources that appeared or died", noun="lead sources",
                   comparison="raw lead-source labels (before any folding into channels), "
                              "first against second half of the last 12 complete months")
 
 
-def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[Any],
+def _volatility(ctx: DiagnoseContext, channels: list[str], months: list[Any],
                 counts: dict[str, dict[Any, int]], month_tot: dict[Any, int],
                 share: dict[str, float], n: int, ev: list[Any],
                 series: list[dict[str, object]]) -> Finding:
@@ -219,7 +218,7 @@ def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: li
                  f"shares of new pipeline vary with a share-weighted mean CV of {pct(mean_cv)}, "
                  f"{verdict}{tail}.")
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="volatility",
+        ctx, slug="volatility",
         title="Volatility of channel shares", statement=statement, metrics=metrics, n=n,
         severity=severity_for(strength),
         comparison="monthly share of new opportunities per channel (channels with at least "
@@ -231,7 +230,7 @@ def _volatility(ctx: DiagnoseContext, diag: str, channels: list[str], months: li
     )
 
 
-def _dependency(ctx: DiagnoseContext, diag: str, channels: list[str], share: dict[str, float],
+def _dependency(ctx: DiagnoseContext, channels: list[str], share: dict[str, float],
                 chan_tot: dict[str, int], n: int, ev: list[Any]) -> Finding:
     top = max(channels, key=lambda c: (share[c], c))
     h = stats.hhi(list(share.values()))
@@ -242,7 +241,7 @@ def _dependency(ctx: DiagnoseContext, diag: str, channels: list[str], share: dic
                  f"the concentration index (HHI) across {count(len(channels))} channels is "
                  f"{count(h * 10000)} points.")
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="dependency", title="Dependency on one channel",
+        ctx, slug="dependency", title="Dependency on one channel",
         statement=statement, n=n,
         metrics=[metric("largest_share", share[top], "ratio", n, lo, hi,
                         label=f"Share of new pipeline, {top}"),
@@ -260,7 +259,7 @@ def _dependency(ctx: DiagnoseContext, diag: str, channels: list[str], share: dic
     )
 
 
-def _churn(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[Any],
+def _churn(ctx: DiagnoseContext, channels: list[str], months: list[Any],
            counts: dict[str, dict[Any, int]], n: int, ev: list[Any], *,
            slug_: str = "churn", title: str = "Channels that appeared or died",
            noun: str = "channels",
@@ -307,7 +306,7 @@ def _churn(ctx: DiagnoseContext, diag: str, channels: list[str], months: list[An
         metrics += [metric(f"share_before_{slug(c)}", a, "ratio", e_tot),
                     metric(f"share_after_{slug(c)}", b, "ratio", l_tot)]
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug=slug_, title=title,
+        ctx, slug=slug_, title=title,
         statement=statement, metrics=metrics, n=n,
         severity=severity_for(strength),
         comparison=comparison,

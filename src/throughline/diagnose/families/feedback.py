@@ -77,7 +77,6 @@ FEEDBACK_NEEDS = ("a feedback export: win/loss interviews and field debriefs wit
     signals=(Signal.feedback_loop_open,),
 )
 def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
     title = "Feedback loops that close"
     fb = ctx.require("feedback")
     today = as_of(ctx)
@@ -138,7 +137,7 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
                           for k in ("owned", "answered", "changed", "open")}})
     agg = due.aggregate(n=due.count())
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="closure", title=title,
+        ctx, slug="closure", title=title,
         statement=statement, metrics=metrics, n=n, severity=severity,
         comparison=f"win/loss and debrief records recorded at least {ANSWER_DAYS} days "
                    "before the as-of date",
@@ -165,7 +164,6 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
     signals=(),
 )
 def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
     title = "Top loss reasons by channel and segment"
     o = ctx.require("opportunities")
     lost = o.filter(truthy(o.is_closed) & ~truthy(o.is_won))
@@ -237,7 +235,7 @@ def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
     statement += "."
     strongest = min(tests, key=lambda t: t[2])
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="top", title=title,
+        ctx, slug="top", title=title,
         statement=statement, metrics=metrics, n=n,
         severity=Severity.watch if differing else Severity.info,
         comparison="loss reasons across channels and segments",

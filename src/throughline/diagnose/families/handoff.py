@@ -95,7 +95,6 @@ def _severity(signal: float) -> Severity:
 )
 def stage_times(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
-    diagnostic = ctx.current.id
     medians: list[Metric] = []
     parts: list[str] = []
     caveats: list[str] = []
@@ -124,7 +123,7 @@ def stage_times(ctx: DiagnoseContext) -> list[Finding]:
     if not medians:
         raise unmeasurable("no feature has two consecutive handoff dates", FEATURE_NEEDS)
     out = [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="medians",
+        ctx, slug="medians",
         title="How long each handoff takes",
         statement="Median days per handoff: " + "; ".join(parts) + ".",
         metrics=medians, n=total, evidence=evidences, caveats=caveats,
@@ -171,7 +170,7 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
                  f"{num(ratio_low)}); it was the longer step for {count(slower)} of "
                  f"{count(n)} features.")
     return [finding(
-        ctx, diagnostic="handoff.stage_times", family=FAMILY, slug="deciding_vs_building",
+        ctx, slug="deciding_vs_building",
         title="Deciding vs building: where the lead time goes",
         statement=statement, metrics=metrics, n=n, severity=_severity(signal),
         comparison="per feature: days decided → spec-ready vs days spec-ready → shipped",
@@ -196,7 +195,6 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
 )
 def inventory(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
-    diagnostic = ctx.current.id
     today = as_of(ctx)
     n_days = int(ctx.options.inventory_days)
     cut = today - timedelta(days=n_days)
@@ -240,7 +238,7 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
                               n=stuck_n))
         text += f", a median of {days(float(row['stuck_age']))} after shipping"
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="unsold",
+        ctx, slug="unsold",
         title="Shipped features waiting for a sales play",
         statement=text + ".", metrics=metrics, n=n, severity=_severity(signal),
         comparison=f"enablement-ready date (or a named sales play) vs shipped + {n_days} days",
@@ -266,8 +264,7 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
 def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
     o = ctx.require("opportunities")
-    diagnostic = ctx.current.id
-    title = "Feature velocity vs pipeline conversion"
+    title = ctx.declared.title  # the declared title
     today = as_of(ctx)
     mid = today - timedelta(days=WINDOW_DAYS)
     start = mid - timedelta(days=WINDOW_DAYS)
@@ -325,7 +322,7 @@ def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
          "features_shipped": f2, "closed": c2, "won": w2, "win_rate": r2},
     ]
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="growth_ratio", title=title,
+        ctx, slug="growth_ratio", title=title,
         statement=statement, metrics=metrics, n=c1 + c2, severity=_severity(signal),
         comparison="growth of features shipped vs growth of win rate, last two half-years",
         significance=Significance(test="z on log ratio of growth factors (delta method, "

@@ -1,4 +1,4 @@
-"""Building measured findings: metric wording, small-sample handling, not-measurable.
+"""Building measured findings: metric wording and small-sample handling.
 
 Statements are assembled from the metrics they cite, through the formatters below, so a
 statement never carries a number its metrics do not hold: ratios as percentages with one
@@ -20,7 +20,6 @@ from throughline.diagnose.findings import (
     Severity,
     Significance,
     Unit,
-    not_measurable,
 )
 
 SMALL_SAMPLE = ("The sample is below the minimum size set for verdicts (min_n): read the "
@@ -136,8 +135,6 @@ def metric(
 def finding(
     ctx: DiagnoseContext,
     *,
-    diagnostic: str,
-    family: str,
     slug: str,
     title: str,
     statement: str,
@@ -151,16 +148,18 @@ def finding(
     signals: dict[str, float] | None = None,
     series: list[dict[str, object]] | None = None,
 ) -> Finding:
-    """A measured finding; below ``ctx.options.min_n`` the severity drops to ``info`` and
-    a small-sample caveat is added (an interval, not a verdict)."""
+    """A measured finding of the diagnostic running (its id and family come from its
+    declaration, ``ctx.current``); below ``ctx.options.min_n`` the severity drops to
+    ``info`` and a small-sample caveat is added (an interval, not a verdict)."""
+    declared = ctx.declared
     notes = list(caveats)
     if n is not None and n < ctx.options.min_n:
         severity = Severity.info
         notes.append(SMALL_SAMPLE)
     return Finding(
-        id=f"{diagnostic}.{slug}",
-        diagnostic=diagnostic,
-        family=family,
+        id=f"{declared.id}.{slug}",
+        diagnostic=declared.id,
+        family=declared.family,
         title=title,
         severity=severity,
         statement=statement,
@@ -172,14 +171,6 @@ def finding(
         signals={k: round(float(v), 4) for k, v in (signals or {}).items()},
         series=series,
     )
-
-
-def unmeasurable(
-    *, diagnostic: str, family: str, title: str, reason: str, needs: Sequence[str]
-) -> list[Finding]:
-    """The one-finding answer of a diagnostic that lacks its data."""
-    return [not_measurable(diagnostic=diagnostic, family=family, title=title, missing=[],
-                           needs=list(needs), reason=reason)]
 
 
 def severity_for(strength: float) -> Severity:

@@ -266,8 +266,7 @@ def _artifacts(ctx: DiagnoseContext) -> tuple[dict[str, str], int, ir.Table]:
     signals=(Signal.messaging_incoherence,),
 )
 def messaging_coherence(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
-    title = "Messaging coherence across website, deck, email and proposal"
+    title = ctx.declared.title  # the declared title
     docs, n_artifacts, text_expr = _artifacts(ctx)
     docs = {k: v for k, v in docs.items() if content(tokens(v))}
     if len(docs) < 2:
@@ -311,7 +310,7 @@ def messaging_coherence(ctx: DiagnoseContext) -> list[Finding]:
         {"pair": f"{a} vs {b}", "similarity": round(sim, 4),
          "shared_claims": c.shared_pairs.get((a, b), 0)} for a, b, sim in pairs]
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="pairwise", title=title,
+        ctx, slug="pairwise", title=title,
         statement=statement, metrics=metrics, n=None, severity=severity,
         comparison=f"claims and TF-IDF similarity between artifact kinds; weakest pair: "
                    f"{weakest[0]} vs {weakest[1]}",
@@ -348,7 +347,7 @@ def _claims_finding(ctx: DiagnoseContext, c: Coherence, text_expr: ir.Table,
     series: list[dict[str, object]] = [
         {"claim": k, "artifacts": ", ".join(v), "kinds": len(v)} for k, v in ranked[:60]]
     return finding(
-        ctx, diagnostic="messaging.coherence", family=FAMILY, slug="claims",
+        ctx, slug="claims",
         title="Claims that travel and claims that stay in one artifact",
         statement=statement + ".", metrics=metrics, n=None,
         comparison="key phrases stated per artifact kind",
@@ -392,8 +391,7 @@ def _mentions(text: str, pattern: str, cid: str) -> list[str]:
     signals=(Signal.messaging_unbacked_claims,),
 )
 def unbacked_claims(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
-    title = "Messaging that names capabilities not generally available"
+    title = ctx.declared.title  # the declared title
     docs, n_artifacts, text_expr = _artifacts(ctx)
     capt = ctx.require("capabilities")
     cap_expr = capt.select("capability_id", "name", "status").order_by("capability_id")
@@ -432,7 +430,7 @@ def unbacked_claims(ctx: DiagnoseContext) -> list[Finding]:
     severity = (Severity.problem if signal >= 0.5 else
                 Severity.watch if k else Severity.info)
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="capabilities", title=title,
+        ctx, slug="capabilities", title=title,
         statement=statement, metrics=metrics, n=n, severity=severity,
         comparison="capabilities named in messaging vs their status in the capabilities list",
         significance=Significance(test="Wilson score interval", interval=(lo, hi), n=n)

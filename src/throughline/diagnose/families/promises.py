@@ -143,7 +143,6 @@ def ledger(ctx: DiagnoseContext) -> list[Finding]:
 
 def _unbacked(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[str, float],
               has_caps: bool, ev: list[Evidence]) -> Finding:
-    diagnostic = ctx.current.id
     share_unsigned, u_lo, u_hi = share_interval(k["unsigned"], n)
     metrics: list[Metric] = [
         metric("commitments", n, "count"),
@@ -191,7 +190,7 @@ def _unbacked(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[st
     else:
         caveats.append("No commitment names a capability.")
     return finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="unbacked",
+        ctx, slug="unbacked",
         title="Promises engineering has not backed", statement=statement + ".",
         metrics=metrics, n=m if (has_caps and m) else n, severity=severity,
         comparison="commitments vs engineering sign-off and capability status",
@@ -217,7 +216,7 @@ def _exposure(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[st
                  f"{money(money_at['stake_total'])} of revenue rides on the ledger.")
     severity = Severity.watch if k["overdue"] else Severity.info
     return finding(
-        ctx, diagnostic="promises.ledger", family=FAMILY, slug="exposure",
+        ctx, slug="exposure",
         title="Overdue and one-off promises", statement=statement, metrics=metrics, n=n,
         severity=severity, comparison="commitment status and due date vs the as-of date",
         evidence=ev,

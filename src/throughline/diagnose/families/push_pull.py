@@ -127,7 +127,7 @@ def _require_known_motion(ctx: DiagnoseContext) -> None:
     signals=(Signal.pull_share_low, Signal.healthy_pull_share),
 )
 def mix(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Push and pull mix"
+    title = "Push and pull mix"
     _require_known_motion(ctx)
     d1 = as_of(ctx)
     d0 = add_months(d1, -12)
@@ -174,7 +174,7 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
     unknown = sum(int(r["deals"] or 0) for r in rows if r["motion"] == UNKNOWN)
     caveats = ["Deals with no recorded motion are left out of the shares."] if unknown else []
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n, severity=severity_for(low),
         comparison="share of new deals from pull motions against one half",
         significance=Significance(test="one-sided exact binomial (pull share < 0.5)",
@@ -195,7 +195,7 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
     signals=(Signal.pull_share_declining,),
 )
 def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Pull share trend"
+    title = "Pull share trend"
     _require_known_motion(ctx)
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
     t = _deals(ctx)
@@ -219,7 +219,7 @@ def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
                  f"({verdict}), from {pct(y[0])} in the first to {pct(y[-1])} in the last of "
                  f"{count(len(series))} months.")
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         n=n, severity=severity_for(strength),
         metrics=[metric("slope_per_year", per_year, "ratio", len(series),
                         per_year - 1.96 * 12 * se, per_year + 1.96 * 12 * se),
@@ -246,7 +246,7 @@ def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
     signals=(),
 )
 def compounding(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Pull compounding"
+    title = "Pull compounding"
     _require_known_motion(ctx)
     o = ctx.require("opportunities")
     start, end = complete_months(as_of(ctx), TREND_MONTHS)
@@ -291,7 +291,7 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
                  f"{count(len(pts))} months, base from {count(pts[0][0])} to "
                  f"{count(pts[-1][0])} customers).")
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         n=sum(c for _, c in pts),
         metrics=[metric("elasticity", slope, "statistic", len(pts), lo, hi,
                         label="Elasticity of monthly pull deals to installed base"),
@@ -319,7 +319,7 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
     signals=(Signal.activity_pipeline_divergence,),
 )
 def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Activity against pipeline"
+    title = "Activity against pipeline"
     a = ctx.require("activities")
     o = ctx.require("opportunities")
     rows_a, filled = filled_counts(ctx, a, ["activity_date", "count"])
@@ -359,7 +359,7 @@ def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
     else:
         statement += "."
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         n=n_opps, severity=severity_for(strength),
         metrics=[metric("activity_growth_per_year", g_a, "ratio", len(months)),
                  metric("activity_change_per_year", abs(g_a), "ratio", len(months)),

@@ -11,7 +11,7 @@ import numpy as np
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.honesty.common import ALPHA, FAMILY, FORECAST_REFERENCE
+from throughline.diagnose.families.honesty.common import ALPHA, FORECAST_REFERENCE
 from throughline.diagnose.families.measure import (
     count,
     finding,
@@ -45,7 +45,7 @@ FORECAST_NEEDS = ("forecast submissions per period (period start and end, submit
     signals=(Signal.forecast_optimism,),
 )
 def forecast_accuracy(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Forecast against actual"
+    title = "Forecast against actual"
     fc = ctx.require("forecasts")
     o = ctx.require("opportunities")
     rows, filled = filled_counts(ctx, fc, ["period_start", "amount", "category"])
@@ -89,7 +89,7 @@ def forecast_accuracy(ctx: DiagnoseContext) -> list[Finding]:
     if n == 0:
         statement = (f"The latest completed period forecast {money(last_f)} against "
                      f"{money(last_a)} won.")
-        return [finding(ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title,
+        return [finding(ctx, slug="summary", title=title,
                         statement=statement, metrics=metrics, n=0,
                         evidence=[evidence(ctx, "forecasts", expr, rows,
                                            "completed periods")], series=series)]
@@ -119,7 +119,7 @@ def forecast_accuracy(ctx: DiagnoseContext) -> list[Finding]:
     won_deals = sum(int(r["deals"] or 0) for r in got)
     metrics.append(metric("won_deals", won_deals, "count"))
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=won_deals, severity=severity_for(strength),
         comparison=("commit " if has_commit else "") + "forecast per completed period (each "
                    "owner's latest submission) against won amount closed in the period",

@@ -12,7 +12,6 @@ from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.honesty.common import (
     ALPHA,
-    FAMILY,
     POSITIVE_MARKERS,
     STALL_DAYS,
     STALL_REFERENCE,
@@ -55,7 +54,7 @@ def positive_note(col: ir.StringValue) -> ir.BooleanValue:
     signals=(Signal.positive_notes_stall,),
 )
 def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Positive notes that stall"
+    title = "Positive notes that stall"
     o = ctx.require("opportunities")
     rows, filled = filled_counts(ctx, o, ["next_step"])
     if rows == 0 or filled.get("next_step", 0) == 0:
@@ -110,7 +109,7 @@ def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
                      "compare them with.")
         significance = None
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n_pos + n_oth, severity=severity_for(strength),
         comparison=f"deals created at least {STALL_DAYS} days before as-of; stalled = lost, or "
                    "open with no change in that time or past its close date",

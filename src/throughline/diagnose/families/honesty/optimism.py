@@ -10,7 +10,6 @@ from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.honesty.common import (
     ALPHA,
-    FAMILY,
     HISTORY_NEEDS,
     MIN_DECIDED,
     STAGE_REFERENCE,
@@ -54,7 +53,7 @@ class StageRow(NamedTuple):
     signals=(Signal.stage_optimism, Signal.healthy_stage_calibration),
 )
 def stage_optimism(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Stage optimism"
+    title = "Stage optimism"
     n_rows = history_counts(ctx, ["stage", "changed_at", "probability"])[0]
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
@@ -123,7 +122,7 @@ def stage_optimism(ctx: DiagnoseContext) -> list[Finding]:
         statement = (f"Stage probabilities are not optimistic: across stages the realised win "
                      f"rate is {pp(-gap)} above the stated probability (weighted by deals).")
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n_all, severity=severity_for(strength),
         comparison="per stage: share won among closed deals that ever reached it, against the "
                    "mean probability the CRM records for it",

@@ -14,7 +14,6 @@ from throughline.diagnose.families.honesty.common import (
     ALPHA,
     COMMIT_DEFAULT_PROBABILITY,
     COMMIT_REFERENCE,
-    FAMILY,
     HISTORY_NEEDS,
     LATE_STAGE_PROBABILITY,
     PUSH_REFERENCE_DAYS,
@@ -50,7 +49,7 @@ from throughline.diagnose.toolkit import (
     signals=(Signal.commit_slippage,),
 )
 def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Commit deals lost or slipped"
+    title = "Commit deals lost or slipped"
     n_rows, filled = history_counts(ctx, ["changed_at", "close_date"],
                                     also=("forecast_category", "probability"))
     hist = ctx.require("stage_history")
@@ -107,7 +106,7 @@ def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
                  f"closed or sat open past the quarter they were committed for, against the "
                  f"{pct(allowed)} the stated probability allows.")
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         n=n, severity=severity_for(strength),
         metrics=[metric("failed_share", share, "ratio", n, ci=stats.wilson_interval(failed, n)),
                  metric("lost_share", lost_n / n, "ratio", n),
@@ -135,7 +134,7 @@ def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
     signals=(Signal.close_date_pushes,),
 )
 def close_date_pushes(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Close-date slippage"
+    title = "Close-date slippage"
     n_rows = history_counts(ctx, ["changed_at", "close_date"])[0]
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
@@ -193,7 +192,7 @@ def close_date_pushes(ctx: DiagnoseContext) -> list[Finding]:
                          "close date the CRM held for them")
     statement = "; ".join(parts) + "."
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=deals, severity=severity_for(strength),
         comparison="successive close dates in the stage history; actual close vs the first "
                    "close date recorded",

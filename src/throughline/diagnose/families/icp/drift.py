@@ -11,7 +11,6 @@ from throughline.diagnose.families.icp.cohorts import (
     ALPHA,
     ATTRIBUTE_WORDS,
     DRIFT_REFERENCE,
-    FAMILY,
     RETENTION,
     REVEALED_NEEDS,
     _attribute_tables,
@@ -49,7 +48,7 @@ from throughline.diagnose.toolkit import (
     signals=(Signal.icp_drift,),
 )
 def drift(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "ICP drift"
+    title = "ICP drift"
     base, attrs = revealed_cohorts(ctx)
     d1 = as_of(ctx)
     split = ibis.literal(add_months(d1, -12), type="date")
@@ -76,7 +75,7 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
     if not candidates:
         n_base = int(ctx.execute(base.count()))
         return [finding(
-            ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title,
+            ctx, slug="summary", title=title,
             statement="No attribute separates the accounts that retain or expand from the rest "
                       "of the won cohort, so there is no revealed ICP for wins to drift from.",
             metrics=[metric("won_accounts", n_base, "count"),
@@ -121,7 +120,7 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
                  f"{count(r['early'])} earlier won accounts to {pct(l_sh)} of "
                  f"{count(r['late'])} in the last year.")
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         n=r["early"] + r["late"],
         metrics=[metric("fit_share_earlier", e_sh, "ratio", r["early"],
                         ci=stats.wilson_interval(r["early_fit"], r["early"])),

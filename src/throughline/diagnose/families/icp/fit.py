@@ -11,7 +11,6 @@ from throughline.diagnose.families.icp.cohorts import (
     ADVOCACY,
     ALPHA,
     ATTRIBUTE_WORDS,
-    FAMILY,
     JS_REFERENCE,
     RETENTION,
     REVEALED_NEEDS,
@@ -50,7 +49,7 @@ from throughline.diagnose.toolkit import (
     signals=(Signal.icp_divergence,),
 )
 def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Who we win against who we keep"
+    title = "Who we win against who we keep"
     base, attrs = revealed_cohorts(ctx)
     tables = _attribute_tables(ctx, base, attrs)
     results: dict[tuple[Lens, str], dict[str, Any]] = {}
@@ -79,7 +78,7 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
     for a in attrs:
         if (RETENTION, a) in results:
             expr, rows = tables[a]
-            findings.append(_attribute_finding(ctx, diag, a, rows, results, expr, n_rows))
+            findings.append(_attribute_finding(ctx, a, rows, results, expr, n_rows))
     assert best is not None
     strength, lens, top = best
     res = results[(lens, top)]
@@ -128,7 +127,7 @@ def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
             if lens is RETENTION else "one-way ANOVA of each won account's own NPS (small "
             "values pooled)")
     findings.insert(0, finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=summary_metrics, n=res["mature_total"],
         severity=Severity.watch if strength >= 0.5 else Severity.info,
         comparison="per attribute: shares in the won cohort against shares among accounts "
@@ -155,7 +154,7 @@ def _extremes(rows: list[dict[str, Any]], res: dict[str, Any],
     return (max(diffs, key=lambda d: (d[0], d[1])), min(diffs, key=lambda d: (d[0], d[1])))
 
 
-def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[dict[str, Any]],
+def _attribute_finding(ctx: DiagnoseContext, attr: str, rows: list[dict[str, Any]],
                        results: dict[tuple[Lens, str], dict[str, Any]], expr: Any,
                        n_rows: int) -> Finding:
     res = results[(RETENTION, attr)]
@@ -194,7 +193,7 @@ def _attribute_finding(ctx: DiagnoseContext, diag: str, attr: str, rows: list[di
                  f"{quote(under[1])} is {pct(under[2])} of them and {pct(under[3])} of "
                  f"retained ({verdict}).")
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug=attr, title=f"Won vs retained by {word}",
+        ctx, slug=attr, title=f"Won vs retained by {word}",
         statement=statement, metrics=metrics, n=res["mature_total"],
         severity=Severity.watch if strength > 0 else Severity.info,
         comparison="share of won accounts against share of accounts that retain or expand"

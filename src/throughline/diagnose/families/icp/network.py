@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.icp.cohorts import FAMILY, NETWORK_MARKERS, NETWORK_WATCH_SHARE
+from throughline.diagnose.families.icp.cohorts import NETWORK_MARKERS, NETWORK_WATCH_SHARE
 from throughline.diagnose.families.measure import (
     count,
     finding,
@@ -48,7 +48,7 @@ def is_network(opps: ir.Table) -> ir.BooleanValue:
     signals=(),
 )
 def network_concentration(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Network-sourced wins"
+    title = "Network-sourced wins"
     o = ctx.require("opportunities")
     rows, filled = filled_counts(ctx, o, ["channel", "lead_source"])
     if rows == 0 or not any(filled.values()):
@@ -76,7 +76,7 @@ def network_concentration(ctx: DiagnoseContext) -> list[Finding]:
         statement += "."
         severity = Severity.info
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=r["won"], severity=severity,
         comparison="won deals whose channel or lead source names a warm intro, founder, "
                    "investor or personal network; watch from 40% of wins",

@@ -13,7 +13,6 @@ from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.icp.cohorts import (
     ALPHA,
     ATTRIBUTE_WORDS,
-    FAMILY,
     MIN_GROUP,
     RETENTION,
     REVEALED_NEEDS,
@@ -55,7 +54,7 @@ STATED_NEEDS = ("each function's stated ICP (function, attribute, value)",) + RE
     signals=(Signal.healthy_icp_alignment, Signal.stated_vs_revealed),
 )
 def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Stated against revealed ICP"
+    title = "Stated against revealed ICP"
     st = ctx.require("stated_icp")
     stated_expr = st.select(function=label(st.function), attribute=label(st.attribute),
                             value=label_or_null(st.value))
@@ -133,7 +132,7 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
                 "lenses")
         measure = "NPS outside − inside (as a fraction)"
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n_both,
         severity=Severity.watch if strength > 0 else Severity.info,
         comparison="retain-or-expand rate of mature won accounts (and the NPS of won "

@@ -157,7 +157,6 @@ def _filled(t: ir.Table, need: Need) -> ir.BooleanValue:
     signals=(Signal.gtm_illegible, Signal.engineering_legible),
 )
 def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
     present = ctx.store.tables()
     counts: dict[tuple[int, int], int] = {}
     evidences: list[Evidence] = []
@@ -234,7 +233,7 @@ def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
     severity = (Severity.problem if vacuums and eng else
                 Severity.watch if vacuums else Severity.info)
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="functions",
+        ctx, slug="functions",
         title="What each function can measure", statement=statement, metrics=metrics,
         n=None, severity=severity,
         comparison="metrics the data supports per function, engineering vs the rest",

@@ -11,7 +11,6 @@ import ibis.expr.types as ir
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.legibility.function_map import FAMILY
 from throughline.diagnose.families.measure import (
     count,
     counted,
@@ -58,7 +57,6 @@ def _hours(v: float | None) -> str:
     signals=(),
 )
 def pr_cycle_time(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
     m = _merged(ctx)
     med, lo, hi, n = median_interval(ctx, m, "_cycle")
     if n == 0:
@@ -96,7 +94,7 @@ def pr_cycle_time(ctx: DiagnoseContext) -> list[Finding]:
     else:
         caveats.append("No merged PR has a first-review time, so pickup and review cannot "
                        "be split.")
-    out = [finding(ctx, diagnostic=diagnostic, family=FAMILY, slug="summary",
+    out = [finding(ctx, slug="summary",
                    title="How long a pull request takes to merge", statement=statement + ".",
                    metrics=metrics, n=n, evidence=evidences, caveats=caveats,
                    comparison="merged pull requests, created → merged")]
@@ -143,7 +141,7 @@ def _cycle_trend(ctx: DiagnoseContext, m: ir.Table) -> list[Finding]:
         statement = (f"Weekly median PR cycle time shows no clear trend over "
                      f"{counted(weeks, 'week')} with merges (a slope indistinguishable from "
                      "none).")
-    return [finding(ctx, diagnostic="legibility.pr_cycle_time", family=FAMILY, slug="trend",
+    return [finding(ctx, slug="trend",
                     title="PR cycle time trend", statement=statement, metrics=metrics,
                     n=weeks,
                     severity=Severity.watch if significant and slope > 0 else Severity.info,
@@ -164,7 +162,6 @@ def _cycle_trend(ctx: DiagnoseContext, m: ir.Table) -> list[Finding]:
     signals=(),
 )
 def pr_throughput(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
     m = _merged(ctx)
     expr, series = _weekly(ctx, m)
     if not series:
@@ -193,7 +190,7 @@ def pr_throughput(ctx: DiagnoseContext) -> list[Finding]:
                                     p_value=p, n=span)
         trend = ("rising" if slope > 0 else "falling") if p < 0.05 else "with no clear trend"
         statement += f", {trend}" + (f" by {num(abs(slope))} per week" if p < 0.05 else "")
-    return [finding(ctx, diagnostic=diagnostic, family=FAMILY, slug="weekly",
+    return [finding(ctx, slug="weekly",
                     title="Pull requests merged per week", statement=statement + ".",
                     metrics=metrics, n=total, significance=significance,
                     comparison="merged PRs per calendar week (weeks with none count as zero)",
@@ -211,8 +208,7 @@ def pr_throughput(ctx: DiagnoseContext) -> list[Finding]:
     signals=(),
 )
 def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
-    diagnostic = ctx.current.id
-    title = "PR cycle time before and after a change date"
+    title = ctx.declared.title  # the declared title
     change = ctx.options.change_date
     needs = ["a change date (e.g. the AI tooling rollout) given with --change-date",
              "merged pull requests on both sides of it"]
@@ -255,7 +251,7 @@ def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
                  f"date to {_hours(a_med)} after ({count(n1)} and {count(n2)} merged PRs; "
                  f"Mann–Whitney p = {_p(p)}, {verdict}).")
     return [finding(
-        ctx, diagnostic=diagnostic, family=FAMILY, slug="before_after", title=title,
+        ctx, slug="before_after", title=title,
         statement=statement, metrics=metrics, n=n,
         comparison=f"PRs created before {change.isoformat()} vs on or after it",
         significance=Significance(test="Mann–Whitney U (normal approximation, tie- and "

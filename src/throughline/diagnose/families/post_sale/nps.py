@@ -23,7 +23,6 @@ from throughline.diagnose.families.post_sale.common import (
     ALPHA_WORDS,
     DIMENSION_WORDS,
     DIMENSIONS,
-    FAMILY,
     MIN_GROUP,
 )
 from throughline.diagnose.findings import Finding, Severity, Significance
@@ -64,7 +63,6 @@ def _nps_counts(t: ir.Table) -> dict[str, Any]:
     signals=(),
 )
 def nps(ctx: DiagnoseContext) -> list[Finding]:
-    diag = ctx.current.id
     t = ctx.require("nps_responses")
     d1 = as_of(ctx)
     rows, filled = filled_counts(ctx, t, ["score", "responded_at"])
@@ -84,7 +82,7 @@ def nps(ctx: DiagnoseContext) -> list[Finding]:
     statement = (f"NPS is {num(score)} from {count(n)} answers: {pct(c['promoters'] / n)} "
                  f"promoters and {pct(c['detractors'] / n)} detractors.")
     findings = [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="overall", title="Net Promoter Score",
+        ctx, slug="overall", title="Net Promoter Score",
         statement=statement, n=n,
         metrics=[metric("nps", score, "percent", n, lo, hi),
                  metric("promoter_share", c["promoters"] / n, "ratio", n),
@@ -149,7 +147,7 @@ def _nps_by(ctx: DiagnoseContext, dim: str, groups: list[dict[str, Any]],
         statement = f"NPS by {words}: " + "; ".join(
             f"{quote(g)} {num(res[0])} ({count(n)} answers)" for g, n, res, _ in rows) + "."
     return finding(
-        ctx, diagnostic="post_sale.nps", family=FAMILY, slug=f"by_{dim}",
+        ctx, slug=f"by_{dim}",
         title=f"NPS by {words}", statement=statement, metrics=metrics, n=n_total,
         severity=Severity.watch if p < 0.01 and len(sized) >= 2 else Severity.info,
         comparison=f"answers grouped by the account's {words}",

@@ -25,7 +25,6 @@ from throughline.diagnose.families.post_sale.common import (
     ALPHA_WORDS,
     DIMENSION_WORDS,
     DIMENSIONS,
-    FAMILY,
     MIN_GROUP,
     SUBS_NEEDS,
     require_subscriptions,
@@ -129,7 +128,6 @@ def _retention_values(row: dict[str, Any]) -> dict[str, Any]:
     signals=(),
 )
 def retention(ctx: DiagnoseContext) -> list[Finding]:
-    diag = ctx.current.id
     require_subscriptions(ctx)
     subs = ctx.require("subscriptions")
     d1 = as_of(ctx)
@@ -171,7 +169,7 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
     caveats = ["Movements are measured between the two end points of the window (cohort "
                "method): an account that left and came back inside the year counts once."]
     findings = [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="overall", title="Net and gross revenue "
+        ctx, slug="overall", title="Net and gross revenue "
         "retention", statement=statement, metrics=metrics, n=v["n"], severity=severity,
         comparison=f"12 months from {d0.isoformat()} to {d1.isoformat()}; GRR watch below "
                    "90%, NRR watch below 100%",
@@ -252,7 +250,7 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
         caveats.append(f"Accounts with no recorded {words} are grouped as 'unknown'.")
     metrics.append(metric("chi_square_p", p, "statistic", n_total))
     return finding(
-        ctx, diagnostic="post_sale.retention", family=FAMILY, slug=f"by_{dim}",
+        ctx, slug=f"by_{dim}",
         title=f"Retention by {words}", statement=statement, metrics=metrics, n=n_total,
         severity=severity,
         comparison=f"starting accounts on {d0.isoformat()} followed to {d1.isoformat()}, "

@@ -20,7 +20,6 @@ from throughline.diagnose.families.measure import (
 )
 from throughline.diagnose.families.post_sale.common import (
     ALPHA_WORDS,
-    FAMILY,
     MIN_GROUP,
     SUBS_NEEDS,
     SURVIVAL_HORIZON_DAYS,
@@ -98,7 +97,6 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import multivariate_logrank_test
 
-    diag = ctx.current.id
     require_subscriptions(ctx)
     d1 = as_of(ctx)
     expr, df = survival_frame(ctx, d1)
@@ -136,7 +134,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
         statement = (f"{pct(s_all)} of accounts are still billed 12 months after they started "
                      f"(Kaplan–Meier, {count(n)} accounts, {count(events)} ended).")
         return [finding(
-            ctx, diagnostic=diag, family=FAMILY, slug="overall", title="Account survival",
+            ctx, slug="overall", title="Account survival",
             statement=statement, metrics=metrics, n=n,
             comparison="Kaplan–Meier survival at 365 days; accounts still billed are censored",
             evidence=ev, caveats=["Fewer than two acquisition channels have enough accounts "
@@ -168,7 +166,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
         caveats.append("Channels with too few accounts for a curve are left out of the test: "
                        + ", ".join(sorted(small)) + ".")
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="by_channel",
+        ctx, slug="by_channel",
         title="Account survival by acquisition channel", statement=statement,
         metrics=metrics, n=n, severity=severity,
         comparison="Kaplan–Meier survival at 365 days by the channel of the first won deal",

@@ -22,7 +22,6 @@ from throughline.diagnose.families.measure import (
 from throughline.diagnose.families.post_sale.common import (
     DIMENSION_WORDS,
     DIMENSIONS,
-    FAMILY,
     MIN_GROUP,
 )
 from throughline.diagnose.findings import Finding
@@ -68,7 +67,6 @@ def _ttv_aggs(ctx: DiagnoseContext, t: ir.Table, d1: date) -> dict[str, Any]:
     signals=(),
 )
 def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
-    diag = ctx.current.id
     t = ctx.require("time_to_value")
     d1 = as_of(ctx)
     rows, filled = filled_counts(ctx, t, ["signed_at", "first_value_at"])
@@ -88,7 +86,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
                  f"that reached first value; {count(censored)} more have not reached it yet "
                  "(censored).")
     findings = [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="overall", title="Time to value",
+        ctx, slug="overall", title="Time to value",
         statement=statement, n=reached,
         metrics=[metric("median_ttv_days", med, "days", reached, r["p25_days"], r["p75_days"]),
                  metric("reached", reached, "count"), metric("censored", censored, "count"),
@@ -121,7 +119,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
         fast = min(pool, key=lambda g: (float(g["median_days"]), str(g["group"])))
         n_total = sum(int(g["reached"]) for g in groups)
         findings.append(finding(
-            ctx, diagnostic=diag, family=FAMILY, slug=f"by_{dim}",
+            ctx, slug=f"by_{dim}",
             title=f"Time to value by {words}",
             statement=(f"By {words}, median time-to-value is longest for {quote(slow['group'])} "
                        f"at {num(float(slow['median_days']))} days and shortest for "

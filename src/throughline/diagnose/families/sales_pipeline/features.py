@@ -15,7 +15,6 @@ from throughline.diagnose.families.measure import (
     slug,
 )
 from throughline.diagnose.families.sales_pipeline.mechanics import (
-    FAMILY,
     MAX_FEATURES,
     MIN_GROUP,
     OPP_NEEDS,
@@ -47,7 +46,7 @@ FEATURE_NEEDS = ("links between deals and the features they involved "
     signals=(),
 )
 def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Pipeline mechanics by feature cohort"
+    title = ctx.declared.title  # the declared title
     require_closed_deals(ctx)
     o = ctx.require("opportunities")
     links = ctx.require("opportunity_features")
@@ -112,7 +111,7 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
         significance = None
         severity = Severity.info
     return [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="summary", title=title, statement=statement,
+        ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n_total, severity=severity, significance=significance,
         comparison="each feature cohort against the other deals closed in the 12 months to "
                    "as-of",

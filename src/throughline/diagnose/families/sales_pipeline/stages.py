@@ -20,7 +20,7 @@ from throughline.diagnose.families.measure import (
     quote,
     slug,
 )
-from throughline.diagnose.families.sales_pipeline.mechanics import ALPHA_WORDS, FAMILY, MIN_GROUP
+from throughline.diagnose.families.sales_pipeline.mechanics import ALPHA_WORDS, MIN_GROUP
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
 from throughline.diagnose.toolkit import (
@@ -100,7 +100,7 @@ def stage_reach(ctx: DiagnoseContext, hist: ir.Table, order: list[str]) -> ir.Ta
     signals=(),
 )
 def stages(ctx: DiagnoseContext) -> list[Finding]:
-    diag, title = ctx.current.id, "Stage conversion and time in stage"
+    title = ctx.declared.title  # the declared title
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
     rows, filled = filled_counts(ctx, hist, ["stage", "changed_at"])
@@ -189,7 +189,7 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
     metrics.append(metric("stages", len(order), "count"))
     metrics.append(metric("deals", n_total, "count"))
     findings = [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="conversion", title=title,
+        ctx, slug="conversion", title=title,
         statement=statement, metrics=metrics, n=n_total,
         comparison="stages in CRM order; decided = moved on, won, or closed lost from there",
         evidence=[evidence(ctx, "stage_history", conv_expr, rows,
@@ -201,13 +201,13 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
                            + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,
     )]
-    by_channel = _stages_by_channel(ctx, diag, cells, conv_expr, order, rows)
+    by_channel = _stages_by_channel(ctx, cells, conv_expr, order, rows)
     if by_channel is not None:
         findings.append(by_channel)
     return findings
 
 
-def _stages_by_channel(ctx: DiagnoseContext, diag: str, rows: list[dict[str, Any]],
+def _stages_by_channel(ctx: DiagnoseContext, rows: list[dict[str, Any]],
                        expr: ir.Table, order: list[str], n_rows: int) -> Finding | None:
     """Stage conversion per channel (``rows``: stage, _channel, advanced, lost, from ``expr``);
     names the channel furthest below its stage's conversion and tests, for that stage,
@@ -248,7 +248,7 @@ def _stages_by_channel(ctx: DiagnoseContext, diag: str, rows: list[dict[str, Any
                  f"{pct(stage_rate)} for the stage across channels; conversion at that stage "
                  f"{verdict} by channel (chi-square).")
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="by_channel",
+        ctx, slug="by_channel",
         title="Stage conversion by channel", statement=statement, n=dec_all,
         metrics=[metric("weakest_conversion", rate, "ratio", decided,
                         ci=stats.wilson_interval(adv, decided)),

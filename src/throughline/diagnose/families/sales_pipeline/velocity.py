@@ -22,7 +22,6 @@ from throughline.diagnose.families.measure import (
 )
 from throughline.diagnose.families.sales_pipeline.mechanics import (
     ALPHA_WORDS,
-    FAMILY,
     MIN_GROUP,
     OPP_NEEDS,
     _flags,
@@ -51,7 +50,6 @@ from throughline.diagnose.toolkit import (
     signals=(),
 )
 def velocity(ctx: DiagnoseContext) -> list[Finding]:
-    diag = ctx.current.id
     require_closed_deals(ctx)
     o = ctx.require("opportunities")
     d1 = as_of(ctx)
@@ -73,7 +71,7 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
     statement = "; ".join(parts) + "."
     caveats = _cycle_caveats(ctx, t, v)
     findings = [finding(
-        ctx, diagnostic=diag, family=FAMILY, slug="overall", title="Win rate, cycle and velocity",
+        ctx, slug="overall", title="Win rate, cycle and velocity",
         statement=statement, metrics=_mech_metrics(v), n=v["closed"],
         comparison=f"deals closed from {add_months(d1, -12).isoformat()} to {d1.isoformat()}; "
                    "open deals at as-of",
@@ -84,7 +82,7 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
     gexpr = t.group_by(group=t._channel).aggregate(**_mech_aggs(ctx, t))
     groups = [(str(r["group"]), mechanics(r)) for r in
               sorted(records(ctx.execute(gexpr)), key=lambda r: str(r["group"]))]
-    f = _by_group(ctx, diag, "by_channel", "channel", groups, gexpr, n_rows)
+    f = _by_group(ctx, "by_channel", "channel", groups, gexpr, n_rows)
     if f is not None:
         findings.append(f)
     else:
@@ -118,7 +116,7 @@ def _cycle_caveats(ctx: DiagnoseContext, t: ir.Table, v: dict[str, Any]) -> list
     return [text]
 
 
-def _by_group(ctx: DiagnoseContext, diag: str, slug_: str, dim: str,
+def _by_group(ctx: DiagnoseContext, slug_: str, dim: str,
               groups: list[tuple[str, dict[str, Any]]], expr: Any, n_rows: int,
               ) -> Finding | None:
     decided = [(g, v) for g, v in groups if v["closed"] > 0]
@@ -151,7 +149,7 @@ def _by_group(ctx: DiagnoseContext, diag: str, slug_: str, dim: str,
                "avg_deal_size": v["avg_deal"], "open": v["open"], "velocity": v["velocity"]}
               for g, v in groups]
     return finding(
-        ctx, diagnostic=diag, family=FAMILY, slug=slug_, title=f"Pipeline mechanics by {dim}",
+        ctx, slug=slug_, title=f"Pipeline mechanics by {dim}",
         statement=statement, metrics=metrics, n=n_total,
         severity=Severity.info,
         comparison=f"deals closed in the 12 months to as-of, grouped by {dim}",
