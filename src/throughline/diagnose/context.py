@@ -55,7 +55,9 @@ class DiagnoseOptions:
 
 @dataclass
 class DiagnoseContext:
-    """What a diagnostic sees: the store, the options, and a per-run memo.
+    """What a diagnostic sees: the store, the options, the declaration of the diagnostic
+    running (:attr:`declared`: id, family, title), and a per-run memo. A diagnostic reads a
+    table with :meth:`require` (or :meth:`table` for optional inputs).
 
     The store is read-only for the length of a run, so the context remembers what it has
     asked it: table handles and the list of tables, query results (keyed by the Ibis
