@@ -79,7 +79,7 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
     if not (filled.get("channel", 0) or filled.get("lead_source", 0)):
         # A source field blank on every row is a field the export lacks, not a gap to score.
         raise unmeasurable("no deal records a channel or lead source: the export "
-                                   "carries no source field", NEEDS)
+                           "carries no source field", NEEDS)
     d1 = as_of(ctx)
     d0 = add_months(d1, -12)
     lit0, lit1 = ibis.literal(d0, type="date"), ibis.literal(d1, type="date")

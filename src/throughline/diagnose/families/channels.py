@@ -114,7 +114,7 @@ def stability(ctx: DiagnoseContext) -> list[Finding]:
     months = sorted({r["month"] for r in rows})
     if len(months) < MIN_MONTHS:
         raise unmeasurable("fewer than six months of attributed new pipeline in the "
-                                   "last year", NEEDS)
+                           "last year", NEEDS)
     counts: dict[str, dict[Any, int]] = defaultdict(dict)
     for r in rows:
         counts[r["key"]][r["month"]] = r["n"]

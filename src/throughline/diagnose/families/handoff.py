@@ -213,7 +213,7 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
     n = as_int(row["n"])
     if n == 0:
         raise unmeasurable(f"no feature shipped {n_days} or more days before the "
-                                   "as-of date", FEATURE_NEEDS)
+                           "as-of date", FEATURE_NEEDS)
     late, stuck_n = as_int(row["late"]), as_int(row["stuck"])
     share, lo, hi = share_interval(late, n)
     signal = stats.wilson_lower(late, n)

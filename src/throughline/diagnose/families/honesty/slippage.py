@@ -67,7 +67,7 @@ def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
         kind = "late-stage"
     else:
         raise unmeasurable("the stage history has neither forecast categories nor "
-                                   "probabilities", HISTORY_NEEDS)
+                           "probabilities", HISTORY_NEEDS)
     w = ibis.window(group_by=f.opportunity_id, order_by=[f.changed_at, f.history_id])
     first = f.mutate(_rn=ibis.row_number().over(w))
     first = first.filter(first._rn == 0).select(

@@ -81,7 +81,7 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
     tested = [r for r in results if r["effect"] is not None]
     if not any(r["lens"] is RETENTION for r in tested):
         raise unmeasurable("no stated value has both won accounts old enough to judge "
-                                   "and others to compare with", STATED_NEEDS)
+                           "and others to compare with", STATED_NEEDS)
     worst_ = max(tested, key=lambda r: (r["strength"], r["effect"] / r["lens"].reference,
                                         r["lens"] is RETENTION, r["function"], r["attribute"]))
     strength = worst_["strength"]

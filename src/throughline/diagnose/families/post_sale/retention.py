@@ -138,7 +138,7 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
     v = _retention_values(total)
     if v["n"] == 0:
         raise unmeasurable("no account was billed 12 months before the as-of date, so there is no "
-                   "starting cohort", SUBS_NEEDS[:1])
+                           "starting cohort", SUBS_NEEDS[:1])
     n_lines = int(ctx.execute(subs.count()))
     ev = [evidence(ctx, "subscriptions", overall_expr, n_lines,
                    f"MRR per account on {d0.isoformat()} and {d1.isoformat()}")]

@@ -72,7 +72,7 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
     cohorts = [c for c in cohorts if c[1]["closed"] > 0]
     if not cohorts:
         raise unmeasurable("no deal linked to a feature closed in the 12 months "
-                                   "before the as-of date", FEATURE_NEEDS)
+                           "before the as-of date", FEATURE_NEEDS)
     cohorts.sort(key=lambda c: (-c[1]["closed"], c[0]))
     cohorts = cohorts[:MAX_FEATURES]
     metrics, series, tests = [], [], []
