@@ -3,8 +3,8 @@
 Pure and deterministic: the same texts and evidence give the same claims in the same
 order. The pipeline calls :func:`build_evidence_index` once per run, then
 :func:`check_text` per statement (or :func:`check_record` on the finished record). Reading
-numbers and citations out of a text is :mod:`throughline.council.numbers`; this module
-indexes the evidence and matches each claim to it.
+numbers and citations out of a text is :mod:`.numbers`; the rest of the package indexes
+the evidence and matches each claim to it.
 
 What is a claim
 ---------------

@@ -11,6 +11,7 @@ from throughline.council.gather import RANKING_ID, binding_evidence_ids
 from throughline.council.offline import wording as w
 from throughline.council.offline.facts import assumption_test
 from throughline.council.synthesis.options import measure_phrase
+from throughline.council.synthesis.state import SynthesisBase, sentences
 from throughline.diagnose.findings import FindingKind
 from throughline.record.decision import (
     CannotSee,
@@ -20,8 +21,6 @@ from throughline.record.decision import (
     SourceItem,
     Sources,
 )
-
-from throughline.council.synthesis.state import SynthesisBase, sentences
 
 
 class EvidenceWriter(SynthesisBase):

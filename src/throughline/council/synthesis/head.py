@@ -9,11 +9,10 @@ from datetime import date
 from throughline.council.frame import join_options
 from throughline.council.gather import EvidencePack
 from throughline.council.offline import wording as w
+from throughline.council.synthesis.state import SynthesisBase
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.diagnose.report import trust
 from throughline.record.decision import DataTrust, OmittedForecast, TiedHypothesis
-
-from throughline.council.synthesis.state import SynthesisBase
 
 
 class HeadWriter(SynthesisBase):

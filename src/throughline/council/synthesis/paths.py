@@ -11,10 +11,9 @@ from throughline.council.frame import LEVER_BY_KEY, join_options
 from throughline.council.gather import binding_evidence_ids
 from throughline.council.offline import wording as w
 from throughline.council.synthesis.options import OptionCase, measure_phrase
+from throughline.council.synthesis.state import SynthesisBase
 from throughline.diagnose.constraint import SPECS
 from throughline.record.decision import Forecast, FuturePath, Milestone
-
-from throughline.council.synthesis.state import SynthesisBase
 
 
 _SERIES_LABELS = {"win_rate": "monthly win rate", "new_deals": "count of new deals",

@@ -11,12 +11,11 @@ from throughline.council.frame import join_options
 from throughline.council.gather import COVERAGE_ID, RANKING_ID, binding_evidence_ids
 from throughline.council.offline import wording as w
 from throughline.council.synthesis.options import PREP
+from throughline.council.synthesis.state import SynthesisBase
 from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.findings import FindingKind
 from throughline.diagnose.report import trust
 from throughline.record.decision import ActionStep
-
-from throughline.council.synthesis.state import SynthesisBase
 
 
 class PlanWriter(SynthesisBase):

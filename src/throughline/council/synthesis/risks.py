@@ -8,11 +8,10 @@ from __future__ import annotations
 from throughline.council.gather import COVERAGE_ID, RANKING_ID
 from throughline.council.offline import wording as w
 from throughline.council.synthesis.options import DECIDING, measure_phrase
+from throughline.council.synthesis.state import SynthesisBase
 from throughline.diagnose.families.measure import SMALL_SAMPLE
 from throughline.diagnose.findings import FindingKind
 from throughline.record.decision import Risk
-
-from throughline.council.synthesis.state import SynthesisBase
 
 
 def _kind(metric: str) -> str:

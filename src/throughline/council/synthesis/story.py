@@ -8,7 +8,6 @@ import re
 
 from throughline.council.frame import join_options
 from throughline.council.offline import wording as w
-
 from throughline.council.synthesis.state import SynthesisBase, sentences
 
 

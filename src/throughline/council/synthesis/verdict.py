@@ -8,10 +8,9 @@ from throughline.council.frame import LEVER_BY_KEY, join_options
 from throughline.council.gather import RANKING_ID, binding_evidence_ids
 from throughline.council.offline import wording as w
 from throughline.council.synthesis.options import measure_phrase, n_phrase, remedy_for
+from throughline.council.synthesis.state import SynthesisBase
 from throughline.diagnose.constraint import SPECS
 from throughline.diagnose.report import trust
-
-from throughline.council.synthesis.state import SynthesisBase
 
 
 class VerdictWriter(SynthesisBase):

@@ -40,6 +40,7 @@ layer reads them for its cost estimate).
 
 from __future__ import annotations
 
+from throughline.core.synthesis_sections import MARK, SECTIONS, planned_prompt_chars
 from throughline.council.synthesis.model.calls import (
     SectionsOutcome,
     apply_sections,
@@ -47,7 +48,6 @@ from throughline.council.synthesis.model.calls import (
     synthesise_sections,
 )
 from throughline.council.synthesis.model.prompt import SynthesisInputs, draft_of
-from throughline.core.synthesis_sections import MARK, SECTIONS, planned_prompt_chars
 
 __all__ = ["MARK", "SECTIONS", "SectionsOutcome", "SynthesisInputs", "apply_sections",
            "draft_of", "ordered_calls", "planned_prompt_chars", "synthesise_sections"]

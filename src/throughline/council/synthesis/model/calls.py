@@ -10,13 +10,13 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from throughline.core.errors import ModelError
+from throughline.core.seams import CallInfo
+from throughline.core.synthesis_sections import INSTRUCTIONS, SECTIONS, Section
 from throughline.council.synthesis.model.checks import problems_of
 from throughline.council.synthesis.model.convert import convert
 from throughline.council.synthesis.model.prompt import SynthesisInputs, section_prompt, stable_head
 from throughline.council.synthesis.model.schemas import SCHEMAS, TITLES, WAVES
-from throughline.core.errors import ModelError
-from throughline.core.seams import CallInfo
-from throughline.core.synthesis_sections import INSTRUCTIONS, SECTIONS, Section
 from throughline.providers.errors import BudgetExceeded
 from throughline.record.decision import DecisionRecord
 

@@ -10,6 +10,7 @@ import copy
 import re
 from typing import Any
 
+from throughline.core.synthesis_sections import Section
 from throughline.council.claimcheck import check_record_texts, record_texts
 from throughline.council.synthesis.model.convert import convert, flat
 from throughline.council.synthesis.model.prompt import SynthesisInputs
@@ -21,7 +22,6 @@ from throughline.council.synthesis.model.schemas import (
     WRONG_IF,
     DeeperStorySection,
 )
-from throughline.core.synthesis_sections import Section
 
 def _said_in(words: str, text: str) -> bool:
     w = flat(words).strip("\"' .,;:").casefold()

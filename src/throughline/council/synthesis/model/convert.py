@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from throughline.core.synthesis_sections import Section
 from throughline.council.synthesis import CitationBook
 from throughline.council.synthesis.model.prompt import SynthesisInputs
-from throughline.core.synthesis_sections import Section
 from throughline.record.decision import ActionStep, FuturePath, Milestone, Risk
 
 def flat(text: str) -> str:

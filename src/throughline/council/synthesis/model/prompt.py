@@ -11,6 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from throughline.core.synthesis_sections import (
+    DEBATE_CHARS,
+    MAX_FINDINGS,
+    MIN_STATEMENT_CHARS,
+    Section,
+)
 from throughline.council.claimcheck import EvidenceIndex, asked_phrases
 from throughline.council.gather import COVERAGE_ID, RANKING_ID, EvidencePack, finding_card
 from throughline.council.personas import Persona
@@ -28,12 +34,6 @@ from throughline.council.synthesis.model.schemas import (
     VerdictSection,
 )
 from throughline.council.synthesis.rules import Synthesis
-from throughline.core.synthesis_sections import (
-    DEBATE_CHARS,
-    MAX_FINDINGS,
-    MIN_STATEMENT_CHARS,
-    Section,
-)
 from throughline.diagnose.ranking import HYPOTHESES
 from throughline.providers import prompts
 from throughline.record.decision import Advisor, DecisionRecord, Statement
