@@ -28,7 +28,7 @@ from pathlib import Path
 from throughline.core.settings import Settings, load_settings
 from throughline.diagnose import run_diagnose
 from throughline.diagnose.invariants import truth_violations
-from throughline.diagnose.ranking import HYPOTHESES
+from throughline.diagnose.signals import HYPOTHESES
 from throughline.ingest import ingest
 from throughline.sample.generator import generate
 from throughline.sample.quirks import parse_quirks
