@@ -139,6 +139,12 @@ def measure_phrase(m: OptionMeasure, *, with_rank: bool = True) -> str:
     return f"{m.label} is {m.shown}{n}" + (f", {rank}" if rank else "")
 
 
+def remedy_name(text: str) -> str:
+    """A wrong remedy of the diagnosis named without its explanation ('Hiring reps or
+    tightening sales execution')."""
+    return w.strip_period(re.split(r"[:—]", text)[0].strip().rstrip(","))
+
+
 def remedy_for(binding: str, levers: list[str]) -> str | None:
     """The diagnosis' named wrong remedy an option amounts to, when there is one."""
     words: list[str] = []
@@ -147,7 +153,7 @@ def remedy_for(binding: str, levers: list[str]) -> str | None:
     for wd in words:  # the lever's own words in order of preference
         for text in SPECS[binding].wrong_remedies:
             if wd in text.lower():
-                return w.strip_period(re.split(r"[:—]", text)[0].strip().rstrip(","))
+                return remedy_name(text)
     return None
 
 
@@ -166,4 +172,4 @@ def n_phrase(m: OptionMeasure) -> str:
 
 
 __all__ = ["DECIDING", "PREP", "OptionCase", "measure_phrase", "n_phrase",
-           "option_cases", "rank_words", "remedy_for"]
+           "option_cases", "rank_words", "remedy_for", "remedy_name"]

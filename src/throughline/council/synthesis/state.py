@@ -21,7 +21,7 @@ from throughline.council.offline.grammar import Voice
 from throughline.council.offline.phrasing import SYNTH
 from throughline.council.personas import Persona
 from throughline.council.synthesis.citations import CitationBook
-from throughline.council.synthesis.options import OptionCase, option_cases
+from throughline.council.synthesis.options import OptionCase, option_cases, remedy_name
 from throughline.diagnose.constraint import SPECS
 from throughline.record.decision import Advisor, Forecast, Intent, RoundRecord
 
@@ -123,8 +123,7 @@ class SynthesisBase:
 
     def wrong_remedy(self) -> str:
         assert self.binding is not None
-        text = SPECS[self.binding].wrong_remedies[0]
-        return w.lower_first(w.strip_period(re.split(r"[:—]", text)[0].strip().rstrip(",")))
+        return w.lower_first(remedy_name(SPECS[self.binding].wrong_remedies[0]))
 
     # the options ------------------------------------------------------------------------
 

@@ -135,6 +135,7 @@ BRIEFS: dict[Section, str] = {
 }
 
 
-__all__ = ["BRIEFS", "SCHEMAS", "TITLES", "WAVES", "WRONG_IF", "ActionPlanSection",
+__all__ = ["BRIEFS", "MAX_LINE_CHARS", "MAX_STEP_CHARS", "MAX_STORY_CHARS", "MAX_VERDICT_CHARS",
+           "SCHEMAS", "TITLES", "WAVES", "WRONG_IF", "ActionPlanSection",
            "DeeperStorySection", "FuturePathsSection", "MilestoneDraft", "PathDraft",
            "QuoteDraft", "RiskDraft", "RisksSection", "StepDraft", "VerdictSection"]
