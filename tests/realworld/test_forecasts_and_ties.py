@@ -92,7 +92,7 @@ def test_diagnose_cli_names_the_tie_and_the_data_quality_first(
 def test_ask_on_a_tie_passes_its_own_claim_check_and_forecasts_from_the_data(
         company: Company, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     d = tied(company.diagnosis)
-    monkeypatch.setattr("throughline.diagnose.run_diagnose", lambda *a, **k: d)
+    monkeypatch.setattr("throughline.council.gather_sources.run_diagnose", lambda *a, **k: d)
     out = tmp_path / "record.json"
     run_date = date(d.as_of.year + 8, 11, 21)  # the record is written years after the data
     res = cli("--workspace", str(company.settings.workspace), "ask",
