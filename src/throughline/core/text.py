@@ -6,8 +6,15 @@ heading, a table or raw HTML; rendered anywhere it must not carry invisible bidi
 controls (U+202E "right-to-left override" makes ``exe.txt`` read as ``txt.exe``). Both
 renderers (the diagnosis report and the decision record) use these functions.
 
-Also the one stemmer (:func:`stem`): the library's index terms and the claim check's word
-matching fold plurals the same way.
+Also the two stemmers, each kept for its own use:
+
+- :func:`stem`, a conservative plural stemmer: the library's index terms (and any new
+  matching of words) fold plurals with it.
+- :func:`loose_stem`, drops one common suffix and keeps six letters, so 'stated' and
+  'states' meet: only the claim check's word matching uses it. It must not become
+  :func:`stem`: which metric a claim's number is matched to depends on it, and the plural
+  stemmer matches some numbers to another metric of the same finding, which would change
+  every record.
 """
 
 from __future__ import annotations
@@ -69,3 +76,14 @@ def stem(word: str) -> str:
         if word.endswith("s") and not word.endswith(("us", "ss", "is")):
             return word[:-1]
     return word
+
+
+def loose_stem(word: str) -> str:
+    """A crude stem for the claim check: drop one common suffix, keep six letters
+    ('stated', 'states' → 'stat'; 'realised', 'realise' → 'realis')."""
+    w = word.lower()
+    for suffix in ("ing", "ies", "ed", "es", "s", "e"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[:-len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return w[:6]

@@ -1,17 +1,15 @@
 """The words around a number: the stems that say what it is about, its clause and the
 short context a claim shows.
 
-:func:`loose_stem` is not the shared stemmer (:func:`throughline.core.text.stem`, a
-conservative plural stemmer for the library's index) and must not become it: it drops one
-common suffix and keeps six letters, so 'stated' and 'states' meet. It only has to find a
-shared word between a claim's clause and a piece of evidence, and which metric a number is
-matched to depends on it — the shared stemmer matches some numbers to another metric of
-the same finding, which would change every record.
+The stems are :func:`throughline.core.text.loose_stem`'s, not the library's plural
+stemmer: its docstring (core.text) says why the claim check keeps its own.
 """
 
 from __future__ import annotations
 
 import re
+
+from throughline.core.text import loose_stem
 
 _STOP = {
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "are",
@@ -23,17 +21,6 @@ _STOP = {
     "two", "three", "you", "your", "us", "do", "does", "did", "will", "would", "could",
     "can", "may", "might", "should", "if", "when", "how", "why", "where", "after", "before",
 }
-
-
-def loose_stem(word: str) -> str:
-    """A crude stem: drop one common suffix, keep six letters ('stated', 'states' → 'stat';
-    'realised', 'realise' → 'realis')."""
-    w = word.lower()
-    for suffix in ("ing", "ies", "ed", "es", "s", "e"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[:-len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    return w[:6]
 
 
 def stems(text: str) -> set[str]:
@@ -68,4 +55,4 @@ def context(text: str, start: int, end: int, width: int = 28) -> str:
     return ("…" if a > 0 else "") + span + ("…" if b < len(text) else "")
 
 
-__all__ = ["clause", "context", "loose_stem", "stems"]
+__all__ = ["clause", "context", "stems"]
