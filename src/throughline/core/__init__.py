@@ -4,3 +4,5 @@
 for people. Stage packages (ingest, diagnose, library, council, record) import from here,
 never the other way round.
 """
+
+__all__: list[str] = []  # a namespace: import from its modules

@@ -19,3 +19,5 @@ The stages, in the order :meth:`convene.Council._run` runs them:
   framer's and synthesiser's calls), ``assemble.py`` (the record, its run facts, a degraded
   run).
 """
+
+__all__: list[str] = []  # a namespace: import from its modules

@@ -15,3 +15,5 @@ Where things live:
 - ``grammar.py`` (``Voice``: which sentence form is used) with the forms in ``forms/``;
   ``phrasing.py`` (the synthesis' sentence forms) and ``wording.py`` (fixed wording).
 """
+
+__all__: list[str] = []  # a namespace: import from its modules

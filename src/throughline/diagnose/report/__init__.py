@@ -58,4 +58,5 @@ def write_report(diagnosis: Diagnosis, path: Path, format: ReportFormat = "html"
 
 __all__ = ["EXTENSIONS", "FORMATS", "IssueLine", "ReportFormat", "ReportMeta",
            "html_environment", "issue_line", "issue_table", "markdown_document", "render",
-           "section", "split_label", "write_report"]
+           "render_html", "render_json", "render_markdown", "section", "split_label",
+           "write_report"]
