@@ -1,7 +1,8 @@
 """The signal table: every named signal a diagnostic may emit, what it means, and which
-hypothesis it pushes (and how). Written once; the scorer's ``SPECS`` and ``COUNTERS``
-(``constraint.py``), the hypothesis labels (``ranking.HYPOTHESES``) and
-``docs/signals.md`` are derived from it.
+hypothesis it pushes (and how). Written once, as data in ``signals.yaml`` beside this file
+(the names also as the :class:`Signal` enum, for diagnostics to declare; the two are
+checked to agree on import); the scorer's ``SPECS`` and ``COUNTERS`` (``constraint.py``),
+the hypothesis labels (``ranking.HYPOTHESES``) and ``docs/signals.md`` are derived from it.
 
 A measured finding may carry ``signals``: named strengths in 0..1. The common contract is
 *effect size scaled to 0..1 and discounted by sampling uncertainty*, so a signal is 0 when
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
+
+import yaml
 
 Role = Literal["primary", "support", "requires", "counter"]
 
@@ -90,88 +94,31 @@ class SignalSpec:
     feeds: tuple[Feed, ...]
 
 
-def _f(hypothesis: str, role: Role, counters: Signal | None = None) -> tuple[Feed, ...]:
-    return (Feed(hypothesis, role, counters),)
+ROLES: tuple[Role, ...] = ("primary", "support", "requires", "counter")
 
 
-S = Signal
+def _feed(text: str) -> Feed:
+    """One ``feeds`` entry of ``signals.yaml``: "<hypothesis> <role> [<countered signal>]"."""
+    hypothesis, role, *counters = text.split()
+    if hypothesis not in HYPOTHESES or role not in ROLES or len(counters) > 1 \
+            or (counters and role != "counter"):
+        raise ValueError(f"signals.yaml: bad feed {text!r}")
+    return Feed(hypothesis, cast(Role, role), Signal(counters[0]) if counters else None)
+
+
+def _load_signals() -> dict[Signal, SignalSpec]:
+    """The table in ``signals.yaml``, checked against :class:`Signal` (same names, same order)."""
+    text = resources.files("throughline.diagnose").joinpath("signals.yaml").read_text(
+        encoding="utf-8")
+    declared = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if list(declared) != [str(s) for s in Signal]:
+        raise ValueError("signals.yaml must list the Signal enum's names, in its order")
+    return {Signal(name): SignalSpec(spec["means"], tuple(_feed(f) for f in spec["feeds"]))
+            for name, spec in declared.items()}
+
+
 # Order matters: within a hypothesis and role, the scorer reads signals in table order.
-SIGNALS: dict[Signal, SignalSpec] = {
-    S.channel_volatility: SignalSpec(
-        "channels' monthly shares of new pipeline swing beyond chance",
-        _f("distribution", "primary")),
-    S.channel_dependency: SignalSpec(
-        "one channel carries most of the won revenue", _f("distribution", "primary")),
-    S.channel_churn: SignalSpec(
-        "channels appear and disappear from month to month", _f("distribution", "support")),
-    S.healthy_channel_stability: SignalSpec(
-        "channel shares measured and stable",
-        _f("distribution", "counter", S.channel_volatility)),
-    S.icp_drift: SignalSpec(
-        "recent wins fall outside the revealed ICP more than earlier ones",
-        _f("positioning", "primary")),
-    S.icp_divergence: SignalSpec(
-        "who is won differs from who retains and refers", _f("positioning", "primary")),
-    S.healthy_icp_alignment: SignalSpec(
-        "stated ICPs measured and in line with the revealed one",
-        _f("positioning", "counter", S.stated_vs_revealed)),
-    S.attribution_gap: SignalSpec(
-        "deals and revenue with no known source", _f("messaging", "primary")),
-    S.messaging_incoherence: SignalSpec(
-        "website, deck, email and proposals tell different stories",
-        _f("messaging", "primary")),
-    S.attribution_gap_trend: SignalSpec(
-        "the unattributed share of new deals is rising", _f("messaging", "support")),
-    S.messaging_unbacked_claims: SignalSpec(
-        "messaging names capabilities that are not generally available",
-        _f("messaging", "support")),
-    S.healthy_attribution: SignalSpec(
-        "attribution measured and well kept",
-        _f("messaging", "counter", S.attribution_gap)),
-    S.stage_optimism: SignalSpec(
-        "stated stage probabilities above realised stage-to-win conversion",
-        _f("honesty", "primary")),
-    S.commit_slippage: SignalSpec(
-        "commit and late-stage deals lost or slipped", _f("honesty", "primary")),
-    S.close_date_pushes: SignalSpec(
-        "close dates pushed out again and again", _f("honesty", "primary")),
-    S.forecast_optimism: SignalSpec(
-        "forecasts above the bookings that followed", _f("honesty", "primary")),
-    S.positive_notes_stall: SignalSpec(
-        "deals with positive notes that stall or are lost", _f("honesty", "support")),
-    S.promises_unbacked: SignalSpec(
-        "deals sold on capabilities engineering has not signed off",
-        _f("honesty", "support")),
-    S.feedback_loop_open: SignalSpec(
-        "losses and feedback nobody closes the loop on", _f("honesty", "support")),
-    S.stated_vs_revealed: SignalSpec(
-        "a function's stated ICP serves worse than the revealed one",
-        (Feed("positioning", "primary"), Feed("honesty", "support"))),
-    S.healthy_stage_calibration: SignalSpec(
-        "stage probabilities measured and calibrated",
-        _f("honesty", "counter", S.stage_optimism)),
-    S.activity_pipeline_divergence: SignalSpec(
-        "activity grows while new pipeline stays flat", _f("architecture", "primary")),
-    S.pull_share_low: SignalSpec(
-        "little of new pipeline comes from pull motions", _f("architecture", "primary")),
-    S.pull_share_declining: SignalSpec(
-        "the pull share of new pipeline is falling", _f("architecture", "support")),
-    # Emitted by push_pull.mix as the counter of pull_share_low, but the scorer maps no
-    # counter for it (its name does not follow ``healthy_<signal>``): reported, not scored.
-    S.healthy_pull_share: SignalSpec(
-        "pull motions bring clearly more than half of new deals (not scored)", ()),
-    S.gtm_illegible: SignalSpec(
-        "the GTM functions' data lets us measure little", _f("measurement_vacuum", "primary")),
-    S.engineering_legible: SignalSpec(
-        "engineering's data lets us measure it", _f("measurement_vacuum", "requires")),
-    S.inventory_accumulation: SignalSpec(
-        "shipped features with no sales play pile up", _f("inventory", "primary")),
-    S.slow_decided_to_spec: SignalSpec(
-        "decided features wait long before a spec", _f("inventory", "primary")),
-    S.feature_pipeline_divergence: SignalSpec(
-        "feature velocity rises while pipeline conversion does not",
-        _f("inventory", "support")),
-}
+SIGNALS: dict[Signal, SignalSpec] = _load_signals()
 
 
 def signals_for(hypothesis: str, role: Role) -> tuple[str, ...]:
