@@ -300,21 +300,13 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-ACRONYMS = {
-    "ae": "AE", "ai": "AI", "acv": "ACV", "api": "API", "arr": "ARR", "b2b": "B2B",
-    "cac": "CAC", "ceo": "CEO", "cfo": "CFO", "cio": "CIO", "cmo": "CMO", "coo": "COO",
-    "cpo": "CPO", "cro": "CRO", "crm": "CRM", "cs": "CS", "csm": "CSM", "csv": "CSV",
-    "cto": "CTO", "cv": "CV", "emea": "EMEA", "apac": "APAC", "latam": "LATAM",
-    "amer": "AMER", "eu": "EU", "uk": "UK", "us": "US", "usa": "USA", "erp": "ERP",
-    "ga": "GA", "grr": "GRR", "gtm": "GTM", "hhi": "HHI", "hr": "HR", "icp": "ICP",
-    "id": "ID", "it": "IT", "js": "JS", "km": "KM", "kpi": "KPI", "ltv": "LTV",
-    "mql": "MQL", "mrr": "MRR", "nps": "NPS", "nrr": "NRR", "ols": "OLS", "p50": "P50",
-    "p75": "P75", "p90": "P90", "poc": "POC", "pr": "PR", "prs": "PRs", "qbr": "QBR",
-    "revops": "RevOps", "roi": "ROI", "rfp": "RFP", "saas": "SaaS", "sdr": "SDR",
-    "bdr": "BDR", "seo": "SEO", "sla": "SLA", "smb": "SMB", "sme": "SME", "sql": "SQL",
-    "sso": "SSO", "ttv": "TTV", "ui": "UI", "ux": "UX", "vp": "VP", "svp": "SVP",
-    "evp": "EVP", "mofu": "MOFU", "tofu": "TOFU", "bofu": "BOFU",
-}
+# Acronyms as written, found by their lower-case form.
+ACRONYMS = {word.lower(): word for word in """
+    AE AI ACV API ARR B2B CAC CEO CFO CIO CMO COO CPO CRO CRM CS CSM CSV CTO CV EMEA APAC LATAM
+    AMER EU UK US USA ERP GA GRR GTM HHI HR ICP ID IT JS KM KPI LTV MQL MRR NPS NRR OLS P50 P75
+    P90 POC PR PRs QBR RevOps ROI RFP SaaS SDR BDR SEO SLA SMB SME SQL SSO TTV UI UX VP SVP EVP
+    MOFU TOFU BOFU
+""".split()}
 COMPOUNDS = {
     ("mid", "market"): "mid-market", ("product", "led"): "product-led",
     ("sales", "led"): "sales-led", ("self", "serve"): "self-serve",

@@ -150,17 +150,13 @@ class RunLog(SQLiteFile):
 
     def fail_run(self, run_id: str, error: str) -> None:
         """Close a run that produced no record (the error is stored, secrets redacted)."""
-        self._require(run_id)
-        with self._write() as conn:
-            conn.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
-                         "WHERE id = ?", (ts(self._clock()), redact_text(error), run_id))
+        self._change(run_id, "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+                     "WHERE id = ?", (ts(self._clock()), redact_text(error), run_id))
 
     def reopen_run(self, run_id: str) -> None:
         """Mark a run ``running`` again (resume); its stages, statements and calls stay."""
-        self._require(run_id)
-        with self._write() as conn:
-            conn.execute("UPDATE runs SET status = 'running', finished_at = NULL, error = NULL "
-                         "WHERE id = ?", (run_id,))
+        self._change(run_id, "UPDATE runs SET status = 'running', finished_at = NULL, "
+                     "error = NULL WHERE id = ?", (run_id,))
 
     def resolve(self, ref: str) -> str:
         """The full id for an id, a unique prefix of one (≥ 4 characters) or ``latest``.
@@ -230,13 +226,12 @@ class RunLog(SQLiteFile):
 
     # frame and stages -------------------------------------------------------------------
     def save_frame(self, run_id: str, intent: Intent) -> None:
-        self._require(run_id)
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO frames(run_id, decision_type, intent, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET "
-                "decision_type = excluded.decision_type, intent = excluded.intent",
-                (run_id, intent.decision_type, intent.model_dump_json(), ts(self._clock())))
+        self._change(
+            run_id,
+            "INSERT INTO frames(run_id, decision_type, intent, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET "
+            "decision_type = excluded.decision_type, intent = excluded.intent",
+            (run_id, intent.decision_type, intent.model_dump_json(), ts(self._clock())))
 
     def get_frame(self, run_id: str) -> Intent | None:
         row = self._conn.execute("SELECT intent FROM frames WHERE run_id = ?",
@@ -245,14 +240,13 @@ class RunLog(SQLiteFile):
 
     def stage_started(self, run_id: str, name: str) -> None:
         """Mark a stage running; starting it again (a resumed run) counts an attempt."""
-        self._require(run_id)
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO stages(run_id, name, status, started_at) "
-                "VALUES (?, ?, 'running', ?) ON CONFLICT(run_id, name) DO UPDATE SET "
-                "status = 'running', attempts = attempts + 1, started_at = "
-                "excluded.started_at, finished_at = NULL, output = NULL, error = NULL",
-                (run_id, name, ts(self._clock())))
+        self._change(
+            run_id,
+            "INSERT INTO stages(run_id, name, status, started_at) "
+            "VALUES (?, ?, 'running', ?) ON CONFLICT(run_id, name) DO UPDATE SET "
+            "status = 'running', attempts = attempts + 1, started_at = "
+            "excluded.started_at, finished_at = NULL, output = NULL, error = NULL",
+            (run_id, name, ts(self._clock())))
 
     def stage_finished(self, run_id: str, name: str, output: Any = None) -> None:
         """Mark a stage finished with what it produced (any JSON value or Pydantic model)."""
@@ -285,15 +279,14 @@ class RunLog(SQLiteFile):
 
     def _stage_end(self, run_id: str, name: str, status: str, output: str | None,
                    error: str | None) -> None:
-        self._require(run_id)
         now = ts(self._clock())
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO stages(run_id, name, status, started_at, finished_at, output, "
-                "error) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, name) DO UPDATE SET "
-                "status = excluded.status, finished_at = excluded.finished_at, "
-                "output = excluded.output, error = excluded.error",
-                (run_id, name, status, now, now, output, error))
+        self._change(
+            run_id,
+            "INSERT INTO stages(run_id, name, status, started_at, finished_at, output, "
+            "error) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, name) DO UPDATE SET "
+            "status = excluded.status, finished_at = excluded.finished_at, "
+            "output = excluded.output, error = excluded.error",
+            (run_id, name, status, now, now, output, error))
 
     # statements, claims, forecasts --------------------------------------------------------
     def save_statement(self, run_id: str, statement: Statement) -> None:
@@ -397,6 +390,12 @@ class RunLog(SQLiteFile):
                     yield conn
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write to the run log {self.path}: {exc}") from exc
+
+    def _change(self, run_id: str, sql: str, params: tuple[Any, ...]) -> None:
+        """One statement about an existing run, in a write transaction."""
+        self._require(run_id)
+        with self._write() as conn:
+            conn.execute(sql, params)
 
     def _save(self, run_id: str, upsert: Callable[[sqlite3.Connection, str, list[Any]], None],
               rows: Iterable[Any]) -> None:

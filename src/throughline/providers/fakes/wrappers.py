@@ -71,24 +71,22 @@ class FaultInjectingModel(WrapperModel):
                 await asyncio.Event().wait()
             raise ModelTimeoutError(name, "Request timed out (injected)", phase="read")
         if kind == "rate_limited":
-            raise ModelHTTPError.for_category(
-                ModelRateLimitError,
-                status_code=429,
-                model_name=name,
-                body={"error": {"message": "Rate limit reached (injected)"}},
-                headers={"retry-after": f"{self.retry_after:g}"},
-            )
+            raise _http_error(ModelRateLimitError, 429, name, "Rate limit reached",
+                              {"retry-after": f"{self.retry_after:g}"})
         if kind == "server_error":
-            raise ModelHTTPError.for_category(
-                ModelServerError,
-                status_code=500,
-                model_name=name,
-                body={"error": {"message": "Internal server error (injected)"}},
-            )
+            raise _http_error(ModelServerError, 500, name, "Internal server error")
         response = await self.wrapped.request(messages, model_settings, model_request_parameters)
         if kind == "malformed":
             return _corrupt(response)
         return response
+
+
+def _http_error(category: type[ModelRateLimitError | ModelServerError], status: int, name: str,
+                message: str, headers: dict[str, str] | None = None) -> ModelHTTPError:
+    """The HTTP error a provider's SDK raises, its body saying the fault was injected."""
+    return ModelHTTPError.for_category(category, status_code=status, model_name=name,
+                                       body={"error": {"message": f"{message} (injected)"}},
+                                       headers=headers)
 
 
 def _corrupt(response: ModelResponse) -> ModelResponse:
