@@ -6,10 +6,8 @@ diagnostics are declared as data in ``hypotheses.yaml`` beside this file."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
+from throughline.core.datafiles import packaged_yaml
 from throughline.diagnose.signals import HYPOTHESES, signals_for
 
 PRIMARY_WEIGHT = 1.0
@@ -37,9 +35,7 @@ class Hypothesis:
 
 def _load() -> dict[str, dict[str, list[str]]]:
     """``hypotheses.yaml``, checked to declare the hypotheses of the signal table in order."""
-    text = resources.files("throughline.diagnose").joinpath("hypotheses.yaml").read_text(
-        encoding="utf-8")
-    declared = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    declared = packaged_yaml("throughline.diagnose", "hypotheses.yaml")
     if list(declared) != list(HYPOTHESES):
         raise ValueError("hypotheses.yaml must declare signals.HYPOTHESES, in their order")
     return declared

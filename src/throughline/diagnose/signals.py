@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Literal, cast
 
-import yaml
+from throughline.core.datafiles import packaged_yaml
 
 Role = Literal["primary", "support", "requires", "counter"]
 
@@ -108,9 +107,7 @@ def _feed(text: str) -> Feed:
 
 def _load_signals() -> dict[Signal, SignalSpec]:
     """The table in ``signals.yaml``, checked against :class:`Signal` (same names, same order)."""
-    text = resources.files("throughline.diagnose").joinpath("signals.yaml").read_text(
-        encoding="utf-8")
-    declared = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    declared = packaged_yaml("throughline.diagnose", "signals.yaml")
     if list(declared) != [str(s) for s in Signal]:
         raise ValueError("signals.yaml must list the Signal enum's names, in its order")
     return {Signal(name): SignalSpec(spec["means"], tuple(_feed(f) for f in spec["feeds"]))

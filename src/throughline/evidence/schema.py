@@ -11,10 +11,10 @@ there and every one of them follows.
 from __future__ import annotations
 
 from enum import Enum
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, Field
+
+from throughline.core.datafiles import packaged_yaml
 
 
 # per column type: its SQL type, and what a value must be (in refusals)
@@ -110,9 +110,7 @@ class Table(BaseModel):
 
 def _load_tables() -> tuple[Table, ...]:
     """The tables declared in ``tables.yaml``, in their order there."""
-    text = resources.files("throughline.evidence").joinpath("tables.yaml").read_text(
-        encoding="utf-8")
-    declared = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    declared = packaged_yaml("throughline.evidence", "tables.yaml")
     return tuple(Table.model_validate({"name": name, **spec}) for name, spec in declared.items())
 
 

@@ -1,12 +1,15 @@
 """Word banks for the sample company: lead sources, segments, industries, product domains.
 
-Everything here is plain data written for this generator. Order matters (the generator
-indexes into these tuples), so append rather than reorder.
+Everything here is plain data written for this generator (the product domains in
+``domains.yaml``). Order matters (the generator indexes into these tuples), so append
+rather than reorder.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from throughline.core.datafiles import packaged_yaml
 
 # --- CRM vocabulary -----------------------------------------------------------------------
 
@@ -162,187 +165,17 @@ class Domain:
     areas: tuple[str, ...]
 
 
-DISPATCH = Domain(
-    slug="dispatch",
-    category="field service scheduling",
-    buyer="operations leaders who run field teams",
-    capabilities=(
-        Capability("cap_route_opt", "Route optimisation", "Plans technician routes to cut "
-                   "drive time between jobs."),
-        Capability("cap_mobile_app", "Technician mobile app", "Offline job sheets, photos "
-                   "and signatures on the technician's phone."),
-        Capability("cap_booking_portal", "Customer booking portal", "Customers pick a slot "
-                   "and see the arrival window."),
-        Capability("cap_sla_tracking", "SLA tracking", "Flags jobs at risk of missing a "
-                   "contractual response time."),
-        Capability("cap_van_stock", "Van stock and parts", "Tracks parts per van and "
-                   "suggests restocks."),
-        Capability("cap_onsite_invoice", "On-site invoicing", "Raise and collect an "
-                   "invoice when the job closes."),
-        Capability("cap_sso", "Single sign-on", "SAML and OIDC sign-on for admins and "
-                   "staff."),
-        Capability("cap_audit_log", "Audit log", "Who changed which job, when."),
-        Capability("cap_erp_sync", "ERP sync", "Two-way sync of jobs, parts and invoices "
-                   "with the ERP."),
-        Capability("cap_crm_sync", "CRM sync", "Customer and asset records kept in step "
-                   "with the CRM."),
-        Capability("cap_demand_forecast", "Demand forecasting", "Predicts job volume per "
-                   "region and week."),
-        Capability("cap_auto_dispatch", "AI auto-dispatch", "Assigns and re-plans jobs "
-                   "without a dispatcher."),
-        Capability("cap_iot_alerts", "Equipment IoT alerts", "Opens a job when a connected "
-                   "asset reports a fault."),
-        Capability("cap_custom_forms", "Custom job forms", "Checklists and forms per job "
-                   "type."),
-        Capability("cap_ops_reporting", "Operations reporting", "Utilisation, first-time "
-                   "fix and travel reports."),
-        Capability("cap_multi_region", "Multi-region workspaces", "Separate teams, rules "
-                   "and calendars per region."),
-        Capability("cap_public_api", "Public API", "REST API and webhooks for jobs and "
-                   "assets."),
-        Capability("cap_eu_residency", "EU data residency", "Customer data stored and "
-                   "processed in the EU."),
-    ),
-    claims=(
-        Claim("fewer miles per job", "Technicians drive fewer miles per job, so each one "
-              "finishes more visits in a day."),
-        Claim("first-time fix", "The right person arrives with the right parts, which "
-              "lifts the first-time fix rate."),
-        Claim("one live schedule", "Whiteboards and spreadsheets give way to one live "
-              "schedule the whole field team trusts."),
-        Claim("a precise arrival window", "Customers get a precise arrival window and "
-              "stop calling to ask where the van is."),
-        Claim("paid on the day", "Invoices go out from the job site, so you are paid on "
-              "the day the work is done."),
-        Claim("dispatch that runs itself", "Dispatch that runs itself: jobs are assigned "
-              "and re-planned with no one at the board."),
-    ),
-    milestones=("first job dispatched", "first full week scheduled",
-                "first route plan accepted"),
-    repo_names=("platform", "mobile", "dispatch-engine"),
-    areas=("scheduler", "routes", "mobile sync", "job forms", "invoices", "auth", "webhooks",
-           "reports", "parts", "calendar", "notifications", "api"),
-)
+def _domain(d: dict) -> Domain:
+    return Domain(slug=d["slug"], category=d["category"], buyer=d["buyer"],
+                  capabilities=tuple(Capability(**c) for c in d["capabilities"]),
+                  claims=tuple(Claim(**c) for c in d["claims"]),
+                  milestones=tuple(d["milestones"]), repo_names=tuple(d["repo_names"]),
+                  areas=tuple(d["areas"]))
 
-PAYABLES = Domain(
-    slug="payables",
-    category="accounts payable automation",
-    buyer="finance teams that process supplier invoices",
-    capabilities=(
-        Capability("cap_invoice_capture", "Invoice capture", "Reads supplier invoices "
-                   "from email and PDF."),
-        Capability("cap_approval_flows", "Approval flows", "Routes invoices to the right "
-                   "approvers by amount and cost centre."),
-        Capability("cap_three_way_match", "Three-way match", "Matches invoice, purchase "
-                   "order and goods receipt."),
-        Capability("cap_vendor_portal", "Supplier portal", "Suppliers upload invoices and "
-                   "check payment status."),
-        Capability("cap_payments", "Payment runs", "Schedules and releases supplier "
-                   "payments."),
-        Capability("cap_erp_sync", "ERP sync", "Posts approved invoices to the general "
-                   "ledger."),
-        Capability("cap_sso", "Single sign-on", "SAML and OIDC sign-on."),
-        Capability("cap_audit_log", "Audit trail", "Every approval and edit, recorded for "
-                   "auditors."),
-        Capability("cap_fx_payments", "Multi-currency payments", "Pays suppliers in their "
-                   "own currency."),
-        Capability("cap_fraud_checks", "Fraud checks", "Flags changed bank details and "
-                   "duplicate invoices."),
-        Capability("cap_spend_reports", "Spend reporting", "Spend by supplier, category "
-                   "and entity."),
-        Capability("cap_ai_coding", "AI GL coding", "Suggests ledger codes from past "
-                   "invoices."),
-        Capability("cap_po_management", "Purchase orders", "Raise and approve purchase "
-                   "orders."),
-        Capability("cap_tax_compliance", "E-invoicing compliance", "Meets national "
-                   "e-invoicing mandates."),
-        Capability("cap_public_api", "Public API", "REST API and webhooks."),
-        Capability("cap_multi_entity", "Multi-entity", "Several legal entities in one "
-                   "workspace."),
-        Capability("cap_virtual_cards", "Virtual cards", "Pay suppliers with single-use "
-                   "cards."),
-        Capability("cap_eu_residency", "EU data residency", "Data stored and processed in "
-                   "the EU."),
-    ),
-    claims=(
-        Claim("close the books faster", "Month-end stops being a scramble: teams close the "
-              "books faster because invoices are coded and approved as they arrive."),
-        Claim("no more manual keying", "No more manual keying: invoices are read, matched "
-              "and posted without retyping."),
-        Claim("catch fraud before it pays", "Changed bank details and duplicates are "
-              "caught before money leaves the account."),
-        Claim("suppliers paid on time", "Suppliers are paid on time and stop chasing your "
-              "team by email."),
-        Claim("audit-ready by default", "Every approval is recorded, so the audit is "
-              "ready before the auditors ask."),
-        Claim("touchless invoices", "Touchless invoices: most bills flow from inbox to "
-              "ledger with nobody opening them."),
-    ),
-    milestones=("first invoice paid", "first payment run", "first month closed"),
-    repo_names=("platform", "capture-service", "payments"),
-    areas=("approvals", "ocr", "matching", "payments", "ledger sync", "auth", "webhooks",
-           "reports", "supplier portal", "currency", "notifications", "api"),
-)
 
-SUPPORT = Domain(
-    slug="support",
-    category="customer support platform",
-    buyer="support leaders who answer customers at scale",
-    capabilities=(
-        Capability("cap_shared_inbox", "Shared inbox", "Email, chat and forms in one "
-                   "queue."),
-        Capability("cap_knowledge_base", "Knowledge base", "Public and internal help "
-                   "articles."),
-        Capability("cap_ai_answers", "AI answers", "Drafts replies from the knowledge "
-                   "base."),
-        Capability("cap_chat_widget", "Chat widget", "Live chat on the website and in the "
-                   "app."),
-        Capability("cap_sla_rules", "SLA rules", "Response and resolution targets per "
-                   "customer tier."),
-        Capability("cap_routing", "Skills-based routing", "Sends each ticket to the "
-                   "right agent."),
-        Capability("cap_csat", "CSAT surveys", "Asks for a rating after each "
-                   "conversation."),
-        Capability("cap_crm_sync", "CRM sync", "Customer context from the CRM beside "
-                   "every ticket."),
-        Capability("cap_sso", "Single sign-on", "SAML and OIDC sign-on."),
-        Capability("cap_audit_log", "Audit log", "Who changed what, when."),
-        Capability("cap_analytics", "Support analytics", "Volume, backlog and response "
-                   "times."),
-        Capability("cap_voice", "Voice channel", "Phone calls as tickets, with "
-                   "recordings."),
-        Capability("cap_translation", "Live translation", "Answer in the customer's "
-                   "language."),
-        Capability("cap_public_api", "Public API", "REST API and webhooks."),
-        Capability("cap_sandbox", "Sandbox workspaces", "Test changes before they go "
-                   "live."),
-        Capability("cap_eu_residency", "EU data residency", "Data stored and processed in "
-                   "the EU."),
-        Capability("cap_workflows", "Workflow builder", "No-code automations on ticket "
-                   "events."),
-        Capability("cap_community", "Community forum", "Customers answer each other."),
-    ),
-    claims=(
-        Claim("answers in minutes", "Customers get answers in minutes, not days, "
-              "because every question lands with the right agent."),
-        Claim("one queue for every channel", "One queue for every channel: email, chat "
-              "and forms stop living in separate tools."),
-        Claim("deflect repeat questions", "A knowledge base customers actually use "
-              "deflects repeat questions before they become tickets."),
-        Claim("agents who know the customer", "Agents see the account, plan and history, "
-              "so nobody asks the customer twice."),
-        Claim("support that scales without hiring", "Support that scales without hiring "
-              "in step with ticket volume."),
-        Claim("replies written by AI", "Replies written by AI and sent without an agent "
-              "in the loop."),
-    ),
-    milestones=("first ticket answered", "first help article published", "inbox migrated"),
-    repo_names=("platform", "widget", "ai-service"),
-    areas=("inbox", "routing", "chat widget", "help center", "sla timers", "auth",
-           "webhooks", "analytics", "search", "notifications", "translations", "api"),
-)
-
-DOMAINS: tuple[Domain, ...] = (DISPATCH, PAYABLES, SUPPORT)
+# The product domains, declared in ``domains.yaml`` beside this file (order matters).
+DOMAINS: tuple[Domain, ...] = tuple(
+    _domain(d) for d in packaged_yaml("throughline.sample", "domains.yaml"))
 
 VENDOR_NAMES = ("Tessellate", "Larkspur", "Quillwork", "Brightwater", "Kiteline",
                 "Fernhill", "Arclight", "Cobalt Bay", "Tallow", "Wrenfield", "Halyard",
