@@ -82,6 +82,17 @@ def opportunity_profile(gate: Gate) -> dict[str, Any] | None:
     return prof
 
 
+def _absent(gate: Gate, rows: int, columns: list[str], title: str, statement: str,
+            remedy: str, affects: list[str]) -> None:
+    """``absent_column``: an opportunities input (named by ``columns[0]``) holds nothing on
+    any of the ``rows`` deals, so the diagnostics it ``affects`` are unfit."""
+    gate.add(DataQualityIssue(
+        id=f"dq.absent_column.opportunities.{columns[0]}", check="absent_column",
+        action="unfit", table="opportunities", columns=columns, title=title,
+        statement=statement, remedy=remedy, rows_affected=rows, rows_total=rows,
+        affects=affects))
+
+
 def check(gate: Gate, prof: dict[str, Any] | None) -> None:
     if prof is None:
         return
@@ -92,37 +103,28 @@ def check(gate: Gate, prof: dict[str, Any] | None) -> None:
         how = ("every deal's channel is 'unknown' and none carries a raw lead-source label"
                if n(prof["channel_filled"]) else
                "opportunities.channel and opportunities.lead_source are empty on every row")
-        gate.add(DataQualityIssue(
-            id="dq.absent_column.opportunities.channel", check="absent_column",
-            action="unfit", table="opportunities", columns=["channel", "lead_source"],
-            title="No deal source recorded",
-            statement=(f"No deal records where it came from: {how} ({plural(rows, 'deal')}); "
-                       "the export has no LeadSource column or it was never filled, which is "
-                       "a missing measurement, not a 100% attribution gap."),
-            remedy=("Attribution, channel stability and the warm-network check are not "
-                    "measurable and cannot raise any hypothesis; export the LeadSource "
-                    "field (or map a source column) to measure them."),
-            rows_affected=rows, rows_total=rows, affects=list(SOURCE_DIAGNOSTICS)))
+        _absent(gate, rows, ["channel", "lead_source"], "No deal source recorded",
+                (f"No deal records where it came from: {how} ({plural(rows, 'deal')}); "
+                 "the export has no LeadSource column or it was never filled, which is "
+                 "a missing measurement, not a 100% attribution gap."),
+                ("Attribution, channel stability and the warm-network check are not "
+                 "measurable and cannot raise any hypothesis; export the LeadSource "
+                 "field (or map a source column) to measure them."),
+                list(SOURCE_DIAGNOSTICS))
     if n(prof["known_motion"]) == 0:
-        gate.add(DataQualityIssue(
-            id="dq.absent_column.opportunities.motion", check="absent_column",
-            action="unfit", table="opportunities", columns=["motion"],
-            title="No deal has a known sales motion",
-            statement=(f"None of {plural(rows, 'deal')} has a known sales motion (blank or "
-                       "'unknown' everywhere); 'unknown' is not a motion."),
-            remedy=("The push/pull mix, the pull-share trend and pull compounding are not "
-                    "measurable; record the motion (or a lead source the profile can map to "
-                    "one) to measure them."),
-            rows_affected=rows, rows_total=rows, affects=list(MOTION_DIAGNOSTICS)))
+        _absent(gate, rows, ["motion"], "No deal has a known sales motion",
+                (f"None of {plural(rows, 'deal')} has a known sales motion (blank or "
+                 "'unknown' everywhere); 'unknown' is not a motion."),
+                ("The push/pull mix, the pull-share trend and pull compounding are not "
+                 "measurable; record the motion (or a lead source the profile can map to "
+                 "one) to measure them."),
+                list(MOTION_DIAGNOSTICS))
     if n(prof["amount_filled"]) == 0:
-        gate.add(DataQualityIssue(
-            id="dq.absent_column.opportunities.amount", check="absent_column",
-            action="unfit", table="opportunities", columns=["amount"],
-            title="No deal has an amount",
-            statement=f"opportunities.amount is empty on all {plural(rows, 'deal')}.",
-            remedy=("Forecast against bookings is not measurable (bookings would read as "
-                    "zero); deal-size and velocity figures are left out."),
-            rows_affected=rows, rows_total=rows, affects=["honesty.forecast_accuracy"]))
+        _absent(gate, rows, ["amount"], "No deal has an amount",
+                f"opportunities.amount is empty on all {plural(rows, 'deal')}.",
+                ("Forecast against bookings is not measurable (bookings would read as "
+                 "zero); deal-size and velocity figures are left out."),
+                ["honesty.forecast_accuracy"])
     created, top_n = n(prof["created"]), n(prof["top_created_n"])
     if top_n >= BULK_CREATED_MIN and created and top_n >= BULK_CREATED_SHARE * created:
         day = prof["top_created_day"]
