@@ -100,5 +100,6 @@ def open_file(
 __all__ = [
     "EXTENSIONS", "TEXT_FORMATS", "OpenedFile", "check_header", "check_nested", "check_quoting",
     "csv_read_error", "decide_encoding", "detect_format", "duckdb_error", "encoding_name",
-    "make_workdir", "open_file",
+    "make_workdir", "open_csv", "open_file", "open_json", "open_markdown", "open_parquet",
+    "open_xlsx",
 ]

@@ -40,3 +40,6 @@ def add_starter(library: Library, *, on_event: Event | None = None) -> AddReport
     outcomes = library.add_documents(docs, tags=[TAG], on_event=on_event)
     return AddReport(outcomes=outcomes, duration_s=time.perf_counter() - started,
                      library=str(library.path))
+
+
+__all__ = ["SOURCE_PREFIX", "TAG", "add_starter", "starter_paths"]

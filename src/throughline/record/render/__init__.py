@@ -67,5 +67,5 @@ def write_record(record: DecisionRecord, path: Path | str,
     return write_text(path, render_record(record, fmt or format_for(path)))
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "RecordFormat", "format_for", "render_record",
-           "write_record"]
+__all__ = ["EXTENSIONS", "FORMATS", "RecordFormat", "format_for", "render_html", "render_json",
+           "render_markdown", "render_record", "write_record"]
