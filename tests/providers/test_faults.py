@@ -96,7 +96,7 @@ def test_backoff_grows_exponentially_and_attempts_are_bounded(sleeper: SleepReco
 
 
 def test_jitter_is_seeded() -> None:
-    policy = RetryPolicy()
+    policy = RetryPolicy.of()
     fault = Fault("server_error", "x")
     a = [policy.delay(n, fault, random.Random(3)) for n in (1, 2, 3)]
     b = [policy.delay(n, fault, random.Random(3)) for n in (1, 2, 3)]

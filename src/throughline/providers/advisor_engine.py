@@ -117,19 +117,8 @@ class ModelAdvisorEngine:
             prices=self.prices,
             max_output_tokens=config.max_output_tokens,
         )
-        self.policy = RetryPolicy(
-            max_attempts=config.max_attempts,
-            base_s=config.backoff_base_s,
-            max_s=config.backoff_max_s,
-            max_retry_after_s=config.max_retry_after_s,
-            timeout_s=config.timeout_s,
-        )
-        self.limits = prompts.PromptLimits(
-            evidence_chars=config.max_evidence_chars,
-            summary_chars=config.max_summary_chars,
-            statement_chars=config.max_statement_chars,
-            history_ratio=config.history_ratio,
-        )
+        self.policy = RetryPolicy.of(config)
+        self.limits = prompts.PromptLimits.of(config)
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random(config.seed if config.seed is not None else 0)

@@ -34,6 +34,8 @@ from pydantic_ai.exceptions import (
     ModelUnavailableError,
 )
 
+from throughline.core.model_config import ModelsConfig
+
 FaultKind = Literal[
     "timeout",
     "rate_limited",
@@ -132,14 +134,24 @@ def classify(exc: BaseException) -> Fault | None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded attempts with exponential backoff and jitter; Retry-After is a floor."""
+    """Bounded attempts with exponential backoff and jitter; Retry-After is a floor.
 
-    max_attempts: int = 4
-    base_s: float = 1.0
-    max_s: float = 30.0
+    The bounds are the model settings' (:meth:`of`): ``max_attempts``, ``backoff_base_s``,
+    ``backoff_max_s``, ``max_retry_after_s`` and ``timeout_s``."""
+
+    max_attempts: int
+    base_s: float
+    max_s: float
+    max_retry_after_s: float
+    timeout_s: float
     jitter: float = 0.25
-    max_retry_after_s: float = 120.0
-    timeout_s: float = 60.0
+
+    @classmethod
+    def of(cls, config: ModelsConfig | None = None) -> RetryPolicy:
+        """The policy ``config`` asks for (the settings' defaults without one)."""
+        c = config or ModelsConfig()
+        return cls(max_attempts=c.max_attempts, base_s=c.backoff_base_s, max_s=c.backoff_max_s,
+                   max_retry_after_s=c.max_retry_after_s, timeout_s=c.timeout_s)
 
     def delay(self, attempt: int, fault: Fault, rng: random.Random) -> float | None:
         """Seconds to wait after failed ``attempt`` (1-based); ``None`` means give up."""

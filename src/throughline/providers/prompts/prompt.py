@@ -5,15 +5,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from throughline.core.model_config import ModelsConfig
+
 __all__ = ["EvidenceCache", "Prompt", "PromptLimits"]
+
+_SETTINGS = ModelsConfig()  # the model settings' defaults
+
 
 @dataclass(frozen=True)
 class PromptLimits:
-    evidence_chars: int = 1200
-    summary_chars: int = 900
-    statement_chars: int = 1500
-    history_ratio: float = 0.45
+    """The model settings' prompt bounds (their defaults here, a run's through :meth:`of`)
+    and the least history a later round is given."""
+
+    evidence_chars: int = _SETTINGS.max_evidence_chars
+    summary_chars: int = _SETTINGS.max_summary_chars
+    statement_chars: int = _SETTINGS.max_statement_chars
+    history_ratio: float = _SETTINGS.history_ratio
     min_history_chars: int = 1200
+
+    @classmethod
+    def of(cls, config: ModelsConfig) -> PromptLimits:
+        """The bounds ``config`` sets."""
+        return cls(evidence_chars=config.max_evidence_chars,
+                   summary_chars=config.max_summary_chars,
+                   statement_chars=config.max_statement_chars, history_ratio=config.history_ratio)
 
 
 @dataclass(frozen=True)
