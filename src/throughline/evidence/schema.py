@@ -17,32 +17,24 @@ from pydantic import BaseModel, Field
 from throughline.core.datafiles import packaged_yaml
 
 
-# per column type: its SQL type, and what a value must be (in refusals)
-_TYPES: dict[str, tuple[str, str]] = {
-    "string": ("VARCHAR", "text"),
-    "integer": ("BIGINT", "a whole number"),
-    "decimal": ("DOUBLE", "a number"),
-    "boolean": ("BOOLEAN", "true/false (also yes/no, 1/0)"),
-    "date": ("DATE", "a date"),
-    "timestamp": ("TIMESTAMP", "a date and time"),
-}
-
-
+# per column type: its name, its SQL type, and what a value must be (in refusals)
 class ColumnType(str, Enum):
-    string = "string"
-    integer = "integer"
-    decimal = "decimal"
-    boolean = "boolean"
-    date = "date"
-    timestamp = "timestamp"
+    sql: str
+    expected: str
 
-    @property
-    def sql(self) -> str:
-        return _TYPES[self.value][0]
+    def __new__(cls, value: str, sql: str, expected: str) -> ColumnType:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.sql = sql
+        member.expected = expected
+        return member
 
-    @property
-    def expected(self) -> str:
-        return _TYPES[self.value][1]
+    string = ("string", "VARCHAR", "text")
+    integer = ("integer", "BIGINT", "a whole number")
+    decimal = ("decimal", "DOUBLE", "a number")
+    boolean = ("boolean", "BOOLEAN", "true/false (also yes/no, 1/0)")
+    date = ("date", "DATE", "a date")
+    timestamp = ("timestamp", "TIMESTAMP", "a date and time")
 
 
 def scalar_text(value: object) -> str:

@@ -1,28 +1,17 @@
 """What the quirks write: translated and off-picklist labels, currencies and their rates,
 accented account names, the migration's ids, the forecast teams' names, and the shares of
-rows each quirk touches."""
+rows each quirk touches. The translated labels are declared in ``localized.yaml``."""
 
 from __future__ import annotations
+
+from throughline.core.datafiles import packaged_yaml
 
 LOCALIZED_SHARE = 0.3
 SPANISH_SHARE = 0.65  # of the localized deals; the rest are Portuguese
 # English label -> (Spanish, Portuguese); None keeps the English label in that language
 LOCALIZED: dict[str, tuple[str | None, str | None]] = {
-    "Outbound Prospecting": ("Llamada en frío", "Prospecção ativa"),
-    "SDR Sequence": ("Correo en frío", "E-mail frio"),
-    "Purchased List": ("Lista comprada", "Lista comprada"),
-    "Trade Show": ("Feria comercial", "Feira"),
-    "Web": ("Sitio web", "Site"),
-    "Inbound - Demo Request": ("Solicitud de demo", "Solicitação de demonstração"),
-    "Content Download": ("Descarga de contenido", "Download de conteúdo"),
-    "Webinar": ("Seminario web", None),
-    "Paid Search": ("Búsqueda pagada", "Mídia paga"),
-    "Partner Referral": ("Socios", "Parceiros"),
-    "Customer Referral": ("Referencia", "Indicação"),
-    "Employee Referral": ("Referencia de empleado", "Indicação de funcionário"),
-    "Free Trial": ("Prueba gratuita", "Teste grátis"),
-    "Other": ("Otro", "Outro"),
-}
+    english: (spanish, portuguese) for english, (spanish, portuguese)
+    in packaged_yaml("throughline.sample.quirks", "localized.yaml").items()}
 
 UNUSUAL_SHARE = 0.08  # of inbound deals (about 3% of all deals)
 # the channel of the source a label replaces -> the unusual label
