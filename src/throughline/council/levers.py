@@ -80,6 +80,13 @@ _UNKNOWN = MetricRef("attribution.coverage.share", "unknown_share_deals",
 _WIN = MetricRef("pipeline.velocity.overall", "win_rate", "win rate")
 _SIZE = MetricRef("pipeline.velocity.overall", "avg_deal_size", "average won deal")
 _NRR = MetricRef("post_sale.retention.overall", "nrr", "net revenue retention")
+_CHURN = MetricRef("post_sale.retention.overall", "logo_churn", "logo churn")
+_CYCLE = MetricRef("pipeline.velocity.overall", "median_cycle_days", "sales cycle")
+_STAGE_OPTIMISM = MetricRef("honesty.stage_optimism.summary", "weighted_gap", "stage optimism")
+_ICP_GAP = MetricRef("icp.stated_vs_revealed.summary", "gap", "gap between stated and revealed ICP")
+_SEGMENT_NRR = tuple(MetricRef("post_sale.retention.by_segment", f"nrr_{segment}", f"{name} NRR")
+                     for segment, name in (("enterprise", "enterprise"),
+                                           ("mid_market", "mid-market"), ("smb", "SMB")))
 
 
 def _sourced(key: str, label: str, family: str, repairs: tuple[str, ...],
@@ -149,9 +156,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("pricing", "price and packaging",
           (r"\bpric", r"\bdiscount", r"\bpackag", r"\btiers?\b", r"\bmoneti[sz]"),
           ("pipeline", "post_sale"),
-          (_SIZE, _WIN, _NRR,
-           MetricRef("post_sale.retention.overall", "logo_churn", "logo churn"),
-           MetricRef("pipeline.velocity.overall", "median_cycle_days", "sales cycle")),
+          (_SIZE, _WIN, _NRR, _CHURN, _CYCLE),
           series=("win_rate", "new_deals"), query="pricing packaging discounting win rate",
           repairs=("positioning",), wrong_when=("honesty", "inventory"),
           needs="won amounts with list price and discount, and subscriptions by account"),
@@ -163,7 +168,7 @@ LEVERS: tuple[Lever, ...] = (
                      "forecast above won bookings"),
            MetricRef("honesty.commit_slippage.summary", "failed_share",
                      "commit deals lost or slipped"),
-           MetricRef("honesty.stage_optimism.summary", "weighted_gap", "stage optimism"),
+           _STAGE_OPTIMISM,
            MetricRef("honesty.close_date_pushes.summary", "pushed_share",
                      "deals with a pushed close date")),
           series=("forecast_overshoot", "win_rate"),
@@ -195,8 +200,7 @@ LEVERS: tuple[Lever, ...] = (
            MetricRef("post_sale.nps.by_segment", "nps_{channel}", "{channel} NPS"),
            MetricRef("post_sale.time_to_value.by_segment", "median_ttv_days_{channel}",
                      "{channel} time to value"),
-           MetricRef("icp.stated_vs_revealed.summary", "gap",
-                     "gap between stated and revealed ICP")),
+           _ICP_GAP),
           series=("win_rate", "new_deals"), query="ideal customer profile segment retention",
           repairs=("positioning",),
           needs="the segment of every account and subscriptions over at least a year",
@@ -207,13 +211,9 @@ LEVERS: tuple[Lever, ...] = (
            r"\benterprise\b", r"\bmid-?market\b", r"\bsmb\b", r"\bverticals?\b", r"\bindustr",
            r"ideal customer", r"\bpersonas?\b"),
           ("icp", "post_sale"),
-          (MetricRef("icp.stated_vs_revealed.summary", "gap",
-                     "gap between stated and revealed ICP"),
-           MetricRef("icp.won_vs_retained.summary", "js_segment",
-                     "divergence of won and retained segments"),
-           MetricRef("post_sale.retention.by_segment", "nrr_enterprise", "enterprise NRR"),
-           MetricRef("post_sale.retention.by_segment", "nrr_mid_market", "mid-market NRR"),
-           MetricRef("post_sale.retention.by_segment", "nrr_smb", "SMB NRR"),
+          (_ICP_GAP, MetricRef("icp.won_vs_retained.summary", "js_segment",
+                               "divergence of won and retained segments"),
+           *_SEGMENT_NRR,
            MetricRef("post_sale.nps.by_segment", "nps_enterprise", "enterprise NPS")),
           series=("win_rate", "new_deals"), query="ideal customer profile segment retention",
           repairs=("positioning",),
@@ -234,8 +234,7 @@ LEVERS: tuple[Lever, ...] = (
           (r"customer success", r"\bretention", r"\bchurn", r"\bonboard", r"\bexpansion",
            r"\brenewals?\b", r"\bcsms?\b", r"account management", r"\bupsell"),
           ("post_sale", "feedback"),
-          (_NRR, MetricRef("post_sale.retention.overall", "grr", "gross revenue retention"),
-           MetricRef("post_sale.retention.overall", "logo_churn", "logo churn"),
+          (_NRR, MetricRef("post_sale.retention.overall", "grr", "gross revenue retention"), _CHURN,
            MetricRef("post_sale.time_to_value.overall", "median_ttv_days", "time to value"),
            MetricRef("post_sale.nps.overall", "nps", "NPS")),
           series=("win_rate", "new_deals"), query="customer success retention churn onboarding",
@@ -258,8 +257,7 @@ LEVERS: tuple[Lever, ...] = (
           ("pipeline", "honesty", "push_pull"),
           (_WIN, MetricRef("push_pull.activity_vs_pipeline.summary", "pipeline_growth_per_year",
                            "yearly growth of new deals"),
-           MetricRef("honesty.stage_optimism.summary", "weighted_gap", "stage optimism"),
-           MetricRef("pipeline.velocity.overall", "median_cycle_days", "sales cycle"), _SIZE),
+           _STAGE_OPTIMISM, _CYCLE, _SIZE),
           series=("win_rate", "new_deals"), query="win rate pipeline conversion stage exit",
           repairs=("honesty", "positioning"),
           needs="closed deals with their stage history and close dates"),
