@@ -78,6 +78,7 @@ LONGEST_FIRST = (
     "tests/council/test_models_e2e.py",
     "tests/council/test_question_centred.py",
     "tests/test_demo.py",
+    "tests/diagnose/e2e/test_report_determinism.py",
     "tests/diagnose/families/test_scenarios.py",
     "tests/ingest/test_one_writer.py",
     "tests/sample/test_signals.py",
@@ -86,7 +87,6 @@ LONGEST_FIRST = (
     "tests/realworld/test_diagnose_truth.py",
     "tests/council/test_pipeline.py",
     "tests/diagnose/families/test_postgres.py",
-    "tests/diagnose/e2e/test_report_determinism.py",
     "tests/diagnose/e2e/test_pandas_crosscheck.py",
     "tests/council/test_offline_debate.py",
 )
