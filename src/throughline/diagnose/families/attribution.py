@@ -21,33 +21,11 @@ from __future__ import annotations
 
 import ibis
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    pp,
-    severity_for,
-)
+from throughline.diagnose.families.measure import count, finding, metric, pct, pp, severity_for
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    add_months,
-    as_of,
-    complete_months,
-    deal_channel,
-    evidence,
-    filled_counts,
-    fsum,
-    is_unattributed,
-    month_index,
-    month_key,
-    monthly,
-    records,
-)
 
 FAMILY = "attribution"
 ALPHA = 0.01
@@ -63,35 +41,29 @@ NEEDS = ("opportunities with a created date and the CRM's lead-source or channel
 
 
 
-@diagnostic(
-    id="attribution.coverage",
-    title="Attribution coverage: deals and revenue with no known source",
-    short_title="Attribution coverage",
-    needs=("opportunities",),
-    needs_text=NEEDS,
-    signals=(Signal.attribution_gap, Signal.attribution_gap_trend, Signal.healthy_attribution),
-)
+@diagnostic(id="attribution.coverage", needs_text=NEEDS)
 def coverage(ctx: DiagnoseContext) -> list[Finding]:
     o = ctx.require("opportunities")
-    rows_total, filled = filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
+    rows_total, filled = toolkit.filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
     if rows_total == 0 or filled["created_date"] == 0:
         raise unmeasurable("no deal has a created date", NEEDS)
     if not (filled.get("channel", 0) or filled.get("lead_source", 0)):
         # A source field blank on every row is a field the export lacks, not a gap to score.
         raise unmeasurable("no deal records a channel or lead source: the export "
                            "carries no source field", NEEDS)
-    d1 = as_of(ctx)
-    d0 = add_months(d1, -12)
+    d1 = toolkit.as_of(ctx)
+    d0 = toolkit.add_months(d1, -12)
     lit0, lit1 = ibis.literal(d0, type="date"), ibis.literal(d1, type="date")
-    t = o.mutate(_unknown=is_unattributed(deal_channel(o)))
+    t = o.mutate(_unknown=toolkit.is_unattributed(toolkit.deal_channel(o)))
     created = t.created_date.notnull() & (t.created_date > lit0) & (t.created_date <= lit1)
     won = t.is_won.fill_null(False) & t.close_date.notnull() & (t.close_date > lit0) \
         & (t.close_date <= lit1)
     expr = t.aggregate(
         deals=created.sum(), unknown=(created & t._unknown).sum(),
-        revenue=fsum(t.amount, where=won), unknown_revenue=fsum(t.amount, where=won & t._unknown),
+        revenue=toolkit.fsum(t.amount, where=won),
+        unknown_revenue=toolkit.fsum(t.amount, where=won & t._unknown),
     )
-    r = records(ctx.execute(expr))[0]
+    r = toolkit.records(ctx.execute(expr))[0]
     n, u = int(r["deals"] or 0), int(r["unknown"] or 0)
     if n == 0:
         raise unmeasurable("no deal was created in the 12 months before the as-of date", NEEDS)
@@ -118,7 +90,7 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="one-sided exact binomial (share > 0.05)", p_value=p,
                                   n=n, effect_size=share - TOLERATED,
                                   effect_measure="unknown share − 0.05"),
-        evidence=[evidence(ctx, "opportunities", expr, rows_total,
+        evidence=[toolkit.evidence(ctx, "opportunities", expr, rows_total,
                            f"created {d0.isoformat()} to {d1.isoformat()}")],
         signals=signals,
     )]
@@ -128,13 +100,13 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
 
 def _trend(ctx: DiagnoseContext, t: ibis.Table, d1: object, rows_total: int,
            ) -> Finding:
-    start, end = complete_months(d1, TREND_MONTHS)  # type: ignore[arg-type]
-    expr, rows = monthly(ctx, t, "created_date", start, end,
+    start, end = toolkit.complete_months(d1, TREND_MONTHS)  # type: ignore[arg-type]
+    expr, rows = toolkit.monthly(ctx, t, "created_date", start, end,
                          value=t._unknown.ifelse(1, 0))
     months = [r["month"] for r in rows]
     series: list[dict[str, object]] = [
-        {"month": month_key(r["month"]), "share": int(r["total"] or 0) / r["n"], "n": r["n"]}
-        for r in rows]
+        {"month": toolkit.month_key(r["month"]), "share": int(r["total"] or 0) / r["n"],
+         "n": r["n"]} for r in rows]
     n = sum(s["n"] for s in series)  # type: ignore[misc]
     if len(series) < MIN_MONTHS:
         return finding(
@@ -142,9 +114,9 @@ def _trend(ctx: DiagnoseContext, t: ibis.Table, d1: object, rows_total: int,
             title="Trend of unattributed deals",
             statement=f"Only {count(len(series))} months have deals, too few for a trend.",
             metrics=[metric("months", len(series), "count")], n=n,
-            evidence=[evidence(ctx, "opportunities", expr, rows_total, "monthly")],
+            evidence=[toolkit.evidence(ctx, "opportunities", expr, rows_total, "monthly")],
             signals={"attribution_gap_trend": 0.0}, series=series)
-    x = [month_index(m, months[0]) for m in months]  # type: ignore[arg-type]
+    x = [toolkit.month_index(m, months[0]) for m in months]  # type: ignore[arg-type]
     y = [float(s["share"]) for s in series]  # type: ignore[arg-type]
     slope, se, p = stats.flat_safe_trend(x, y)
     per_year = slope * 12
@@ -167,6 +139,7 @@ def _trend(ctx: DiagnoseContext, t: ibis.Table, d1: object, rows_total: int,
         significance=Significance(test="OLS slope of monthly share", statistic=slope,
                                   p_value=p, n=len(series), effect_size=per_year,
                                   effect_measure="change in share per year"),
-        evidence=[evidence(ctx, "opportunities", expr, rows_total, "monthly, last 24 months")],
+        evidence=[toolkit.evidence(ctx, "opportunities", expr, rows_total,
+                                   "monthly, last 24 months")],
         signals={"attribution_gap_trend": strength}, series=series,
     )

@@ -40,31 +40,12 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    quote,
-    severity_for,
-    slug,
-)
+from throughline.diagnose.families.measure import (count, finding, metric, pct, quote,
+    severity_for, slug)
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_of,
-    complete_months,
-    deal_channel,
-    evidence,
-    filled_counts,
-    is_unattributed,
-    label_or_null,
-    month_key,
-    monthly,
-)
 
 FAMILY = "channels"
 WINDOW_MONTHS = 12
@@ -91,26 +72,18 @@ def excess_cv(shares: list[float], sizes: list[int], p: float) -> tuple[float | 
     return cv, math.sqrt(max(0.0, cv * cv - noise_cv * noise_cv))
 
 
-@diagnostic(
-    id="channels.stability",
-    title="Channel stability: volatility, dependency and churn of channels",
-    short_title="Channel stability",
-    needs=("opportunities",),
-    needs_text=NEEDS,
-    signals=(Signal.channel_volatility, Signal.channel_dependency, Signal.channel_churn,
-             Signal.healthy_channel_stability),
-)
+@diagnostic(id="channels.stability", needs_text=NEEDS)
 def stability(ctx: DiagnoseContext) -> list[Finding]:
     o = ctx.require("opportunities")
-    rows_total, filled = filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
+    rows_total, filled = toolkit.filled_counts(ctx, o, ["created_date", "channel", "lead_source"])
     if rows_total == 0 or filled["created_date"] == 0 or not (
             filled.get("channel", 0) or filled.get("lead_source", 0)):
         raise unmeasurable("no deal has both a created date and a source", NEEDS)
-    d1 = as_of(ctx)
-    start, end = complete_months(d1, WINDOW_MONTHS)
-    t = o.mutate(_channel=deal_channel(o))
-    t = t.filter(~is_unattributed(t._channel))
-    expr, rows = monthly(ctx, t, "created_date", start, end, key=t._channel)
+    d1 = toolkit.as_of(ctx)
+    start, end = toolkit.complete_months(d1, WINDOW_MONTHS)
+    t = o.mutate(_channel=toolkit.deal_channel(o))
+    t = t.filter(~toolkit.is_unattributed(t._channel))
+    expr, rows = toolkit.monthly(ctx, t, "created_date", start, end, key=t._channel)
     months = sorted({r["month"] for r in rows})
     if len(months) < MIN_MONTHS:
         raise unmeasurable("fewer than six months of attributed new pipeline in the "
@@ -123,10 +96,11 @@ def stability(ctx: DiagnoseContext) -> list[Finding]:
     n = sum(month_tot.values())
     chan_tot = {c: sum(counts[c].values()) for c in channels}
     share = {c: chan_tot[c] / n for c in channels}
-    ev = [evidence(ctx, "opportunities", expr, n,
+    ev = [toolkit.evidence(ctx, "opportunities", expr, n,
                    f"attributed deals created {start.isoformat()} to {end.isoformat()}")]
-    series = [{"month": month_key(m), "channel": c, "share": counts[c].get(m, 0) / month_tot[m],
-               "n": counts[c].get(m, 0)} for m in months for c in channels]
+    series = [{"month": toolkit.month_key(m), "channel": c,
+               "share": counts[c].get(m, 0) / month_tot[m], "n": counts[c].get(m, 0)}
+              for m in months for c in channels]
     findings = [
         _volatility(ctx, channels, months, counts, month_tot, share, n, ev, series),
         _dependency(ctx, channels, share, chan_tot, n, ev),
@@ -143,9 +117,9 @@ def _source_churn(ctx: DiagnoseContext, o: Any, start: Any, end: Any,
                   ) -> Finding | None:
     """Churn of the raw lead-source labels (a profile folds several into one channel, so a
     source that died and one that appeared can leave the channel's share unchanged)."""
-    s = o.mutate(_source=label_or_null(o.lead_source))
-    s = s.filter(s._source.notnull() & ~is_unattributed(s._source))
-    expr, rows = monthly(ctx, s, "created_date", start, end, key=s._source)
+    s = o.mutate(_source=toolkit.label_or_null(o.lead_source))
+    s = s.filter(s._source.notnull() & ~toolkit.is_unattributed(s._source))
+    expr, rows = toolkit.monthly(ctx, s, "created_date", start, end, key=s._source)
     months = sorted({r["month"] for r in rows})
     counts: dict[str, dict[Any, int]] = defaultdict(dict)
     for r in rows:
@@ -153,7 +127,7 @@ def _source_churn(ctx: DiagnoseContext, o: Any, start: Any, end: Any,
     if len(months) < MIN_MONTHS or len(counts) < 2:
         return None
     n = sum(sum(c.values()) for c in counts.values())
-    ev = [evidence(ctx, "opportunities", expr, n,
+    ev = [toolkit.evidence(ctx, "opportunities", expr, n,
                    f"deals with a lead source created {start.isoformat()} to "
                    f"{end.isoformat()}, by raw lead-source label")]
     return _churn(ctx, sorted(counts), months, counts, n, ev, slug_="source_churn",

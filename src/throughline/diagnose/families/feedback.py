@@ -31,33 +31,11 @@ from datetime import timedelta
 
 import ibis
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    counted,
-    finding,
-    metric,
-    pct,
-    quote,
-)
+from throughline.diagnose.families.measure import count, counted, finding, metric, pct, quote
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_int,
-    as_of,
-    blank,
-    date_lit,
-    days_between,
-    deal_channel,
-    evidence,
-    label,
-    one_row,
-    rows,
-    share_interval,
-    truthy,
-)
 
 FAMILY = "feedback"
 ANSWER_DAYS = 14
@@ -69,25 +47,19 @@ FEEDBACK_NEEDS = ("a feedback export: win/loss interviews and field debriefs wit
                   "change was made",)
 
 
-@diagnostic(
-    id="feedback.loop_closure",
-    title="Feedback loops that close",
-    needs=("feedback",),
-    needs_text=FEEDBACK_NEEDS,
-    signals=(Signal.feedback_loop_open,),
-)
+@diagnostic(id="feedback.loop_closure", needs_text=FEEDBACK_NEEDS)
 def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
     title = "Feedback loops that close"
     fb = ctx.require("feedback")
-    today = as_of(ctx)
-    due_by = date_lit(today - timedelta(days=ANSWER_DAYS))
-    kind = label(fb.kind)
+    today = toolkit.as_of(ctx)
+    due_by = toolkit.date_lit(today - timedelta(days=ANSWER_DAYS))
+    kind = toolkit.label(fb.kind)
     loops = fb.filter(kind.isin(LOOP_KINDS))
-    loops = loops.mutate(_kind=label(loops.kind), _due=loops.recorded_at <= due_by)
-    delay = days_between(loops.responded_at, loops.recorded_at)
-    owned = ~blank(loops.owner)
-    answered = truthy(loops.responded_at.notnull() & (delay >= 0) & (delay <= ANSWER_DAYS))
-    changed = truthy(loops.change_recorded)
+    loops = loops.mutate(_kind=toolkit.label(loops.kind), _due=loops.recorded_at <= due_by)
+    delay = toolkit.days_between(loops.responded_at, loops.recorded_at)
+    owned = ~toolkit.blank(loops.owner)
+    answered = toolkit.truthy(loops.responded_at.notnull() & (delay >= 0) & (delay <= ANSWER_DAYS))
+    changed = toolkit.truthy(loops.change_recorded)
     open_ = ~(owned & answered)
     due = loops.filter(loops._due)
     by_kind = loops.group_by("_kind").aggregate(
@@ -98,21 +70,21 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
         changed=(changed & loops._due).sum(),
         open=(open_ & loops._due).sum(),
     ).order_by("_kind")
-    per_kind = rows(ctx, by_kind)
-    n = sum(as_int(r["due"]) for r in per_kind)
-    records = sum(as_int(r["records"]) for r in per_kind)
+    per_kind = toolkit.rows(ctx, by_kind)
+    n = sum(toolkit.as_int(r["due"]) for r in per_kind)
+    records = sum(toolkit.as_int(r["records"]) for r in per_kind)
     if n == 0:
         reason = ("no win/loss or debrief record" if records == 0 else
                   f"no win/loss or debrief record is {ANSWER_DAYS} days old yet")
         raise unmeasurable(reason, FEEDBACK_NEEDS)
-    totals = {k: sum(as_int(r[k]) for r in per_kind) for k in ("owned", "answered", "changed",
-                                                                 "open")}
+    totals = {k: sum(toolkit.as_int(r[k]) for r in per_kind)
+              for k in ("owned", "answered", "changed", "open")}
     metrics = []
     for key, label_text in (("owned", "With an accountable owner"),
                             ("answered", f"Answered within {ANSWER_DAYS} days"),
                             ("changed", "A change was recorded"),
                             ("open", "Open: no owner or not answered in time")):
-        share, lo, hi = share_interval(totals[key], n)
+        share, lo, hi = toolkit.share_interval(totals[key], n)
         metrics.append(metric(f"{key}_share", share, "ratio", n=n, low=lo, high=hi,
                               label=label_text))
         metrics.append(metric(f"{key}_records", totals[key], "count", n=n))
@@ -126,14 +98,14 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
                  f"{pct(shares['answered_share'])} were answered within "
                  f"{ANSWER_DAYS} days and {pct(shares['changed_share'])} led to a "
                  f"recorded change; {pct(shares['open_share'])} of loops are open.")
-    _, open_lo, open_hi = share_interval(totals["open"], n)
+    _, open_lo, open_hi = toolkit.share_interval(totals["open"], n)
     severity = (Severity.problem if signal >= 0.5 else
                 Severity.watch if signal > 0 else Severity.info)
     series: list[dict[str, object]] = []
     for r in per_kind:
-        d = as_int(r["due"])
-        series.append({"kind": r["_kind"], "records": as_int(r["records"]), "due": d,
-                       **{f"{k}_share": (as_int(r[k]) / d if d else None)
+        d = toolkit.as_int(r["due"])
+        series.append({"kind": r["_kind"], "records": toolkit.as_int(r["records"]), "due": d,
+                       **{f"{k}_share": (toolkit.as_int(r[k]) / d if d else None)
                           for k in ("owned", "answered", "changed", "open")}})
     agg = due.aggregate(n=due.count())
     return [finding(
@@ -143,10 +115,10 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
                    "before the as-of date",
         significance=Significance(test="Wilson score interval (open share)",
                                   interval=(open_lo or 0.0, open_hi or 1.0), n=n),
-        evidence=[evidence(ctx, "feedback", by_kind, n,
+        evidence=[toolkit.evidence(ctx, "feedback", by_kind, n,
                            f"kind in {LOOP_KINDS}, recorded ≥ {ANSWER_DAYS} days before "
                            "as-of"),
-                  evidence(ctx, "feedback", agg, n, "records old enough to judge")],
+                  toolkit.evidence(ctx, "feedback", agg, n, "records old enough to judge")],
         caveats=[f"{count(records - n)} newer record(s) are not yet {ANSWER_DAYS} days old and "
                  "were left out."] if records > n else [],
         signals={"feedback_loop_open": signal},
@@ -156,27 +128,23 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
 
 @diagnostic(
     id="feedback.loss_reasons",
-    title="Top loss reasons by channel and segment",
-    needs=("opportunities",),
-    optional=("feedback",),
     needs_text=("closed-lost opportunities with a loss reason (or win/loss records "
                           "linked to them), channel and segment",),
-    signals=(),
 )
 def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
     title = "Top loss reasons by channel and segment"
     o = ctx.require("opportunities")
-    lost = o.filter(truthy(o.is_closed) & ~truthy(o.is_won))
+    lost = o.filter(toolkit.truthy(o.is_closed) & ~toolkit.truthy(o.is_won))
     lost = lost.select(
         _oid=lost.opportunity_id,
-        _channel=deal_channel(lost),
-        _segment=label(lost.segment),
+        _channel=toolkit.deal_channel(lost),
+        _segment=toolkit.label(lost.segment),
         _crm_reason=lost.loss_reason.strip().lower().nullif(""),
     )
     fb = ctx.table("feedback")
     if fb is not None:
-        wl = fb.filter((label(fb.kind) == "win_loss") & fb.opportunity_id.notnull()
-                       & ~blank(fb.reason))
+        wl = fb.filter((toolkit.label(fb.kind) == "win_loss") & fb.opportunity_id.notnull()
+                       & ~toolkit.blank(fb.reason))
         wl = wl.group_by(_fid=wl.opportunity_id).aggregate(
             _fb_reason=wl.reason.strip().lower().min())
         j = lost.left_join(wl, lost._oid == wl._fid)
@@ -187,23 +155,23 @@ def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
     with_reason = lost.filter(lost._reason.notnull())
     counts_expr = with_reason.group_by(["_channel", "_segment", "_reason"]).aggregate(
         n=with_reason.count())
-    cells = rows(ctx, counts_expr)
-    total_lost = as_int(one_row(ctx, lost.aggregate(n=lost.count()))["n"])
-    n = sum(as_int(c["n"]) for c in cells)
+    cells = toolkit.rows(ctx, counts_expr)
+    total_lost = toolkit.as_int(toolkit.one_row(ctx, lost.aggregate(n=lost.count()))["n"])
+    n = sum(toolkit.as_int(c["n"]) for c in cells)
     if n == 0:
         raise unmeasurable("no lost deal has a loss reason",
                            ["closed-lost opportunities with a loss_reason, or win/loss "
                             "records with a reason linked to their opportunity"])
     overall: dict[str, int] = defaultdict(int)
     for c in cells:
-        overall[str(c["_reason"])] += as_int(c["n"])
+        overall[str(c["_reason"])] += toolkit.as_int(c["n"])
     ranked = sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))
     top = [r for r, _ in ranked[:TOP_REASONS]]
     metrics = [metric("lost_with_reason", n, "count", n=total_lost,
                       label="Lost deals with a known reason"),
                metric("lost_deals", total_lost, "count")]
     for i, (reason, k) in enumerate(ranked[:3], start=1):
-        share, lo, hi = share_interval(k, n)
+        share, lo, hi = toolkit.share_interval(k, n)
         metrics.append(metric(f"top{i}_share", share, "ratio", n=n, low=lo, high=hi,
                               label=f"Share of losses: {reason}"))
     series: list[dict[str, object]] = []
@@ -212,7 +180,7 @@ def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
         table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for c in cells:
             reason = str(c["_reason"])
-            table[str(c[key])][reason if reason in top else OTHER] += as_int(c["n"])
+            table[str(c[key])][reason if reason in top else OTHER] += toolkit.as_int(c["n"])
         cols = top + ([OTHER] if any(OTHER in v for v in table.values()) else [])
         groups = sorted(table)
         chi2, p, _dof, v = stats.chi_square([[table[g][r] for r in cols] for g in groups])
@@ -242,7 +210,7 @@ def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test=f"chi-square, reason × {strongest[0]}",
                                   statistic=strongest[1], p_value=strongest[2], n=n,
                                   effect_size=strongest[3], effect_measure="Cramér's V"),
-        evidence=[evidence(ctx, "opportunities", counts_expr, n,
+        evidence=[toolkit.evidence(ctx, "opportunities", counts_expr, n,
                            "closed, not won, with a reason (win/loss record first)")],
         caveats=[] if n == total_lost else
         [f"{count(total_lost - n)} lost deal(s) have no reason and were left out."],

@@ -41,33 +41,11 @@ from datetime import timedelta
 import ibis.expr.types as ir
 from scipy import stats as _st
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    counted,
-    days,
-    finding,
-    metric,
-    num,
-    pct,
-)
+from throughline.diagnose.families.measure import count, counted, days, finding, metric, num, pct
 from throughline.diagnose.findings import Finding, Metric, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_int,
-    as_of,
-    blank,
-    date_lit,
-    days_between,
-    evidence,
-    median_interval,
-    one_row,
-    rows,
-    share_interval,
-    truthy,
-)
 
 FAMILY = "handoff"
 WINDOW_DAYS = 182  # one half-year: enough closed deals per window for a win rate
@@ -77,7 +55,6 @@ STAGES: tuple[tuple[str, str, str, str], ...] = (
     ("shipped_to_enablement", "shipped_at", "enablement_ready_at",
      "shipped → enablement-ready"),
 )
-STAGE_TITLE = "Handoff velocity: decided → spec-ready → shipped → enablement-ready"
 FEATURE_NEEDS = ("a features export (product delivery log) with decided, spec-ready, "
                  "shipped and enablement-ready dates and the sales play of each feature",)
 
@@ -86,13 +63,7 @@ def _severity(signal: float) -> Severity:
     return Severity.problem if signal >= 0.5 else Severity.watch if signal > 0 else Severity.info
 
 
-@diagnostic(
-    id="handoff.stage_times",
-    title=STAGE_TITLE,
-    needs=("features",),
-    needs_text=FEATURE_NEEDS,
-    signals=(Signal.slow_decided_to_spec,),
-)
+@diagnostic(id="handoff.stage_times", needs_text=FEATURE_NEEDS)
 def stage_times(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
     medians: list[Metric] = []
@@ -102,10 +73,11 @@ def stage_times(ctx: DiagnoseContext) -> list[Finding]:
     total = 0
     for key, start, end, words in STAGES:
         both = f.filter(f[start].notnull() & f[end].notnull())
-        spans = both.mutate(_d=days_between(both[end], both[start]))
-        negative = as_int(one_row(ctx, spans.aggregate(k=(spans._d < 0).sum()))["k"])
+        spans = both.mutate(_d=toolkit.days_between(both[end], both[start]))
+        negative = toolkit.as_int(
+            toolkit.one_row(ctx, spans.aggregate(k=(spans._d < 0).sum()))["k"])
         valid = spans.filter(spans._d >= 0)
-        med, lo, hi, n = median_interval(ctx, valid, "_d")
+        med, lo, hi, n = toolkit.median_interval(ctx, valid, "_d")
         if n == 0:
             continue
         total = max(total, n)
@@ -118,7 +90,7 @@ def stage_times(ctx: DiagnoseContext) -> list[Finding]:
                                   label=f"Features with {words} before it started"))
             caveats.append(f"{negative} feature(s) have {words} dates in the wrong order; "
                            "they were left out of that median.")
-        evidences.append(evidence(ctx, "features", valid.aggregate(m=valid._d.median()), n,
+        evidences.append(toolkit.evidence(ctx, "features", valid.aggregate(m=valid._d.median()), n,
                                   f"{start} and {end} present, {end} ≥ {start}"))
     if not medians:
         raise unmeasurable("no feature has two consecutive handoff dates", FEATURE_NEEDS)
@@ -135,14 +107,14 @@ def stage_times(ctx: DiagnoseContext) -> list[Finding]:
 
 def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
     full = f.filter(f.decided_at.notnull() & f.spec_ready_at.notnull() & f.shipped_at.notnull())
-    full = full.mutate(_a=days_between(full.spec_ready_at, full.decided_at),
-                       _b=days_between(full.shipped_at, full.spec_ready_at))
+    full = full.mutate(_a=toolkit.days_between(full.spec_ready_at, full.decided_at),
+                       _b=toolkit.days_between(full.shipped_at, full.spec_ready_at))
     full = full.filter((full._a >= 0) & (full._b >= 0))
     full = full.mutate(_lr=((full._a + 1).cast("float64") / (full._b + 1)).ln())
     expr = full.aggregate(n=full.count(), mean=full._lr.mean(), sd=full._lr.std(),
                           slower=(full._a > full._b).sum())
-    row = one_row(ctx, expr)
-    n = as_int(row["n"])
+    row = toolkit.one_row(ctx, expr)
+    n = toolkit.as_int(row["n"])
     if n < 2 or row["mean"] is None or row["sd"] is None:
         return []
     mean, sd = float(row["mean"]), float(row["sd"])
@@ -155,7 +127,7 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
     else:
         t, p = (math.inf if mean > 0 else -math.inf if mean < 0 else 0.0), (
             0.0 if mean > 0 else 1.0)
-    slower = as_int(row["slower"])
+    slower = toolkit.as_int(row["slower"])
     metrics = [
         metric("decide_build_ratio", ratio, "statistic", n=n,
                label="Geometric-mean ratio decided→spec / spec→shipped"),
@@ -178,7 +150,7 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
             test="one-sample t on paired log ratios (one-sided, ratio > 1)",
             statistic=t if math.isfinite(t) else None, p_value=p, n=n,
             effect_size=ratio, effect_measure="geometric-mean ratio"),
-        evidence=[evidence(ctx, "features", expr, n,
+        evidence=[toolkit.evidence(ctx, "features", expr, n,
                            "decided, spec-ready and shipped dates present and in order")],
         caveats=["One day is added to both spans before taking the ratio (dates are whole "
                  "days and a span can be zero)."],
@@ -186,41 +158,35 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
     )]
 
 
-@diagnostic(
-    id="handoff.inventory",
-    title="Inventory: shipped features with no sales play",
-    needs=("features",),
-    needs_text=FEATURE_NEEDS,
-    signals=(Signal.inventory_accumulation,),
-)
+@diagnostic(id="handoff.inventory", needs_text=FEATURE_NEEDS)
 def inventory(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
-    today = as_of(ctx)
+    today = toolkit.as_of(ctx)
     n_days = int(ctx.options.inventory_days)
     cut = today - timedelta(days=n_days)
-    shipped = f.filter(f.shipped_at.notnull() & (f.shipped_at <= date_lit(cut)))
+    shipped = f.filter(f.shipped_at.notnull() & (f.shipped_at <= toolkit.date_lit(cut)))
     enab = shipped.enablement_ready_at
-    enabled_now = enab.notnull() & (enab <= date_lit(today))
-    has_play = ~blank(shipped.sales_play)
-    in_time = (enab.notnull() & (days_between(enab, shipped.shipped_at) <= n_days)
+    enabled_now = enab.notnull() & (enab <= toolkit.date_lit(today))
+    has_play = ~toolkit.blank(shipped.sales_play)
+    in_time = (enab.notnull() & (toolkit.days_between(enab, shipped.shipped_at) <= n_days)
                & enabled_now) | (enab.isnull() & has_play)
     stuck = ~enabled_now & ~has_play
-    age = days_between(date_lit(today), shipped.shipped_at)
-    expr = shipped.aggregate(n=shipped.count(), late=(~truthy(in_time)).sum(),
-                             stuck=truthy(stuck).sum(),
-                             stuck_age=age.median(where=truthy(stuck)))
-    row = one_row(ctx, expr)
-    n = as_int(row["n"])
+    age = toolkit.days_between(toolkit.date_lit(today), shipped.shipped_at)
+    expr = shipped.aggregate(n=shipped.count(), late=(~toolkit.truthy(in_time)).sum(),
+                             stuck=toolkit.truthy(stuck).sum(),
+                             stuck_age=age.median(where=toolkit.truthy(stuck)))
+    row = toolkit.one_row(ctx, expr)
+    n = toolkit.as_int(row["n"])
     if n == 0:
         raise unmeasurable(f"no feature shipped {n_days} or more days before the "
                            "as-of date", FEATURE_NEEDS)
-    late, stuck_n = as_int(row["late"]), as_int(row["stuck"])
-    share, lo, hi = share_interval(late, n)
+    late, stuck_n = toolkit.as_int(row["late"]), toolkit.as_int(row["stuck"])
+    share, lo, hi = toolkit.share_interval(late, n)
     signal = stats.wilson_lower(late, n)
-    oldest = shipped.filter(truthy(stuck)).mutate(age_days=age).order_by(
+    oldest = shipped.filter(toolkit.truthy(stuck)).mutate(age_days=age).order_by(
         [shipped.shipped_at, shipped.feature_id]).limit(10).select(
         "feature_id", "name", "age_days")
-    series = rows(ctx, oldest) if stuck_n else []
+    series = toolkit.rows(ctx, oldest) if stuck_n else []
     metrics = [
         metric("features_not_sold_in_time", late, "count", n=n,
                label=f"Shipped features without a play within {n_days} days"),
@@ -244,7 +210,7 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
         comparison=f"enablement-ready date (or a named sales play) vs shipped + {n_days} days",
         significance=Significance(test="Wilson score interval", interval=(lo or 0.0, hi or 1.0),
                                   n=n),
-        evidence=[evidence(ctx, "features", expr, n,
+        evidence=[toolkit.evidence(ctx, "features", expr, n,
                            f"shipped_at ≤ as-of − {n_days} days")],
         caveats=["A feature with a named sales play but no enablement date counts as sold "
                  "in time (the date is unknown)."],
@@ -255,20 +221,17 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
 
 @diagnostic(
     id="handoff.feature_pipeline_divergence",
-    title="Feature velocity vs pipeline conversion",
-    needs=("features", "opportunities"),
     needs_text=FEATURE_NEEDS + ("closed opportunities with close dates over the last "
                                           "year",),
-    signals=(Signal.feature_pipeline_divergence,),
 )
 def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
     o = ctx.require("opportunities")
     title = ctx.declared.title  # the declared title
-    today = as_of(ctx)
+    today = toolkit.as_of(ctx)
     mid = today - timedelta(days=WINDOW_DAYS)
     start = mid - timedelta(days=WINDOW_DAYS)
-    t_end, t_mid, t_start = date_lit(today), date_lit(mid), date_lit(start)
+    t_end, t_mid, t_start = toolkit.date_lit(today), toolkit.date_lit(mid), toolkit.date_lit(start)
 
     def recent(col: ir.Value) -> ir.BooleanValue:
         return (col > t_mid) & (col <= t_end)
@@ -277,15 +240,15 @@ def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
         return (col > t_start) & (col <= t_mid)
 
     f_expr = f.aggregate(f1=prior(f.shipped_at).sum(), f2=recent(f.shipped_at).sum())
-    closed = o.filter(truthy(o.is_closed) & o.close_date.notnull())
-    won = truthy(closed.is_won)
+    closed = o.filter(toolkit.truthy(o.is_closed) & o.close_date.notnull())
+    won = toolkit.truthy(closed.is_won)
     o_expr = closed.aggregate(c1=prior(closed.close_date).sum(),
                               w1=(prior(closed.close_date) & won).sum(),
                               c2=recent(closed.close_date).sum(),
                               w2=(recent(closed.close_date) & won).sum())
-    fr, orow = one_row(ctx, f_expr), one_row(ctx, o_expr)
-    f1, f2 = as_int(fr["f1"]), as_int(fr["f2"])
-    c1, w1, c2, w2 = (as_int(orow[k]) for k in ("c1", "w1", "c2", "w2"))
+    fr, orow = toolkit.one_row(ctx, f_expr), toolkit.one_row(ctx, o_expr)
+    f1, f2 = toolkit.as_int(fr["f1"]), toolkit.as_int(fr["f2"])
+    c1, w1, c2, w2 = (toolkit.as_int(orow[k]) for k in ("c1", "w1", "c2", "w2"))
     if min(f1, f2, w1, w2) == 0:
         raise unmeasurable("each of the last two half-years needs at least one shipped feature "
                            "and one won deal",
@@ -328,8 +291,8 @@ def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="z on log ratio of growth factors (delta method, "
                                        "one-sided)", statistic=z, p_value=p, n=c1 + c2,
                                   effect_size=ratio, effect_measure="growth ratio"),
-        evidence=[evidence(ctx, "features", f_expr, f1 + f2, "shipped in the last year"),
-                  evidence(ctx, "opportunities", o_expr, c1 + c2,
+        evidence=[toolkit.evidence(ctx, "features", f_expr, f1 + f2, "shipped in the last year"),
+                  toolkit.evidence(ctx, "opportunities", o_expr, c1 + c2,
                            "closed with a close date in the last year")],
         caveats=["The seed's imbalance is a 2× divergence; the signal reaches 0.5 only when "
                  "the lower bound does."],

@@ -13,14 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from throughline.diagnose.context import DiagnoseContext
-from throughline.diagnose.findings import (
-    Evidence,
-    Finding,
-    Metric,
-    Severity,
-    Significance,
-    Unit,
-)
+from throughline.diagnose.findings import Evidence, Finding, Metric, Severity, Significance, Unit
 
 SMALL_SAMPLE = ("The sample is below the minimum size set for verdicts (min_n): read the "
                 "interval, not the point value, and treat this as indicative.")

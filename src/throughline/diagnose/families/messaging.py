@@ -51,20 +51,10 @@ import numpy as np
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    counted,
-    finding,
-    metric,
-    pct,
-)
+from throughline.diagnose.families.measure import count, counted, finding, metric, pct
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    evidence,
-    rows,
-)
+from throughline.diagnose.toolkit import evidence, rows
 
 FAMILY = "messaging"
 MIN_SHARED = 2  # distinct shared claims that tie two artifacts to one message
@@ -258,13 +248,7 @@ def _artifacts(ctx: DiagnoseContext) -> tuple[dict[str, str], int, ir.Table]:
     return {k: "\n".join(v) for k, v in by_kind.items()}, len(found), expr
 
 
-@diagnostic(
-    id="messaging.coherence",
-    title="Messaging coherence across website, deck, email and proposal",
-    needs=("messaging_artifacts",),
-    needs_text=MESSAGING_NEEDS,
-    signals=(Signal.messaging_incoherence,),
-)
+@diagnostic(id="messaging.coherence", needs_text=MESSAGING_NEEDS)
 def messaging_coherence(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
     docs, n_artifacts, text_expr = _artifacts(ctx)
@@ -384,11 +368,8 @@ def _mentions(text: str, pattern: str, cid: str) -> list[str]:
 
 @diagnostic(
     id="messaging.unbacked_claims",
-    title="Messaging that names capabilities not generally available",
-    needs=("messaging_artifacts", "capabilities"),
     needs_text=MESSAGING_NEEDS + ("a capabilities list with GA / beta / roadmap "
                                             "status",),
-    signals=(Signal.messaging_unbacked_claims,),
 )
 def unbacked_claims(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title

@@ -26,32 +26,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    counted,
-    finding,
-    metric,
-    money,
-    pct,
-)
+from throughline.diagnose.families.measure import count, counted, finding, metric, money, pct
 from throughline.diagnose.findings import Evidence, Finding, Metric, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_int,
-    as_of,
-    blank,
-    date_lit,
-    evidence,
-    label,
-    norm,
-    one_row,
-    share_interval,
-    truthy,
-    without,
-)
 
 FAMILY = "promises"
 NOT_GA = ("beta", "roadmap", "none")
@@ -63,8 +42,9 @@ COMMITMENT_NEEDS = ("a commitments export: promises made in deals with the capab
 
 def _capability_lookup(caps: ir.Table) -> ir.Table:
     """One row per match key (capability id or name, normalised): is any match GA?"""
-    keyed = caps.select(_key=norm(caps.capability_id), _status=label(caps.status)).union(
-        caps.select(_key=norm(caps.name), _status=label(caps.status)))
+    status = toolkit.label(caps.status)
+    keyed = caps.select(_key=toolkit.norm(caps.capability_id), _status=status).union(
+        caps.select(_key=toolkit.norm(caps.name), _status=status))
     keyed = keyed.filter(keyed._key.notnull() & (keyed._key != ""))
     return keyed.group_by("_key").aggregate(_ga=(keyed._status == "ga").any())
 
@@ -73,42 +53,36 @@ def _ledger(ctx: DiagnoseContext) -> tuple[ir.Table, bool]:
     c = ctx.require("commitments")
     caps = ctx.table("capabilities")
     opps = ctx.table("opportunities")
-    base = c.mutate(_cap_key=norm(c.capability))
+    base = c.mutate(_cap_key=toolkit.norm(c.capability))
     if opps is not None:
         o = opps.select(_oid=opps.opportunity_id, _opp_amount=opps.amount)
         j = base.left_join(o, base.opportunity_id == o._oid)
-        base = without(j.mutate(_stake=ibis.coalesce(j.amount_at_stake, j._opp_amount)),
+        base = toolkit.without(j.mutate(_stake=ibis.coalesce(j.amount_at_stake, j._opp_amount)),
                        "_oid", "_opp_amount")
     else:
         base = base.mutate(_stake=base.amount_at_stake)
     if caps is not None:
         lookup = _capability_lookup(caps)
         j = base.left_join(lookup, base._cap_key == lookup._key)
-        base = without(j.mutate(_known=j._key.notnull(), _is_ga=truthy(j._ga)), "_key", "_ga")
+        base = toolkit.without(j.mutate(_known=j._key.notnull(), _is_ga=toolkit.truthy(j._ga)),
+                               "_key", "_ga")
     else:
         base = base.mutate(_known=ibis.literal(False), _is_ga=ibis.literal(False))
     return base, caps is not None
 
 
-@diagnostic(
-    id="promises.ledger",
-    title="Promise ledger: what deals were sold on",
-    needs=("commitments",),
-    optional=("capabilities", "opportunities"),
-    needs_text=COMMITMENT_NEEDS,
-    signals=(Signal.promises_unbacked,),
-)
+@diagnostic(id="promises.ledger", needs_text=COMMITMENT_NEEDS)
 def ledger(ctx: DiagnoseContext) -> list[Finding]:
     t, has_caps = _ledger(ctx)
-    today = date_lit(as_of(ctx))
-    names_cap = ~blank(t.capability)
-    signed = truthy(t.engineering_signoff)
+    today = toolkit.date_lit(toolkit.as_of(ctx))
+    names_cap = ~toolkit.blank(t.capability)
+    signed = toolkit.truthy(t.engineering_signoff)
     not_ga = names_cap & ~t._is_ga
     sold_as_if = not_ga & ~signed
-    status = label(t.status)
+    status = toolkit.label(t.status)
     open_ = status.isin(("open", "unknown"))
     overdue = (status == "missed") | (open_ & t.due_date.notnull() & (t.due_date < today))
-    custom = label(t.kind) == "custom_config"
+    custom = toolkit.label(t.kind) == "custom_config"
     stake = t._stake.fill_null(0.0)
     expr = t.aggregate(
         n=t.count(),
@@ -126,16 +100,16 @@ def ledger(ctx: DiagnoseContext) -> list[Finding]:
         stake_unsigned=stake.sum(where=~signed),
         stake_custom=stake.sum(where=custom),
     )
-    row = one_row(ctx, expr)
-    n = as_int(row["n"])
+    row = toolkit.one_row(ctx, expr)
+    n = toolkit.as_int(row["n"])
     if n == 0:
         raise unmeasurable("the commitments table is empty", COMMITMENT_NEEDS)
-    k: dict[str, int] = {key: as_int(row[key]) for key in (
+    k: dict[str, int] = {key: toolkit.as_int(row[key]) for key in (
         "unsigned", "names_cap", "unknown_cap", "not_ga", "sold_as_if", "custom", "overdue",
         "open")}
     money_at: dict[str, float] = {key: float(row[key] or 0.0) for key in (
         "stake_total", "stake_sold_as_if", "stake_overdue", "stake_unsigned", "stake_custom")}
-    ev = [evidence(ctx, "commitments", expr, n, "all commitments")]
+    ev = [toolkit.evidence(ctx, "commitments", expr, n, "all commitments")]
     findings = [_unbacked(ctx, n, k, money_at, has_caps, ev)]
     findings.append(_exposure(ctx, n, k, money_at, ev))
     return findings
@@ -143,7 +117,7 @@ def ledger(ctx: DiagnoseContext) -> list[Finding]:
 
 def _unbacked(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[str, float],
               has_caps: bool, ev: list[Evidence]) -> Finding:
-    share_unsigned, u_lo, u_hi = share_interval(k["unsigned"], n)
+    share_unsigned, u_lo, u_hi = toolkit.share_interval(k["unsigned"], n)
     metrics: list[Metric] = [
         metric("commitments", n, "count"),
         metric("unsigned", k["unsigned"], "count", n=n,
@@ -160,7 +134,7 @@ def _unbacked(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[st
     severity = Severity.info
     m = k["names_cap"]
     if has_caps and m:
-        share, lo, hi = share_interval(k["sold_as_if"], m)
+        share, lo, hi = toolkit.share_interval(k["sold_as_if"], m)
         signal = stats.wilson_lower(k["sold_as_if"], m)
         signals["promises_unbacked"] = signal
         metrics += [
@@ -199,7 +173,7 @@ def _unbacked(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[st
 
 def _exposure(ctx: DiagnoseContext, n: int, k: dict[str, int], money_at: dict[str, float],
               ev: list[Evidence]) -> Finding:
-    overdue_share, lo, hi = share_interval(k["overdue"], n)
+    overdue_share, lo, hi = toolkit.share_interval(k["overdue"], n)
     metrics = [
         metric("custom_configs", k["custom"], "count", n=n, label="Custom one-off configs"),
         metric("overdue", k["overdue"], "count", n=n, label="Missed or past due and open"),

@@ -33,36 +33,11 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    num,
-    pct,
-    pp,
-    severity_for,
-)
+from throughline.diagnose.families.measure import count, finding, metric, num, pct, pp, severity_for
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    add_months,
-    as_of,
-    complete_months,
-    evidence,
-    filled_counts,
-    first_won,
-    fsum,
-    label,
-    month_index,
-    month_key,
-    monthly,
-    records,
-    to_date,
-)
 
 FAMILY = "push_pull"
 PUSH_MOTIONS = ("outbound",)
@@ -86,7 +61,7 @@ ACTIVITY_NEEDS = ("sales activity counts per day (emails, calls, meetings, seque
 
 def motion(col: ir.Value) -> ir.StringValue:
     """The motion as a schema label ('Product-led' → 'product_led')."""
-    s = label(col).replace("-", "_").replace(" ", "_")
+    s = toolkit.label(col).replace("-", "_").replace(" ", "_")
     # Look a value up only when it is a synonym: engines expand `CASE s WHEN ...` into one
     # evaluation of `s` per synonym, which costs on every row when pushed into a scan filter.
     return s.isin(tuple(SYNONYMS)).ifelse(s.substitute(SYNONYMS), s)
@@ -107,40 +82,33 @@ def _require_known_motion(ctx: DiagnoseContext) -> None:
     """Not measurable unless some dated deal has a *known* motion: 'unknown' is not a
     motion, so deals that all carry it say nothing about push or pull."""
     o = ctx.require("opportunities")
-    rows, filled = filled_counts(ctx, o, ["motion", "created_date"])
+    rows, filled = toolkit.filled_counts(ctx, o, ["motion", "created_date"])
     if rows == 0 or filled.get("motion", 0) == 0 or filled["created_date"] == 0:
         raise unmeasurable("no deal records its sales motion", MOTION_NEEDS)
     t = _deals(ctx)
-    known = int(ctx.execute(t.filter((t._motion != UNKNOWN) & t.created_date.notnull())
+    known = int(ctx.execute(t.filter((t._motion != toolkit.UNKNOWN) & t.created_date.notnull())
                             .count()))
     if known == 0:
         raise unmeasurable("no dated deal has a known sales motion ('unknown' is not a "
                            "motion)", MOTION_NEEDS)
 
 
-@diagnostic(
-    id="push_pull.mix",
-    title="New pipeline and won revenue by motion",
-    short_title="Push and pull mix",
-    needs=("opportunities",),
-    needs_text=MOTION_NEEDS,
-    signals=(Signal.pull_share_low, Signal.healthy_pull_share),
-)
+@diagnostic(id="push_pull.mix", needs_text=MOTION_NEEDS)
 def mix(ctx: DiagnoseContext) -> list[Finding]:
     title = "Push and pull mix"
     _require_known_motion(ctx)
-    d1 = as_of(ctx)
-    d0 = add_months(d1, -12)
+    d1 = toolkit.as_of(ctx)
+    d0 = toolkit.add_months(d1, -12)
     lit0, lit1 = ibis.literal(d0, type="date"), ibis.literal(d1, type="date")
     t = _deals(ctx)
     created = t.created_date.notnull() & (t.created_date > lit0) & (t.created_date <= lit1)
     won = t.is_won.fill_null(False) & t.close_date.notnull() & (t.close_date > lit0) \
         & (t.close_date <= lit1)
     expr = t.group_by(motion=t._motion).aggregate(
-        deals=created.sum(), pipeline=fsum(t.amount, where=created),
-        won_revenue=fsum(t.amount, where=won))
-    rows = sorted(records(ctx.execute(expr)), key=lambda r: str(r["motion"]))
-    known = [r for r in rows if r["motion"] != UNKNOWN]
+        deals=created.sum(), pipeline=toolkit.fsum(t.amount, where=created),
+        won_revenue=toolkit.fsum(t.amount, where=won))
+    rows = sorted(toolkit.records(ctx.execute(expr)), key=lambda r: str(r["motion"]))
+    known = [r for r in rows if r["motion"] != toolkit.UNKNOWN]
     n = sum(int(r["deals"] or 0) for r in known)
     if n == 0:
         raise unmeasurable("no deal with a known motion was created in the last year", MOTION_NEEDS)
@@ -167,11 +135,11 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
         deals = int(r["deals"] or 0)
         rev = float(r["won_revenue"] or 0)
         series.append({"motion": r["motion"], "deals": deals,
-                       "share": deals / n if r["motion"] != UNKNOWN else None,
+                       "share": deals / n if r["motion"] != toolkit.UNKNOWN else None,
                        "pipeline": float(r["pipeline"] or 0), "won_revenue": rev,
                        "revenue_share": rev / rev_total if rev_total and
-                       r["motion"] != UNKNOWN else None})
-    unknown = sum(int(r["deals"] or 0) for r in rows if r["motion"] == UNKNOWN)
+                       r["motion"] != toolkit.UNKNOWN else None})
+    unknown = sum(int(r["deals"] or 0) for r in rows if r["motion"] == toolkit.UNKNOWN)
     caveats = ["Deals with no recorded motion are left out of the shares."] if unknown else []
     return [finding(
         ctx, slug="summary", title=title, statement=statement,
@@ -180,34 +148,27 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="one-sided exact binomial (pull share < 0.5)",
                                   p_value=p_low, n=n, effect_size=0.5 - share,
                                   effect_measure="0.5 − pull share"),
-        evidence=[evidence(ctx, "opportunities", expr, n,
+        evidence=[toolkit.evidence(ctx, "opportunities", expr, n,
                            f"created or won {d0.isoformat()} to {d1.isoformat()}")],
         caveats=caveats, signals=signals, series=series,
     )]
 
 
-@diagnostic(
-    id="push_pull.pull_trend",
-    title="Trend of the pull share of new pipeline",
-    short_title="Pull share trend",
-    needs=("opportunities",),
-    needs_text=MOTION_NEEDS,
-    signals=(Signal.pull_share_declining,),
-)
+@diagnostic(id="push_pull.pull_trend", needs_text=MOTION_NEEDS)
 def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
     title = "Pull share trend"
     _require_known_motion(ctx)
-    start, end = complete_months(as_of(ctx), TREND_MONTHS)
+    start, end = toolkit.complete_months(toolkit.as_of(ctx), TREND_MONTHS)
     t = _deals(ctx)
-    t = t.filter(t._motion != UNKNOWN)
-    expr, rows = monthly(ctx, t, "created_date", start, end,
+    t = t.filter(t._motion != toolkit.UNKNOWN)
+    expr, rows = toolkit.monthly(ctx, t, "created_date", start, end,
                          value=t._motion.isin(PULL_MOTIONS).ifelse(1, 0))
     if len(rows) < MIN_MONTHS:
         raise unmeasurable("fewer than six months of deals with a known motion", MOTION_NEEDS)
     series: list[dict[str, Any]] = [
-        {"month": month_key(r["month"]), "share": int(r["total"] or 0) / r["n"], "n": r["n"]}
-        for r in rows]
-    x = [month_index(r["month"], rows[0]["month"]) for r in rows]
+        {"month": toolkit.month_key(r["month"]), "share": int(r["total"] or 0) / r["n"],
+         "n": r["n"]} for r in rows]
+    x = [toolkit.month_index(r["month"], rows[0]["month"]) for r in rows]
     y = [s["share"] for s in series]
     slope, se, p = stats.flat_safe_trend(x, y)
     per_year = slope * 12
@@ -232,48 +193,41 @@ def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="OLS slope of monthly share", statistic=slope,
                                   p_value=p, n=len(series), effect_size=per_year,
                                   effect_measure="change in share per year"),
-        evidence=[evidence(ctx, "opportunities", expr, n, "monthly, last 24 months")],
+        evidence=[toolkit.evidence(ctx, "opportunities", expr, n, "monthly, last 24 months")],
         signals={"pull_share_declining": strength}, series=series,
     )]
 
 
-@diagnostic(
-    id="push_pull.compounding",
-    title="Does pull grow with the customer base (compounding) or stay linear?",
-    short_title="Pull compounding",
-    needs=("opportunities",),
-    needs_text=MOTION_NEEDS,
-    signals=(),
-)
+@diagnostic(id="push_pull.compounding", needs_text=MOTION_NEEDS)
 def compounding(ctx: DiagnoseContext) -> list[Finding]:
     title = "Pull compounding"
     _require_known_motion(ctx)
     o = ctx.require("opportunities")
-    start, end = complete_months(as_of(ctx), TREND_MONTHS)
+    start, end = toolkit.complete_months(toolkit.as_of(ctx), TREND_MONTHS)
     t = _deals(ctx)
     pull = t.filter(t._motion.isin(PULL_MOTIONS))
-    pexpr, prow = monthly(ctx, pull, "created_date", start, end)
-    fw = first_won(o)
+    pexpr, prow = toolkit.monthly(ctx, pull, "created_date", start, end)
+    fw = toolkit.first_won(o)
     fw = fw.filter(fw.won_date.notnull() & (fw.won_date < ibis.literal(end, type="date")))
     bexpr = fw.group_by(month=fw.won_date.truncate("M")).aggregate(n=fw.count())
-    base_rows = sorted(records(ctx.execute(bexpr)), key=lambda r: str(r["month"]))
+    base_rows = sorted(toolkit.records(ctx.execute(bexpr)), key=lambda r: str(r["month"]))
     pulls = {r["month"]: r["n"] for r in prow}
     months = []
     m = start
     while m < end:
         months.append(m)
-        m = add_months(m, 1)
+        m = toolkit.add_months(m, 1)
     cum, installed = 0, {}
     added: dict[Any, int] = defaultdict(int)
     for r in base_rows:
-        added[to_date(r["month"])] += int(r["n"] or 0)
+        added[toolkit.to_date(r["month"])] += int(r["n"] or 0)
     first_month = min([k for k in added if k is not None] + [start])
     m = first_month
     while m < end:
         if m in months:
             installed[m] = cum  # customers won before the month started
         cum += added.get(m, 0)
-        m = add_months(m, 1)
+        m = toolkit.add_months(m, 1)
     pts = [(installed[m], pulls.get(m, 0)) for m in months if installed.get(m, 0) > 0]
     if len(pts) < MIN_MONTHS or len({b for b, _ in pts}) < 3:
         raise unmeasurable("the customer base did not change over enough months", MOTION_NEEDS)
@@ -302,32 +256,26 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
                    "before that month)",
         significance=Significance(test="OLS slope (elasticity)", statistic=slope, p_value=p,
                                   interval=(lo, hi), n=len(pts)),
-        evidence=[evidence(ctx, "opportunities", pexpr, sum(c for _, c in pts),
+        evidence=[toolkit.evidence(ctx, "opportunities", pexpr, sum(c for _, c in pts),
                            "pull deals per month"),
-                  evidence(ctx, "opportunities", bexpr, pts[-1][0], "new customers per month")],
-        series=[{"month": month_key(m), "installed_base": installed.get(m, 0),
+                  toolkit.evidence(ctx, "opportunities", bexpr, pts[-1][0],
+                                   "new customers per month")],
+        series=[{"month": toolkit.month_key(m), "installed_base": installed.get(m, 0),
                  "pull_deals": pulls.get(m, 0)} for m in months if installed.get(m, 0) > 0],
     )]
 
 
-@diagnostic(
-    id="push_pull.activity_vs_pipeline",
-    title="Activity growth against new-pipeline growth",
-    short_title="Activity against pipeline",
-    needs=("activities", "opportunities"),
-    needs_text=ACTIVITY_NEEDS,
-    signals=(Signal.activity_pipeline_divergence,),
-)
+@diagnostic(id="push_pull.activity_vs_pipeline", needs_text=ACTIVITY_NEEDS)
 def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
     title = "Activity against pipeline"
     a = ctx.require("activities")
     o = ctx.require("opportunities")
-    rows_a, filled = filled_counts(ctx, a, ["activity_date", "count"])
+    rows_a, filled = toolkit.filled_counts(ctx, a, ["activity_date", "count"])
     if rows_a == 0 or filled["activity_date"] == 0 or filled["count"] == 0:
         raise unmeasurable("no dated activity counts", ACTIVITY_NEEDS)
-    start, end = complete_months(as_of(ctx), TREND_MONTHS)
-    aexpr, arows = monthly(ctx, a, "activity_date", start, end, value=a["count"])
-    oexpr, orows = monthly(ctx, o, "created_date", start, end)
+    start, end = toolkit.complete_months(toolkit.as_of(ctx), TREND_MONTHS)
+    aexpr, arows = toolkit.monthly(ctx, a, "activity_date", start, end, value=a["count"])
+    oexpr, orows = toolkit.monthly(ctx, o, "created_date", start, end)
     acts = {r["month"]: float(r["total"] or 0) for r in arows}
     opps = {r["month"]: r["n"] for r in orows}
     if not acts:
@@ -336,10 +284,10 @@ def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
     m = min(acts)
     while m <= max(acts):
         months.append(m)
-        m = add_months(m, 1)
+        m = toolkit.add_months(m, 1)
     if len(months) < MIN_MONTHS:
         raise unmeasurable("fewer than six months of activity", ACTIVITY_NEEDS)
-    x = [month_index(m, months[0]) for m in months]
+    x = [toolkit.month_index(m, months[0]) for m in months]
     ya = [math.log1p(acts.get(m, 0.0)) for m in months]
     yp = [math.log1p(opps.get(m, 0)) for m in months]
     sa, sea, _ = stats.flat_safe_trend(x, ya)
@@ -375,9 +323,9 @@ def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
                                   "slopes", statistic=z, p_value=p, n=len(months),
                                   effect_size=effect,
                                   effect_measure="exp(12 × slope difference) − 1"),
-        evidence=[evidence(ctx, "activities", aexpr, rows_a, "monthly totals"),
-                  evidence(ctx, "opportunities", oexpr, n_opps, "deals created per month")],
+        evidence=[toolkit.evidence(ctx, "activities", aexpr, rows_a, "monthly totals"),
+                  toolkit.evidence(ctx, "opportunities", oexpr, n_opps, "deals created per month")],
         signals={"activity_pipeline_divergence": strength},
-        series=[{"month": month_key(m), "activities": acts.get(m, 0.0),
+        series=[{"month": toolkit.month_key(m), "activities": acts.get(m, 0.0),
                  "new_deals": opps.get(m, 0)} for m in months],
     )]

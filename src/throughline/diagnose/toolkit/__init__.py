@@ -19,11 +19,7 @@ Where is what:
 """
 
 from throughline.diagnose.context import filled_counts
-from throughline.diagnose.toolkit.accounts import (
-    account_profile,
-    attach_profile,
-    first_won,
-)
+from throughline.diagnose.toolkit.accounts import account_profile, attach_profile, first_won
 from throughline.diagnose.toolkit.calendar import (
     add_months,
     as_of,

@@ -34,9 +34,4 @@ Where is what: ``common`` (references, the stage-history check), ``optimism``
 (``honesty.positive_notes_stall``).
 """
 
-from throughline.diagnose.families.honesty import (  # noqa: F401  (registration)
-    forecast,
-    notes,
-    optimism,
-    slippage,
-)
+from throughline.diagnose.families.honesty import forecast, notes, optimism, slippage  # noqa: F401  (registration)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from throughline.diagnose.context import unmeasurable
 from throughline.diagnose.registry import DiagnoseContext
-from throughline.diagnose.toolkit import (
-    filled_counts,
-)
+from throughline.diagnose.toolkit import filled_counts
 
 FAMILY = "honesty"
 

@@ -12,38 +12,17 @@ import numpy as np
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.honesty.common import ALPHA, FORECAST_REFERENCE
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    money,
-    pct,
-    severity_for,
-)
+from throughline.diagnose.families.measure import count, finding, metric, money, pct, severity_for
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_of,
-    evidence,
-    filled_counts,
-    fsum,
-    records,
-)
+from throughline.diagnose.toolkit import as_of, evidence, filled_counts, fsum, records
 
 FORECAST_NEEDS = ("forecast submissions per period (period start and end, submitted date, "
                   "owner, amount, category)",
                   "won opportunities with amount and close date")
 
 
-@diagnostic(
-    id="honesty.forecast_accuracy",
-    title="Forecast against actual bookings",
-    short_title="Forecast against actual",
-    needs=("forecasts", "opportunities"),
-    needs_text=FORECAST_NEEDS,
-    signals=(Signal.forecast_optimism,),
-)
+@diagnostic(id="honesty.forecast_accuracy", needs_text=FORECAST_NEEDS)
 def forecast_accuracy(ctx: DiagnoseContext) -> list[Finding]:
     title = "Forecast against actual"
     fc = ctx.require("forecasts")

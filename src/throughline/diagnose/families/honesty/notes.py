@@ -10,49 +10,24 @@ import ibis.expr.types as ir
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.honesty.common import (
-    ALPHA,
-    POSITIVE_MARKERS,
-    STALL_DAYS,
-    STALL_REFERENCE,
-)
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    severity_for,
-)
+from throughline.diagnose.families.honesty import common
+from throughline.diagnose.families.measure import count, finding, metric, pct, severity_for
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_of,
-    evidence,
-    filled_counts,
-    records,
-)
+from throughline.diagnose.toolkit import as_of, evidence, filled_counts, records
 
 NOTES_NEEDS = ("deal notes or next steps (opportunities.next_step)",
                "stage history dates to tell a stalled deal from a moving one")
 
 
-POSITIVE_PATTERN = "|".join(POSITIVE_MARKERS)
+POSITIVE_PATTERN = "|".join(common.POSITIVE_MARKERS)
 
 
 def positive_note(col: ir.StringValue) -> ir.BooleanValue:
     return col.lower().re_search(POSITIVE_PATTERN).fill_null(False)
 
 
-@diagnostic(
-    id="honesty.positive_notes_stall",
-    title="Deals with positive notes that stall",
-    short_title="Positive notes that stall",
-    needs=("opportunities",),
-    optional=("stage_history",),
-    needs_text=NOTES_NEEDS,
-    signals=(Signal.positive_notes_stall,),
-)
+@diagnostic(id="honesty.positive_notes_stall", needs_text=NOTES_NEEDS)
 def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
     title = "Positive notes that stall"
     o = ctx.require("opportunities")
@@ -61,7 +36,7 @@ def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
         raise unmeasurable("no deal has notes or a next step", NOTES_NEEDS)
     d1 = as_of(ctx)
     lit = ibis.literal(d1, type="date")
-    cutoff = ibis.literal(d1 - timedelta(days=STALL_DAYS), type="date")
+    cutoff = ibis.literal(d1 - timedelta(days=common.STALL_DAYS), type="date")
     hist = ctx.table("stage_history")
     t = o.filter(o.created_date.isnull() | (o.created_date <= cutoff))
     if hist is not None:
@@ -94,7 +69,7 @@ def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
         rate_oth = s_oth / n_oth
         z, p = stats.two_proportion_test(s_pos, n_pos, s_oth, n_oth)
         effect = rate_pos - rate_oth
-        strength = stats.gated_strength(effect, STALL_REFERENCE, p, ALPHA)
+        strength = stats.gated_strength(effect, common.STALL_REFERENCE, p, common.ALPHA)
         metrics.append(metric("stall_rate_other", rate_oth, "ratio", n_oth,
                               ci=stats.wilson_interval(s_oth, n_oth)))
         statement = (f"{pct(rate_pos)} of {count(n_pos)} deals with positive notes stalled or "
@@ -111,8 +86,8 @@ def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
     return [finding(
         ctx, slug="summary", title=title, statement=statement,
         metrics=metrics, n=n_pos + n_oth, severity=severity_for(strength),
-        comparison=f"deals created at least {STALL_DAYS} days before as-of; stalled = lost, or "
-                   "open with no change in that time or past its close date",
+        comparison=f"deals created at least {common.STALL_DAYS} days before as-of; stalled = "
+                   "lost, or open with no change in that time or past its close date",
         significance=significance,
         evidence=[evidence(ctx, "opportunities", expr, rows, "deals old enough to judge")],
         caveats=caveats, signals={"positive_notes_stall": strength},

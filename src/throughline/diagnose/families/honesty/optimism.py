@@ -8,31 +8,13 @@ from typing import NamedTuple
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.honesty.common import (
-    ALPHA,
-    HISTORY_NEEDS,
-    MIN_DECIDED,
-    STAGE_REFERENCE,
-    history_counts,
-)
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    pp,
-    quote,
-    severity_for,
-    slug,
-)
+from throughline.diagnose.families.honesty import common
+from throughline.diagnose.families.measure import (count, finding, metric, pct, pp, quote,
+    severity_for, slug)
 from throughline.diagnose.families.sales_pipeline.stages import stage_order, stage_reach
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    evidence,
-    records,
-)
+from throughline.diagnose.toolkit import evidence, records
 
 
 class StageRow(NamedTuple):
@@ -44,17 +26,10 @@ class StageRow(NamedTuple):
     p: float  # one-sided binomial p (realised < stated)
 
 
-@diagnostic(
-    id="honesty.stage_optimism",
-    title="Stage probabilities against realised stage-to-win conversion",
-    short_title="Stage optimism",
-    needs=("stage_history", "opportunities"),
-    needs_text=HISTORY_NEEDS,
-    signals=(Signal.stage_optimism, Signal.healthy_stage_calibration),
-)
+@diagnostic(id="honesty.stage_optimism", needs_text=common.HISTORY_NEEDS)
 def stage_optimism(ctx: DiagnoseContext) -> list[Finding]:
     title = "Stage optimism"
-    n_rows = history_counts(ctx, ["stage", "changed_at", "probability"])[0]
+    n_rows = common.history_counts(ctx, ["stage", "changed_at", "probability"])[0]
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
     hist = hist.filter(hist.stage.notnull() & hist.changed_at.notnull())
@@ -62,7 +37,7 @@ def stage_optimism(ctx: DiagnoseContext) -> list[Finding]:
     stated_pct = {s: p for s, p in probs.items() if p is not None and 0 < p < 100}
     order = [s for s in all_stages if s in stated_pct]
     if not order:
-        raise unmeasurable("no open-pipeline stage carries a probability", HISTORY_NEEDS)
+        raise unmeasurable("no open-pipeline stage carries a probability", common.HISTORY_NEEDS)
     # Per deal, which stages it ever reached (the pipeline family's per-deal pass, shared);
     # joined to the closed deals, then counted: decided and won per stage (sN: stage N of
     # `order`), and `deals`, the closed deals with a stage change.
@@ -83,18 +58,18 @@ def stage_optimism(ctx: DiagnoseContext) -> list[Finding]:
         stated = stated_pct[s] / 100.0
         p = stats.binomial_test_less(won, n, stated) if n else 1.0
         rows.append(StageRow(s, stated, n, won, won / n if n else 0.0, p))
-    tested = [x for x in rows if x.decided >= MIN_DECIDED]
+    tested = [x for x in rows if x.decided >= common.MIN_DECIDED]
     if not tested:
-        raise unmeasurable("too few closed deals passed through the stages", HISTORY_NEEDS)
+        raise unmeasurable("too few closed deals passed through the stages", common.HISTORY_NEEDS)
     n_all = int(got["deals"] or 0)
     weight = sum(x.decided for x in tested)
     gap = sum(x.decided * (x.stated - x.realised) for x in tested) / weight
     k = len(tested)
     p_min = min(1.0, min(x.p for x in tested) * k)
-    strength = stats.gated_strength(gap, STAGE_REFERENCE, p_min, ALPHA)
+    strength = stats.gated_strength(gap, common.STAGE_REFERENCE, p_min, common.ALPHA)
     signals = {"stage_optimism": strength}
     if p_min >= 0.05 and n_all >= ctx.options.min_n:
-        signals["healthy_stage_calibration"] = 1 - min(1.0, abs(gap) / STAGE_REFERENCE)
+        signals["healthy_stage_calibration"] = 1 - min(1.0, abs(gap) / common.STAGE_REFERENCE)
     metrics = [metric("weighted_gap", gap, "ratio", weight,
                       label="Stated minus realised, weighted by deals")]
     series: list[dict[str, object]] = []

@@ -10,47 +10,17 @@ import ibis
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.honesty.common import (
-    ALPHA,
-    COMMIT_DEFAULT_PROBABILITY,
-    COMMIT_REFERENCE,
-    HISTORY_NEEDS,
-    LATE_STAGE_PROBABILITY,
-    PUSH_REFERENCE_DAYS,
-    history_counts,
-)
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    num,
-    pct,
-    severity_for,
-)
+from throughline.diagnose.families.honesty import common
+from throughline.diagnose.families.measure import count, finding, metric, num, pct, severity_for
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_of,
-    days_between,
-    evidence,
-    fmean,
-    label,
-    records,
-)
+from throughline.diagnose.toolkit import as_of, days_between, evidence, fmean, label, records
 
 
-@diagnostic(
-    id="honesty.commit_slippage",
-    title="Commit and late-stage deals that were lost or slipped",
-    short_title="Commit deals lost or slipped",
-    needs=("stage_history", "opportunities"),
-    needs_text=HISTORY_NEEDS,
-    signals=(Signal.commit_slippage,),
-)
+@diagnostic(id="honesty.commit_slippage", needs_text=common.HISTORY_NEEDS)
 def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
     title = "Commit deals lost or slipped"
-    n_rows, filled = history_counts(ctx, ["changed_at", "close_date"],
+    n_rows, filled = common.history_counts(ctx, ["changed_at", "close_date"],
                                     also=("forecast_category", "probability"))
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
@@ -62,12 +32,12 @@ def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
         f = h.filter(h.forecast_category.lower().contains("commit").fill_null(False))
         kind = "commit"
     elif filled.get("probability", 0) > 0:
-        f = h.filter((h.probability >= LATE_STAGE_PROBABILITY) & (h.probability < 100)
+        f = h.filter((h.probability >= common.LATE_STAGE_PROBABILITY) & (h.probability < 100)
                      & ~label(h.stage).contains("closed"))
         kind = "late-stage"
     else:
         raise unmeasurable("the stage history has neither forecast categories nor "
-                           "probabilities", HISTORY_NEEDS)
+                           "probabilities", common.HISTORY_NEEDS)
     w = ibis.window(group_by=f.opportunity_id, order_by=[f.changed_at, f.history_id])
     first = f.mutate(_rn=ibis.row_number().over(w))
     first = first.filter(first._rn == 0).select(
@@ -91,16 +61,16 @@ def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
     n = int(r["decided"] or 0)
     if n == 0:
         raise unmeasurable(f"no {kind} deal has been decided or passed its close date",
-                           HISTORY_NEEDS)
+                           common.HISTORY_NEEDS)
     failed, lost_n, slipped_n = (int(r[k] or 0) for k in ("failed", "lost", "slipped"))
     if r["prob_n"] and r["prob_mean"] is not None:
         expected_success = min(1.0, max(0.0, float(r["prob_mean"]) / 100.0))
     else:
-        expected_success = COMMIT_DEFAULT_PROBABILITY
+        expected_success = common.COMMIT_DEFAULT_PROBABILITY
     allowed = 1 - expected_success
     share = failed / n
     p = stats.binomial_test_greater(failed, n, allowed)
-    strength = stats.gated_strength(share - allowed, COMMIT_REFERENCE, p, ALPHA)
+    strength = stats.gated_strength(share - allowed, common.COMMIT_REFERENCE, p, common.ALPHA)
     statement = (f"Of {count(n)} {kind} deals that are decided or past their close date, "
                  f"{pct(share)} failed: {pct(lost_n / n)} were lost and {pct(slipped_n / n)} "
                  f"closed or sat open past the quarter they were committed for, against the "
@@ -126,16 +96,10 @@ def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@diagnostic(
-    id="honesty.close_date_pushes",
-    title="Close-date slippage",
-    needs=("stage_history", "opportunities"),
-    needs_text=HISTORY_NEEDS,
-    signals=(Signal.close_date_pushes,),
-)
+@diagnostic(id="honesty.close_date_pushes", needs_text=common.HISTORY_NEEDS)
 def close_date_pushes(ctx: DiagnoseContext) -> list[Finding]:
     title = "Close-date slippage"
-    n_rows = history_counts(ctx, ["changed_at", "close_date"])[0]
+    n_rows = common.history_counts(ctx, ["changed_at", "close_date"])[0]
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
     d1 = as_of(ctx)
@@ -163,12 +127,12 @@ def close_date_pushes(ctx: DiagnoseContext) -> list[Finding]:
     r = records(ctx.execute(expr))[0]
     deals = int(r["deals"] or 0)
     if deals == 0:
-        raise unmeasurable("no stage change records a close date", HISTORY_NEEDS)
+        raise unmeasurable("no stage change records a close date", common.HISTORY_NEEDS)
     pushed, pushes = int(r["pushed"] or 0), int(r["pushes"] or 0)
     closed = int(r["closed"] or 0)
     mean, se = stats.mean_from_sums(closed, float(r["net_sum"] or 0), float(r["net_sq"] or 0))
     p = stats.t_test_greater(mean, se, closed)
-    strength = stats.gated_strength(mean, PUSH_REFERENCE_DAYS, p, ALPHA)
+    strength = stats.gated_strength(mean, common.PUSH_REFERENCE_DAYS, p, common.ALPHA)
     metrics = [
         metric("pushed_share", pushed / deals, "ratio", deals,
                ci=stats.wilson_interval(pushed, deals)),

@@ -10,27 +10,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import unmeasurable
 from throughline.diagnose.registry import DiagnoseContext
-from throughline.diagnose.toolkit import (
-    ACCOUNT_ATTRIBUTES,
-    UNKNOWN,
-    account_profile,
-    add_months,
-    as_of,
-    by_dimensions,
-    filled_counts,
-    fsum,
-    mrr_at,
-    records,
-    split_by_dimension,
-)
 
 FAMILY = "icp"
 
 
-ATTRIBUTES = (*ACCOUNT_ATTRIBUTES, "persona", "channel")
+ATTRIBUTES = (*toolkit.ACCOUNT_ATTRIBUTES, "persona", "channel")
 
 
 ATTRIBUTE_WORDS = {"segment": "segment", "industry": "industry", "size_band": "size band",
@@ -72,17 +59,17 @@ def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
     reason it cannot be built. Every ICP diagnostic reads it, so it is a shared
     intermediate (computed once per run)."""
     subs = ctx.table("subscriptions")
-    profile = account_profile(ctx)
+    profile = toolkit.account_profile(ctx)
     if subs is None:
         return "no billing subscriptions"
-    rows, filled = filled_counts(ctx, subs, ["account_id", "mrr", "start_date"])
+    rows, filled = toolkit.filled_counts(ctx, subs, ["account_id", "mrr", "start_date"])
     if rows == 0 or min(filled.values()) == 0:
         return "no usable billing subscriptions"
-    d1 = as_of(ctx)
-    d0 = add_months(d1, -12)
+    d1 = toolkit.as_of(ctx)
+    d0 = toolkit.add_months(d1, -12)
     s = subs.filter(subs.account_id.notnull() & subs.mrr.notnull() & subs.start_date.notnull())
     acct = s.group_by(_aid=s.account_id).aggregate(
-        first_start=s.start_date.min(), start=mrr_at(s, d0), end=mrr_at(s, d1))
+        first_start=s.start_date.min(), start=toolkit.mrr_at(s, d0), end=toolkit.mrr_at(s, d1))
     lit0 = ibis.literal(d0, type="date")
     acct = acct.mutate(mature=acct.first_start <= lit0,
                        revealed=(acct.first_start <= lit0) & (acct.end > 0)
@@ -102,11 +89,11 @@ def cohorts(ctx: DiagnoseContext) -> tuple[ir.Table, list[str]] | str:
     else:
         attrs = []
         if profile is not None:
-            attrs = [a for a in ACCOUNT_ATTRIBUTES if a in profile.columns]
+            attrs = [a for a in toolkit.ACCOUNT_ATTRIBUTES if a in profile.columns]
             j = acct.left_join(profile, acct._aid == profile.account_id)
             base = j.select(account_id=j._aid, won_date=j.first_start, mature=j.mature,
                             revealed=j.revealed,
-                            **{a: j[a].fill_null(UNKNOWN) for a in attrs})
+                            **{a: j[a].fill_null(toolkit.UNKNOWN) for a in attrs})
         else:
             base = acct.select(account_id=acct._aid, won_date=acct.first_start,
                                mature=acct.mature, revealed=acct.revealed)
@@ -170,16 +157,16 @@ def _attribute_tables(ctx: DiagnoseContext, base: ir.Table, attrs: list[str],
     """Per attribute: (the query, its value rows with won / mature / revealed counts and,
     with NPS answers, the accounts that answered with the sum and sum of squares of their
     own NPS and the sum of their promoter shares). One query for all of them."""
-    long = by_dimensions(base, {a: base[a] for a in attrs})
+    long = toolkit.by_dimensions(base, {a: base[a] for a in attrs})
     aggs: dict[str, Any] = dict(won=long.count(), mature=long.mature.sum(),
                                 revealed=long.revealed.sum())
     if "nps" in base.columns:
         aggs.update(respondents=long.nps.notnull().sum(),
-                    nps_sum=fsum(long.nps).fill_null(0.0),
-                    nps_sq=fsum(long.nps * long.nps).fill_null(0.0),
-                    promoters=fsum(long.promoter).fill_null(0.0))
+                    nps_sum=toolkit.fsum(long.nps).fill_null(0.0),
+                    nps_sq=toolkit.fsum(long.nps * long.nps).fill_null(0.0),
+                    promoters=toolkit.fsum(long.promoter).fill_null(0.0))
     expr = long.group_by("dim", "group").aggregate(**aggs)
-    per_attr = split_by_dimension(records(ctx.execute(expr)))
+    per_attr = toolkit.split_by_dimension(toolkit.records(ctx.execute(expr)))
     out = {}
     for a in attrs:
         rows = per_attr.get(a, [])

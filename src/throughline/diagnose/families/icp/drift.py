@@ -7,54 +7,23 @@ import ibis
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.icp.cohorts import (
-    ALPHA,
-    ATTRIBUTE_WORDS,
-    DRIFT_REFERENCE,
-    RETENTION,
-    REVEALED_NEEDS,
-    _attribute_tables,
-    divergence,
-    lens_rate,
-    lenses,
-    revealed_cohorts,
-)
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    quote,
-)
+from throughline.diagnose.families.icp import cohorts
+from throughline.diagnose.families.measure import count, finding, metric, pct, quote
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    add_months,
-    as_of,
-    evidence,
-    records,
-)
+from throughline.diagnose.toolkit import UNKNOWN, add_months, as_of, evidence, records
 
 
-@diagnostic(
-    id="icp.drift",
-    title="Won mix drifting away from the revealed ICP",
-    short_title="ICP drift",
-    needs=("subscriptions", "opportunities"),
-    optional=("accounts",),
-    needs_text=REVEALED_NEEDS,
-    signals=(Signal.icp_drift,),
-)
+@diagnostic(id="icp.drift", needs_text=cohorts.REVEALED_NEEDS)
 def drift(ctx: DiagnoseContext) -> list[Finding]:
     title = "ICP drift"
-    base, attrs = revealed_cohorts(ctx)
+    base, attrs = cohorts.revealed_cohorts(ctx)
     d1 = as_of(ctx)
     split = ibis.literal(add_months(d1, -12), type="date")
     candidates = []
-    tables = _attribute_tables(ctx, base, attrs)
-    tests = [(lens, a, divergence(tables[a][1], lens)) for lens in lenses(base) for a in attrs
+    tables = cohorts._attribute_tables(ctx, base, attrs)
+    tests = [(lens, a, cohorts.divergence(tables[a][1], lens))
+             for lens in cohorts.lenses(base) for a in attrs
              if len([r for r in tables[a][1] if r["value"] != UNKNOWN]) >= 2]
     for lens, a, res in tests:
         rows = tables[a][1]
@@ -65,10 +34,10 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
         # and any real change in who is won (a channel surge, say) would then read as
         # drift away from an ICP that is not there
         if res["p"] * len(tests) >= 0.05 or overall is None or (
-                lens is RETENTION and not overall):
+                lens is cohorts.RETENTION and not overall):
             continue
         fit = sorted(r["value"] for r in known if r[lens.judged]
-                     and (lens_rate([r], lens)[0] or 0.0) >= overall)
+                     and (cohorts.lens_rate([r], lens)[0] or 0.0) >= overall)
         if not fit or len(fit) == len(known):
             continue
         candidates.append((a, fit, res))
@@ -104,7 +73,8 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
             continue
         e_sh, l_sh = r["early_fit"] / r["early"], r["late_fit"] / r["late"]
         z, p = stats.two_proportion_test(r["early_fit"], r["early"], r["late_fit"], r["late"])
-        strength = stats.gated_strength(e_sh - l_sh, DRIFT_REFERENCE, min(1.0, p * k), ALPHA)
+        strength = stats.gated_strength(e_sh - l_sh, cohorts.DRIFT_REFERENCE, min(1.0, p * k),
+                                        cohorts.ALPHA)
         item = (strength, a, fit, r, e_sh, l_sh, p, z, i)
         if best is None or strength > best[0]:
             best = item
@@ -113,7 +83,7 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
                            ["won deals over more than a year"])
     strength, a, fit, r, e_sh, l_sh, p, z, best_i = best
     lens = next(res["lens"] for a_, fit_, res in candidates if a_ == a and fit_ == fit)
-    word = ATTRIBUTE_WORDS[a]
+    word = cohorts.ATTRIBUTE_WORDS[a]
     direction = "fell" if l_sh < e_sh else "rose"
     statement = (f"Wins in the {word} values that {lens.best} "
                  f"({', '.join(quote(v) for v in fit)}) {direction} from {pct(e_sh)} of "
@@ -130,7 +100,7 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
         severity=Severity.watch if strength >= 0.5 else Severity.info,
         comparison=f"won accounts before and within the last 12 months, share in the {word} "
                    + ("values whose retain-or-expand rate is at least the overall rate"
-                      if lens is RETENTION else
+                      if lens is cohorts.RETENTION else
                       "values whose NPS (each account's own, averaged) is at least the "
                       "overall NPS"),
         significance=Significance(test="two-proportion z-test, Bonferroni over attributes",

@@ -10,20 +10,10 @@ import ibis.expr.types as ir
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.icp.cohorts import NETWORK_MARKERS, NETWORK_WATCH_SHARE
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-)
+from throughline.diagnose.families.measure import count, finding, metric, pct
 from throughline.diagnose.findings import Finding, Severity
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    as_of,
-    evidence,
-    filled_counts,
-    records,
-)
+from throughline.diagnose.toolkit import as_of, evidence, filled_counts, records
 
 NETWORK_NEEDS = ("won opportunities with their lead source or channel",)
 
@@ -38,15 +28,7 @@ def is_network(opps: ir.Table) -> ir.BooleanValue:
     return cond
 
 
-@diagnostic(
-    id="icp.network_concentration",
-    title="Wins concentrated in warm-intro and founder-network sources",
-    short_title="Network-sourced wins",
-    needs=("opportunities",),
-    optional=("subscriptions",),
-    needs_text=NETWORK_NEEDS,
-    signals=(),
-)
+@diagnostic(id="icp.network_concentration", needs_text=NETWORK_NEEDS)
 def network_concentration(ctx: DiagnoseContext) -> list[Finding]:
     title = "Network-sourced wins"
     o = ctx.require("opportunities")

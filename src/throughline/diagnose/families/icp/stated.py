@@ -10,49 +10,16 @@ from scipy.stats import t as _t
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.icp.cohorts import (
-    ALPHA,
-    ATTRIBUTE_WORDS,
-    MIN_GROUP,
-    RETENTION,
-    REVEALED_NEEDS,
-    Lens,
-    _attribute_tables,
-    lens_rate,
-    lenses,
-    revealed_cohorts,
-)
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    num,
-    pct,
-    quote,
-)
+from throughline.diagnose.families.icp import cohorts
+from throughline.diagnose.families.measure import count, finding, metric, num, pct, quote
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    evidence,
-    label,
-    label_or_null,
-    records,
-)
+from throughline.diagnose.toolkit import UNKNOWN, evidence, label, label_or_null, records
 
-STATED_NEEDS = ("each function's stated ICP (function, attribute, value)",) + REVEALED_NEEDS
+STATED_NEEDS = ("each function's stated ICP (function, attribute, value)",) + cohorts.REVEALED_NEEDS
 
 
-@diagnostic(
-    id="icp.stated_vs_revealed",
-    title="Stated ICP against revealed ICP",
-    short_title="Stated against revealed ICP",
-    needs=("stated_icp", "subscriptions"),
-    optional=("accounts", "opportunities"),
-    needs_text=STATED_NEEDS,
-    signals=(Signal.healthy_icp_alignment, Signal.stated_vs_revealed),
-)
+@diagnostic(id="icp.stated_vs_revealed", needs_text=STATED_NEEDS)
 def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
     title = "Stated against revealed ICP"
     st = ctx.require("stated_icp")
@@ -61,7 +28,7 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
     stated_rows = records(ctx.execute(stated_expr.filter(stated_expr.value.notnull())))
     if not stated_rows:
         raise unmeasurable("no stated ICP rows", STATED_NEEDS)
-    base, attrs = revealed_cohorts(ctx)
+    base, attrs = cohorts.revealed_cohorts(ctx)
     stated: dict[tuple[str, str], list[str]] = {}
     for r in stated_rows:
         attr = str(r["attribute"]).replace(" ", "_")
@@ -69,8 +36,8 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
     pairs = sorted((k, sorted(set(v))) for k, v in stated.items() if k[1] in attrs)
     if not pairs:
         raise unmeasurable("the stated ICP names no attribute the data records", STATED_NEEDS)
-    tables = _attribute_tables(ctx, base, attrs)
-    lens_list = lenses(base)
+    tables = cohorts._attribute_tables(ctx, base, attrs)
+    lens_list = cohorts.lenses(base)
     # Bonferroni over distinct hypotheses: functions that state the same values for an
     # attribute pose the same question of the data, which is tested once
     m = len({(a, tuple(v)) for (_, a), v in pairs}) * len(lens_list)
@@ -79,23 +46,24 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
         for (function, attr), values in pairs:
             results.append(_stated_gap(function, attr, values, tables[attr][1], lens, m))
     tested = [r for r in results if r["effect"] is not None]
-    if not any(r["lens"] is RETENTION for r in tested):
+    if not any(r["lens"] is cohorts.RETENTION for r in tested):
         raise unmeasurable("no stated value has both won accounts old enough to judge "
                            "and others to compare with", STATED_NEEDS)
     worst_ = max(tested, key=lambda r: (r["strength"], r["effect"] / r["lens"].reference,
-                                        r["lens"] is RETENTION, r["function"], r["attribute"]))
+                                        r["lens"] is cohorts.RETENTION, r["function"],
+                                        r["attribute"]))
     strength = worst_["strength"]
     lens = worst_["lens"]
     signals = {"stated_vs_revealed": strength}
     aligned = all(r["top"] is None or r["top"] in r["values"] for r in results
-                  if r["lens"] is RETENTION)
+                  if r["lens"] is cohorts.RETENTION)
     if all(r["p"] >= 0.05 for r in tested) and aligned:
         signals["healthy_icp_alignment"] = 1.0
-    word = ATTRIBUTE_WORDS[worst_["attribute"]]
+    word = cohorts.ATTRIBUTE_WORDS[worst_["attribute"]]
     fn = worst_["function"].replace("_", " ")
     named = ", ".join(quote(v) for v in worst_["values"])
     n_both = worst_["n_in"] + worst_["n_out"]
-    if lens is RETENTION:
+    if lens is cohorts.RETENTION:
         statement = (f"The {fn} team's stated {word} ({named}) retained or expanded "
                      f"{pct(worst_['rate_in'])} of {count(worst_['n_in'])} won accounts old "
                      f"enough to judge, against {pct(worst_['rate_out'])} of "
@@ -120,11 +88,11 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
          "rate_out": r["rate_out"], "p_value": r["p"]} for r in results]
     caveats = []
     untested = [f"{r['function']}/{r['attribute']}" for r in results
-                if r["effect"] is None and r["lens"] is RETENTION]
+                if r["effect"] is None and r["lens"] is cohorts.RETENTION]
     if untested:
         caveats.append("No won account old enough to judge on one side of: "
                        + ", ".join(untested) + ".")
-    if lens is RETENTION:
+    if lens is cohorts.RETENTION:
         test = "two-proportion z-test, Bonferroni over stated pairs and lenses"
         measure = "revealed rate outside − inside"
     else:
@@ -148,24 +116,24 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
 
 
 def _stated_gap(function: str, attr: str, values: list[str], rows: list[dict[str, Any]],
-                lens: Lens, m: int) -> dict[str, Any]:
+                lens: cohorts.Lens, m: int) -> dict[str, Any]:
     """One stated pair read through one lens: rates inside and outside, test, strength."""
     inside = [r for r in rows if r["value"] in values]
     outside = [r for r in rows if r["value"] not in values]
-    rate_in, var_in, n_in = lens_rate(inside, lens)
-    rate_out, var_out, n_out = lens_rate(outside, lens)
-    sized = [r for r in rows if r[lens.judged] >= MIN_GROUP and r["value"] != UNKNOWN]
-    top = max(sized, key=lambda r: (lens_rate([r], lens)[0] or 0.0, r["value"]))["value"] \
+    rate_in, var_in, n_in = cohorts.lens_rate(inside, lens)
+    rate_out, var_out, n_out = cohorts.lens_rate(outside, lens)
+    sized = [r for r in rows if r[lens.judged] >= cohorts.MIN_GROUP and r["value"] != UNKNOWN]
+    top = max(sized, key=lambda r: (cohorts.lens_rate([r], lens)[0] or 0.0, r["value"]))["value"] \
         if sized else None
     z, p, effect, strength = 0.0, 1.0, None, 0.0
     if rate_in is not None and rate_out is not None:
         effect = rate_out - rate_in
-        if lens is RETENTION:
+        if lens is cohorts.RETENTION:
             ri, ro = sum(r["revealed"] for r in inside), sum(r["revealed"] for r in outside)
             z, _ = stats.two_proportion_test(ro, n_out, ri, n_in)
             # the same test as a 2×2 chi-square (z² = χ²), exact (Fisher) when sparse
             p = stats.chi_square_pooled([[ri, n_in - ri], [ro, n_out - ro]])[1]
-        elif n_in >= MIN_GROUP and n_out >= MIN_GROUP:
+        elif n_in >= cohorts.MIN_GROUP and n_out >= cohorts.MIN_GROUP:
             # Student's t on the accounts' own NPS with the variance pooled over both
             # sides: under "no difference" they share one, and a handful of accounts
             # that happen to agree cannot claim a tiny one
@@ -177,7 +145,7 @@ def _stated_gap(function: str, attr: str, values: list[str], rows: list[dict[str
             if var > 0:
                 z = effect / math.sqrt(var)
                 p = float(2 * _t.sf(abs(z), df))
-        strength = stats.gated_strength(effect, lens.reference, min(1.0, p * m), ALPHA)
+        strength = stats.gated_strength(effect, lens.reference, min(1.0, p * m), cohorts.ALPHA)
     return {"function": function, "attribute": attr, "values": values, "lens": lens,
             "rate_in": rate_in, "n_in": n_in, "rate_out": rate_out, "n_out": n_out,
             "top": top, "p": p, "z": z, "effect": effect, "strength": strength}

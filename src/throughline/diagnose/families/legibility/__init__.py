@@ -46,7 +46,4 @@ Where is what: ``pull_requests`` (``legibility.pr_cycle_time``,
 (``legibility.map``: what each function can measure).
 """
 
-from throughline.diagnose.families.legibility import (  # noqa: F401  (registration)
-    function_map,
-    pull_requests,
-)
+from throughline.diagnose.families.legibility import function_map, pull_requests  # noqa: F401  (registration)

@@ -9,26 +9,11 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from throughline.diagnose import toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-)
+from throughline.diagnose.families.measure import count, finding, metric, pct
 from throughline.diagnose.findings import Evidence, Finding, Severity
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.signals import Signal
-from throughline.diagnose.toolkit import (
-    as_int,
-    blank,
-    deal_channel,
-    evidence,
-    is_unattributed,
-    label,
-    one_row,
-    truthy,
-)
 
 FAMILY = "legibility"
 
@@ -60,23 +45,23 @@ class MapMetric:
 
 
 def _closed(t: ir.Table) -> ir.BooleanValue:
-    return truthy(t.is_closed)
+    return toolkit.truthy(t.is_closed)
 
 
 def _won(t: ir.Table) -> ir.BooleanValue:
-    return truthy(t.is_won)
+    return toolkit.truthy(t.is_won)
 
 
 def _known_channel(t: ir.Table) -> ir.BooleanValue:
-    return ~is_unattributed(deal_channel(t))
+    return ~toolkit.is_unattributed(toolkit.deal_channel(t))
 
 
 def _known_motion(t: ir.Table) -> ir.BooleanValue:
-    return ~is_unattributed(label(t.motion))
+    return ~toolkit.is_unattributed(toolkit.label(t.motion))
 
 
 def _kind(*kinds: str) -> Where:
-    return lambda t: label(t.kind).isin(kinds)
+    return lambda t: toolkit.label(t.kind).isin(kinds)
 
 
 CATALOGUE: tuple[MapMetric, ...] = (
@@ -145,17 +130,13 @@ def _filled(t: ir.Table, need: Need) -> ir.BooleanValue:
     cond: ir.BooleanValue = ibis.literal(True)
     for c in need.columns:
         col = t[c]
-        cond = cond & (~blank(col) if col.type().is_string() else col.notnull())
+        cond = cond & (~toolkit.blank(col) if col.type().is_string() else col.notnull())
     if need.where is not None:
-        cond = cond & truthy(need.where(t))
+        cond = cond & toolkit.truthy(need.where(t))
     return cond
 
 
-@diagnostic(
-    id="legibility.map",
-    title="What each function can measure",
-    signals=(Signal.gtm_illegible, Signal.engineering_legible),
-)
+@diagnostic(id="legibility.map")
 def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
     present = ctx.store.tables()
     counts: dict[tuple[int, int], int] = {}
@@ -174,13 +155,13 @@ def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
             names[key] = f"n{k}"
             aggs[f"n{k}"] = t.count(where=_filled(t, need))
         expr = t.aggregate(**aggs)
-        row = one_row(ctx, expr)
-        total = as_int(row["_rows"])
+        row = toolkit.one_row(ctx, expr)
+        total = toolkit.as_int(row["_rows"])
         any_rows = any_rows or total > 0
         for key, col in names.items():
-            counts[key] = as_int(row[col])
+            counts[key] = toolkit.as_int(row[col])
         if needs:
-            evidences.append(evidence(ctx, table, expr, total, "rows with the columns each "
+            evidences.append(toolkit.evidence(ctx, table, expr, total, "rows with the columns each "
                                       "metric needs filled"))
     if not any_rows:
         raise unmeasurable("the store holds no rows in any canonical table",

@@ -9,27 +9,11 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    counted,
-    finding,
-    metric,
-    num,
-    pct,
-)
+from throughline.diagnose.families.measure import count, counted, finding, metric, num, pct
 from throughline.diagnose.findings import Finding, Metric, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    as_int,
-    evidence,
-    hours_between,
-    median_interval,
-    one_row,
-    rows,
-    ts_lit,
-)
 
 PR_NEEDS = ("a pull_requests export (GitHub `gh pr list --json` or the REST API) with "
             "created, first review and merged times",)
@@ -41,7 +25,7 @@ MIN_WEEKS = 3
 def _merged(ctx: DiagnoseContext) -> ir.Table:
     p = ctx.require("pull_requests")
     m = p.filter(p.merged_at.notnull() & (p.merged_at >= p.created_at))
-    return m.mutate(_cycle=hours_between(m.merged_at, m.created_at))
+    return m.mutate(_cycle=toolkit.hours_between(m.merged_at, m.created_at))
 
 
 def _hours(v: float | None) -> str:
@@ -49,30 +33,25 @@ def _hours(v: float | None) -> str:
     return f"{text} hour" if text == "1" else f"{text} hours"
 
 
-@diagnostic(
-    id="legibility.pr_cycle_time",
-    title="Pull-request cycle time (pickup and review)",
-    needs=("pull_requests",),
-    needs_text=PR_NEEDS,
-    signals=(),
-)
+@diagnostic(id="legibility.pr_cycle_time", needs_text=PR_NEEDS)
 def pr_cycle_time(ctx: DiagnoseContext) -> list[Finding]:
     m = _merged(ctx)
-    med, lo, hi, n = median_interval(ctx, m, "_cycle")
+    med, lo, hi, n = toolkit.median_interval(ctx, m, "_cycle")
     if n == 0:
         raise unmeasurable("no merged pull request", PR_NEEDS)
     r = m.filter(m.first_review_at.notnull() & (m.first_review_at >= m.created_at)
                  & (m.first_review_at <= m.merged_at))
-    r = r.mutate(_pickup=hours_between(r.first_review_at, r.created_at),
-                 _review=hours_between(r.merged_at, r.first_review_at))
-    p_med, p_lo, p_hi, n_rev = median_interval(ctx, r, "_pickup")
-    v_med, v_lo, v_hi, _ = median_interval(ctx, r, "_review")
+    r = r.mutate(_pickup=toolkit.hours_between(r.first_review_at, r.created_at),
+                 _review=toolkit.hours_between(r.merged_at, r.first_review_at))
+    p_med, p_lo, p_hi, n_rev = toolkit.median_interval(ctx, r, "_pickup")
+    v_med, v_lo, v_hi, _ = toolkit.median_interval(ctx, r, "_review")
     summary_expr = m.aggregate(n=m.count(), median_hours=m._cycle.median())
     metrics = [metric("median_cycle_hours", med, "hours", n=n, low=lo, high=hi,
                       label="Median created → merged")]
     statement = (f"Median PR cycle time (created → merged) is {_hours(med)} over "
                  f"{counted(n, 'merged PR')}")
-    evidences = [evidence(ctx, "pull_requests", summary_expr, n, "merged_at ≥ created_at")]
+    evidences = [toolkit.evidence(ctx, "pull_requests", summary_expr, n,
+                                  "merged_at ≥ created_at")]
     caveats: list[str] = []
     if n_rev:
         metrics += [
@@ -85,7 +64,7 @@ def pr_cycle_time(ctx: DiagnoseContext) -> list[Finding]:
         statement += (f"; pickup (to first review) takes a median {_hours(p_med)} and "
                       f"review (first review to merge) {_hours(v_med)} across "
                       f"{counted(n_rev, 'reviewed PR')}")
-        evidences.append(evidence(ctx, "pull_requests",
+        evidences.append(toolkit.evidence(ctx, "pull_requests",
                                   r.aggregate(pickup=r._pickup.median(),
                                               review=r._review.median()),
                                   n_rev, "first review between created and merged"))
@@ -106,11 +85,11 @@ def _weekly(ctx: DiagnoseContext, m: ir.Table) -> tuple[ir.Table, list[dict[str,
     expr = m.group_by(week=m.merged_at.truncate("W")).aggregate(
         merged=m.count(), median_hours=m._cycle.median()).order_by("week")
     out = []
-    for row in rows(ctx, expr):
+    for row in toolkit.rows(ctx, expr):
         week = row["week"]
         d = week.date() if hasattr(week, "date") and callable(week.date) else week
         out.append({"week": d.isoformat() if isinstance(d, date) else str(d),
-                    "merged": as_int(row["merged"]),
+                    "merged": toolkit.as_int(row["merged"]),
                     "median_hours": None if row["median_hours"] is None
                     else float(row["median_hours"])})
     return expr, out
@@ -148,19 +127,13 @@ def _cycle_trend(ctx: DiagnoseContext, m: ir.Table) -> list[Finding]:
                     comparison="weekly median cycle time against week number",
                     significance=Significance(test="OLS slope", statistic=slope, p_value=p,
                                               n=weeks),
-                    evidence=[evidence(ctx, "pull_requests", expr,
+                    evidence=[toolkit.evidence(ctx, "pull_requests", expr,
                                        sum(int(r["merged"]) for r in series),  # type: ignore[misc]
                                        "merged PRs grouped by week of merge")],
                     series=series)]
 
 
-@diagnostic(
-    id="legibility.pr_throughput",
-    title="Pull requests merged per week",
-    needs=("pull_requests",),
-    needs_text=PR_NEEDS,
-    signals=(),
-)
+@diagnostic(id="legibility.pr_throughput", needs_text=PR_NEEDS)
 def pr_throughput(ctx: DiagnoseContext) -> list[Finding]:
     m = _merged(ctx)
     expr, series = _weekly(ctx, m)
@@ -194,18 +167,15 @@ def pr_throughput(ctx: DiagnoseContext) -> list[Finding]:
                     title="Pull requests merged per week", statement=statement + ".",
                     metrics=metrics, n=total, significance=significance,
                     comparison="merged PRs per calendar week (weeks with none count as zero)",
-                    evidence=[evidence(ctx, "pull_requests", expr, total,
+                    evidence=[toolkit.evidence(ctx, "pull_requests", expr, total,
                                        "merged PRs grouped by week of merge")],
                     series=[{"week": r["week"], "merged": r["merged"]} for r in series])]
 
 
 @diagnostic(
     id="legibility.pr_step_change",
-    title="PR cycle time before and after a change date",
-    needs=("pull_requests",),
     needs_text=PR_NEEDS + ("a change date (e.g. the AI tooling rollout) given with "
                                      "--change-date",),
-    signals=(),
 )
 def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
@@ -215,23 +185,23 @@ def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
     if change is None:
         raise unmeasurable("no change date was given", needs)
     m = _merged(ctx)
-    m = m.mutate(_after=m.created_at >= ts_lit(change))
+    m = m.mutate(_after=m.created_at >= toolkit.ts_lit(change))
     w = m.mutate(_r0=ibis.rank().over(order_by=m._cycle),
                  _t=m._cycle.count().over(group_by=m._cycle))
     rank_expr = w.aggregate(
         n_after=w._after.sum(), n=w.count(),
         rank_sum_after=(w._r0 + 1 + (w._t - 1) / 2.0).sum(where=w._after),
         tie_term=(w._t * w._t - 1).sum())
-    row = one_row(ctx, rank_expr)
-    n = as_int(row["n"])
-    n2 = as_int(row["n_after"])
+    row = toolkit.one_row(ctx, rank_expr)
+    n = toolkit.as_int(row["n"])
+    n2 = toolkit.as_int(row["n_after"])
     n1 = n - n2
     if n1 < 2 or n2 < 2:
         raise unmeasurable("fewer than two merged PRs on one side of the change date", needs)
     before = m.filter(~m._after)
     after = m.filter(m._after)
-    b_med, b_lo, b_hi, _ = median_interval(ctx, before, "_cycle")
-    a_med, a_lo, a_hi, _ = median_interval(ctx, after, "_cycle")
+    b_med, b_lo, b_hi, _ = toolkit.median_interval(ctx, before, "_cycle")
+    a_med, a_lo, a_hi, _ = toolkit.median_interval(ctx, after, "_cycle")
     u2, z, p, r = stats.mann_whitney_from_ranks(float(row["rank_sum_after"]), n1, n2,
                                                 float(row["tie_term"] or 0.0))
     change_share = (a_med - b_med) / b_med if b_med else None
@@ -257,7 +227,7 @@ def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="Mann–Whitney U (normal approximation, tie- and "
                                        "continuity-corrected)", statistic=u2, p_value=p, n=n,
                                   effect_size=r, effect_measure="rank-biserial r"),
-        evidence=[evidence(ctx, "pull_requests", rank_expr, n,
+        evidence=[toolkit.evidence(ctx, "pull_requests", rank_expr, n,
                            f"merged PRs; after = created_at ≥ {change.isoformat()}")],
         series=[{"phase": "before", "median_hours": b_med, "n": n1},
                 {"phase": "after", "median_hours": a_med, "n": n2}],

@@ -31,12 +31,7 @@ Where is what: ``common`` (dimensions, shared constants, the subscriptions check
 (``post_sale.survival``: Kaplan–Meier, log-rank).
 """
 
-from throughline.diagnose.families.post_sale import (  # noqa: F401  (registration)
-    nps,
-    retention,
-    survival,
-    time_to_value,
-)
+from throughline.diagnose.families.post_sale import nps, retention, survival, time_to_value  # noqa: F401  (registration)
 from throughline.diagnose.families.post_sale.common import MIN_GROUP
 
 __all__ = ["MIN_GROUP"]

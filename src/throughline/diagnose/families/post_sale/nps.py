@@ -8,37 +8,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    num,
-    pct,
-    quote,
-    slug,
-)
-from throughline.diagnose.families.post_sale.common import (
-    ALPHA_WORDS,
-    DIMENSION_WORDS,
-    DIMENSIONS,
-    MIN_GROUP,
-)
+from throughline.diagnose.families.measure import count, finding, metric, num, pct, quote, slug
+from throughline.diagnose.families.post_sale import common
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    account_profile,
-    as_of,
-    attach_profile,
-    by_dimensions,
-    evidence,
-    filled_counts,
-    label_or_null,
-    records,
-    split_by_dimension,
-)
 
 NPS_NEEDS = ("NPS survey answers (account, date, score 0-10)",
              "won opportunities and accounts to segment answers by channel, segment, persona "
@@ -53,32 +28,24 @@ def _nps_counts(t: ir.Table) -> dict[str, Any]:
     )
 
 
-@diagnostic(
-    id="post_sale.nps",
-    title="Net Promoter Score by how customers were acquired",
-    short_title="Net Promoter Score",
-    needs=("nps_responses",),
-    optional=("accounts", "opportunities"),
-    needs_text=NPS_NEEDS,
-    signals=(),
-)
+@diagnostic(id="post_sale.nps", needs_text=NPS_NEEDS)
 def nps(ctx: DiagnoseContext) -> list[Finding]:
     t = ctx.require("nps_responses")
-    d1 = as_of(ctx)
-    rows, filled = filled_counts(ctx, t, ["score", "responded_at"])
+    d1 = toolkit.as_of(ctx)
+    rows, filled = toolkit.filled_counts(ctx, t, ["score", "responded_at"])
     if rows == 0 or filled["score"] == 0:
         raise unmeasurable("no NPS answers with a score", NPS_NEEDS)
     answers = t.filter(t.score.notnull() & (t.score >= 0) & (t.score <= 10)
                        & (t.responded_at.isnull()
                           | (t.responded_at <= ibis.literal(d1, type="date"))))
     expr = answers.aggregate(**_nps_counts(answers))
-    c = {k: int(v or 0) for k, v in records(ctx.execute(expr))[0].items()}
+    c = {k: int(v or 0) for k, v in toolkit.records(ctx.execute(expr))[0].items()}
     n = sum(c.values())
     res = stats.nps_interval(c["promoters"], c["passives"], c["detractors"])
     if res is None:
         raise unmeasurable("no NPS answer up to the as-of date", NPS_NEEDS)
     score, lo, hi = res
-    ev = evidence(ctx, "nps_responses", expr, n, f"answers up to {d1.isoformat()}")
+    ev = toolkit.evidence(ctx, "nps_responses", expr, n, f"answers up to {d1.isoformat()}")
     statement = (f"NPS is {num(score)} from {count(n)} answers: {pct(c['promoters'] / n)} "
                  f"promoters and {pct(c['detractors'] / n)} detractors.")
     findings = [finding(
@@ -92,23 +59,24 @@ def nps(ctx: DiagnoseContext) -> list[Finding]:
         comparison="promoters (9-10) minus detractors (0-6), all answers up to as-of",
         evidence=[ev],
     )]
-    profile = account_profile(ctx)
+    profile = toolkit.account_profile(ctx)
     if profile is None:
         return findings
-    j = attach_profile(answers, profile)
+    j = toolkit.attach_profile(answers, profile)
     keys = {}
-    for dim in DIMENSIONS:
+    for dim in common.DIMENSIONS:
         if dim not in profile.columns:
             continue
         key = j[f"by_{dim}"]
         if dim == "persona" and "persona" in answers.columns:
-            key = ibis.coalesce(label_or_null(j.persona), key)  # the respondent's own persona first
+            # the respondent's own persona first
+            key = ibis.coalesce(toolkit.label_or_null(j.persona), key)
         keys[dim] = key
     if not keys:
         return findings
-    long = by_dimensions(j, keys)
+    long = toolkit.by_dimensions(j, keys)
     gexpr = long.group_by("dim", "group").aggregate(**_nps_counts(long))
-    per_dim = split_by_dimension(records(ctx.execute(gexpr)))
+    per_dim = toolkit.split_by_dimension(toolkit.records(ctx.execute(gexpr)))
     for dim in keys:
         f = _nps_by(ctx, dim, per_dim.get(dim, []), gexpr)
         if f is not None:
@@ -125,16 +93,16 @@ def _nps_by(ctx: DiagnoseContext, dim: str, groups: list[dict[str, Any]],
         if res is None:
             continue
         rows.append((str(r["group"]), pro + pas + det, res, (pro, pas, det)))
-    if len([g for g, *_ in rows if g != UNKNOWN]) < 2:
+    if len([g for g, *_ in rows if g != toolkit.UNKNOWN]) < 2:
         return None
-    words = DIMENSION_WORDS[dim]
+    words = common.DIMENSION_WORDS[dim]
     chi2, p, _, cramer = stats.chi_square([list(c) for *_, c in rows])
     n_total = sum(n for _, n, _, _ in rows)
     metrics = [metric(f"nps_{slug(g)}", res[0], "percent", n, res[1], res[2],
                       label=f"NPS, {g}") for g, n, res, _ in rows]
     metrics.append(metric("chi_square_p", p, "statistic", n_total))
-    sized = [r for r in rows if r[1] >= MIN_GROUP and r[0] != UNKNOWN]
-    significant = p < ALPHA_WORDS
+    sized = [r for r in rows if r[1] >= common.MIN_GROUP and r[0] != toolkit.UNKNOWN]
+    significant = p < common.ALPHA_WORDS
     if len(sized) >= 2:
         hi = max(sized, key=lambda r: (r[2][0], r[0]))
         lo = min(sized, key=lambda r: (r[2][0], r[0]))
@@ -154,7 +122,7 @@ def _nps_by(ctx: DiagnoseContext, dim: str, groups: list[dict[str, Any]],
         significance=Significance(test="chi-square test of answer mix across groups",
                                   statistic=chi2, p_value=p, n=n_total, effect_size=cramer,
                                   effect_measure="Cramér's V"),
-        evidence=[evidence(ctx, "nps_responses", expr, n_total,
+        evidence=[toolkit.evidence(ctx, "nps_responses", expr, n_total,
                            f"grouped by {words} (rows with dim = '{dim}')")],
         series=[{dim: g, "nps": res[0], "low": res[1], "high": res[2], "n": n}
                 for g, n, res, _ in rows],

@@ -10,49 +10,22 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    money,
-    pct,
-    quote,
-    slug,
-)
-from throughline.diagnose.families.post_sale.common import (
-    ALPHA_WORDS,
-    DIMENSION_WORDS,
-    DIMENSIONS,
-    MIN_GROUP,
-    SUBS_NEEDS,
-    require_subscriptions,
-)
+from throughline.diagnose.families.measure import count, finding, metric, money, pct, quote, slug
+from throughline.diagnose.families.post_sale import common
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    account_profile,
-    add_months,
-    as_of,
-    attach_profile,
-    by_dimensions,
-    evidence,
-    fsum,
-    mrr_at,
-    records,
-    split_by_dimension,
-)
 
 
 def _movements(subs: ir.Table, d0: date, d1: date) -> ir.Table:
     """One row per account: MRR at d0 and d1 and its classified movements."""
     s = subs.filter(subs.account_id.notnull() & subs.mrr.notnull() & subs.start_date.notnull())
     g = s.group_by("account_id").aggregate(
-        start=mrr_at(s, d0),
-        end=mrr_at(s, d1),
-        before=fsum(s.mrr, where=(s.start_date < ibis.literal(d0, type="date")) & (s.mrr > 0))
+        start=toolkit.mrr_at(s, d0),
+        end=toolkit.mrr_at(s, d1),
+        before=toolkit.fsum(s.mrr,
+                            where=(s.start_date < ibis.literal(d0, type="date")) & (s.mrr > 0))
         .fill_null(0.0),
     )
     in_cohort = g.start > 0
@@ -78,20 +51,20 @@ def _retention_sums(m: ir.Table) -> dict[str, Any]:
     return dict(
         starting_accounts=m.cohort.sum(),
         churned_accounts=m.lost.sum(),
-        starting_mrr=fsum(m.start, where=m.cohort),
-        churned_mrr=fsum(m.churned),
-        contraction_mrr=fsum(m.contraction),
-        expansion_mrr=fsum(m.expansion),
-        reactivation_mrr=fsum(m.reactivation),
-        new_mrr=fsum(m.new),
+        starting_mrr=toolkit.fsum(m.start, where=m.cohort),
+        churned_mrr=toolkit.fsum(m.churned),
+        contraction_mrr=toolkit.fsum(m.contraction),
+        expansion_mrr=toolkit.fsum(m.expansion),
+        reactivation_mrr=toolkit.fsum(m.reactivation),
+        new_mrr=toolkit.fsum(m.new),
         nrr_n=m.nrr_unit.sum(),
-        sxx=fsum((x * x), where=m.nrr_unit),
-        sy=fsum(m.nrr_y, where=m.nrr_unit),
-        syy=fsum((m.nrr_y * m.nrr_y), where=m.nrr_unit),
-        sxy=fsum((x * m.nrr_y), where=m.nrr_unit),
-        sk=fsum(m.kept, where=m.cohort),
-        skk=fsum((m.kept * m.kept), where=m.cohort),
-        sxk=fsum((x * m.kept), where=m.cohort),
+        sxx=toolkit.fsum((x * x), where=m.nrr_unit),
+        sy=toolkit.fsum(m.nrr_y, where=m.nrr_unit),
+        syy=toolkit.fsum((m.nrr_y * m.nrr_y), where=m.nrr_unit),
+        sxy=toolkit.fsum((x * m.nrr_y), where=m.nrr_unit),
+        sk=toolkit.fsum(m.kept, where=m.cohort),
+        skk=toolkit.fsum((m.kept * m.kept), where=m.cohort),
+        sxk=toolkit.fsum((x * m.kept), where=m.cohort),
     )
 
 
@@ -118,29 +91,21 @@ def _retention_values(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@diagnostic(
-    id="post_sale.retention",
-    title="Revenue and logo retention (NRR, GRR, logo churn, expansion)",
-    short_title="Revenue and logo retention",
-    needs=("subscriptions",),
-    optional=("accounts", "opportunities"),
-    needs_text=SUBS_NEEDS,
-    signals=(),
-)
+@diagnostic(id="post_sale.retention", needs_text=common.SUBS_NEEDS)
 def retention(ctx: DiagnoseContext) -> list[Finding]:
-    require_subscriptions(ctx)
+    common.require_subscriptions(ctx)
     subs = ctx.require("subscriptions")
-    d1 = as_of(ctx)
-    d0 = add_months(d1, -12)
+    d1 = toolkit.as_of(ctx)
+    d0 = toolkit.add_months(d1, -12)
     moves = _movements(subs, d0, d1)
     overall_expr = moves.aggregate(**_retention_sums(moves))
-    total = records(ctx.execute(overall_expr))[0]
+    total = toolkit.records(ctx.execute(overall_expr))[0]
     v = _retention_values(total)
     if v["n"] == 0:
         raise unmeasurable("no account was billed 12 months before the as-of date, so there is no "
-                           "starting cohort", SUBS_NEEDS[:1])
+                           "starting cohort", common.SUBS_NEEDS[:1])
     n_lines = int(ctx.execute(subs.count()))
-    ev = [evidence(ctx, "subscriptions", overall_expr, n_lines,
+    ev = [toolkit.evidence(ctx, "subscriptions", overall_expr, n_lines,
                    f"MRR per account on {d0.isoformat()} and {d1.isoformat()}")]
     metrics = [
         metric("nrr", v["nrr"], "ratio", int(total["nrr_n"] or 0), ci=v["nrr_ci"]),
@@ -175,24 +140,24 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
                    "90%, NRR watch below 100%",
         evidence=ev, caveats=caveats,
     )]
-    profile = account_profile(ctx)
+    profile = toolkit.account_profile(ctx)
     if profile is None:
         findings[0].caveats.append("No accounts or won opportunities: retention cannot be cut "
                                    "by channel, segment, persona or motion.")
         return findings
-    joined = attach_profile(moves, profile)
-    dims = [d for d in DIMENSIONS if d in profile.columns]
+    joined = toolkit.attach_profile(moves, profile)
+    dims = [d for d in common.DIMENSIONS if d in profile.columns]
     skipped: list[str] = []
-    long = by_dimensions(joined, {d: joined[f"by_{d}"] for d in dims})
+    long = toolkit.by_dimensions(joined, {d: joined[f"by_{d}"] for d in dims})
     expr = long.group_by("dim", "group").aggregate(**_retention_sums(long))
-    per_dim = split_by_dimension(records(ctx.execute(expr))) if dims else {}
+    per_dim = toolkit.split_by_dimension(toolkit.records(ctx.execute(expr))) if dims else {}
     for dim in dims:
         rows = per_dim.get(dim, [])
         f = _retention_by(ctx, dim, rows, expr, n_lines, d0, d1)
         if f is not None:
             findings.append(f)
         else:
-            skipped.append(DIMENSION_WORDS[dim])
+            skipped.append(common.DIMENSION_WORDS[dim])
     if skipped:
         findings[0].caveats.append("Not cut by " + ", ".join(skipped) + ": fewer than two "
                                    "known values among starting accounts.")
@@ -203,10 +168,10 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
                   n_lines: int, d0: date, d1: date) -> Finding | None:
     groups = [(str(r["group"]), _retention_values(r)) for r in rows]
     groups = [(g, v) for g, v in groups if v["n"] > 0]
-    known = [g for g, _ in groups if g != UNKNOWN]
+    known = [g for g, _ in groups if g != toolkit.UNKNOWN]
     if len(known) < 2:
         return None
-    words = DIMENSION_WORDS[dim]
+    words = common.DIMENSION_WORDS[dim]
     table = [[v["churned_accounts"], v["n"] - v["churned_accounts"]] for _, v in groups]
     chi2, p, dof, cramer = stats.chi_square(table)
     n_total = sum(v["n"] for _, v in groups)
@@ -227,8 +192,8 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
         series.append({dim: g, "starting_accounts": v["n"], "logo_churn": v["logo_churn"],
                        "grr": v["grr"], "nrr": v["nrr"], "expansion_rate": v["expansion_rate"],
                        "starting_mrr": v["starting_mrr"]})
-    sized = [(g, v) for g, v in groups if v["n"] >= MIN_GROUP and g != UNKNOWN]
-    significant = p < ALPHA_WORDS
+    sized = [(g, v) for g, v in groups if v["n"] >= common.MIN_GROUP and g != toolkit.UNKNOWN]
+    significant = p < common.ALPHA_WORDS
     if len(sized) >= 2:
         hi = max(sized, key=lambda gv: (gv[1]["logo_churn"], gv[0]))
         lo = min(sized, key=lambda gv: (gv[1]["logo_churn"], gv[0]))
@@ -246,7 +211,7 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
         spread = 0.0
     severity = Severity.watch if significant and p < 0.01 and spread >= 0.1 else Severity.info
     caveats = []
-    if any(g == UNKNOWN for g, _ in groups):
+    if any(g == toolkit.UNKNOWN for g, _ in groups):
         caveats.append(f"Accounts with no recorded {words} are grouped as 'unknown'.")
     metrics.append(metric("chi_square_p", p, "statistic", n_total))
     return finding(
@@ -258,7 +223,7 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
         significance=Significance(test="chi-square test of logo churn across groups",
                                   statistic=chi2, p_value=p, n=n_total, effect_size=cramer,
                                   effect_measure="Cramér's V"),
-        evidence=[evidence(ctx, "subscriptions", expr, n_lines,
+        evidence=[toolkit.evidence(ctx, "subscriptions", expr, n_lines,
                            f"starting cohort grouped by {words} (rows with dim = '{dim}')")],
         caveats=caveats, series=series,
     )

@@ -9,32 +9,12 @@ from typing import Any
 
 import ibis
 
+from throughline.diagnose import toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    quote,
-    slug,
-)
-from throughline.diagnose.families.post_sale.common import (
-    ALPHA_WORDS,
-    MIN_GROUP,
-    SUBS_NEEDS,
-    SURVIVAL_HORIZON_DAYS,
-    require_subscriptions,
-)
+from throughline.diagnose.families.measure import count, finding, metric, pct, quote, slug
+from throughline.diagnose.families.post_sale import common
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    account_profile,
-    as_of,
-    attach_profile,
-    days_between,
-    evidence,
-)
 
 
 def survival_frame(ctx: DiagnoseContext, d1: date) -> tuple[Any, Any]:
@@ -51,15 +31,15 @@ def survival_frame(ctx: DiagnoseContext, d1: date) -> tuple[Any, Any]:
     )
     g = g.mutate(
         event=~g.still_billed,
-        duration=ibis.ifelse(g.still_billed, days_between(lit, g.first_start),
-                             days_between(g.last_end, g.first_start)),
+        duration=ibis.ifelse(g.still_billed, toolkit.days_between(lit, g.first_start),
+                             toolkit.days_between(g.last_end, g.first_start)),
     )
-    profile = account_profile(ctx)
+    profile = toolkit.account_profile(ctx)
     if profile is not None:
-        j = attach_profile(g, profile)
+        j = toolkit.attach_profile(g, profile)
         g = j.select(duration=j.duration, event=j.event, channel=j.by_channel)
     else:
-        g = g.select(duration=g.duration, event=g.event, channel=ibis.literal(UNKNOWN))
+        g = g.select(duration=g.duration, event=g.event, channel=ibis.literal(toolkit.UNKNOWN))
     expr = g.filter(g.duration >= 0)
     return expr, ctx.execute(expr)
 
@@ -84,52 +64,44 @@ def km_curve(kmf: Any, times: list[float]) -> list[tuple[float, float, float]]:
             for i, k in enumerate(at)]
 
 
-@diagnostic(
-    id="post_sale.survival",
-    title="Account survival by acquisition channel (Kaplan–Meier, log-rank)",
-    short_title="Account survival by acquisition channel",
-    needs=("subscriptions",),
-    optional=("accounts", "opportunities"),
-    needs_text=SUBS_NEEDS,
-    signals=(),
-)
+@diagnostic(id="post_sale.survival", needs_text=common.SUBS_NEEDS)
 def survival(ctx: DiagnoseContext) -> list[Finding]:
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import multivariate_logrank_test
 
-    require_subscriptions(ctx)
-    d1 = as_of(ctx)
+    common.require_subscriptions(ctx)
+    d1 = toolkit.as_of(ctx)
     expr, df = survival_frame(ctx, d1)
     n = len(df)
-    if n == 0 or float(df["duration"].max()) < SURVIVAL_HORIZON_DAYS:
-        raise unmeasurable("no account has been followed for 12 months yet", SUBS_NEEDS)
+    if n == 0 or float(df["duration"].max()) < common.SURVIVAL_HORIZON_DAYS:
+        raise unmeasurable("no account has been followed for 12 months yet", common.SUBS_NEEDS)
     # Rows in a fixed order: the log-rank statistic sums floats in row order, and the order
     # an engine returns rows in is arbitrary (it changes with the query plan).
     df = df.assign(duration=df["duration"].astype(float), event=df["event"].astype(bool)) \
         .sort_values(["channel", "duration", "event"], kind="stable", ignore_index=True)
     kmf = KaplanMeierFitter()
     kmf.fit(df["duration"], df["event"], label="all")
-    s_all, lo_all, hi_all = km_at(kmf, SURVIVAL_HORIZON_DAYS)
-    ev = [evidence(ctx, "subscriptions", expr, n,
+    s_all, lo_all, hi_all = km_at(kmf, common.SURVIVAL_HORIZON_DAYS)
+    ev = [toolkit.evidence(ctx, "subscriptions", expr, n,
                    f"one row per account billed on or before {d1.isoformat()}")]
     events = int(df["event"].sum())
     metrics = [metric("survival_12m", s_all, "ratio", n, lo_all, hi_all),
                metric("horizon_months", 12, "months"),
                metric("accounts", n, "count"), metric("ended", events, "count")]
     counts = df.groupby("channel").size()
-    groups = sorted(g for g, k in counts.items() if k >= MIN_GROUP)
+    groups = sorted(g for g, k in counts.items() if k >= common.MIN_GROUP)
     curves: list[dict[str, object]] = []
-    horizon = int(min(float(df["duration"].max()), 2 * SURVIVAL_HORIZON_DAYS))
+    horizon = int(min(float(df["duration"].max()), 2 * common.SURVIVAL_HORIZON_DAYS))
     grid = list(range(0, horizon + 1, 30))
     per: list[tuple[str, int, float, float, float]] = []
     for g in groups:
         sub = df[df["channel"] == g]
         k = KaplanMeierFitter().fit(sub["duration"], sub["event"], label=str(g))
-        s, lo, hi = km_at(k, SURVIVAL_HORIZON_DAYS)
+        s, lo, hi = km_at(k, common.SURVIVAL_HORIZON_DAYS)
         per.append((str(g), len(sub), s, lo, hi))
         for t, (st, lt, ht) in zip(grid, km_curve(k, grid), strict=True):
             curves.append({"channel": str(g), "days": t, "survival": st, "low": lt, "high": ht})
-    known = [p for p in per if p[0] != UNKNOWN]
+    known = [p for p in per if p[0] != toolkit.UNKNOWN]
     if len(known) < 2:
         statement = (f"{pct(s_all)} of accounts are still billed 12 months after they started "
                      f"(Kaplan–Meier, {count(n)} accounts, {count(events)} ended).")
@@ -150,7 +122,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
     metrics.append(metric("logrank_p", p, "statistic", len(sel)))
     best = max(known, key=lambda x: (x[2], x[0]))
     worst_ = min(known, key=lambda x: (x[2], x[0]))
-    verdict = "differ significantly" if p < ALPHA_WORDS else "do not differ significantly"
+    verdict = "differ significantly" if p < common.ALPHA_WORDS else "do not differ significantly"
     statement = (f"{pct(s_all)} of accounts survive 12 months; by acquisition channel from "
                  f"{pct(worst_[2])} ({quote(worst_[0])}, {count(worst_[1])} accounts) to "
                  f"{pct(best[2])} ({quote(best[0])}, {count(best[1])} accounts); the curves "
@@ -161,7 +133,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
     if p < 0.01 and best[2] - worst_[2] >= 0.25:
         severity = Severity.problem
     caveats = []
-    small = [str(g) for g, k in counts.items() if k < MIN_GROUP]
+    small = [str(g) for g, k in counts.items() if k < common.MIN_GROUP]
     if small:
         caveats.append("Channels with too few accounts for a curve are left out of the test: "
                        + ", ".join(sorted(small)) + ".")

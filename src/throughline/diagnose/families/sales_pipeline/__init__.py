@@ -27,11 +27,7 @@ the opportunities check), ``velocity`` (``pipeline.velocity``), ``features``
 conversion, time in stage).
 """
 
-from throughline.diagnose.families.sales_pipeline import (  # noqa: F401  (registration)
-    features,
-    stages,
-    velocity,
-)
+from throughline.diagnose.families.sales_pipeline import features, stages, velocity  # noqa: F401  (registration)
 from throughline.diagnose.families.sales_pipeline.mechanics import MIN_GROUP
 
 __all__ = ["MIN_GROUP"]

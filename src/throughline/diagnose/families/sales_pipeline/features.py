@@ -6,75 +6,48 @@ from __future__ import annotations
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    pct,
-    quote,
-    slug,
-)
-from throughline.diagnose.families.sales_pipeline.mechanics import (
-    MAX_FEATURES,
-    MIN_GROUP,
-    OPP_NEEDS,
-    _flags,
-    _mech_aggs,
-    _mech_metrics,
-    mechanics,
-    require_closed_deals,
-)
+from throughline.diagnose.families.measure import count, finding, metric, pct, quote, slug
+from throughline.diagnose.families.sales_pipeline import mechanics
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    as_of,
-    evidence,
-    label,
-    records,
-)
+from throughline.diagnose.toolkit import as_of, evidence, label, records
 
 FEATURE_NEEDS = ("links between deals and the features they involved "
-                 "(opportunity_features: opportunity id, feature id)",) + OPP_NEEDS[:1]
+                 "(opportunity_features: opportunity id, feature id)",) + mechanics.OPP_NEEDS[:1]
 
 
-@diagnostic(
-    id="pipeline.feature_cohorts",
-    title="Pipeline mechanics by feature cohort",
-    needs=("opportunities", "opportunity_features"),
-    optional=("features",),
-    needs_text=FEATURE_NEEDS,
-    signals=(),
-)
+@diagnostic(id="pipeline.feature_cohorts", needs_text=FEATURE_NEEDS)
 def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
-    require_closed_deals(ctx)
+    mechanics.require_closed_deals(ctx)
     o = ctx.require("opportunities")
     links = ctx.require("opportunity_features")
     n_links = int(ctx.execute(links.count()))
     if n_links == 0:
         raise unmeasurable("no deal is linked to a feature", FEATURE_NEEDS)
     d1 = as_of(ctx)
-    t = _flags(ctx, o, d1)
-    overall = mechanics(records(ctx.execute(t.aggregate(**_mech_aggs(ctx, t))))[0])
+    t = mechanics._flags(ctx, o, d1)
+    aggs = mechanics._mech_aggs(ctx, t)
+    overall = mechanics.mechanics(records(ctx.execute(t.aggregate(**aggs)))[0])
     lk = links.select(_oid=links.opportunity_id, feature=label(links.feature_id)).distinct()
     # Only what the aggregates read crosses the join.
     tj = t.drop("_channel")
     j = lk.join(tj, lk._oid == tj.opportunity_id)
     names = ctx.table("features")
-    expr = j.group_by("feature").aggregate(**_mech_aggs(ctx, j))
+    expr = j.group_by("feature").aggregate(**mechanics._mech_aggs(ctx, j))
     rows = records(ctx.execute(expr))
     feature_names: dict[str, str] = {}
     if names is not None:
         nexpr = names.select(feature=label(names.feature_id), name=names.name)
         feature_names = {str(r["feature"]): str(r["name"]) for r in records(ctx.execute(nexpr))
                          if r["name"] is not None}
-    cohorts = [(str(r["feature"]), mechanics(r)) for r in rows]
+    cohorts = [(str(r["feature"]), mechanics.mechanics(r)) for r in rows]
     cohorts = [c for c in cohorts if c[1]["closed"] > 0]
     if not cohorts:
         raise unmeasurable("no deal linked to a feature closed in the 12 months "
                            "before the as-of date", FEATURE_NEEDS)
     cohorts.sort(key=lambda c: (-c[1]["closed"], c[0]))
-    cohorts = cohorts[:MAX_FEATURES]
+    cohorts = cohorts[:mechanics.MAX_FEATURES]
     metrics, series, tests = [], [], []
     for fid, v in cohorts:
         rest_closed = overall["closed"] - v["closed"]
@@ -82,8 +55,8 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
         z, p = stats.two_proportion_test(v["won"], v["closed"], rest_won, rest_closed)
         name = feature_names.get(fid, fid)
         tests.append((fid, name, v, p, rest_won / rest_closed if rest_closed else None))
-        if v["closed"] >= MIN_GROUP:
-            metrics += _mech_metrics(v, slug(fid), name)
+        if v["closed"] >= mechanics.MIN_GROUP:
+            metrics += mechanics._mech_metrics(v, slug(fid), name)
         series.append({"feature": fid, "name": name, "win_rate": v["win_rate"],
                        "low": v["win_rate_ci"][0], "high": v["win_rate_ci"][1],
                        "closed": v["closed"], "median_cycle_days": v["cycle_days"],
@@ -91,7 +64,7 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
                        "p_value": p})
     metrics += [metric("win_rate_all", overall["win_rate"], "ratio", overall["closed"]),
                 metric("feature_cohorts", len(cohorts), "count")]
-    sized = [x for x in tests if x[2]["closed"] >= MIN_GROUP]
+    sized = [x for x in tests if x[2]["closed"] >= mechanics.MIN_GROUP]
     n_total = sum(v["closed"] for _, v in cohorts)
     if sized:
         hi = max(sized, key=lambda x: (x[2]["win_rate"], x[0]))

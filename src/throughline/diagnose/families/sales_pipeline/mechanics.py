@@ -10,20 +10,10 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import unmeasurable
-from throughline.diagnose.families.measure import (
-    metric,
-)
+from throughline.diagnose.families.measure import metric
 from throughline.diagnose.registry import DiagnoseContext
-from throughline.diagnose.toolkit import (
-    add_months,
-    days_between,
-    deal_channel,
-    filled_counts,
-    fsum,
-    quantile,
-)
 
 FAMILY = "pipeline"
 
@@ -45,7 +35,7 @@ def _flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
     """Per deal, what the mechanics aggregates read: id, amount, dates, channel and the
     window flags (closed / won in the 12 months to ``d1``, open at ``d1``, a usable cycle).
     Both mechanics diagnostics count from it, so it is a shared intermediate."""
-    d0 = add_months(d1, -12)
+    d0 = toolkit.add_months(d1, -12)
     lit1, lit0 = ibis.literal(d1, type="date"), ibis.literal(d0, type="date")
     # Closed is closed: a closed deal without a close date (one the data-fitness gate could
     # not date from its history) is placed in the window by its created date, so it counts
@@ -61,7 +51,7 @@ def _flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
         & (o.close_date >= o.created_date)
     return ctx.shared(o.select("opportunity_id", "amount", "created_date", "close_date",
                                _closed=closed_in, _won=won_in, _open=is_open,
-                               _cycle_ok=cycle_ok, _channel=deal_channel(o)))
+                               _cycle_ok=cycle_ok, _channel=toolkit.deal_channel(o)))
 
 
 def _mech_aggs(ctx: DiagnoseContext, t: ir.Table) -> dict[str, Any]:
@@ -70,13 +60,13 @@ def _mech_aggs(ctx: DiagnoseContext, t: ir.Table) -> dict[str, Any]:
         closed=t._closed.sum(),
         won=t._won.sum(),
         won_amount_n=won_amt.sum(),
-        won_amount=fsum(t.amount, where=won_amt),
-        won_amount_sq=fsum((t.amount * t.amount), where=won_amt),
+        won_amount=toolkit.fsum(t.amount, where=won_amt),
+        won_amount_sq=toolkit.fsum((t.amount * t.amount), where=won_amt),
         cycle_n=t._cycle_ok.sum(),
-        cycle_median=quantile(ctx, days_between(t.close_date, t.created_date), 0.5,
+        cycle_median=toolkit.quantile(ctx, toolkit.days_between(t.close_date, t.created_date), 0.5,
                               where=t._cycle_ok),
         open=t._open.sum(),
-        open_amount=fsum(t.amount, where=t._open),
+        open_amount=toolkit.fsum(t.amount, where=t._open),
     )
 
 
@@ -106,7 +96,7 @@ def mechanics(row: dict[str, Any]) -> dict[str, Any]:
 def require_closed_deals(ctx: DiagnoseContext) -> None:
     """Not measurable unless opportunities hold rows and some have a close date."""
     o = ctx.require("opportunities")
-    rows, filled = filled_counts(ctx, o, ["is_closed", "is_won", "close_date"])
+    rows, filled = toolkit.filled_counts(ctx, o, ["is_closed", "is_won", "close_date"])
     if rows == 0:
         raise unmeasurable("the opportunities table is empty", OPP_NEEDS)
     if filled.get("close_date", 0) == 0:

@@ -9,31 +9,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose import stats
+from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    num,
-    pct,
-    quote,
-    slug,
-)
+from throughline.diagnose.families.measure import count, finding, metric, num, pct, quote, slug
 from throughline.diagnose.families.sales_pipeline.mechanics import ALPHA_WORDS, MIN_GROUP
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    deal_channel,
-    elapsed_days,
-    evidence,
-    filled_counts,
-    fmean,
-    label,
-    quantile,
-    records,
-)
 
 STAGE_NEEDS = ("stage history (each stage change per deal with its date; Salesforce "
                "OpportunityHistory)", "stage probabilities to order stages")
@@ -43,25 +24,25 @@ def stage_order(ctx: DiagnoseContext, hist: ir.Table, o: ir.Table,
                 ) -> tuple[list[str], dict[str, float | None], set[str]]:
     """Non-terminal stages in order, each one's stated probability (percent, may be None),
     and the terminal labels (stages closed deals sit in)."""
-    terminal = {str(r["stage"]) for r in records(ctx.execute(
-        o.filter(o.is_closed.fill_null(False)).select(stage=label(o.stage)).distinct()))}
+    terminal = {str(r["stage"]) for r in toolkit.records(ctx.execute(
+        o.filter(o.is_closed.fill_null(False)).select(stage=toolkit.label(o.stage)).distinct()))}
 
     def open_stages(expr: ir.Table) -> list[dict[str, Any]]:
-        return [r for r in records(ctx.execute(expr))
+        return [r for r in toolkit.records(ctx.execute(expr))
                 if str(r["stage"]) not in terminal and "closed" not in str(r["stage"])]
 
     # The mean position in each deal's history only breaks ties between stated
     # probabilities (or orders stages that have none); it needs a window over the whole
     # history, so it is computed only when the probabilities alone cannot order the stages.
-    h = hist.mutate(_stage=label(hist.stage))
-    rows = open_stages(h.group_by(stage=h._stage).aggregate(prob=fmean(h.probability)))
+    h = hist.mutate(_stage=toolkit.label(hist.stage))
+    rows = open_stages(h.group_by(stage=h._stage).aggregate(prob=toolkit.fmean(h.probability)))
     have_prob = all(r["prob"] is not None for r in rows)
     if not have_prob or len({float(r["prob"]) for r in rows}) < len(rows):
         w = ibis.window(group_by=hist.opportunity_id,
                         order_by=[hist.changed_at, hist.history_id])
-        h = hist.mutate(_stage=label(hist.stage), _pos=ibis.row_number().over(w))
+        h = hist.mutate(_stage=toolkit.label(hist.stage), _pos=ibis.row_number().over(w))
         rows = open_stages(h.group_by(stage=h._stage).aggregate(
-            prob=fmean(h.probability), pos=h._pos.mean()))
+            prob=toolkit.fmean(h.probability), pos=h._pos.mean()))
         have_prob = all(r["prob"] is not None for r in rows)
     else:
         for r in rows:
@@ -76,7 +57,7 @@ def stage_order(ctx: DiagnoseContext, hist: ir.Table, o: ir.Table,
 def staged(hist: ir.Table, order: list[str]) -> ir.Table:
     """``hist`` with ``_stage`` (its label) and ``_ord`` (its position in ``order``, -1 for a
     stage outside it)."""
-    h = hist.mutate(_stage=label(hist.stage))
+    h = hist.mutate(_stage=toolkit.label(hist.stage))
     return h.mutate(_ord=h._stage.substitute({s: i for i, s in enumerate(order)}, else_=-1))
 
 
@@ -92,18 +73,12 @@ def stage_reach(ctx: DiagnoseContext, hist: ir.Table, order: list[str]) -> ir.Ta
         max_ord=h._ord.max(), **{f"s{i}": (h._ord == i).any() for i in range(len(order))}))
 
 
-@diagnostic(
-    id="pipeline.stages",
-    title="Stage conversion and time in stage",
-    needs=("opportunities", "stage_history"),
-    needs_text=STAGE_NEEDS,
-    signals=(),
-)
+@diagnostic(id="pipeline.stages", needs_text=STAGE_NEEDS)
 def stages(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
-    rows, filled = filled_counts(ctx, hist, ["stage", "changed_at"])
+    rows, filled = toolkit.filled_counts(ctx, hist, ["stage", "changed_at"])
     if rows == 0 or filled["stage"] == 0 or filled["changed_at"] == 0:
         raise unmeasurable("no stage changes with a date", STAGE_NEEDS)
     hist = hist.filter(hist.stage.notnull() & hist.changed_at.notnull())
@@ -112,7 +87,7 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         raise unmeasurable("fewer than two open-pipeline stages in the history", STAGE_NEEDS)
     h = staged(hist, order)
     outcome = o.select(_oid2=o.opportunity_id, _closed=o.is_closed.fill_null(False),
-                       _won=o.is_won.fill_null(False), _channel=deal_channel(o))
+                       _won=o.is_won.fill_null(False), _channel=toolkit.deal_channel(o))
     # Per deal, the furthest stage it reached and which stages it reached at all, joined to
     # the deal's outcome and counted per channel. A deal that reached stage N advanced when
     # it went further or was won, and was lost from there when it closed without advancing.
@@ -136,9 +111,9 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
     timed = timed.filter(timed._next.notnull() & (timed._ord >= 0))
     time_expr = timed.group_by(stage_n=timed._ord).aggregate(
         stays=timed.count(),
-        median_days=quantile(ctx, elapsed_days(timed._next, timed.changed_at), 0.5))
+        median_days=toolkit.quantile(ctx, toolkit.elapsed_days(timed._next, timed.changed_at), 0.5))
     cells: list[dict[str, Any]] = []  # one row per stage and channel that deals reached
-    for r in records(ctx.execute(conv_expr)):
+    for r in toolkit.records(ctx.execute(conv_expr)):
         for i, s in enumerate(order):
             c = {k: int(r[f"s{i}_{k}"] or 0) for k in ("reached", "advanced", "lost")}
             if c["reached"]:
@@ -148,7 +123,7 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         per_stage = conv.setdefault(str(r["stage"]), {"reached": 0, "advanced": 0, "lost": 0})
         for k in per_stage:
             per_stage[k] += int(r[k] or 0)
-    times = {order[int(r["stage_n"])]: r for r in records(ctx.execute(time_expr))}
+    times = {order[int(r["stage_n"])]: r for r in toolkit.records(ctx.execute(time_expr))}
     metrics, series = [], []
     table = []
     for s in order:
@@ -192,11 +167,11 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         ctx, slug="conversion", title=title,
         statement=statement, metrics=metrics, n=n_total,
         comparison="stages in CRM order; decided = moved on, won, or closed lost from there",
-        evidence=[evidence(ctx, "stage_history", conv_expr, rows,
+        evidence=[toolkit.evidence(ctx, "stage_history", conv_expr, rows,
                            "every stage change; sN = stage N of "
                            + ", ".join(f"{i} {s}" for i, s in enumerate(order))
                            + " (per stage: summed over channels)"),
-                  evidence(ctx, "stage_history", time_expr, rows,
+                  toolkit.evidence(ctx, "stage_history", time_expr, rows,
                            "time to the next change, per stage; stage_n = N of "
                            + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,
@@ -216,7 +191,7 @@ def _stages_by_channel(ctx: DiagnoseContext, rows: list[dict[str, Any]],
     for r in rows:
         cells.setdefault(str(r["stage"]), {})[str(r["_channel"])] = (
             int(r["advanced"] or 0), int(r["lost"] or 0))
-    channels = sorted({c for per in cells.values() for c in per if c != UNKNOWN})
+    channels = sorted({c for per in cells.values() for c in per if c != toolkit.UNKNOWN})
     if len(channels) < 2:
         return None
     series: list[dict[str, object]] = []
@@ -234,7 +209,7 @@ def _stages_by_channel(ctx: DiagnoseContext, rows: list[dict[str, Any]],
                 continue
             rate = adv / decided
             series.append({"stage": s, "channel": c, "conversion": rate, "decided": decided})
-            if decided >= MIN_GROUP and c != UNKNOWN:
+            if decided >= MIN_GROUP and c != toolkit.UNKNOWN:
                 candidates.append((rate - stage_rate, s, c, adv, decided, stage_rate, dec_stage))
     if not candidates:
         return None
@@ -258,7 +233,7 @@ def _stages_by_channel(ctx: DiagnoseContext, rows: list[dict[str, Any]],
         significance=Significance(test="chi-square across channels at the weakest stage",
                                   statistic=chi2, p_value=p, n=dec_all, effect_size=cramer,
                                   effect_measure="Cramér's V"),
-        evidence=[evidence(ctx, "stage_history", expr, n_rows,
+        evidence=[toolkit.evidence(ctx, "stage_history", expr, n_rows,
                            "by stage and channel; sN = stage N of "
                            + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,

@@ -10,54 +10,25 @@ import ibis.expr.types as ir
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (
-    count,
-    finding,
-    metric,
-    money,
-    num,
-    pct,
-    quote,
-    slug,
-)
-from throughline.diagnose.families.sales_pipeline.mechanics import (
-    ALPHA_WORDS,
-    MIN_GROUP,
-    OPP_NEEDS,
-    _flags,
-    _mech_aggs,
-    _mech_metrics,
-    mechanics,
-    require_closed_deals,
-)
+from throughline.diagnose.families.measure import (count, finding, metric, money, num, pct, quote,
+    slug)
+from throughline.diagnose.families.sales_pipeline import mechanics
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import (
-    UNKNOWN,
-    add_months,
-    as_of,
-    evidence,
-    records,
-)
+from throughline.diagnose.toolkit import UNKNOWN, add_months, as_of, evidence, records
 
 
-@diagnostic(
-    id="pipeline.velocity",
-    title="Win rate, sales cycle, deal size and pipeline velocity",
-    short_title="Win rate, cycle and velocity",
-    needs=("opportunities",),
-    needs_text=OPP_NEEDS,
-    signals=(),
-)
+@diagnostic(id="pipeline.velocity", needs_text=mechanics.OPP_NEEDS)
 def velocity(ctx: DiagnoseContext) -> list[Finding]:
-    require_closed_deals(ctx)
+    mechanics.require_closed_deals(ctx)
     o = ctx.require("opportunities")
     d1 = as_of(ctx)
-    t = _flags(ctx, o, d1)
-    expr = t.aggregate(**_mech_aggs(ctx, t))
-    v = mechanics(records(ctx.execute(expr))[0])
+    t = mechanics._flags(ctx, o, d1)
+    expr = t.aggregate(**mechanics._mech_aggs(ctx, t))
+    v = mechanics.mechanics(records(ctx.execute(expr))[0])
     if v["closed"] == 0:
-        raise unmeasurable("no deal closed in the 12 months before the as-of date", OPP_NEEDS[:1])
+        raise unmeasurable("no deal closed in the 12 months before the as-of date",
+                           mechanics.OPP_NEEDS[:1])
     n_rows = int(ctx.execute(o.count()))
     parts = [f"Win rate (won / closed) is {pct(v['win_rate'])} over {count(v['closed'])} deals "
              "closed in the last year"]
@@ -72,15 +43,15 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
     caveats = _cycle_caveats(ctx, t, v)
     findings = [finding(
         ctx, slug="overall", title="Win rate, cycle and velocity",
-        statement=statement, metrics=_mech_metrics(v), n=v["closed"],
+        statement=statement, metrics=mechanics._mech_metrics(v), n=v["closed"],
         comparison=f"deals closed from {add_months(d1, -12).isoformat()} to {d1.isoformat()}; "
                    "open deals at as-of",
         evidence=[evidence(ctx, "opportunities", expr, n_rows,
                            "closed in the 12 months to as-of, or open at as-of")],
         caveats=caveats,
     )]
-    gexpr = t.group_by(group=t._channel).aggregate(**_mech_aggs(ctx, t))
-    groups = [(str(r["group"]), mechanics(r)) for r in
+    gexpr = t.group_by(group=t._channel).aggregate(**mechanics._mech_aggs(ctx, t))
+    groups = [(str(r["group"]), mechanics.mechanics(r)) for r in
               sorted(records(ctx.execute(gexpr)), key=lambda r: str(r["group"]))]
     f = _by_group(ctx, "by_channel", "channel", groups, gexpr, n_rows)
     if f is not None:
@@ -127,13 +98,13 @@ def _by_group(ctx: DiagnoseContext, slug_: str, dim: str,
     n_total = sum(v["closed"] for _, v in decided)
     metrics = []
     for g, v in groups:
-        metrics += _mech_metrics(v, slug(g), g)
+        metrics += mechanics._mech_metrics(v, slug(g), g)
     metrics.append(metric("chi_square_p", p, "statistic", n_total))
-    sized = [(g, v) for g, v in decided if v["closed"] >= MIN_GROUP and g != UNKNOWN]
+    sized = [(g, v) for g, v in decided if v["closed"] >= mechanics.MIN_GROUP and g != UNKNOWN]
     if len(sized) >= 2:
         hi = max(sized, key=lambda gv: (gv[1]["win_rate"], gv[0]))
         lo = min(sized, key=lambda gv: (gv[1]["win_rate"], gv[0]))
-        verdict = "differs significantly" if p < ALPHA_WORDS else \
+        verdict = "differs significantly" if p < mechanics.ALPHA_WORDS else \
             "does not differ significantly"
         statement = (f"Win rate (won / closed) by {dim} {verdict} (chi-square): highest for "
                      f"{quote(hi[0])} at {pct(hi[1]['win_rate'])} of {count(hi[1]['closed'])} "
