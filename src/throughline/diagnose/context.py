@@ -184,6 +184,17 @@ def filled_counts(ctx: DiagnoseContext, table: ibis.Table,
     return int(row["_rows"]), {c: int(row[c]) for c in cols}
 
 
+def require_filled(ctx: DiagnoseContext, table: ibis.Table, columns: Iterable[str],
+                   reason: str, needs: Iterable[str] = ()) -> int:
+    """The table's row count, or ``unmeasurable(reason, needs)`` when it is empty or one of
+    ``columns`` is missing or blank on every row (see :func:`filled_counts`)."""
+    columns = list(columns)
+    rows, filled = filled_counts(ctx, table, columns)
+    if rows == 0 or any(filled.get(c, 0) == 0 for c in columns):
+        raise unmeasurable(reason, needs)
+    return rows
+
+
 class _RunMemo:
     """The per-run memo behind :class:`DiagnoseContext` (see its docstring).
 

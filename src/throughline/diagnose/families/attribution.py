@@ -91,7 +91,7 @@ def coverage(ctx: DiagnoseContext) -> list[Finding]:
                                   n=n, effect_size=share - TOLERATED,
                                   effect_measure="unknown share − 0.05"),
         evidence=[toolkit.evidence(ctx, "opportunities", expr, rows_total,
-                           f"created {d0.isoformat()} to {d1.isoformat()}")],
+                                   f"created {d0.isoformat()} to {d1.isoformat()}")],
         signals=signals,
     )]
     findings.append(_trend(ctx, t, d1, rows_total))
@@ -102,7 +102,7 @@ def _trend(ctx: DiagnoseContext, t: ibis.Table, d1: object, rows_total: int,
            ) -> Finding:
     start, end = toolkit.complete_months(d1, TREND_MONTHS)  # type: ignore[arg-type]
     expr, rows = toolkit.monthly(ctx, t, "created_date", start, end,
-                         value=t._unknown.ifelse(1, 0))
+                                 value=t._unknown.ifelse(1, 0))
     months = [r["month"] for r in rows]
     series: list[dict[str, object]] = [
         {"month": toolkit.month_key(r["month"]), "share": int(r["total"] or 0) / r["n"],

@@ -42,8 +42,8 @@ from typing import Any
 
 from throughline.diagnose import stats, toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (count, finding, metric, pct, quote,
-    severity_for, slug)
+from throughline.diagnose.families.measure import (
+    count, finding, metric, pct, quote, severity_for, slug)
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
 
@@ -97,7 +97,7 @@ def stability(ctx: DiagnoseContext) -> list[Finding]:
     chan_tot = {c: sum(counts[c].values()) for c in channels}
     share = {c: chan_tot[c] / n for c in channels}
     ev = [toolkit.evidence(ctx, "opportunities", expr, n,
-                   f"attributed deals created {start.isoformat()} to {end.isoformat()}")]
+                           f"attributed deals created {start.isoformat()} to {end.isoformat()}")]
     series = [{"month": toolkit.month_key(m), "channel": c,
                "share": counts[c].get(m, 0) / month_tot[m], "n": counts[c].get(m, 0)}
               for m in months for c in channels]
@@ -128,8 +128,8 @@ def _source_churn(ctx: DiagnoseContext, o: Any, start: Any, end: Any,
         return None
     n = sum(sum(c.values()) for c in counts.values())
     ev = [toolkit.evidence(ctx, "opportunities", expr, n,
-                   f"deals with a lead source created {start.isoformat()} to "
-                   f"{end.isoformat()}, by raw lead-source label")]
+                           f"deals with a lead source created {start.isoformat()} to "
+                           f"{end.isoformat()}, by raw lead-source label")]
     return _churn(ctx, sorted(counts), months, counts, n, ev, slug_="source_churn",
                   title="Lead sources that appeared or died", noun="lead sources",
                   comparison="raw lead-source labels (before any folding into channels), "

@@ -45,6 +45,8 @@ OTHER = "other reasons"
 FEEDBACK_NEEDS = ("a feedback export: win/loss interviews and field debriefs with the date "
                   "recorded, an accountable owner, when someone responded and whether a "
                   "change was made",)
+LOSS_NEEDS = ("closed-lost opportunities with a loss reason (or win/loss records linked to "
+              "them), channel and segment",)
 
 
 @diagnostic(id="feedback.loop_closure", needs_text=FEEDBACK_NEEDS)
@@ -116,8 +118,8 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="Wilson score interval (open share)",
                                   interval=(open_lo or 0.0, open_hi or 1.0), n=n),
         evidence=[toolkit.evidence(ctx, "feedback", by_kind, n,
-                           f"kind in {LOOP_KINDS}, recorded ≥ {ANSWER_DAYS} days before "
-                           "as-of"),
+                                   f"kind in {LOOP_KINDS}, recorded ≥ {ANSWER_DAYS} days before "
+                                   "as-of"),
                   toolkit.evidence(ctx, "feedback", agg, n, "records old enough to judge")],
         caveats=[f"{count(records - n)} newer record(s) are not yet {ANSWER_DAYS} days old and "
                  "were left out."] if records > n else [],
@@ -126,11 +128,7 @@ def loop_closure(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@diagnostic(
-    id="feedback.loss_reasons",
-    needs_text=("closed-lost opportunities with a loss reason (or win/loss records "
-                          "linked to them), channel and segment",),
-)
+@diagnostic(id="feedback.loss_reasons", needs_text=LOSS_NEEDS)
 def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
     title = "Top loss reasons by channel and segment"
     o = ctx.require("opportunities")
@@ -211,7 +209,7 @@ def loss_reasons(ctx: DiagnoseContext) -> list[Finding]:
                                   statistic=strongest[1], p_value=strongest[2], n=n,
                                   effect_size=strongest[3], effect_measure="Cramér's V"),
         evidence=[toolkit.evidence(ctx, "opportunities", counts_expr, n,
-                           "closed, not won, with a reason (win/loss record first)")],
+                                   "closed, not won, with a reason (win/loss record first)")],
         caveats=[] if n == total_lost else
         [f"{count(total_lost - n)} lost deal(s) have no reason and were left out."],
         series=series,

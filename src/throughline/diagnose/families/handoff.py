@@ -57,6 +57,7 @@ STAGES: tuple[tuple[str, str, str, str], ...] = (
 )
 FEATURE_NEEDS = ("a features export (product delivery log) with decided, spec-ready, "
                  "shipped and enablement-ready dates and the sales play of each feature",)
+DIVERGENCE_NEEDS = FEATURE_NEEDS + ("closed opportunities with close dates over the last year",)
 
 
 def _severity(signal: float) -> Severity:
@@ -91,7 +92,7 @@ def stage_times(ctx: DiagnoseContext) -> list[Finding]:
             caveats.append(f"{negative} feature(s) have {words} dates in the wrong order; "
                            "they were left out of that median.")
         evidences.append(toolkit.evidence(ctx, "features", valid.aggregate(m=valid._d.median()), n,
-                                  f"{start} and {end} present, {end} ≥ {start}"))
+                                          f"{start} and {end} present, {end} ≥ {start}"))
     if not medians:
         raise unmeasurable("no feature has two consecutive handoff dates", FEATURE_NEEDS)
     out = [finding(
@@ -151,7 +152,7 @@ def _deciding_vs_building(ctx: DiagnoseContext, f: ir.Table) -> list[Finding]:
             statistic=t if math.isfinite(t) else None, p_value=p, n=n,
             effect_size=ratio, effect_measure="geometric-mean ratio"),
         evidence=[toolkit.evidence(ctx, "features", expr, n,
-                           "decided, spec-ready and shipped dates present and in order")],
+                                   "decided, spec-ready and shipped dates present and in order")],
         caveats=["One day is added to both spans before taking the ratio (dates are whole "
                  "days and a span can be zero)."],
         signals={"slow_decided_to_spec": signal},
@@ -211,7 +212,7 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="Wilson score interval", interval=(lo or 0.0, hi or 1.0),
                                   n=n),
         evidence=[toolkit.evidence(ctx, "features", expr, n,
-                           f"shipped_at ≤ as-of − {n_days} days")],
+                                   f"shipped_at ≤ as-of − {n_days} days")],
         caveats=["A feature with a named sales play but no enablement date counts as sold "
                  "in time (the date is unknown)."],
         signals={"inventory_accumulation": signal},
@@ -219,11 +220,7 @@ def inventory(ctx: DiagnoseContext) -> list[Finding]:
     )]
 
 
-@diagnostic(
-    id="handoff.feature_pipeline_divergence",
-    needs_text=FEATURE_NEEDS + ("closed opportunities with close dates over the last "
-                                          "year",),
-)
+@diagnostic(id="handoff.feature_pipeline_divergence", needs_text=DIVERGENCE_NEEDS)
 def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
     f = ctx.require("features")
     o = ctx.require("opportunities")
@@ -293,7 +290,7 @@ def feature_pipeline_divergence(ctx: DiagnoseContext) -> list[Finding]:
                                   effect_size=ratio, effect_measure="growth ratio"),
         evidence=[toolkit.evidence(ctx, "features", f_expr, f1 + f2, "shipped in the last year"),
                   toolkit.evidence(ctx, "opportunities", o_expr, c1 + c2,
-                           "closed with a close date in the last year")],
+                                   "closed with a close date in the last year")],
         caveats=["The seed's imbalance is a 2× divergence; the signal reaches 0.5 only when "
                  "the lower bound does."],
         signals={"feature_pipeline_divergence": signal},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from throughline.diagnose.context import DiagnoseContext
 from throughline.diagnose.findings import Evidence, Finding, Metric, Severity, Significance, Unit
@@ -58,26 +58,17 @@ def days(v: float) -> str:
     return f"{text} day" if text == "1" else f"{text} days"
 
 
+# how statements print a value of each unit (any other unit: num)
+SHOWN: dict[str, Callable[[float], str]] = {
+    "ratio": pct, "probability": pct, "percent": num, "currency": money,
+    "currency_per_day": lambda v: money(v) + " per day", "count": count, "days": days,
+    "per_month": lambda v: num(v) + " per month",
+}
+
+
 def show(m: Metric) -> str:
     """A metric's value as statements print it."""
-    v = m.value
-    if v is None:
-        return "n/a"
-    if m.unit in ("ratio", "probability"):
-        return pct(v)
-    if m.unit == "percent":
-        return num(v)
-    if m.unit == "currency":
-        return money(v)
-    if m.unit == "currency_per_day":
-        return money(v) + " per day"
-    if m.unit == "count":
-        return count(v)
-    if m.unit == "days":
-        return days(v)
-    if m.unit == "per_month":
-        return num(v) + " per month"
-    return num(v)
+    return "n/a" if m.value is None else SHOWN.get(m.unit, num)(m.value)
 
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:

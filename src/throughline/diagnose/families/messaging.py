@@ -62,6 +62,7 @@ MAX_ARTIFACTS = 500
 MAX_CHARS = 200_000
 MESSAGING_NEEDS = ("messaging artifacts (website, deck, email sequence, proposal) as text, "
                    "at least two kinds",)
+CLAIMS_NEEDS = MESSAGING_NEEDS + ("a capabilities list with GA / beta / roadmap status",)
 
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before
@@ -366,11 +367,7 @@ def _mentions(text: str, pattern: str, cid: str) -> list[str]:
     return found
 
 
-@diagnostic(
-    id="messaging.unbacked_claims",
-    needs_text=MESSAGING_NEEDS + ("a capabilities list with GA / beta / roadmap "
-                                            "status",),
-)
+@diagnostic(id="messaging.unbacked_claims", needs_text=CLAIMS_NEEDS)
 def unbacked_claims(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
     docs, n_artifacts, text_expr = _artifacts(ctx)

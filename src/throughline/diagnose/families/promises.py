@@ -58,7 +58,7 @@ def _ledger(ctx: DiagnoseContext) -> tuple[ir.Table, bool]:
         o = opps.select(_oid=opps.opportunity_id, _opp_amount=opps.amount)
         j = base.left_join(o, base.opportunity_id == o._oid)
         base = toolkit.without(j.mutate(_stake=ibis.coalesce(j.amount_at_stake, j._opp_amount)),
-                       "_oid", "_opp_amount")
+                               "_oid", "_opp_amount")
     else:
         base = base.mutate(_stake=base.amount_at_stake)
     if caps is not None:

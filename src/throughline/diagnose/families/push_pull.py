@@ -82,9 +82,8 @@ def _require_known_motion(ctx: DiagnoseContext) -> None:
     """Not measurable unless some dated deal has a *known* motion: 'unknown' is not a
     motion, so deals that all carry it say nothing about push or pull."""
     o = ctx.require("opportunities")
-    rows, filled = toolkit.filled_counts(ctx, o, ["motion", "created_date"])
-    if rows == 0 or filled.get("motion", 0) == 0 or filled["created_date"] == 0:
-        raise unmeasurable("no deal records its sales motion", MOTION_NEEDS)
+    toolkit.require_filled(ctx, o, ["motion", "created_date"], "no deal records its sales motion",
+                           MOTION_NEEDS)
     t = _deals(ctx)
     known = int(ctx.execute(t.filter((t._motion != toolkit.UNKNOWN) & t.created_date.notnull())
                             .count()))
@@ -149,7 +148,7 @@ def mix(ctx: DiagnoseContext) -> list[Finding]:
                                   p_value=p_low, n=n, effect_size=0.5 - share,
                                   effect_measure="0.5 − pull share"),
         evidence=[toolkit.evidence(ctx, "opportunities", expr, n,
-                           f"created or won {d0.isoformat()} to {d1.isoformat()}")],
+                                   f"created or won {d0.isoformat()} to {d1.isoformat()}")],
         caveats=caveats, signals=signals, series=series,
     )]
 
@@ -162,7 +161,7 @@ def pull_trend(ctx: DiagnoseContext) -> list[Finding]:
     t = _deals(ctx)
     t = t.filter(t._motion != toolkit.UNKNOWN)
     expr, rows = toolkit.monthly(ctx, t, "created_date", start, end,
-                         value=t._motion.isin(PULL_MOTIONS).ifelse(1, 0))
+                                 value=t._motion.isin(PULL_MOTIONS).ifelse(1, 0))
     if len(rows) < MIN_MONTHS:
         raise unmeasurable("fewer than six months of deals with a known motion", MOTION_NEEDS)
     series: list[dict[str, Any]] = [
@@ -257,7 +256,7 @@ def compounding(ctx: DiagnoseContext) -> list[Finding]:
         significance=Significance(test="OLS slope (elasticity)", statistic=slope, p_value=p,
                                   interval=(lo, hi), n=len(pts)),
         evidence=[toolkit.evidence(ctx, "opportunities", pexpr, sum(c for _, c in pts),
-                           "pull deals per month"),
+                                   "pull deals per month"),
                   toolkit.evidence(ctx, "opportunities", bexpr, pts[-1][0],
                                    "new customers per month")],
         series=[{"month": toolkit.month_key(m), "installed_base": installed.get(m, 0),
@@ -270,9 +269,8 @@ def activity_vs_pipeline(ctx: DiagnoseContext) -> list[Finding]:
     title = "Activity against pipeline"
     a = ctx.require("activities")
     o = ctx.require("opportunities")
-    rows_a, filled = toolkit.filled_counts(ctx, a, ["activity_date", "count"])
-    if rows_a == 0 or filled["activity_date"] == 0 or filled["count"] == 0:
-        raise unmeasurable("no dated activity counts", ACTIVITY_NEEDS)
+    rows_a = toolkit.require_filled(ctx, a, ["activity_date", "count"], "no dated activity counts",
+                                    ACTIVITY_NEEDS)
     start, end = toolkit.complete_months(toolkit.as_of(ctx), TREND_MONTHS)
     aexpr, arows = toolkit.monthly(ctx, a, "activity_date", start, end, value=a["count"])
     oexpr, orows = toolkit.monthly(ctx, o, "created_date", start, end)

@@ -13,12 +13,13 @@ Where is what:
 * ``calendar`` — the run's as-of date and month arithmetic on Python dates;
 * ``accounts`` — first won deal, the account profile and joining it onto a table;
 * ``queries``  — running an aggregate and reading its rows, monthly counts, medians and
-  shares with intervals, evidence, MRR at a date (``filled_counts`` comes from
-  :mod:`throughline.diagnose.context`, where ``ctx.require`` uses it);
+  shares with intervals, evidence, MRR at a date (``filled_counts`` and
+  ``require_filled`` come from :mod:`throughline.diagnose.context`, where ``ctx.require``
+  uses the first);
 * :mod:`throughline.diagnose.values` — plain Python values from engine results.
 """
 
-from throughline.diagnose.context import filled_counts
+from throughline.diagnose.context import filled_counts, require_filled
 from throughline.diagnose.toolkit.accounts import account_profile, attach_profile, first_won
 from throughline.diagnose.toolkit.calendar import (
     add_months,
@@ -112,6 +113,7 @@ __all__ = [
     "plain_value",
     "quantile",
     "records",
+    "require_filled",
     "rows",
     "share_interval",
     "split_by_dimension",

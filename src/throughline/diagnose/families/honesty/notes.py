@@ -14,7 +14,7 @@ from throughline.diagnose.families.honesty import common
 from throughline.diagnose.families.measure import count, finding, metric, pct, severity_for
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic
-from throughline.diagnose.toolkit import as_of, evidence, filled_counts, records
+from throughline.diagnose.toolkit import as_of, evidence, records, require_filled
 
 NOTES_NEEDS = ("deal notes or next steps (opportunities.next_step)",
                "stage history dates to tell a stalled deal from a moving one")
@@ -31,9 +31,7 @@ def positive_note(col: ir.StringValue) -> ir.BooleanValue:
 def positive_notes_stall(ctx: DiagnoseContext) -> list[Finding]:
     title = "Positive notes that stall"
     o = ctx.require("opportunities")
-    rows, filled = filled_counts(ctx, o, ["next_step"])
-    if rows == 0 or filled.get("next_step", 0) == 0:
-        raise unmeasurable("no deal has notes or a next step", NOTES_NEEDS)
+    rows = require_filled(ctx, o, ["next_step"], "no deal has notes or a next step", NOTES_NEEDS)
     d1 = as_of(ctx)
     lit = ibis.literal(d1, type="date")
     cutoff = ibis.literal(d1 - timedelta(days=common.STALL_DAYS), type="date")

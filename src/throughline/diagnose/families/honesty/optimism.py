@@ -9,8 +9,8 @@ from typing import NamedTuple
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.honesty import common
-from throughline.diagnose.families.measure import (count, finding, metric, pct, pp, quote,
-    severity_for, slug)
+from throughline.diagnose.families.measure import (
+    count, finding, metric, pct, pp, quote, severity_for, slug)
 from throughline.diagnose.families.sales_pipeline.stages import stage_order, stage_reach
 from throughline.diagnose.findings import Finding, Significance
 from throughline.diagnose.registry import diagnostic

@@ -21,7 +21,7 @@ from throughline.diagnose.toolkit import as_of, days_between, evidence, fmean, l
 def commit_slippage(ctx: DiagnoseContext) -> list[Finding]:
     title = "Commit deals lost or slipped"
     n_rows, filled = common.history_counts(ctx, ["changed_at", "close_date"],
-                                    also=("forecast_category", "probability"))
+                                           also=("forecast_category", "probability"))
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
     d1 = as_of(ctx)

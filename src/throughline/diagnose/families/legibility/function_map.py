@@ -161,8 +161,8 @@ def legibility_map(ctx: DiagnoseContext) -> list[Finding]:
         for key, col in names.items():
             counts[key] = toolkit.as_int(row[col])
         if needs:
-            evidences.append(toolkit.evidence(ctx, table, expr, total, "rows with the columns each "
-                                      "metric needs filled"))
+            evidences.append(toolkit.evidence(ctx, table, expr, total, "rows with the columns "
+                                              "each metric needs filled"))
     if not any_rows:
         raise unmeasurable("the store holds no rows in any canonical table",
                            ["any export: CRM opportunities, billing, pull requests, product "

@@ -17,6 +17,7 @@ from throughline.diagnose.registry import diagnostic
 
 PR_NEEDS = ("a pull_requests export (GitHub `gh pr list --json` or the REST API) with "
             "created, first review and merged times",)
+STEP_NEEDS = PR_NEEDS + ("a change date (e.g. the AI tooling rollout) given with --change-date",)
 
 
 MIN_WEEKS = 3
@@ -65,9 +66,9 @@ def pr_cycle_time(ctx: DiagnoseContext) -> list[Finding]:
                       f"review (first review to merge) {_hours(v_med)} across "
                       f"{counted(n_rev, 'reviewed PR')}")
         evidences.append(toolkit.evidence(ctx, "pull_requests",
-                                  r.aggregate(pickup=r._pickup.median(),
-                                              review=r._review.median()),
-                                  n_rev, "first review between created and merged"))
+                                          r.aggregate(pickup=r._pickup.median(),
+                                                      review=r._review.median()),
+                                          n_rev, "first review between created and merged"))
         caveats.append("Medians of pickup and review need not add up to the median cycle "
                        "time.")
     else:
@@ -127,9 +128,10 @@ def _cycle_trend(ctx: DiagnoseContext, m: ir.Table) -> list[Finding]:
                     comparison="weekly median cycle time against week number",
                     significance=Significance(test="OLS slope", statistic=slope, p_value=p,
                                               n=weeks),
-                    evidence=[toolkit.evidence(ctx, "pull_requests", expr,
-                                       sum(int(r["merged"]) for r in series),  # type: ignore[misc]
-                                       "merged PRs grouped by week of merge")],
+                    evidence=[toolkit.evidence(
+                        ctx, "pull_requests", expr,
+                        sum(int(r["merged"]) for r in series),  # type: ignore[misc]
+                        "merged PRs grouped by week of merge")],
                     series=series)]
 
 
@@ -168,15 +170,11 @@ def pr_throughput(ctx: DiagnoseContext) -> list[Finding]:
                     metrics=metrics, n=total, significance=significance,
                     comparison="merged PRs per calendar week (weeks with none count as zero)",
                     evidence=[toolkit.evidence(ctx, "pull_requests", expr, total,
-                                       "merged PRs grouped by week of merge")],
+                                               "merged PRs grouped by week of merge")],
                     series=[{"week": r["week"], "merged": r["merged"]} for r in series])]
 
 
-@diagnostic(
-    id="legibility.pr_step_change",
-    needs_text=PR_NEEDS + ("a change date (e.g. the AI tooling rollout) given with "
-                                     "--change-date",),
-)
+@diagnostic(id="legibility.pr_step_change", needs_text=STEP_NEEDS)
 def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
     change = ctx.options.change_date
@@ -228,7 +226,7 @@ def pr_step_change(ctx: DiagnoseContext) -> list[Finding]:
                                        "continuity-corrected)", statistic=u2, p_value=p, n=n,
                                   effect_size=r, effect_measure="rank-biserial r"),
         evidence=[toolkit.evidence(ctx, "pull_requests", rank_expr, n,
-                           f"merged PRs; after = created_at ≥ {change.isoformat()}")],
+                                   f"merged PRs; after = created_at ≥ {change.isoformat()}")],
         series=[{"phase": "before", "median_hours": b_med, "n": n1},
                 {"phase": "after", "median_hours": a_med, "n": n2}],
     )]

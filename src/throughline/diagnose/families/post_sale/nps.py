@@ -32,9 +32,7 @@ def _nps_counts(t: ir.Table) -> dict[str, Any]:
 def nps(ctx: DiagnoseContext) -> list[Finding]:
     t = ctx.require("nps_responses")
     d1 = toolkit.as_of(ctx)
-    rows, filled = toolkit.filled_counts(ctx, t, ["score", "responded_at"])
-    if rows == 0 or filled["score"] == 0:
-        raise unmeasurable("no NPS answers with a score", NPS_NEEDS)
+    toolkit.require_filled(ctx, t, ["score"], "no NPS answers with a score", NPS_NEEDS)
     answers = t.filter(t.score.notnull() & (t.score >= 0) & (t.score <= 10)
                        & (t.responded_at.isnull()
                           | (t.responded_at <= ibis.literal(d1, type="date"))))
@@ -123,7 +121,7 @@ def _nps_by(ctx: DiagnoseContext, dim: str, groups: list[dict[str, Any]],
                                   statistic=chi2, p_value=p, n=n_total, effect_size=cramer,
                                   effect_measure="Cramér's V"),
         evidence=[toolkit.evidence(ctx, "nps_responses", expr, n_total,
-                           f"grouped by {words} (rows with dim = '{dim}')")],
+                                   f"grouped by {words} (rows with dim = '{dim}')")],
         series=[{dim: g, "nps": res[0], "low": res[1], "high": res[2], "n": n}
                 for g, n, res, _ in rows],
     )

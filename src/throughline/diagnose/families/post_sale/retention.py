@@ -106,7 +106,7 @@ def retention(ctx: DiagnoseContext) -> list[Finding]:
                            "starting cohort", common.SUBS_NEEDS[:1])
     n_lines = int(ctx.execute(subs.count()))
     ev = [toolkit.evidence(ctx, "subscriptions", overall_expr, n_lines,
-                   f"MRR per account on {d0.isoformat()} and {d1.isoformat()}")]
+                           f"MRR per account on {d0.isoformat()} and {d1.isoformat()}")]
     metrics = [
         metric("nrr", v["nrr"], "ratio", int(total["nrr_n"] or 0), ci=v["nrr_ci"]),
         metric("grr", v["grr"], "ratio", v["n"], ci=v["grr_ci"]),
@@ -223,7 +223,8 @@ def _retention_by(ctx: DiagnoseContext, dim: str, rows: list[dict[str, Any]], ex
         significance=Significance(test="chi-square test of logo churn across groups",
                                   statistic=chi2, p_value=p, n=n_total, effect_size=cramer,
                                   effect_measure="Cramér's V"),
-        evidence=[toolkit.evidence(ctx, "subscriptions", expr, n_lines,
-                           f"starting cohort grouped by {words} (rows with dim = '{dim}')")],
+        evidence=[toolkit.evidence(
+            ctx, "subscriptions", expr, n_lines,
+            f"starting cohort grouped by {words} (rows with dim = '{dim}')")],
         caveats=caveats, series=series,
     )

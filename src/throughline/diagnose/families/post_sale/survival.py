@@ -83,7 +83,7 @@ def survival(ctx: DiagnoseContext) -> list[Finding]:
     kmf.fit(df["duration"], df["event"], label="all")
     s_all, lo_all, hi_all = km_at(kmf, common.SURVIVAL_HORIZON_DAYS)
     ev = [toolkit.evidence(ctx, "subscriptions", expr, n,
-                   f"one row per account billed on or before {d1.isoformat()}")]
+                           f"one row per account billed on or before {d1.isoformat()}")]
     events = int(df["event"].sum())
     metrics = [metric("survival_12m", s_all, "ratio", n, lo_all, hi_all),
                metric("horizon_months", 12, "months"),

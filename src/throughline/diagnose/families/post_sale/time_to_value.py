@@ -38,9 +38,7 @@ def _ttv_aggs(ctx: DiagnoseContext, t: ir.Table, d1: date) -> dict[str, Any]:
 def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
     t = ctx.require("time_to_value")
     d1 = toolkit.as_of(ctx)
-    rows, filled = toolkit.filled_counts(ctx, t, ["signed_at", "first_value_at"])
-    if rows == 0 or filled["signed_at"] == 0:
-        raise unmeasurable("no account has a signed date", TTV_NEEDS)
+    toolkit.require_filled(ctx, t, ["signed_at"], "no account has a signed date", TTV_NEEDS)
     base = t.filter(t.signed_at.notnull() & (t.signed_at <= ibis.literal(d1, type="date"))
                     & (t.first_value_at.isnull() | (t.first_value_at >= t.signed_at)))
     expr = base.aggregate(**_ttv_aggs(ctx, base, d1))
@@ -63,7 +61,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
                         ci=stats.wilson_interval(reached, accounts))],
         comparison="signed → first value; the interval shown is the interquartile range",
         evidence=[toolkit.evidence(ctx, "time_to_value", expr, accounts,
-                           f"signed on or before {d1.isoformat()}")],
+                                   f"signed on or before {d1.isoformat()}")],
         caveats=["The median covers accounts that reached first value; the censored ones "
                  "would only lengthen it."] if censored else [],
     )]
@@ -102,7 +100,7 @@ def time_to_value(ctx: DiagnoseContext) -> list[Finding]:
                       "count") for g in groups],
             comparison=f"median days signed → first value, by the account's {words}",
             evidence=[toolkit.evidence(ctx, "time_to_value", gexpr, n_total,
-                               f"grouped by {words} (rows with dim = '{dim}')")],
+                                       f"grouped by {words} (rows with dim = '{dim}')")],
             series=[{dim: g["group"], "median": float(g["median_days"]),
                      "low": g["p25_days"], "high": g["p75_days"], "n": int(g["reached"])}
                     for g in groups],

@@ -64,7 +64,7 @@ def _mech_aggs(ctx: DiagnoseContext, t: ir.Table) -> dict[str, Any]:
         won_amount_sq=toolkit.fsum((t.amount * t.amount), where=won_amt),
         cycle_n=t._cycle_ok.sum(),
         cycle_median=toolkit.quantile(ctx, toolkit.days_between(t.close_date, t.created_date), 0.5,
-                              where=t._cycle_ok),
+                                      where=t._cycle_ok),
         open=t._open.sum(),
         open_amount=toolkit.fsum(t.amount, where=t._open),
     )

@@ -78,9 +78,8 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
     title = ctx.declared.title  # the declared title
     hist = ctx.require("stage_history")
     o = ctx.require("opportunities")
-    rows, filled = toolkit.filled_counts(ctx, hist, ["stage", "changed_at"])
-    if rows == 0 or filled["stage"] == 0 or filled["changed_at"] == 0:
-        raise unmeasurable("no stage changes with a date", STAGE_NEEDS)
+    rows = toolkit.require_filled(ctx, hist, ["stage", "changed_at"],
+                                  "no stage changes with a date", STAGE_NEEDS)
     hist = hist.filter(hist.stage.notnull() & hist.changed_at.notnull())
     order, probs, _terminal = stage_order(ctx, hist, o)
     if len(order) < 2:
@@ -168,12 +167,12 @@ def stages(ctx: DiagnoseContext) -> list[Finding]:
         statement=statement, metrics=metrics, n=n_total,
         comparison="stages in CRM order; decided = moved on, won, or closed lost from there",
         evidence=[toolkit.evidence(ctx, "stage_history", conv_expr, rows,
-                           "every stage change; sN = stage N of "
-                           + ", ".join(f"{i} {s}" for i, s in enumerate(order))
-                           + " (per stage: summed over channels)"),
+                                   "every stage change; sN = stage N of "
+                                   + ", ".join(f"{i} {s}" for i, s in enumerate(order))
+                                   + " (per stage: summed over channels)"),
                   toolkit.evidence(ctx, "stage_history", time_expr, rows,
-                           "time to the next change, per stage; stage_n = N of "
-                           + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
+                                   "time to the next change, per stage; stage_n = N of "
+                                   + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,
     )]
     by_channel = _stages_by_channel(ctx, cells, conv_expr, order, rows)
@@ -234,7 +233,7 @@ def _stages_by_channel(ctx: DiagnoseContext, rows: list[dict[str, Any]],
                                   statistic=chi2, p_value=p, n=dec_all, effect_size=cramer,
                                   effect_measure="Cramér's V"),
         evidence=[toolkit.evidence(ctx, "stage_history", expr, n_rows,
-                           "by stage and channel; sN = stage N of "
-                           + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
+                                   "by stage and channel; sN = stage N of "
+                                   + ", ".join(f"{i} {s}" for i, s in enumerate(order)))],
         series=series,
     )

@@ -10,8 +10,8 @@ import ibis.expr.types as ir
 
 from throughline.diagnose import stats
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
-from throughline.diagnose.families.measure import (count, finding, metric, money, num, pct, quote,
-    slug)
+from throughline.diagnose.families.measure import (
+    count, finding, metric, money, num, pct, quote, slug)
 from throughline.diagnose.families.sales_pipeline import mechanics
 from throughline.diagnose.findings import Finding, Severity, Significance
 from throughline.diagnose.registry import diagnostic
