@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from throughline.core.datafiles import packaged_yaml
 from throughline.diagnose import toolkit
 from throughline.diagnose.context import DiagnoseContext, unmeasurable
 from throughline.diagnose.families.measure import count, finding, metric, pct
@@ -64,66 +65,44 @@ def _kind(*kinds: str) -> Where:
     return lambda t: toolkit.label(t.kind).isin(kinds)
 
 
-CATALOGUE: tuple[MapMetric, ...] = (
-    MapMetric("engineering", "pr_cycle_time",
-              (Need("pull_requests", ("created_at", "merged_at")),),
-              "pull requests with created and merged times"),
-    MapMetric("engineering", "pr_pickup_time",
-              (Need("pull_requests", ("created_at", "first_review_at")),),
-              "pull requests with first-review times"),
-    MapMetric("engineering", "pr_review_time",
-              (Need("pull_requests", ("first_review_at", "merged_at")),),
-              "pull requests with first-review and merged times"),
-    MapMetric("engineering", "pr_throughput", (Need("pull_requests", ("merged_at",)),),
-              "pull requests with merged times"),
-    MapMetric("product", "decided_to_spec_days",
-              (Need("features", ("decided_at", "spec_ready_at")),),
-              "features with decided and spec-ready dates"),
-    MapMetric("product", "spec_to_shipped_days",
-              (Need("features", ("spec_ready_at", "shipped_at")),),
-              "features with spec-ready and shipped dates"),
-    MapMetric("product", "capability_status", (Need("capabilities", ("status",)),),
-              "a capabilities list with GA / beta / roadmap status"),
-    MapMetric("product", "feature_cohort_pipeline",
-              (Need("opportunity_features", ("feature_id",)),
-               Need("opportunities", ("opportunity_id",))),
-              "links between opportunities and features"),
-    MapMetric("marketing", "channel_mix", (Need("opportunities", (), _known_channel),),
-              "opportunities with a known channel or lead source"),
-    MapMetric("marketing", "pull_share", (Need("opportunities", (), _known_motion),),
-              "opportunities with a known motion (inbound, outbound, referral ...)"),
-    MapMetric("marketing", "shipped_to_enablement_days",
-              (Need("features", ("shipped_at", "enablement_ready_at")),),
-              "features with shipped and enablement-ready dates"),
-    MapMetric("marketing", "messaging_coherence", (Need("messaging_artifacts", ("text",)),),
-              "messaging artifacts (website, deck, email sequence, proposal)"),
-    MapMetric("sales", "win_rate", (Need("opportunities", ("is_won",), _closed),),
-              "closed opportunities with won/lost"),
-    MapMetric("sales", "sales_cycle_days",
-              (Need("opportunities", ("created_date", "close_date"), _won),),
-              "won opportunities with created and close dates"),
-    MapMetric("sales", "stage_conversion", (Need("stage_history", ("stage",)),),
-              "opportunity stage history"),
-    MapMetric("sales", "forecast_accuracy", (Need("forecasts", ("amount",)),),
-              "forecast submissions per period"),
-    MapMetric("sales", "activity_volume", (Need("activities", ("count",)),),
-              "sales activity counts"),
-    MapMetric("sales", "promise_ledger", (Need("commitments", ("made_at",)),),
-              "commitments made in deals"),
-    MapMetric("sales", "win_loss_reviews", (Need("feedback", (), _kind("win_loss")),),
-              "win/loss review records"),
-    MapMetric("customer_success", "revenue_retention",
-              (Need("subscriptions", ("mrr", "start_date")),),
-              "billing subscriptions (MRR with start and end dates)"),
-    MapMetric("customer_success", "nps", (Need("nps_responses", ("score",)),),
-              "NPS survey responses"),
-    MapMetric("customer_success", "time_to_value_days",
-              (Need("time_to_value", ("signed_at", "first_value_at")),),
-              "signed and first-value dates per account"),
-    MapMetric("customer_success", "field_feedback_loops",
-              (Need("feedback", (), _kind("debrief", "community")),),
-              "field debriefs or community feedback records"),
-)
+WHERE: dict[str, Where] = {"closed": _closed, "won": _won, "known channel": _known_channel,
+                           "known motion": _known_motion}
+
+
+def _where(text: str | None) -> Where | None:
+    """A ``where`` of ``function_map.yaml``: a name in :data:`WHERE`, or ``kind`` and the
+    feedback kinds that count."""
+    if text is None:
+        return None
+    word, *kinds = text.split()
+    if word == "kind" and kinds:
+        return _kind(*kinds)
+    if text not in WHERE:
+        raise ValueError(f"function_map.yaml: unknown where {text!r}")
+    return WHERE[text]
+
+
+def _load_catalogue() -> tuple[MapMetric, ...]:
+    """The metrics in ``function_map.yaml``, checked: the functions of :data:`FUNCTIONS` in
+    their order, each metric with its needs and what is missing without them."""
+    declared = packaged_yaml("throughline.diagnose.families.legibility", "function_map.yaml")
+    if list(declared) != list(FUNCTIONS):
+        raise ValueError(f"function_map.yaml must list the functions {', '.join(FUNCTIONS)}")
+    catalogue = []
+    for function, metrics in declared.items():
+        for name, spec in metrics.items():
+            if set(spec) - {"needs", "where", "missing"} or not spec.get("needs") \
+                    or not isinstance(spec.get("missing"), str):
+                raise ValueError(f"function_map.yaml: {name} needs `needs` and `missing` "
+                                 "(and at most `where`)")
+            where = spec.get("where", {})
+            needs = tuple(Need(table, tuple(columns), _where(where.get(table)))
+                          for table, columns in spec["needs"].items())
+            catalogue.append(MapMetric(function, name, needs, spec["missing"]))
+    return tuple(catalogue)
+
+
+CATALOGUE: tuple[MapMetric, ...] = _load_catalogue()
 
 
 def _filled(t: ir.Table, need: Need) -> ir.BooleanValue:
