@@ -4,3 +4,5 @@ Importing a family module registers its diagnostics; :mod:`throughline.diagnose.
 imports them all. Shared pieces: :mod:`throughline.diagnose.toolkit` (Ibis helpers) and
 :mod:`.measure` (metrics, wording and findings).
 """
+
+__all__: list[str] = []  # a namespace: import from its modules

@@ -35,3 +35,5 @@ Where is what: ``common`` (references, the stage-history check), ``optimism``
 """
 
 from throughline.diagnose.families.honesty import forecast, notes, optimism, slippage  # noqa: F401  (registration)
+
+__all__: list[str] = []  # registration only: import from its modules

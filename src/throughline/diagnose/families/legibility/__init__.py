@@ -47,3 +47,5 @@ Where is what: ``pull_requests`` (``legibility.pr_cycle_time``,
 """
 
 from throughline.diagnose.families.legibility import function_map, pull_requests  # noqa: F401  (registration)
+
+__all__: list[str] = []  # registration only: import from its modules
