@@ -152,7 +152,7 @@ def lenses(base: ir.Table) -> tuple[Lens, ...]:
     return (RETENTION, ADVOCACY) if "nps" in base.columns else (RETENTION,)
 
 
-def _attribute_tables(ctx: DiagnoseContext, base: ir.Table, attrs: list[str],
+def attribute_tables(ctx: DiagnoseContext, base: ir.Table, attrs: list[str],
                       ) -> dict[str, tuple[Any, list[dict[str, Any]]]]:
     """Per attribute: (the query, its value rows with won / mature / revealed counts and,
     with NPS answers, the accounts that answered with the sum and sum of squares of their

@@ -21,7 +21,7 @@ def drift(ctx: DiagnoseContext) -> list[Finding]:
     d1 = as_of(ctx)
     split = ibis.literal(add_months(d1, -12), type="date")
     candidates = []
-    tables = cohorts._attribute_tables(ctx, base, attrs)
+    tables = cohorts.attribute_tables(ctx, base, attrs)
     tests = [(lens, a, cohorts.divergence(tables[a][1], lens))
              for lens in cohorts.lenses(base) for a in attrs
              if len([r for r in tables[a][1] if r["value"] != UNKNOWN]) >= 2]

@@ -18,7 +18,7 @@ from throughline.diagnose.toolkit import UNKNOWN, evidence
 def won_vs_retained(ctx: DiagnoseContext) -> list[Finding]:
     title = "Who we win against who we keep"
     base, attrs = cohorts.revealed_cohorts(ctx)
-    tables = cohorts._attribute_tables(ctx, base, attrs)
+    tables = cohorts.attribute_tables(ctx, base, attrs)
     results: dict[tuple[cohorts.Lens, str], dict[str, Any]] = {}
     for lens in cohorts.lenses(base):
         for a, (_expr, rows) in tables.items():

@@ -36,7 +36,7 @@ def stated_vs_revealed(ctx: DiagnoseContext) -> list[Finding]:
     pairs = sorted((k, sorted(set(v))) for k, v in stated.items() if k[1] in attrs)
     if not pairs:
         raise unmeasurable("the stated ICP names no attribute the data records", STATED_NEEDS)
-    tables = cohorts._attribute_tables(ctx, base, attrs)
+    tables = cohorts.attribute_tables(ctx, base, attrs)
     lens_list = cohorts.lenses(base)
     # Bonferroni over distinct hypotheses: functions that state the same values for an
     # attribute pose the same question of the data, which is tested once

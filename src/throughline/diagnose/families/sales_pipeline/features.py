@@ -26,15 +26,15 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
     if n_links == 0:
         raise unmeasurable("no deal is linked to a feature", FEATURE_NEEDS)
     d1 = as_of(ctx)
-    t = mechanics._flags(ctx, o, d1)
-    aggs = mechanics._mech_aggs(ctx, t)
+    t = mechanics.deal_flags(ctx, o, d1)
+    aggs = mechanics.mech_aggs(ctx, t)
     overall = mechanics.mechanics(records(ctx.execute(t.aggregate(**aggs)))[0])
     lk = links.select(_oid=links.opportunity_id, feature=label(links.feature_id)).distinct()
     # Only what the aggregates read crosses the join.
     tj = t.drop("_channel")
     j = lk.join(tj, lk._oid == tj.opportunity_id)
     names = ctx.table("features")
-    expr = j.group_by("feature").aggregate(**mechanics._mech_aggs(ctx, j))
+    expr = j.group_by("feature").aggregate(**mechanics.mech_aggs(ctx, j))
     rows = records(ctx.execute(expr))
     feature_names: dict[str, str] = {}
     if names is not None:
@@ -56,7 +56,7 @@ def feature_cohorts(ctx: DiagnoseContext) -> list[Finding]:
         name = feature_names.get(fid, fid)
         tests.append((fid, name, v, p, rest_won / rest_closed if rest_closed else None))
         if v["closed"] >= mechanics.MIN_GROUP:
-            metrics += mechanics._mech_metrics(v, slug(fid), name)
+            metrics += mechanics.mech_metrics(v, slug(fid), name)
         series.append({"feature": fid, "name": name, "win_rate": v["win_rate"],
                        "low": v["win_rate_ci"][0], "high": v["win_rate_ci"][1],
                        "closed": v["closed"], "median_cycle_days": v["cycle_days"],

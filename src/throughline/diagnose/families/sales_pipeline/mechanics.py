@@ -31,7 +31,7 @@ OPP_NEEDS = ("opportunities with outcome (closed, won), amount, created and clos
              "a channel or lead source per deal for the by-channel cut")
 
 
-def _flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
+def deal_flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
     """Per deal, what the mechanics aggregates read: id, amount, dates, channel and the
     window flags (closed / won in the 12 months to ``d1``, open at ``d1``, a usable cycle).
     Both mechanics diagnostics count from it, so it is a shared intermediate."""
@@ -54,7 +54,7 @@ def _flags(ctx: DiagnoseContext, o: ir.Table, d1: date) -> ir.Table:
                                _cycle_ok=cycle_ok, _channel=toolkit.deal_channel(o)))
 
 
-def _mech_aggs(ctx: DiagnoseContext, t: ir.Table) -> dict[str, Any]:
+def mech_aggs(ctx: DiagnoseContext, t: ir.Table) -> dict[str, Any]:
     won_amt = t._won & t.amount.notnull()
     return dict(
         closed=t._closed.sum(),
@@ -103,7 +103,7 @@ def require_closed_deals(ctx: DiagnoseContext) -> None:
         raise unmeasurable("no opportunity has a close date", OPP_NEEDS)
 
 
-def _mech_metrics(v: dict[str, Any], suffix: str = "", label_: str | None = None) -> list:
+def mech_metrics(v: dict[str, Any], suffix: str = "", label_: str | None = None) -> list:
     sfx = f"_{suffix}" if suffix else ""
     lab = f", {label_}" if label_ else ""
     ms = [metric(f"win_rate{sfx}", v["win_rate"], "ratio", v["closed"],

@@ -23,8 +23,8 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
     mechanics.require_closed_deals(ctx)
     o = ctx.require("opportunities")
     d1 = as_of(ctx)
-    t = mechanics._flags(ctx, o, d1)
-    expr = t.aggregate(**mechanics._mech_aggs(ctx, t))
+    t = mechanics.deal_flags(ctx, o, d1)
+    expr = t.aggregate(**mechanics.mech_aggs(ctx, t))
     v = mechanics.mechanics(records(ctx.execute(expr))[0])
     if v["closed"] == 0:
         raise unmeasurable("no deal closed in the 12 months before the as-of date",
@@ -43,14 +43,14 @@ def velocity(ctx: DiagnoseContext) -> list[Finding]:
     caveats = _cycle_caveats(ctx, t, v)
     findings = [finding(
         ctx, slug="overall", title="Win rate, cycle and velocity",
-        statement=statement, metrics=mechanics._mech_metrics(v), n=v["closed"],
+        statement=statement, metrics=mechanics.mech_metrics(v), n=v["closed"],
         comparison=f"deals closed from {add_months(d1, -12).isoformat()} to {d1.isoformat()}; "
                    "open deals at as-of",
         evidence=[evidence(ctx, "opportunities", expr, n_rows,
                            "closed in the 12 months to as-of, or open at as-of")],
         caveats=caveats,
     )]
-    gexpr = t.group_by(group=t._channel).aggregate(**mechanics._mech_aggs(ctx, t))
+    gexpr = t.group_by(group=t._channel).aggregate(**mechanics.mech_aggs(ctx, t))
     groups = [(str(r["group"]), mechanics.mechanics(r)) for r in
               sorted(records(ctx.execute(gexpr)), key=lambda r: str(r["group"]))]
     f = _by_group(ctx, "by_channel", "channel", groups, gexpr, n_rows)
@@ -98,7 +98,7 @@ def _by_group(ctx: DiagnoseContext, slug_: str, dim: str,
     n_total = sum(v["closed"] for _, v in decided)
     metrics = []
     for g, v in groups:
-        metrics += mechanics._mech_metrics(v, slug(g), g)
+        metrics += mechanics.mech_metrics(v, slug(g), g)
     metrics.append(metric("chi_square_p", p, "statistic", n_total))
     sized = [(g, v) for g, v in decided if v["closed"] >= mechanics.MIN_GROUP and g != UNKNOWN]
     if len(sized) >= 2:
