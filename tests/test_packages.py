@@ -53,3 +53,29 @@ def test_every_public_name_is_exported(name: str) -> None:
         and str(getattr(value, "__module__", "")).startswith(name)
     }
     assert bound <= exported, f"{name} binds public names missing from __all__: {sorted(bound - exported)}"
+
+
+def test_the_error_tree_drawn_in_core_errors_is_the_real_one() -> None:
+    """httpx draws its exception tree in its docstring; ours must match the classes."""
+    import re
+
+    from throughline.core import errors
+
+    for name in PACKAGES:  # every module that may define a subclass is imported
+        for info in pkgutil.iter_modules(importlib.import_module(name).__path__, name + "."):
+            importlib.import_module(info.name)
+
+    def drawn_under(cls: type) -> list[tuple[int, str]]:
+        return [(depth + 1, sub.__name__) for depth, sub in _walk(cls, 0)]
+
+    def _walk(cls: type, depth: int) -> list[tuple[int, type]]:
+        out: list[tuple[int, type]] = []
+        for sub in sorted(cls.__subclasses__(), key=lambda c: c.__name__):
+            out.append((depth, sub))
+            out.extend(_walk(sub, depth + 1))
+        return out
+
+    doc = errors.__doc__ or ""
+    lines = [ln for ln in doc.splitlines() if re.search(r"[├└]── ", ln)]
+    drawn = [((ln.index("── ") - 4) // 4 + 1, ln.split("── ", 1)[1].split()[0]) for ln in lines]
+    assert drawn == drawn_under(errors.ThroughlineError)

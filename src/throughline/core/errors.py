@@ -2,6 +2,23 @@
 
 The library raises these; the CLI (and later the web app) translates them at the edge
 into exit codes and messages. Every message says what went wrong and what to do.
+
+The whole tree (``tests/test_packages.py`` keeps this drawing true)::
+
+    ThroughlineError
+    ├── BudgetExceeded          providers.errors: a run would pass its token or cost limit
+    ├── ConfigError             settings, model strings, keys
+    ├── DiagnosticFailed        diagnose.run: a diagnostic raised (the run still reports)
+    ├── InputError              an input file: file, row, column, value, expected (exit 2)
+    │   └── ValidationFailed    rows that break the canonical schema
+    ├── ModelError              a model call
+    │   ├── CallFailed          providers.errors: a turn failed after its retries
+    │   └── RequestFailed       providers.calls: one request failed (retried or not)
+    ├── NotMeasurable           the data cannot carry a diagnostic (not an error to the user)
+    ├── ReplayMismatch          providers.errors: a replayed run asked something new
+    ├── StoreError              the evidence store
+    │   └── StoreBusy           another ingest is writing to this workspace
+    └── UsageError              the command line
 """
 
 from __future__ import annotations
