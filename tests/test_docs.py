@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_data_model_doc_is_current() -> None:
     assert (ROOT / "docs/data-model.md").read_text(encoding="utf-8") == render_markdown(), (
-        "run: python -m throughline.evidence.docs")
+        "run: python -m throughline.ingest.mapping_docs")
 
 
 def test_mapping_doc_is_current() -> None:
     from throughline.ingest.mapping_docs import render_mapping_markdown
 
     assert (ROOT / "docs/mapping.md").read_text(encoding="utf-8") == render_mapping_markdown(), (
-        "run: python -m throughline.evidence.docs")
+        "run: python -m throughline.ingest.mapping_docs")
 
 
 def test_one_example_file_per_table() -> None:

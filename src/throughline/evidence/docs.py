@@ -43,7 +43,7 @@ def render_markdown() -> str:
     out = [
         "# The canonical evidence model",
         "",
-        "Generated from `src/throughline/evidence/schema.py` by "
+        "Generated from `src/throughline/evidence/tables.yaml` (read by `schema.py`) by "
         "`python -m throughline.evidence.docs`; do not edit by hand.",
         "",
         "Every importer (Salesforce, HubSpot, GitHub, canonical files, YAML mappings) writes "

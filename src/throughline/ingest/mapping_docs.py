@@ -310,7 +310,7 @@ def render_mapping_markdown() -> str:
         "# Writing a mapping",
         "",
         "Generated from the mapping model (`src/throughline/ingest/mapping.py`) by "
-        "`python -m throughline.evidence.docs`; do not edit by hand. Every worked example "
+        "`python -m throughline.ingest.mapping_docs`; do not edit by hand. Every worked example "
         "below is ingested by the test suite and must store exactly the rows shown.",
         "",
         "A mapping is a YAML file that tells `throughline ingest --profile MAPPING.yaml` how "
