@@ -15,9 +15,9 @@ signal). Roles:
   legible engineering);
 * ``counter`` — "measured and clean": lowers the hypothesis (or one of its signals).
 
-A diagnostic declares the signals it may emit (``@diagnostic(..., signals=...)``); a
-finding emitting an undeclared name fails the run, and a declared name missing from this
-table fails at registration.
+A diagnostic declares the signals it may emit (a built-in in ``catalogue.yaml``, a plugin
+with ``@diagnostic(..., signals=...)``); a finding emitting an undeclared name fails the
+run, and a declared name missing from this table fails at registration.
 """
 
 from __future__ import annotations
