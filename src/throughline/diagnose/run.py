@@ -228,7 +228,7 @@ def blind_spots(
     out: list[str] = []
     for row in legibility:
         if row.vacuum:
-            text = (f"{_humanize(row.function)}: a measurement vacuum — the data lets us "
+            text = (f"{sentence_case(row.function)}: a measurement vacuum — the data lets us "
                     "compute no metric for this function")
             if row.missing:
                 text += " (it would need " + ", ".join(row.missing) + ")"
@@ -337,6 +337,8 @@ def _is_legibility_series(f: Finding) -> bool:
     )
 
 
-def _humanize(name: str) -> str:
+def sentence_case(name: str) -> str:
+    """'sales_ops' → 'Sales ops': underscores to spaces, the first letter capitalised (a
+    function's name in a sentence; unlike ``core.format.humanize`` it leaves acronyms be)."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]

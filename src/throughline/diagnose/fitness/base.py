@@ -94,9 +94,5 @@ def n(value: Any) -> int:
     return 0 if value is None else int(value)
 
 
-def plural(k: int, one: str, many: str | None = None) -> str:
-    return f"{k:,} {one if k == 1 else (many or one + 's')}"
-
-
 def lit_date(d: date) -> ir.DateScalar:
     return ibis.literal(d, type="date")

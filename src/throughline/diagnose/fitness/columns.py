@@ -23,6 +23,7 @@ from typing import Any
 
 import ibis
 
+from throughline.core.format import plural
 from throughline.diagnose.fitness.base import (
     CREATED_SERIES_DIAGNOSTICS,
     MOTION_DIAGNOSTICS,
@@ -30,7 +31,6 @@ from throughline.diagnose.fitness.base import (
     Gate,
     n,
     nonblank,
-    plural,
 )
 from throughline.diagnose.quality import DataQualityIssue
 

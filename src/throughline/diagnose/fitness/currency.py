@@ -25,7 +25,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from throughline.diagnose.fitness.base import AMOUNT_DIAGNOSTICS, Gate, code, n, plural
+from throughline.core.format import plural
+from throughline.diagnose.fitness.base import AMOUNT_DIAGNOSTICS, Gate, code, n
 from throughline.diagnose.quality import DataQualityIssue
 
 AMOUNTS = {"opportunities": "amount", "subscriptions": "mrr", "forecasts": "amount"}

@@ -23,7 +23,8 @@ from typing import Any
 
 import ibis
 
-from throughline.diagnose.fitness.base import CLOSE_DATE_DIAGNOSTICS, Gate, n, plural
+from throughline.core.format import plural
+from throughline.diagnose.fitness.base import CLOSE_DATE_DIAGNOSTICS, Gate, n
 from throughline.diagnose.quality import DataQualityIssue
 from throughline.diagnose.values import to_date as as_date
 

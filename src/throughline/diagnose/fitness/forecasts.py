@@ -30,7 +30,8 @@ from typing import Any
 import ibis.expr.types as ir
 import numpy as np
 
-from throughline.diagnose.fitness.base import Gate, n, plural
+from throughline.core.format import plural
+from throughline.diagnose.fitness.base import Gate, n
 from throughline.diagnose.quality import DataQualityIssue
 
 TOLERANCE = 0.005

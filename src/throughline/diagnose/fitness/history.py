@@ -27,7 +27,8 @@ from typing import Any
 
 import ibis
 
-from throughline.diagnose.fitness.base import HISTORY_DIAGNOSTICS, Gate, n, plural
+from throughline.core.format import plural
+from throughline.diagnose.fitness.base import HISTORY_DIAGNOSTICS, Gate, n
 from throughline.diagnose.quality import DataQualityIssue
 
 MIN_ROWS = 20
